@@ -1,0 +1,36 @@
+// `npm test`: install and build when needed, type-check and lint every package, run every test of
+// every package in one vitest run, and end with the plain line `N passed, N failed`.
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ensureBuilt, run } from './ensure-built.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const results = `${root}.vitest-results.json`;
+
+ensureBuilt(['build', 'lint']);
+rmSync(results, { force: true });
+const status = run('npx', [
+  'vitest',
+  'run',
+  ...process.argv.slice(2),
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${results}`,
+]);
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+if (existsSync(results)) {
+  const r = JSON.parse(readFileSync(results, 'utf8'));
+  passed = r.numPassedTests;
+  failed = r.numFailedTests;
+  skipped = r.numPendingTests + r.numTodoTests;
+  // A test file that fails to load has no tests, but is a failure all the same.
+  failed += r.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length;
+} else {
+  failed = 1;
+  console.error('vitest wrote no results');
+}
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(status !== 0 ? status : failed > 0 ? 1 : 0);
