@@ -114,6 +114,10 @@ export const ATTR_SPANTRACK_ANONYMOUS_ID = 'spantrack.anonymous.id';
 export const ATTR_SPANTRACK_MESSAGE_ID = 'spantrack.message.id';
 /** Sender of a message: `customer` or `agent` (seed 004), or an extension such as `ai_agent`. */
 export const ATTR_SPANTRACK_MESSAGE_ROLE = 'spantrack.message.role';
+/** Id of the customer's message answered by a `turn` / `track` span (its Message Sent). */
+export const ATTR_SPANTRACK_INPUT_MESSAGE_ID = 'spantrack.input.message_id';
+/** Id of the agent's answer of a `turn` / `track` span (its Message Received). */
+export const ATTR_SPANTRACK_OUTPUT_MESSAGE_ID = 'spantrack.output.message_id';
 /** Seed 002's optional `result`. */
 export const ATTR_SPANTRACK_RESULT = 'spantrack.result';
 
