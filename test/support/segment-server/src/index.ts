@@ -1,0 +1,11 @@
+export { MESSAGE_TYPES, type MessageType, SEGMENT_LIMITS } from './limits';
+export {
+  type ReceivedMessage,
+  type RecordedBatch,
+  type RequestLogEntry,
+  type SegmentFault,
+  type SegmentServer,
+  type SegmentServerOptions,
+  type SegmentServerStats,
+  startSegmentServer,
+} from './server';
