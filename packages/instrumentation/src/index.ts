@@ -1,1 +1,44 @@
-export {};
+export { AgentTracker } from './agent-tracker';
+export { ContextAttributesSpanProcessor } from './context-attributes-span-processor';
+export { getContextAttributes, setContextAttributes, withContext } from './context-scope';
+export { errorTypeOf } from './error-type';
+export type {
+  ActionOptions,
+  AgentTrackerOptions,
+  BeginOptions,
+  CallOptions,
+  ClassificationResult,
+  ClassifyHandle,
+  ClassifyOptions,
+  ComponentOptions,
+  ContextAttributes,
+  Conversation,
+  ConversationEndOptions,
+  ConversationOptions,
+  CustomerSignalsCommonOptions,
+  EndOptions,
+  ErrorOptions,
+  FeedbackOptions,
+  GenerateHandle,
+  GenerateOptions,
+  IdentifyOptions,
+  Interaction,
+  MediaOptions,
+  MessageOptions,
+  ModelCallHandle,
+  ModelCallOptions,
+  OutcomeOptions,
+  Properties,
+  PropertyValue,
+  ReplyOptions,
+  SignalOptions,
+  Timestamp,
+  TokenUsage,
+  ToolHandle,
+  ToolOptions,
+  TrackOptions,
+  TriageOptions,
+  TurnHandle,
+  TurnInput,
+} from './types';
+export { PACKAGE_NAME, PACKAGE_VERSION } from './version';

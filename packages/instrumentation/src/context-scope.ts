@@ -1,0 +1,95 @@
+import { type Attributes, type Context, context, createContextKey } from '@opentelemetry/api';
+import {
+  ATTR_GEN_AI_CONVERSATION_ID,
+  ATTR_SPANTRACK_ANONYMOUS_ID,
+  ATTR_SPANTRACK_APP_SURFACE,
+  ATTR_SPANTRACK_CHANNEL,
+  ATTR_SPANTRACK_ORG_ID,
+  ATTR_SPANTRACK_WORKSPACE_ID,
+  ATTR_USER_ID,
+} from '@spantrack/conventions';
+import { type Diagnostics, moduleDiagnostics } from './diagnostics';
+import type { ContextAttributes } from './types';
+import { readString } from './validate';
+
+/*
+ * The scope: who and where, kept in an OpenTelemetry Context so it follows the agent's work
+ * across awaits (with an async context manager) and reaches spans of any library.
+ */
+
+const SCOPE_KEY = createContextKey('@spantrack/instrumentation context attributes');
+
+/** Option name and attribute key of every context attribute, in one place. */
+export const CONTEXT_OPTIONS: readonly (readonly [keyof ContextAttributes, string])[] = [
+  ['userId', ATTR_USER_ID],
+  ['anonymousId', ATTR_SPANTRACK_ANONYMOUS_ID],
+  ['conversationId', ATTR_GEN_AI_CONVERSATION_ID],
+  ['orgId', ATTR_SPANTRACK_ORG_ID],
+  ['workspaceId', ATTR_SPANTRACK_WORKSPACE_ID],
+  ['channel', ATTR_SPANTRACK_CHANNEL],
+  ['appSurface', ATTR_SPANTRACK_APP_SURFACE],
+];
+
+/**
+ * Writes the valid context options of `opts` into `target` (overwriting), and reports the
+ * invalid ones. Returns how many were written.
+ */
+export function writeContextOptions(
+  d: Diagnostics,
+  where: string,
+  opts: Readonly<Record<string, unknown>>,
+  target: Attributes,
+): number {
+  let n = 0;
+  for (const [option, key] of CONTEXT_OPTIONS) {
+    const v = opts[option];
+    if (v === undefined) continue;
+    const s = readString(d, where, option, v);
+    if (s !== undefined) {
+      target[key] = s;
+      n++;
+    }
+  }
+  return n;
+}
+
+/** The context attributes of the scope active in `ctx`, if any. Treat as read-only. */
+export function getContextAttributes(ctx: Context = context.active()): Readonly<Attributes> | undefined {
+  return ctx.getValue(SCOPE_KEY) as Attributes | undefined;
+}
+
+/** `ctx` with `attrs` added to its scope (the new values win over the enclosing scope's). */
+export function setContextAttributes(ctx: Context, attrs: Readonly<Attributes>): Context {
+  const outer = ctx.getValue(SCOPE_KEY) as Attributes | undefined;
+  return ctx.setValue(SCOPE_KEY, outer === undefined ? attrs : { ...outer, ...attrs });
+}
+
+/** Validates a `withContext` argument into attributes; invalid entries are reported and dropped. */
+export function contextAttributesOf(d: Diagnostics, where: string, values: unknown): Attributes {
+  const attrs: Attributes = {};
+  if (values !== null && typeof values === 'object' && !Array.isArray(values)) {
+    writeContextOptions(d, where, values as Record<string, unknown>, attrs);
+  } else if (values != null) {
+    d.invalid(where, 'context', 'expected an object', values);
+  }
+  return attrs;
+}
+
+/** Runs `fn` in a scope; shared by the tracker's `withContext` and the module-level one. */
+export function runWithContext<R>(d: Diagnostics, values: ContextAttributes, fn: () => R): R {
+  if (typeof fn !== 'function') {
+    d.invalid('withContext', 'fn', 'expected a function', fn);
+    return undefined as R;
+  }
+  const attrs = contextAttributesOf(d, 'withContext', values);
+  return context.with(setContextAttributes(context.active(), attrs), fn);
+}
+
+/**
+ * Runs `fn` so that every span started inside it, including spans of auto-instrumented libraries
+ * (with {@link ContextAttributesSpanProcessor} registered), carries these context attributes.
+ * Nested scopes merge, the inner one winning. Returns what `fn` returns.
+ */
+export function withContext<R>(values: ContextAttributes, fn: () => R): R {
+  return runWithContext(moduleDiagnostics, values, fn);
+}
