@@ -1,1 +1,35 @@
-export {};
+export {
+  AnalyticsNodeSink,
+  type AnalyticsNodeSinkOptions,
+  BatchSplittingHttpClient,
+} from './analytics-node-sink';
+export { ConsoleSink, type ConsoleSinkOptions } from './console-sink';
+export { JsonlFileSink, type JsonlFileSinkOptions } from './jsonl-file-sink';
+export { MemorySink } from './memory-sink';
+export {
+  ANALYTICS_NODE_LIBRARY,
+  DEFAULT_MAX_REQUEST_BYTES,
+  invalidReason,
+  SEGMENT_MAX_BATCH_BYTES,
+  SEGMENT_MAX_BATCH_MESSAGES,
+  SEGMENT_MAX_MESSAGE_BYTES,
+  type SegmentLibrary,
+  serializeForSegment,
+  toSegmentEvent,
+} from './segment-payload';
+export {
+  type DeliveryCallback,
+  type PublisherStats,
+  parseRetryAfter,
+  SegmentPublisher,
+  type SegmentPublisherOptions,
+} from './segment-publisher';
+export { SegmentSink, type SegmentSinkOptions, type SegmentTransport } from './segment-sink';
+export type { DeliveryResult, Sink } from './sink';
+export {
+  DeliveryError,
+  InvalidMessageError,
+  MessageTooLargeError,
+  SinkClosedError,
+  SinkError,
+} from './sink-errors';

@@ -1,0 +1,240 @@
+import {
+  Analytics,
+  type HTTPClient,
+  type HTTPClientRequest,
+  type HTTPResponse,
+  type IdentifyParams,
+  type TrackParams,
+} from '@segment/analytics-node';
+import type { AnalyticsMessage, JsonObject } from '../message';
+import { ANALYTICS_NODE_LIBRARY, DEFAULT_MAX_REQUEST_BYTES, serializeForSegment } from './segment-payload';
+import type { DeliveryCallback } from './segment-publisher';
+import type { DeliveryResult, Sink } from './sink';
+import { DeliveryError, SinkClosedError } from './sink-errors';
+
+export interface AnalyticsNodeSinkOptions {
+  writeKey: string;
+  /** Default `https://api.segment.io`. */
+  host?: string;
+  /** Default `/v1/batch`. */
+  path?: string;
+  /**
+   * Events per request. Default 1,000 instead of the client's 15: at ~0.5 KB per event that fills a
+   * request close to the 480 KiB the client allows, and full requests are what decide throughput
+   * (Segment asks for a few tens of requests per second per source). Oversized requests are split
+   * before sending (see BatchSplittingHttpClient), so a large flushAt cannot produce a 400.
+   */
+  flushAt?: number;
+  /** How long a partly filled batch waits. Default 1,000 ms instead of the client's 10 s. */
+  flushInterval?: number;
+  /** Default 10 (the client's). */
+  maxRetries?: number;
+  /** Default 10,000 ms (the client's). */
+  httpRequestTimeout?: number;
+  /** Seconds a batch may spend retrying. Default 120 (the client's is 12 hours). */
+  maxTotalBackoffDuration?: number;
+  onDelivery?: DeliveryCallback;
+}
+
+interface Pending {
+  messageId: string;
+  settled: boolean;
+  call: { remaining: number; result: DeliveryResult; resolve: (r: DeliveryResult) => void };
+}
+
+/**
+ * A sink on the real `@segment/analytics-node` client: each message becomes `analytics.track` /
+ * `analytics.identify` with its own `messageId` and `timestamp`, and the per-call callback settles it.
+ * Before handing a message over it checks what the client does not check correctly (the 32 KB limit,
+ * measured as the serialized event's UTF-8 bytes) and what would make it throw (identity, id format).
+ */
+export class AnalyticsNodeSink implements Sink {
+  readonly client: Analytics;
+  private readonly onDelivery: DeliveryCallback | undefined;
+  private readonly pending = new Set<Pending>();
+  private clientFlush: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(options: AnalyticsNodeSinkOptions) {
+    this.onDelivery = options.onDelivery;
+    this.client = new Analytics({
+      writeKey: options.writeKey,
+      ...(options.host !== undefined ? { host: options.host } : {}),
+      ...(options.path !== undefined ? { path: options.path } : {}),
+      flushAt: options.flushAt ?? 1000,
+      flushInterval: options.flushInterval ?? 1000,
+      maxRetries: options.maxRetries ?? 10,
+      httpRequestTimeout: options.httpRequestTimeout ?? 10_000,
+      maxTotalBackoffDuration: options.maxTotalBackoffDuration ?? 120,
+      httpClient: new BatchSplittingHttpClient(DEFAULT_MAX_REQUEST_BYTES),
+    });
+    // Failures reach us through the per-call callbacks; the listener keeps them off any default handler.
+    this.client.on('error', () => {});
+  }
+
+  send(messages: readonly AnalyticsMessage[]): Promise<DeliveryResult> {
+    const result: DeliveryResult = { delivered: 0, failed: 0, errors: [] };
+    if (messages.length === 0) return Promise.resolve(result);
+    return new Promise((resolve) => {
+      const call = { remaining: messages.length, result, resolve };
+      for (const message of messages) {
+        const item: Pending = { messageId: message.messageId, settled: false, call };
+        if (this.closed) {
+          this.settle(item, new SinkClosedError());
+          continue;
+        }
+        const checked = serializeForSegment(message, ANALYTICS_NODE_LIBRARY);
+        if ('error' in checked) {
+          this.settle(item, checked.error);
+          continue;
+        }
+        this.pending.add(item);
+        const callback = (error?: unknown) =>
+          this.settle(item, error === undefined ? undefined : toDeliveryError(error));
+        try {
+          this.dispatch(message, callback);
+        } catch (error) {
+          this.settle(item, toDeliveryError(error));
+        }
+      }
+    });
+  }
+
+  /** Waits until the client has delivered everything queued, up to `timeoutMs` (default 30 s); never aborts. */
+  async flush(timeoutMs = 30_000): Promise<void> {
+    if (this.pending.size === 0) return;
+    // The client ignores (with a console warning) a flush while another runs: share one.
+    this.clientFlush ??= this.client.flush().finally(() => {
+      this.clientFlush = undefined;
+    });
+    await raceTimeout(this.clientFlush, timeoutMs);
+  }
+
+  /** `closeAndFlush({ timeout })`; whatever is still pending at the deadline fails with `SinkClosedError`. */
+  async shutdown(timeoutMs = 30_000): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const deadline = Date.now() + timeoutMs;
+    if (this.clientFlush) await raceTimeout(this.clientFlush, timeoutMs);
+    const remaining = deadline - Date.now();
+    if (!this.clientFlush && remaining > 0) {
+      await raceTimeout(this.client.closeAndFlush({ timeout: remaining }), remaining + 100);
+    }
+    for (const item of [...this.pending])
+      this.settle(item, new SinkClosedError('shutdown deadline passed before delivery'));
+  }
+
+  private dispatch(message: AnalyticsMessage, callback: (error?: unknown) => void) {
+    // The client writes context.library into the context object it gets: hand it a copy.
+    const context = copyContext(message.context);
+    const identity = { userId: message.userId, anonymousId: message.anonymousId } as
+      | { userId: string; anonymousId?: string }
+      | { userId?: string; anonymousId: string };
+    if (message.type === 'track') {
+      const params: TrackParams = {
+        ...identity,
+        event: message.event,
+        properties: message.properties,
+        timestamp: message.timestamp,
+        messageId: message.messageId,
+        ...(context ? { context } : {}),
+      };
+      this.client.track(params, callback);
+    } else {
+      const params: IdentifyParams = {
+        ...identity,
+        traits: message.traits,
+        timestamp: message.timestamp,
+        messageId: message.messageId,
+        ...(context ? { context } : {}),
+      };
+      this.client.identify(params, callback);
+    }
+  }
+
+  private settle(item: Pending, error?: Error) {
+    if (item.settled) return;
+    item.settled = true;
+    this.pending.delete(item);
+    const { call } = item;
+    if (error) {
+      call.result.failed += 1;
+      call.result.errors.push({ messageId: item.messageId, error });
+    } else {
+      call.result.delivered += 1;
+    }
+    this.onDelivery?.(item.messageId, error);
+    call.remaining -= 1;
+    if (call.remaining === 0) call.resolve(call.result);
+  }
+}
+
+function copyContext(context: JsonObject | undefined): JsonObject | undefined {
+  if (!context) return undefined;
+  const library = context.library;
+  if (library !== null && typeof library === 'object' && !Array.isArray(library)) {
+    return { ...context, library: { ...library } };
+  }
+  return { ...context };
+}
+
+function toDeliveryError(error: unknown): DeliveryError {
+  const message = error instanceof Error ? error.message : String(error);
+  const status = /^\[(\d{3})\]/.exec(message)?.[1];
+  return new DeliveryError(message, status ? Number(status) : undefined, 0, { cause: error });
+}
+
+function raceTimeout(promise: Promise<unknown>, timeoutMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, Math.max(0, timeoutMs));
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    promise.then(done, done);
+  });
+}
+
+/**
+ * analytics-node 3.1 batches by count only in practice (its byte check miscounts), so a large
+ * `flushAt` can build a request over 500 KB, which Segment answers 400, dropping every event in it.
+ * This client splits such a request into requests under `maxBytes`, sent one after another with the
+ * same headers; the first failure is returned, so the client retries the whole batch and the
+ * parts already accepted arrive again under the same messageIds (Segment dedupes them).
+ */
+export class BatchSplittingHttpClient implements HTTPClient {
+  constructor(private readonly maxBytes: number) {}
+
+  async makeRequest(request: HTTPClientRequest): Promise<HTTPResponse> {
+    if (Buffer.byteLength(request.body) <= this.maxBytes) return this.post(request, request.body);
+    const { batch, ...envelope } = JSON.parse(request.body) as { batch: unknown[] } & Record<string, unknown>;
+    const envelopeBytes = Buffer.byteLength(JSON.stringify({ batch: [], ...envelope }));
+    let response: HTTPResponse | undefined;
+    let chunk: unknown[] = [];
+    let bytes = envelopeBytes;
+    const flushChunk = async () => {
+      if (chunk.length === 0) return true;
+      response = await this.post(request, JSON.stringify({ batch: chunk, ...envelope }));
+      chunk = [];
+      bytes = envelopeBytes;
+      return response.status >= 200 && response.status < 400;
+    };
+    for (const event of batch) {
+      const size = Buffer.byteLength(JSON.stringify(event)) + 1;
+      if (bytes + size > this.maxBytes && !(await flushChunk())) return response!;
+      chunk.push(event);
+      bytes += size;
+    }
+    await flushChunk();
+    return response!;
+  }
+
+  private async post(request: HTTPClientRequest, body: string): Promise<HTTPResponse> {
+    return fetch(request.url, {
+      method: request.method,
+      headers: request.headers,
+      body,
+      signal: AbortSignal.timeout(request.httpRequestTimeout),
+    });
+  }
+}

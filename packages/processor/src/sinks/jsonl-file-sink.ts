@@ -1,0 +1,71 @@
+import { once } from 'node:events';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { dirname } from 'node:path';
+import type { AnalyticsMessage } from '../message';
+import type { DeliveryResult, Sink } from './sink';
+import { SinkClosedError } from './sink-errors';
+
+export interface JsonlFileSinkOptions {
+  path: string;
+  /** Append to an existing file (default) or truncate it. */
+  append?: boolean;
+}
+
+/**
+ * Appends one JSON line per message to a file. `send` resolves once its lines are handed to the
+ * file system (the write callback), and waits for `drain` when the stream's buffer is full, so a
+ * fast producer cannot grow memory without bound.
+ */
+export class JsonlFileSink implements Sink {
+  readonly path: string;
+  private readonly stream: WriteStream;
+  private streamError: Error | undefined;
+  private closed = false;
+
+  constructor(options: JsonlFileSinkOptions) {
+    this.path = options.path;
+    mkdirSync(dirname(options.path), { recursive: true });
+    this.stream = createWriteStream(options.path, { flags: options.append === false ? 'w' : 'a' });
+    this.stream.on('error', (error) => {
+      this.streamError = error;
+    });
+  }
+
+  async send(messages: readonly AnalyticsMessage[]): Promise<DeliveryResult> {
+    if (messages.length === 0) return { delivered: 0, failed: 0, errors: [] };
+    const refused = this.closed ? new SinkClosedError() : this.streamError;
+    if (refused) return failAll(messages, refused);
+    let text = '';
+    for (const message of messages) text += `${JSON.stringify(message)}\n`;
+    try {
+      let hasRoom = true;
+      await new Promise<void>((resolve, reject) => {
+        hasRoom = this.stream.write(text, (error) => (error ? reject(error) : resolve()));
+      });
+      // Backpressure: a full buffer holds the caller until it drains.
+      if (!hasRoom && this.stream.writableNeedDrain) await once(this.stream, 'drain');
+    } catch (error) {
+      return failAll(messages, error instanceof Error ? error : new Error(String(error)));
+    }
+    return { delivered: messages.length, failed: 0, errors: [] };
+  }
+
+  /** Resolves once everything written so far has left the stream's buffer. */
+  async flush(): Promise<void> {
+    if (this.stream.writableNeedDrain) await once(this.stream, 'drain');
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await new Promise<void>((resolve) => this.stream.end(() => resolve()));
+  }
+}
+
+function failAll(messages: readonly AnalyticsMessage[], error: Error): DeliveryResult {
+  return {
+    delivered: 0,
+    failed: messages.length,
+    errors: messages.map((m) => ({ messageId: m.messageId, error })),
+  };
+}
