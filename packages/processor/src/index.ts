@@ -4,3 +4,5 @@ export type { Attributes, AttributeValue, SpanEventLike, SpanLike } from './span
 export * from './sinks/index';
 export * from './span-processor/index';
 // Pipeline exports (SpanLike conversion, normalize, catalogs, privacy, translate) go below.
+
+export * from './pipeline';

@@ -1,0 +1,67 @@
+import { AiAgentEvent, CatalogName } from '@spantrack/conventions';
+import { DiagnosticCode } from '../diagnostics';
+import type { AnalyticsMessage, JsonObject } from '../message';
+import type { Interaction } from '../normalize/interaction';
+import type { Catalog, CatalogContext } from './catalog';
+
+const NONE: readonly AnalyticsMessage[] = [];
+
+/** `ai.error`: the error's type and the recovery details, when known. */
+function errorEvent(it: Interaction, ctx: CatalogContext): AnalyticsMessage {
+  const error = it.error;
+  const p: JsonObject = { error_type: error?.type ?? '_OTHER' };
+  if (error?.recoveryAttempt !== undefined) p.recovery_attempt = error.recoveryAttempt;
+  if (error?.recovered !== undefined) p.recovered = error.recovered;
+  if (error?.fallbackAction !== undefined) p.fallback_action = error.fallbackAction;
+  return ctx.track(it, AiAgentEvent.ERROR, p);
+}
+
+/** `ai.generation`: prompt type, output length, latency, model. */
+function generationEvent(it: Interaction, ctx: CatalogContext): AnalyticsMessage {
+  const p: JsonObject = {};
+  if (it.promptType !== undefined) p.prompt_type = it.promptType;
+  if (it.outputLength !== undefined) p.output_length = it.outputLength;
+  if (it.durationMs !== undefined) p.latency_ms = it.durationMs;
+  if (it.model !== undefined) p.model = it.model;
+  return ctx.track(it, AiAgentEvent.GENERATION, p);
+}
+
+/**
+ * Seed 000, "AI Agent Integration": `ai.classification`, `ai.generation`, `ai.error`, with exactly
+ * the documented properties and `context.channel`.
+ */
+export const aiAgentCatalog: Catalog = {
+  name: CatalogName.AI_AGENT,
+  map(it: Interaction, ctx: CatalogContext): readonly AnalyticsMessage[] {
+    switch (it.kind) {
+      case 'classification': {
+        if (it.failed) return [errorEvent(it, ctx)];
+        if (it.intent === undefined) {
+          ctx.report(
+            it,
+            DiagnosticCode.MISSING_REQUIRED,
+            'classification without a usable spantrack.intent.name: ai.classification not sent',
+            AiAgentEvent.CLASSIFICATION,
+          );
+          return NONE;
+        }
+        const p: JsonObject = {};
+        if (it.inputText !== undefined && ctx.captureContent) p.input_text = it.inputText;
+        p.detected_intent = it.intent;
+        if (it.confidence !== undefined) p.confidence = it.confidence;
+        if (it.durationMs !== undefined) p.latency_ms = it.durationMs;
+        if (it.inputTokens !== undefined) p.prompt_tokens = it.inputTokens;
+        if (it.outputTokens !== undefined) p.completion_tokens = it.outputTokens;
+        if (it.model !== undefined) p.model = it.model;
+        return [ctx.track(it, AiAgentEvent.CLASSIFICATION, p)];
+      }
+      case 'generation':
+      case 'track':
+        return [it.failed ? errorEvent(it, ctx) : generationEvent(it, ctx)];
+      case 'error':
+        return [errorEvent(it, ctx)];
+      default:
+        return NONE;
+    }
+  },
+};

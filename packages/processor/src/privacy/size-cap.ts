@@ -1,0 +1,127 @@
+import type { AnalyticsMessage, JsonObject, JsonValue } from '../message';
+
+/** Segment's limit on one message. */
+export const SEGMENT_MAX_EVENT_BYTES = 32 * 1024;
+/**
+ * Default cap: Segment's limit minus room for what the delivery client adds (`context.library`,
+ * `_metadata`, `sentAt`, `integrations`).
+ */
+export const DEFAULT_MAX_EVENT_BYTES = SEGMENT_MAX_EVENT_BYTES - 1024;
+/** The smallest cap accepted: below it even an event without payload may not fit. */
+export const MIN_MAX_EVENT_BYTES = 1024;
+
+const TRUNCATED_SUFFIX = '_truncated';
+
+/**
+ * An upper bound of the JSON size of a value in bytes, without serialising it: a UTF-16 code unit
+ * never takes more than 6 bytes in JSON (`\u00XX`), a number at most 24 characters.
+ */
+export function jsonSizeUpperBound(value: JsonValue | undefined, depth = 0): number {
+  if (typeof value === 'string') return value.length * 6 + 2;
+  if (typeof value === 'number') return 24;
+  if (typeof value === 'boolean' || value === null || value === undefined) return 5;
+  if (depth > 32) return Number.POSITIVE_INFINITY;
+  let size = 2;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) size += jsonSizeUpperBound(value[i], depth + 1) + 1;
+    return size;
+  }
+  for (const key in value) size += key.length * 6 + 3 + jsonSizeUpperBound(value[key], depth + 1) + 1;
+  return size;
+}
+
+/** Exact size of the message as JSON, in UTF-8 bytes. */
+export function messageBytes(message: AnalyticsMessage): number {
+  return Buffer.byteLength(JSON.stringify(message), 'utf8');
+}
+
+function jsonBytes(value: string): number {
+  return Buffer.byteLength(JSON.stringify(value), 'utf8');
+}
+
+/** The longest prefix of `value` whose JSON form takes at most `maxBytes` bytes. */
+function cutToBytes(value: string, maxBytes: number): string {
+  const bytes = jsonBytes(value);
+  if (bytes <= maxBytes) return value;
+  let n = Math.floor((value.length * Math.max(0, maxBytes - 2)) / bytes);
+  for (;;) {
+    // Never split a surrogate pair.
+    const last = value.charCodeAt(n - 1);
+    if (n > 0 && last >= 0xd800 && last <= 0xdbff) n--;
+    const cut = value.slice(0, n);
+    if (n === 0 || jsonBytes(cut) <= maxBytes) return cut;
+    n = Math.floor(n * 0.9);
+  }
+}
+
+/** One field cut by the size cap. */
+export interface TruncatedField {
+  /** `properties.input_text`, `traits.bio`, ... */
+  path: string;
+  /** Bytes before and after. */
+  from: number;
+  to: number;
+}
+
+/** What `capMessageSize` did. */
+export interface SizeCapOutcome {
+  /** Whether the message now fits. When false it must not be sent. */
+  fits: boolean;
+  truncated: TruncatedField[];
+  /** User properties (or traits) dropped as a last resort. */
+  droppedUserFields: string[];
+}
+
+/**
+ * Brings a message under `maxBytes` in place: cuts the longest string values of `properties` /
+ * `traits` first (content fields before the rest), marking each with `<field>_truncated: true`;
+ * as a last resort drops the user-supplied fields named by `userFields`.
+ */
+export function capMessageSize(
+  message: AnalyticsMessage,
+  maxBytes: number,
+  contentFields: ReadonlySet<string>,
+  userFields: JsonObject | undefined,
+): SizeCapOutcome {
+  const outcome: SizeCapOutcome = { fits: true, truncated: [], droppedUserFields: [] };
+  let size = messageBytes(message);
+  if (size <= maxBytes) return outcome;
+
+  const bag: JsonObject = message.type === 'track' ? message.properties : message.traits;
+  const bagName = message.type === 'track' ? 'properties' : 'traits';
+  const candidates: { key: string; content: boolean; length: number }[] = [];
+  for (const key in bag) {
+    const v = bag[key];
+    if (typeof v === 'string' && v.length > 0)
+      candidates.push({ key, content: contentFields.has(key), length: v.length });
+  }
+  candidates.sort((a, b) => (a.content === b.content ? b.length - a.length : a.content ? -1 : 1));
+
+  for (const c of candidates) {
+    const value = bag[c.key] as string;
+    const flagKey = c.key + TRUNCATED_SUFFIX;
+    const flagBytes = bag[flagKey] === true ? 0 : flagKey.length + 8;
+    const before = jsonBytes(value);
+    const target = Math.max(2, before - (size - maxBytes) - flagBytes);
+    const cut = cutToBytes(value, target);
+    if (cut.length === value.length) continue;
+    bag[c.key] = cut;
+    bag[flagKey] = true;
+    outcome.truncated.push({ path: `${bagName}.${c.key}`, from: before, to: jsonBytes(cut) });
+    size = messageBytes(message);
+    if (size <= maxBytes) return outcome;
+  }
+
+  if (userFields !== undefined) {
+    for (const key in userFields) {
+      if (key in bag && bag[key] === userFields[key]) {
+        delete bag[key];
+        delete bag[key + TRUNCATED_SUFFIX];
+        outcome.droppedUserFields.push(`${bagName}.${key}`);
+      }
+    }
+    size = messageBytes(message);
+  }
+  outcome.fits = size <= maxBytes;
+  return outcome;
+}
