@@ -106,8 +106,7 @@ export class AgentTracker {
     if (provider != null && typeof (provider as Partial<TracerProvider>).getTracer !== 'function') {
       d.invalid('AgentTracker', 'tracerProvider', 'expected a TracerProvider', provider);
     }
-    this._provider =
-      provider != null && typeof provider.getTracer === 'function' ? provider : undefined;
+    this._provider = provider != null && typeof provider.getTracer === 'function' ? provider : undefined;
     this._core = {
       tracer: (this._provider ?? trace.getTracerProvider()).getTracer(PACKAGE_NAME, PACKAGE_VERSION),
       diag: d,
@@ -194,7 +193,8 @@ export class AgentTracker {
     if (attrs[ATTR_USER_ID] === undefined && attrs[ATTR_SPANTRACK_ANONYMOUS_ID] === undefined) {
       core.diag.problem('identify', 'neither a userId nor an anonymousId is known');
     }
-    if (traits !== undefined) writeProperties(core.diag, 'identify', SPANTRACK_USER_TRAIT_PREFIX, traits, attrs);
+    if (traits !== undefined)
+      writeProperties(core.diag, 'identify', SPANTRACK_USER_TRAIT_PREFIX, traits, attrs);
     const time = readTimestamp(core.diag, 'identify', opts.timestamp) ?? nowHrTime();
     const span = startSpan(core, 'identify', attrs, ctx, time);
     span.end(time);
@@ -246,7 +246,8 @@ export class AgentTracker {
     );
     const caught = opts.error;
     const type =
-      readString(d, 'error', 'type', opts.type) ?? (caught === undefined ? ERROR_TYPE_OTHER : errorTypeOf(caught));
+      readString(d, 'error', 'type', opts.type) ??
+      (caught === undefined ? ERROR_TYPE_OTHER : errorTypeOf(caught));
     attrs[ATTR_ERROR_TYPE] = type;
     const attempt = readCount(d, 'error', 'recoveryAttempt', opts.recoveryAttempt);
     if (attempt !== undefined) attrs[ATTR_SPANTRACK_ERROR_RECOVERY_ATTEMPT] = attempt;
@@ -255,7 +256,8 @@ export class AgentTracker {
     const fallback = readString(d, 'error', 'fallbackAction', opts.fallbackAction);
     if (fallback !== undefined) attrs[ATTR_SPANTRACK_ERROR_FALLBACK_ACTION] = fallback;
     const message =
-      readString(d, 'error', 'message', opts.message) ?? (caught === undefined ? type : errorMessageOf(caught));
+      readString(d, 'error', 'message', opts.message) ??
+      (caught === undefined ? type : errorMessageOf(caught));
     const time = readTimestamp(d, 'error', opts.timestamp) ?? nowHrTime();
     const span = startSpan(core, `error ${type}`, attrs, ctx, time);
     if (caught instanceof Error || typeof caught === 'string') span.recordException(caught, time);

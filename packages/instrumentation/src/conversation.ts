@@ -94,7 +94,13 @@ export class ConversationImpl implements Conversation, MessageCounter {
   }
 
   messageSent(message?: string | MessageOptions): void {
-    this._message('messageSent', message, MessageRole.CUSTOMER, 'message customer', ATTR_SPANTRACK_INPUT_TEXT);
+    this._message(
+      'messageSent',
+      message,
+      MessageRole.CUSTOMER,
+      'message customer',
+      ATTR_SPANTRACK_INPUT_TEXT,
+    );
   }
 
   messageReceived(message?: string | MessageOptions): void {
@@ -128,7 +134,8 @@ export class ConversationImpl implements Conversation, MessageCounter {
     if (toolName !== undefined) attrs[ATTR_GEN_AI_TOOL_NAME] = toolName;
     const callId = readString(d, 'tool', 'callId', opts.callId);
     if (callId !== undefined) attrs[ATTR_GEN_AI_TOOL_CALL_ID] = callId;
-    attrs[ATTR_SPANTRACK_ACTION_TYPE] = readString(d, 'tool', 'actionType', opts.actionType) ?? DEFAULT_ACTION_TYPE;
+    attrs[ATTR_SPANTRACK_ACTION_TYPE] =
+      readString(d, 'tool', 'actionType', opts.actionType) ?? DEFAULT_ACTION_TYPE;
     const actionName = readString(d, 'tool', 'actionName', opts.actionName) ?? toolName;
     if (actionName !== undefined) attrs[ATTR_SPANTRACK_ACTION_NAME] = actionName;
     const messageId = readString(d, 'tool', 'messageId', opts.messageId);
@@ -224,7 +231,11 @@ export class ConversationImpl implements Conversation, MessageCounter {
   ): void {
     const core = this._core;
     const opts: RawOptions =
-      typeof message === 'string' ? { body: message } : message === undefined ? EMPTY_OPTIONS : optionsOf(core, where, message);
+      typeof message === 'string'
+        ? { body: message }
+        : message === undefined
+          ? EMPTY_OPTIONS
+          : optionsOf(core, where, message);
     const attrs = this._attributes(where, InteractionKind.MESSAGE, context.active(), opts);
     this._messageRef(where, opts, attrs, defaultRole);
     const body = readString(core.diag, where, 'body', opts.body);
@@ -238,7 +249,12 @@ export class ConversationImpl implements Conversation, MessageCounter {
   }
 
   /** `spantrack.message.id` and `spantrack.message.role` (with the event's default role). */
-  private _messageRef(where: string, opts: RawOptions, attrs: Attributes, defaultRole: string | undefined): void {
+  private _messageRef(
+    where: string,
+    opts: RawOptions,
+    attrs: Attributes,
+    defaultRole: string | undefined,
+  ): void {
     const d = this._core.diag;
     const messageId = readString(d, where, 'messageId', opts.messageId);
     if (messageId !== undefined) attrs[ATTR_SPANTRACK_MESSAGE_ID] = messageId;

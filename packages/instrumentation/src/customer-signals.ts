@@ -81,7 +81,13 @@ const OUTCOME_FIELDS: StringFields = [
   ['resolutionPath', ATTR_SPANTRACK_OUTCOME_RESOLUTION_PATH],
 ];
 
-function writeStrings(core: TrackerCore, where: string, opts: RawOptions, fields: StringFields, attrs: Attributes) {
+function writeStrings(
+  core: TrackerCore,
+  where: string,
+  opts: RawOptions,
+  fields: StringFields,
+  attrs: Attributes,
+) {
   for (const [option, key] of fields) {
     const v = readString(core.diag, where, option, opts[option]);
     if (v !== undefined) attrs[key] = v;
@@ -89,7 +95,12 @@ function writeStrings(core: TrackerCore, where: string, opts: RawOptions, fields
 }
 
 /** Attributes shared by every seed 002 span; `channelType` is seed 002's name for the channel. */
-function commonAttributes(core: TrackerCore, where: string, kind: InteractionKind, opts: RawOptions): Attributes {
+function commonAttributes(
+  core: TrackerCore,
+  where: string,
+  kind: InteractionKind,
+  opts: RawOptions,
+): Attributes {
   const attrs = spanAttributes(
     core,
     where,
@@ -120,7 +131,8 @@ function eventOf<T extends string>(
   fallback: T | undefined,
 ): T | undefined {
   if (v === undefined) {
-    if (fallback === undefined) core.diag.invalid(where, 'event', `required: one of ${allowed.join(', ')}`, v);
+    if (fallback === undefined)
+      core.diag.invalid(where, 'event', `required: one of ${allowed.join(', ')}`, v);
     return fallback;
   }
   return readOneOf(core.diag, where, 'event', v, allowed);

@@ -71,7 +71,8 @@ export function writeInteractionEnd(
     return undefined;
   }
   // A failed interaction's output is its error message: the status message, not an output.
-  const errorType = opts.errorType === undefined ? undefined : readString(d, where, 'errorType', opts.errorType);
+  const errorType =
+    opts.errorType === undefined ? undefined : readString(d, where, 'errorType', opts.errorType);
   attrs[ATTR_ERROR_TYPE] = errorType ?? ERROR_TYPE_OTHER;
   return output ?? errorType ?? ERROR_TYPE_OTHER;
 }

@@ -1,4 +1,4 @@
-import type { AttributeValue, Attributes } from '@opentelemetry/api';
+import type { Attributes, AttributeValue } from '@opentelemetry/api';
 import type { Diagnostics } from './diagnostics';
 
 /** A user property or trait value; anything that is not an attribute value is JSON-encoded. */

@@ -37,7 +37,12 @@ export function readCount(d: Diagnostics, where: string, option: string, v: unkn
 }
 
 /** A confidence score: a number in 0..1 (seed 000). */
-export function readConfidence(d: Diagnostics, where: string, option: string, v: unknown): number | undefined {
+export function readConfidence(
+  d: Diagnostics,
+  where: string,
+  option: string,
+  v: unknown,
+): number | undefined {
   if (typeof v === 'number' && v >= 0 && v <= 1) return v;
   if (v != null) d.invalid(where, option, 'expected a number in 0..1', v);
   return undefined;

@@ -21,7 +21,9 @@ describe('bad input: dropped from the span, reported once, the rest kept', () =>
       expect(span.status.code).toBe(SpanStatusCode.UNSET);
     }
     expect(about('confidence')).toHaveLength(1);
-    expect(about('confidence')[0]).toMatch(/classify: dropped "confidence": expected a number in 0\.\.1, got number 7/);
+    expect(about('confidence')[0]).toMatch(
+      /classify: dropped "confidence": expected a number in 0\.\.1, got number 7/,
+    );
   });
 
   it('NaN or negative tokens', () => {
@@ -50,7 +52,10 @@ describe('bad input: dropped from the span, reported once, the rest kept', () =>
 
   it('a non-string intent', () => {
     const { tracker, only } = setup();
-    tracker.classify({ model: 'm' }, () => ({ intent: 42, confidence: 0.9 }) as unknown as ClassificationResult);
+    tracker.classify(
+      { model: 'm' },
+      () => ({ intent: 42, confidence: 0.9 }) as unknown as ClassificationResult,
+    );
     expect(only().attributes['spantrack.intent.name']).toBeUndefined();
     expect(only().attributes['spantrack.intent.confidence']).toBe(0.9);
     expect(only().attributes['gen_ai.request.model']).toBe('m');
@@ -81,8 +86,15 @@ describe('bad input: dropped from the span, reported once, the rest kept', () =>
 
   it('bad recovery fields, timestamps, latency and properties', () => {
     const { tracker, spans } = setup();
-    tracker.error({ type: 'timeout', recoveryAttempt: -1, recovered: 'no' as never, timestamp: new Date('nope') });
-    tracker.begin({ properties: { ok: 1, bad: Number.POSITIVE_INFINITY, fn: () => 1 } }).end({ latency: -5 });
+    tracker.error({
+      type: 'timeout',
+      recoveryAttempt: -1,
+      recovered: 'no' as never,
+      timestamp: new Date('nope'),
+    });
+    tracker
+      .begin({ properties: { ok: 1, bad: Number.POSITIVE_INFINITY, fn: (() => 1) as never } })
+      .end({ latency: -5 });
     const [err, interaction] = spans();
     expect(err!.attributes).toMatchObject({ 'error.type': 'timeout' });
     expect(err!.attributes['spantrack.error.recovery_attempt']).toBeUndefined();
@@ -90,7 +102,14 @@ describe('bad input: dropped from the span, reported once, the rest kept', () =>
     expect(interaction!.attributes['spantrack.property.ok']).toBe(1);
     expect(interaction!.attributes['spantrack.property.bad']).toBeUndefined();
     expect(interaction!.attributes['spantrack.property.fn']).toBeUndefined();
-    for (const option of ['recoveryAttempt', 'recovered', 'timestamp', 'latency', 'properties.bad', 'properties.fn']) {
+    for (const option of [
+      'recoveryAttempt',
+      'recovered',
+      'timestamp',
+      'latency',
+      'properties.bad',
+      'properties.fn',
+    ]) {
       expect(about(option), option).toHaveLength(1);
     }
   });

@@ -55,13 +55,20 @@ describe('withContext', () => {
         provider.getTracer('x').startSpan('s').end();
       }),
     );
-    expect(only().attributes).toEqual({ 'user.id': 'inner', 'spantrack.org.id': 'o1', 'gen_ai.conversation.id': 'c2' });
+    expect(only().attributes).toEqual({
+      'user.id': 'inner',
+      'spantrack.org.id': 'o1',
+      'gen_ai.conversation.id': 'c2',
+    });
   });
 
   it('leaves a key the span already has alone', () => {
     const { tracker, provider, only } = setup();
     tracker.withContext({ userId: 'scope-user', channel: 'web_widget' }, () => {
-      provider.getTracer('x').startSpan('s', { attributes: { 'user.id': 'own-user' } }).end();
+      provider
+        .getTracer('x')
+        .startSpan('s', { attributes: { 'user.id': 'own-user' } })
+        .end();
     });
     expect(only().attributes).toEqual({ 'user.id': 'own-user', 'spantrack.channel': 'web_widget' });
   });

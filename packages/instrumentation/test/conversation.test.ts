@@ -95,10 +95,14 @@ describe('conversation (seed 004)', () => {
   it('tool: an execute_tool span', async () => {
     const { tracker, only } = setup({ channel: 'whatsapp' });
     const conv = tracker.conversation({ conversationId: 'conv-1', userId: 'u1' });
-    const stock = await conv.tool('check_stock', async (t) => {
-      t.setCallId('call-1');
-      return 42;
-    }, { messageId: 'msg125', actionType: 'Inventory Request' });
+    const stock = await conv.tool(
+      'check_stock',
+      async (t) => {
+        t.setCallId('call-1');
+        return 42;
+      },
+      { messageId: 'msg125', actionType: 'Inventory Request' },
+    );
     expect(stock).toBe(42);
     const span = only();
     expect(span.name).toBe('execute_tool check_stock');
@@ -120,7 +124,12 @@ describe('conversation (seed 004)', () => {
     const { tracker, named } = setup({ channel: 'whatsapp' });
     const conv = tracker.conversation({ conversationId: 'conv-1', userId: 'u1' });
     const at = new Date('2024-04-04T00:00:00Z');
-    conv.actionInvoked({ type: 'Inventory Request', action: 'check stock level', messageId: 'msg125', timestamp: at });
+    conv.actionInvoked({
+      type: 'Inventory Request',
+      action: 'check stock level',
+      messageId: 'msg125',
+      timestamp: at,
+    });
     conv.mediaGenerated({ type: 'image', subType: 'gif', messageId: 'msg126' });
     conv.componentLoaded({ type: 'Stock Price Chart', messageId: 'msg127' });
     conv.feedback({ rating: 5, messageId: 'msg128' });

@@ -54,7 +54,13 @@ describe('seed 002 customer signals', () => {
 
   it('triage, with escalation', () => {
     const { tracker, spans } = setup();
-    tracker.triage({ ...who, triageResult: 'billing', confidenceBand: 'low', escalated: true, escalationReason: 'vip' });
+    tracker.triage({
+      ...who,
+      triageResult: 'billing',
+      confidenceBand: 'low',
+      escalated: true,
+      escalationReason: 'vip',
+    });
     const [completed, escalation] = spans();
     const payload = {
       ...whoAttrs,
@@ -78,7 +84,13 @@ describe('seed 002 customer signals', () => {
 
   it.each(['generated', 'sent', 'kb_gap_detected'] as const)('reply %s', (event) => {
     const { tracker, only } = setup();
-    tracker.reply({ ...who, event, replyMode: 'assisted', kbGapType: 'missing_article', confidenceBand: 'mid' });
+    tracker.reply({
+      ...who,
+      event,
+      replyMode: 'assisted',
+      kbGapType: 'missing_article',
+      confidenceBand: 'mid',
+    });
     expect(only().name).toBe(`ai_reply.${event}`);
     expectInternal(only());
     expect(only().attributes).toEqual({

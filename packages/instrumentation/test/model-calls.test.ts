@@ -103,10 +103,13 @@ describe('classify (seed 000 ai.classification)', () => {
 describe('generate (seed 000 ai.generation)', () => {
   it('writes prompt type and output length from the returned string', () => {
     const { tracker, only } = setup({ channel: 'whatsapp' });
-    const out = tracker.generate({ promptType: 'clarification', model: 'llama3.2:3b', outputType: 'text' }, (h) => {
-      h.setUsage({ inputTokens: 50, outputTokens: 12 });
-      return 'Do you have a KRA PIN?';
-    });
+    const out = tracker.generate(
+      { promptType: 'clarification', model: 'llama3.2:3b', outputType: 'text' },
+      (h) => {
+        h.setUsage({ inputTokens: 50, outputTokens: 12 });
+        return 'Do you have a KRA PIN?';
+      },
+    );
     expect(out).toBe('Do you have a KRA PIN?');
     const span = only();
     expect(span.name).toBe('generate default');
@@ -144,7 +147,13 @@ describe('error (seed 000 ai.error)', () => {
     'writes an error span of type %s',
     (type) => {
       const { tracker, only } = setup({ channel: 'whatsapp' });
-      tracker.error({ type, recoveryAttempt: 1, recovered: false, fallbackAction: 'agent_handoff', userId: 'u1' });
+      tracker.error({
+        type,
+        recoveryAttempt: 1,
+        recovered: false,
+        fallbackAction: 'agent_handoff',
+        userId: 'u1',
+      });
       const span = only();
       expect(span.name).toBe(`error ${type}`);
       expectInternal(span);
