@@ -11,8 +11,6 @@ import { createHash } from 'node:crypto';
  * Conversation lifecycle events: `c-` + sha256(conversationId, event name), so every span and
  * replica that reports the same conversation's start (or end) produces the same id.
  */
-const HEX_TRACE_ID = /^[0-9a-f]{32}$/;
-const HEX_SPAN_ID = /^[0-9a-f]{16}$/;
 /** Ordinals up to this fit the 64-character budget of the fast form. */
 const MAX_FAST_ORDINAL = 999;
 const MAX_CACHED_TAGS = 1024;
@@ -37,11 +35,26 @@ function eventTag(event: string): string {
   return tag;
 }
 
+function isLowerHex(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
+}
+
+// A span usually yields more than one message: its ids are checked once.
+let lastTraceId = '';
+let lastSpanId = '';
+let lastHex = false;
+
 /** Whether trace and span ids are the lowercase hex the fast id form needs. */
 export function hasHexIds(traceId: string, spanId: string): boolean {
-  return (
-    traceId.length === 32 && spanId.length === 16 && HEX_TRACE_ID.test(traceId) && HEX_SPAN_ID.test(spanId)
-  );
+  if (traceId === lastTraceId && spanId === lastSpanId) return lastHex;
+  lastTraceId = traceId;
+  lastSpanId = spanId;
+  lastHex = traceId.length === 32 && spanId.length === 16 && isLowerHex(traceId) && isLowerHex(spanId);
+  return lastHex;
 }
 
 /**

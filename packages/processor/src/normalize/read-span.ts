@@ -384,11 +384,34 @@ function textOfMessages(json: string, pickLastUser: boolean): string | undefined
   return text;
 }
 
+// Spans arrive in time order, many per second: the ISO text of the last second is reused.
+let cachedSecond = Number.NaN;
+let cachedPrefix = '';
+
+/** Milliseconds since the epoch of a nanosecond time, exactly, mostly without BigInt division. */
+function nanosToMillis(nanos: bigint): number {
+  const approx = Number(nanos);
+  // A double holds the nanoseconds to within a few hundred ns: only near a ms boundary can the
+  // floor be off, and there the exact BigInt division decides.
+  const rest = approx % 1e6;
+  if (rest > 1000 && rest < 999_000) return Math.floor(approx / 1e6);
+  return Number(nanos / NS_PER_MS);
+}
+
 /** ISO 8601 with milliseconds, or undefined when the time cannot be a Date. */
 export function isoFromNanos(nanos: bigint): string | undefined {
-  const ms = Number(nanos / NS_PER_MS);
+  const ms = nanosToMillis(nanos);
   if (!(ms > 0 && ms <= MAX_DATE_MS)) return undefined;
-  return new Date(ms).toISOString();
+  const second = Math.floor(ms / 1000);
+  if (second !== cachedSecond) {
+    const iso = new Date(second * 1000).toISOString();
+    // Years past 9999 have a longer, signed form: not cached.
+    if (iso.length !== 24) return new Date(ms).toISOString();
+    cachedSecond = second;
+    cachedPrefix = iso.slice(0, 20);
+  }
+  const milli = ms - second * 1000;
+  return cachedPrefix + (milli < 10 ? `00${milli}` : milli < 100 ? `0${milli}` : milli) + 'Z';
 }
 
 /**

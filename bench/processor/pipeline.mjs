@@ -1,0 +1,177 @@
+// Throughput of the in-process translation pipeline, single-threaded: `translate` on a realistic
+// mix of spantrack and GenAI spans (~10 attributes each), messages handed to a MemorySink in
+// batches of 500, diagnostics counted. Imports the built dist: run `npx turbo run build` first.
+//
+//   node bench/processor/pipeline.mjs [seconds=3]
+import { performance } from 'node:perf_hooks';
+import { createTranslator, DiagnosticCounter, MemorySink } from '../../packages/processor/dist/index.js';
+
+const SECONDS = Number(process.argv[2] ?? 3);
+const TARGET_SPANS_PER_SECOND = 200_000;
+const DISTINCT_SPANS = 20_000;
+const BATCH = 500;
+
+const hex = (n, len) => n.toString(16).padStart(len, '0').slice(-len);
+const base = 1_700_000_000_000_000_000n;
+
+/** Context every span of a conversation carries (copied from the scope at onStart). */
+function context(i) {
+  return {
+    'user.id': `+2547${hex(i % 5000, 8)}`,
+    'gen_ai.conversation.id': `conv-${i % 2000}`,
+    'spantrack.channel': 'whatsapp',
+    'gen_ai.agent.name': 'tax-assistant',
+  };
+}
+
+const shapes = [
+  (i) => ({
+    name: 'classify tax-assistant',
+    attributes: {
+      ...context(i),
+      'spantrack.interaction.kind': 'classification',
+      'spantrack.intent.name': 'nil_filing',
+      'spantrack.intent.confidence': 0.99,
+      'gen_ai.request.model': 'llama3.2:3b',
+      'gen_ai.provider.name': 'ollama',
+      'gen_ai.usage.input_tokens': 120,
+      'gen_ai.usage.output_tokens': 15,
+    },
+  }),
+  (i) => ({
+    name: 'chat llama3.2:3b',
+    attributes: {
+      ...context(i),
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.request.model': 'llama3.2:3b',
+      'gen_ai.response.model': 'llama3.2:3b',
+      'gen_ai.provider.name': 'ollama',
+      'gen_ai.usage.input_tokens': 480,
+      'gen_ai.usage.output_tokens': 64,
+    },
+  }),
+  (i) => ({
+    name: 'invoke_agent tax-assistant',
+    attributes: {
+      ...context(i),
+      'spantrack.interaction.kind': 'turn',
+      'gen_ai.operation.name': 'invoke_agent',
+      'spantrack.input.message_id': `m-${i}-in`,
+      'spantrack.output.message_id': `m-${i}-out`,
+      'spantrack.output.length': 45,
+      'spantrack.property.plan': 'pro',
+    },
+  }),
+  (i) => ({
+    name: 'message customer',
+    attributes: {
+      ...context(i),
+      'spantrack.interaction.kind': 'message',
+      'spantrack.message.id': `m-${i}`,
+      'spantrack.message.role': 'customer',
+      'spantrack.org.id': 'org-1',
+      'spantrack.workspace.id': 'ws-1',
+      'spantrack.conversation.event': i % 10 === 0 ? 'started' : undefined,
+    },
+  }),
+  (i) => ({
+    name: 'execute_tool lookup_pin',
+    attributes: {
+      ...context(i),
+      'spantrack.interaction.kind': 'tool',
+      'gen_ai.operation.name': 'execute_tool',
+      'gen_ai.tool.name': 'lookup_pin',
+      'gen_ai.tool.call.id': `call-${i}`,
+      'spantrack.action.type': 'tool',
+      'spantrack.action.name': 'lookup_pin',
+      'spantrack.message.role': 'agent',
+    },
+  }),
+  (i) => ({
+    name: 'customer_signal.detected',
+    attributes: {
+      ...context(i),
+      'spantrack.interaction.kind': 'signal',
+      'spantrack.signal.event': 'detected',
+      'spantrack.signal.signal_type': 'dissatisfaction',
+      'spantrack.signal.severity': 'medium',
+      'spantrack.org.id': 'org-1',
+      'spantrack.workspace.id': 'ws-1',
+    },
+  }),
+];
+
+const spans = [];
+for (let i = 0; i < DISTINCT_SPANS; i++) {
+  const shape = shapes[i % shapes.length](i);
+  // One span ending every 5 µs: the arrival rate the target implies.
+  const start = base + BigInt(i) * 5_000n;
+  spans.push({
+    traceId: hex(0x1234abcd + i, 16) + hex(0x9876 + i * 7, 16),
+    spanId: hex(0xabcdef01 + i, 16),
+    parentSpanId: i % 3 === 0 ? undefined : hex(0x1000 + i, 16),
+    name: shape.name,
+    kind: 0,
+    startTimeUnixNano: start,
+    endTimeUnixNano: start + 450_000_000n,
+    attributes: shape.attributes,
+    events: [],
+    status: { code: 0 },
+    resource: { 'service.name': 'bench' },
+    scope: { name: '@spantrack/instrumentation', version: '0.1.0' },
+  });
+}
+
+const translate = createTranslator();
+const counter = new DiagnosticCounter();
+const sink = new MemorySink();
+
+/**
+ * `retain`: messages the memory sink keeps before it is cleared. 0 models a sink that delivers each
+ * batch and lets it go (the Segment sink between flushes); 10,000 models a backlog, where the
+ * garbage collector's copying of live messages dominates.
+ */
+async function run(seconds, retain) {
+  let n = 0;
+  let messages = 0;
+  let batch = [];
+  const deadline = performance.now() + seconds * 1000;
+  const started = performance.now();
+  while (performance.now() < deadline) {
+    for (let k = 0; k < 10_000; k++) {
+      const result = translate(spans[n % DISTINCT_SPANS]);
+      n++;
+      if (result.diagnostics.length > 0) counter.record(result);
+      const out = result.messages;
+      for (let m = 0; m < out.length; m++) batch.push(out[m]);
+      messages += out.length;
+      if (batch.length >= BATCH) {
+        await sink.send(batch);
+        batch = [];
+        if (sink.messages.length >= retain) sink.clear();
+      }
+    }
+  }
+  const elapsed = (performance.now() - started) / 1000;
+  return { n, messages, elapsed };
+}
+
+await run(0.5, 0); // warm-up
+const backlog = await run(Math.max(1, SECONDS / 3), 10_000);
+sink.clear();
+counter.reset();
+const { n, messages, elapsed } = await run(SECONDS, 0);
+const rate = n / elapsed;
+console.log(
+  `pipeline: ${Math.round(rate).toLocaleString('en-US')} spans/s, ${Math.round(messages / elapsed).toLocaleString('en-US')} messages/s ` +
+    `(${n.toLocaleString('en-US')} spans, ${(messages / n).toFixed(2)} messages/span, ${counter.total} diagnostics, single thread, ${elapsed.toFixed(2)} s)`,
+);
+console.log(
+  `  with a 10,000-message backlog held in the sink: ${Math.round(backlog.n / backlog.elapsed).toLocaleString('en-US')} spans/s`,
+);
+console.log(
+  rate >= TARGET_SPANS_PER_SECOND
+    ? `OK: above the ${TARGET_SPANS_PER_SECOND.toLocaleString('en-US')} spans/s target (x${(rate / TARGET_SPANS_PER_SECOND).toFixed(2)})`
+    : `BELOW the ${TARGET_SPANS_PER_SECOND.toLocaleString('en-US')} spans/s target`,
+);
+if (rate < TARGET_SPANS_PER_SECOND) process.exitCode = 1;
