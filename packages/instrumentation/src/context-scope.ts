@@ -19,38 +19,51 @@ import { readString } from './validate';
 
 const SCOPE_KEY = createContextKey('@spantrack/instrumentation context attributes');
 
-/** Option name and attribute key of every context attribute, in one place. */
-export const CONTEXT_OPTIONS: readonly (readonly [keyof ContextAttributes, string])[] = [
-  ['userId', ATTR_USER_ID],
-  ['anonymousId', ATTR_SPANTRACK_ANONYMOUS_ID],
-  ['conversationId', ATTR_GEN_AI_CONVERSATION_ID],
-  ['orgId', ATTR_SPANTRACK_ORG_ID],
-  ['workspaceId', ATTR_SPANTRACK_WORKSPACE_ID],
-  ['channel', ATTR_SPANTRACK_CHANNEL],
-  ['appSurface', ATTR_SPANTRACK_APP_SURFACE],
-];
-
 /**
  * Writes the valid context options of `opts` into `target` (overwriting), and reports the
- * invalid ones. Returns how many were written.
+ * invalid ones. Returns `target`, or, when none was given, a new object only if something was
+ * written. Unrolled with named property reads: this runs on every call of the hot path.
  */
 export function writeContextOptions(
   d: Diagnostics,
   where: string,
-  opts: Readonly<Record<string, unknown>>,
-  target: Attributes,
-): number {
-  let n = 0;
-  for (const [option, key] of CONTEXT_OPTIONS) {
-    const v = opts[option];
-    if (v === undefined) continue;
-    const s = readString(d, where, option, v);
-    if (s !== undefined) {
-      target[key] = s;
-      n++;
-    }
+  opts: Readonly<ContextAttributes>,
+  target?: Attributes,
+): Attributes | undefined {
+  if (opts.userId !== undefined) target = put(d, where, 'userId', ATTR_USER_ID, opts.userId, target);
+  if (opts.anonymousId !== undefined) {
+    target = put(d, where, 'anonymousId', ATTR_SPANTRACK_ANONYMOUS_ID, opts.anonymousId, target);
   }
-  return n;
+  if (opts.conversationId !== undefined) {
+    target = put(d, where, 'conversationId', ATTR_GEN_AI_CONVERSATION_ID, opts.conversationId, target);
+  }
+  if (opts.orgId !== undefined) target = put(d, where, 'orgId', ATTR_SPANTRACK_ORG_ID, opts.orgId, target);
+  if (opts.workspaceId !== undefined) {
+    target = put(d, where, 'workspaceId', ATTR_SPANTRACK_WORKSPACE_ID, opts.workspaceId, target);
+  }
+  if (opts.channel !== undefined)
+    target = put(d, where, 'channel', ATTR_SPANTRACK_CHANNEL, opts.channel, target);
+  if (opts.appSurface !== undefined) {
+    target = put(d, where, 'appSurface', ATTR_SPANTRACK_APP_SURFACE, opts.appSurface, target);
+  }
+  return target;
+}
+
+function put(
+  d: Diagnostics,
+  where: string,
+  option: string,
+  key: string,
+  v: unknown,
+  target: Attributes | undefined,
+): Attributes | undefined {
+  if (typeof v === 'string' && v.length > 0) {
+    if (target === undefined) target = {};
+    target[key] = v;
+  } else {
+    readString(d, where, option, v);
+  }
+  return target;
 }
 
 /** The context attributes of the scope active in `ctx`, if any. Treat as read-only. */

@@ -14,7 +14,7 @@ import {
   type InteractionKind,
   SPANTRACK_PROPERTY_PREFIX,
 } from '@spantrack/conventions';
-import { CONTEXT_OPTIONS, writeContextOptions } from './context-scope';
+import { writeContextOptions } from './context-scope';
 import type { Diagnostics } from './diagnostics';
 import { errorMessageOf, errorTypeOf } from './error-type';
 import { writeProperties } from './properties';
@@ -54,13 +54,7 @@ export function optionsOf(core: TrackerCore, where: string, v: unknown): RawOpti
  * has none, so the common case allocates nothing.
  */
 export function ownContextOf(core: TrackerCore, where: string, opts: RawOptions): Attributes | undefined {
-  for (const [option] of CONTEXT_OPTIONS) {
-    if (opts[option] !== undefined) {
-      const own: Attributes = {};
-      return writeContextOptions(core.diag, where, opts, own) > 0 ? own : undefined;
-    }
-  }
-  return undefined;
+  return writeContextOptions(core.diag, where, opts);
 }
 
 /**
