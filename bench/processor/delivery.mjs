@@ -4,7 +4,7 @@
 // size, requests/s and the CPU this process spent per delivered event (process.cpuUsage).
 //
 //   node bench/processor/delivery.mjs [--events N] [--quick]
-//   (SPANTRACK_BENCH_FROM_SRC=1 bundles packages/processor/src/sinks instead of using dist.)
+//   (--from-src bundles packages/processor/src/sinks with esbuild instead of using dist.)
 //
 // Targets (issue "Delivery"): >= 50,000 events/s with requests averaging >= 400 KB under load.
 import { spawn } from 'node:child_process';
@@ -17,7 +17,11 @@ import { parseArgs } from 'node:util';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { values: args } = parseArgs({
-  options: { events: { type: 'string' }, quick: { type: 'boolean', default: false } },
+  options: {
+    events: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    'from-src': { type: 'boolean', default: false },
+  },
 });
 const scale = args.quick ? 0.25 : 1;
 const PUBLISHER_EVENTS = Number(args.events ?? 300_000 * scale);
@@ -28,7 +32,7 @@ const TARGET_AVG_REQUEST_BYTES = 400 * 1024;
 /** The sinks: from the built package when it has them, else bundled from src (the same code). */
 async function loadSinks() {
   const dist = join(root, 'packages/processor/dist/index.js');
-  if (existsSync(dist) && !process.env.SPANTRACK_BENCH_FROM_SRC) {
+  if (existsSync(dist) && !args['from-src']) {
     const mod = await import(pathToFileURL(dist).href).catch(() => undefined);
     if (mod?.SegmentPublisher && mod?.AnalyticsNodeSink) return { mod, from: 'packages/processor/dist' };
   }
@@ -140,6 +144,7 @@ async function drive(sink, messages) {
 
 async function run(name, makeSink, messages, url) {
   await control(url, '/__reset', null);
+  const serverCpu0 = (await control(url, '/__stats')).processCpuMicros;
   const sink = makeSink();
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
@@ -162,11 +167,13 @@ async function run(name, makeSink, messages, url) {
     avgRequestBytes: s.acceptedBodyBytes / Math.max(1, s.acceptedRequests),
     cpuMicrosPerEvent: (cpu.user + cpu.system) / Math.max(1, delivered),
     cpuUtilisation: (cpu.user + cpu.system) / 1e6 / seconds,
+    serverCpuMicrosPerEvent: (s.processCpuMicros - serverCpu0) / Math.max(1, delivered),
   };
   const fmt = (n, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
   console.log(
     `${name.padEnd(44)} ${fmt(row.eventsPerSecond).padStart(8)} ev/s  ${fmt(row.avgRequestBytes / 1024, 1).padStart(6)} KB/req  ` +
       `${fmt(row.requestsPerSecond, 1).padStart(6)} req/s  ${fmt(row.cpuMicrosPerEvent, 1).padStart(5)} µs CPU/ev  ` +
+      `[server ${fmt(row.serverCpuMicrosPerEvent, 1)} µs/ev]  ` +
       `(${fmt(row.delivered)} delivered, ${row.failed} failed, server unique ${fmt(row.serverUnique)}, dup ${row.serverDuplicates}, ${fmt(seconds, 2)} s)`,
   );
   return row;
