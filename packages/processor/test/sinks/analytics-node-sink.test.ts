@@ -142,6 +142,19 @@ describe('SegmentSink', () => {
     expect(sink.transport).toBe('analytics-node');
   });
 
+  it.each(['publisher', 'analytics-node'] as const)(
+    'delivers through the %s transport',
+    async (transport) => {
+      const server = await startSegmentServer({ writeKey: WRITE_KEY });
+      const sink = new SegmentSink({ writeKey: WRITE_KEY, host: server.url, transport, flushInterval: 20 });
+      const messages = makeMessages(30);
+      expect((await sink.send(messages)).delivered).toBe(30);
+      await sink.shutdown(2_000);
+      expect(server.uniqueMessageIds().size).toBe(30);
+      await server.close();
+    },
+  );
+
   it('requires a write key', () => {
     expect(() => new SegmentSink({ writeKey: '' })).toThrow(/writeKey/);
   });
