@@ -248,7 +248,7 @@ export class ConversationImpl implements Conversation, MessageCounter {
     this._point(where, spanName, attrs, opts);
   }
 
-  /** `spantrack.message.id` and `spantrack.message.role` (with the event's default role). */
+  /** `spantrack.message.id`, and `spantrack.message.role` (the event's default unless given) for events that have one. */
   private _messageRef(
     where: string,
     opts: RawOptions,
@@ -258,8 +258,9 @@ export class ConversationImpl implements Conversation, MessageCounter {
     const d = this._core.diag;
     const messageId = readString(d, where, 'messageId', opts.messageId);
     if (messageId !== undefined) attrs[ATTR_SPANTRACK_MESSAGE_ID] = messageId;
-    const role = readString(d, where, 'role', opts.role) ?? defaultRole;
-    if (role !== undefined) attrs[ATTR_SPANTRACK_MESSAGE_ROLE] = role;
+    // Seed 004 gives Component Loaded and Feedback Submitted no role: none is written for them.
+    if (defaultRole === undefined) return;
+    attrs[ATTR_SPANTRACK_MESSAGE_ROLE] = readString(d, where, 'role', opts.role) ?? defaultRole;
   }
 
   private _point(where: string, name: string, attrs: Attributes, opts: RawOptions): void {

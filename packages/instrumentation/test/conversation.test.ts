@@ -131,7 +131,7 @@ describe('conversation (seed 004)', () => {
       timestamp: at,
     });
     conv.mediaGenerated({ type: 'image', subType: 'gif', messageId: 'msg126' });
-    conv.componentLoaded({ type: 'Stock Price Chart', messageId: 'msg127' });
+    conv.componentLoaded({ type: 'Stock Price Chart', messageId: 'msg127', role: 'agent' } as never);
     conv.feedback({ rating: 5, messageId: 'msg128' });
 
     const action = named('action check stock level');
