@@ -72,10 +72,16 @@ export interface SizeCapOutcome {
   droppedUserFields: string[];
 }
 
+/** Strings at least this long are cut before user fields are dropped; shorter ones only after. */
+const LONG_STRING = 256;
+
 /**
- * Brings a message under `maxBytes` in place: cuts the longest string values of `properties` /
- * `traits` first (content fields before the rest), marking each with `<field>_truncated: true`;
- * as a last resort drops the user-supplied fields named by `userFields`.
+ * Brings a message under `maxBytes` in place, in this order, stopping as soon as it fits:
+ * 1. cut content fields (`input_text`, `message_body`, ...), longest first;
+ * 2. cut other long strings (256+ characters) of `properties` / `traits`, longest first;
+ * 3. drop the user-supplied fields named by `userFields` (user properties or traits);
+ * 4. cut whatever strings remain, longest first.
+ * Each cut field gets `<field>_truncated: true` next to it.
  */
 export function capMessageSize(
   message: AnalyticsMessage,
@@ -89,29 +95,35 @@ export function capMessageSize(
 
   const bag: JsonObject = message.type === 'track' ? message.properties : message.traits;
   const bagName = message.type === 'track' ? 'properties' : 'traits';
-  const candidates: { key: string; content: boolean; length: number }[] = [];
-  for (const key in bag) {
-    const v = bag[key];
-    if (typeof v === 'string' && v.length > 0)
-      candidates.push({ key, content: contentFields.has(key), length: v.length });
-  }
-  candidates.sort((a, b) => (a.content === b.content ? b.length - a.length : a.content ? -1 : 1));
 
-  for (const c of candidates) {
-    const value = bag[c.key] as string;
-    const flagKey = c.key + TRUNCATED_SUFFIX;
-    const flagBytes = bag[flagKey] === true ? 0 : flagKey.length + 8;
-    const before = jsonBytes(value);
-    const target = Math.max(2, before - (size - maxBytes) - flagBytes);
-    const cut = cutToBytes(value, target);
-    if (cut.length === value.length) continue;
-    bag[c.key] = cut;
-    bag[flagKey] = true;
-    outcome.truncated.push({ path: `${bagName}.${c.key}`, from: before, to: jsonBytes(cut) });
-    size = messageBytes(message);
-    if (size <= maxBytes) return outcome;
-  }
+  /** Cuts the string fields `pick` selects, longest first, until the message fits. */
+  const cutFields = (pick: (key: string, length: number) => boolean): boolean => {
+    const keys: string[] = [];
+    for (const key in bag) {
+      const v = bag[key];
+      if (typeof v === 'string' && v.length > 0 && !key.endsWith(TRUNCATED_SUFFIX) && pick(key, v.length))
+        keys.push(key);
+    }
+    keys.sort((a, b) => (bag[b] as string).length - (bag[a] as string).length);
+    for (const key of keys) {
+      const value = bag[key] as string;
+      const flagKey = key + TRUNCATED_SUFFIX;
+      const flagBytes = bag[flagKey] === true ? 0 : flagKey.length + 8;
+      const before = jsonBytes(value);
+      const target = Math.max(2, before - (size - maxBytes) - flagBytes);
+      const cut = cutToBytes(value, target);
+      if (cut.length === value.length) continue;
+      bag[key] = cut;
+      bag[flagKey] = true;
+      outcome.truncated.push({ path: `${bagName}.${key}`, from: before, to: jsonBytes(cut) });
+      size = messageBytes(message);
+      if (size <= maxBytes) return true;
+    }
+    return false;
+  };
 
+  if (cutFields((key) => contentFields.has(key))) return outcome;
+  if (cutFields((_, length) => length >= LONG_STRING)) return outcome;
   if (userFields !== undefined) {
     for (const key in userFields) {
       if (key in bag && bag[key] === userFields[key]) {
@@ -121,7 +133,9 @@ export function capMessageSize(
       }
     }
     size = messageBytes(message);
+    if (size <= maxBytes) return outcome;
   }
+  if (cutFields(() => true)) return outcome;
   outcome.fits = size <= maxBytes;
   return outcome;
 }

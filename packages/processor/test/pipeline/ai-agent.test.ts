@@ -68,7 +68,12 @@ describe('ai-agent catalog (seed 000)', () => {
     expect(messages).toHaveLength(1);
     const m = messages[0] as TrackMessage;
     expect(m).toMatchObject({ type: 'track', event: 'ai.generation', userId: '+254712345678' });
-    expect(m.properties).toEqual({ prompt_type: 'clarification', output_length: 45, latency_ms: 800, model: 'llama3.2:3b' });
+    expect(m.properties).toEqual({
+      prompt_type: 'clarification',
+      output_length: 45,
+      latency_ms: 800,
+      model: 'llama3.2:3b',
+    });
     expect(m.context).toBeUndefined();
   });
 
@@ -100,7 +105,11 @@ describe('ai-agent catalog (seed 000)', () => {
 
   it('reports a failed classification as ai.error, typed from the exception event', () => {
     const s = seed000ClassificationSpan();
-    const failed = { ...s, status: { code: 2 as const, message: 'model timed out' }, events: [exceptionEvent('timeout', 'model timed out')] };
+    const failed = {
+      ...s,
+      status: { code: 2 as const, message: 'model timed out' },
+      events: [exceptionEvent('timeout', 'model timed out')],
+    };
     const { messages } = translate(failed, aiAgent);
     expect(messages.map((m) => (m as TrackMessage).event)).toEqual(['ai.error']);
     expect((messages[0] as TrackMessage).properties).toEqual({ error_type: 'timeout' });
@@ -132,7 +141,9 @@ describe('ai-agent catalog (seed 000)', () => {
 
   it('makes nothing of a turn (its children report)', () => {
     const { messages, recognised } = translate(
-      span({ attributes: { 'spantrack.interaction.kind': 'turn', 'gen_ai.conversation.id': 'c1', 'user.id': 'u' } }),
+      span({
+        attributes: { 'spantrack.interaction.kind': 'turn', 'gen_ai.conversation.id': 'c1', 'user.id': 'u' },
+      }),
       aiAgent,
     );
     expect(recognised).toBe(true);
@@ -143,7 +154,12 @@ describe('ai-agent catalog (seed 000)', () => {
     const s = seed000ClassificationSpan();
     const withProps = {
       ...s,
-      attributes: { ...s.attributes, 'spantrack.property.plan': 'pro', 'spantrack.property.model': 'not-this', 'spantrack.property.tags': ['a', 'b'] },
+      attributes: {
+        ...s.attributes,
+        'spantrack.property.plan': 'pro',
+        'spantrack.property.model': 'not-this',
+        'spantrack.property.tags': ['a', 'b'],
+      },
     };
     const m = withoutCapture(withProps).messages[0] as TrackMessage;
     expect(m.properties.model).toBe('llama3.2:3b');

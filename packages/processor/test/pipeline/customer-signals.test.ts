@@ -5,7 +5,10 @@ import { createTranslator } from '../../src/translate';
 import { iso, span } from './span-fixture';
 
 const signals = createTranslator({ catalogs: ['customer-signals'] });
-const signalsWithCapture = createTranslator({ catalogs: ['customer-signals'], privacy: { captureContent: true } });
+const signalsWithCapture = createTranslator({
+  catalogs: ['customer-signals'],
+  privacy: { captureContent: true },
+});
 
 /** Who and where, plus seed 002's common optional fields. */
 const common = {
@@ -171,22 +174,42 @@ describe('customer-signals catalog (seed 002)', () => {
     const { messages, diagnostics } = signals(span({ attributes }));
     expect(messages).toEqual([]);
     expect(diagnostics).toHaveLength(1);
-    expect(diagnostics[0]).toMatchObject({ code: 'missing_required', catalog: 'customer-signals', event: 'ai_reply.sent' });
+    expect(diagnostics[0]).toMatchObject({
+      code: 'missing_required',
+      catalog: 'customer-signals',
+      event: 'ai_reply.sent',
+    });
     expect(diagnostics[0]!.message).toContain(field);
   });
 
   it('reports an event value the seed does not define', () => {
     const { messages, diagnostics } = signals(
-      span({ attributes: { ...common, 'spantrack.interaction.kind': 'signal', 'spantrack.signal.event': 'exploded' } }),
+      span({
+        attributes: {
+          ...common,
+          'spantrack.interaction.kind': 'signal',
+          'spantrack.signal.event': 'exploded',
+        },
+      }),
     );
     expect(messages).toEqual([]);
     expect(diagnostics.map((d) => d.code)).toEqual(['unknown_event']);
   });
 
   it('puts the pseudonymised internal id in user_id and userId alike', () => {
-    const t = createTranslator({ catalogs: ['customer-signals'], privacy: { pseudonymizeUserIds: { secret: 's3cret' } } });
-    const m = t(span({ attributes: { ...common, 'spantrack.interaction.kind': 'signal', 'spantrack.signal.event': 'detected' } }))
-      .messages[0] as TrackMessage;
+    const t = createTranslator({
+      catalogs: ['customer-signals'],
+      privacy: { pseudonymizeUserIds: { secret: 's3cret' } },
+    });
+    const m = t(
+      span({
+        attributes: {
+          ...common,
+          'spantrack.interaction.kind': 'signal',
+          'spantrack.signal.event': 'detected',
+        },
+      }),
+    ).messages[0] as TrackMessage;
     const expected = pseudonymizeUserId('usr_42', 's3cret');
     expect(m.userId).toBe(expected);
     expect(m.properties.user_id).toBe(expected);

@@ -41,7 +41,11 @@ describe('segment-copilot catalog (seed 004)', () => {
       role: 'customer',
     });
     expect(m.context).toEqual({ channel: 'web_widget' });
-    expect(only(copilot(s)).properties).toEqual({ conversationId: '1238041hdou', messageId: 'msg123', role: 'customer' });
+    expect(only(copilot(s)).properties).toEqual({
+      conversationId: '1238041hdou',
+      messageId: 'msg123',
+      role: 'customer',
+    });
   });
 
   it('Message Received from an agent message span, role inside properties', () => {
@@ -65,7 +69,10 @@ describe('segment-copilot catalog (seed 004)', () => {
     });
     expect(m).not.toHaveProperty('role');
     // Any role other than customer is a received message (seed 004 extends role: ai_agent, ...).
-    const ai = span({ name: 'message agent', attributes: { ...s.attributes, 'spantrack.message.role': 'ai_agent' } });
+    const ai = span({
+      name: 'message agent',
+      attributes: { ...s.attributes, 'spantrack.message.role': 'ai_agent' },
+    });
     expect(only(copilot(ai))).toMatchObject({ event: 'Message Received', properties: { role: 'ai_agent' } });
   });
 
@@ -110,7 +117,12 @@ describe('segment-copilot catalog (seed 004)', () => {
     });
     const [sent, received] = copilotCapture(s).messages as TrackMessage[];
     expect(sent).toMatchObject({ event: 'Message Sent', timestamp: iso(0) });
-    expect(sent!.properties).toEqual({ conversationId: '1238041hdou', messageId: 'msg1', message_body: 'hi', role: 'customer' });
+    expect(sent!.properties).toEqual({
+      conversationId: '1238041hdou',
+      messageId: 'msg1',
+      message_body: 'hi',
+      role: 'customer',
+    });
     expect(received).toMatchObject({ event: 'Message Received', timestamp: iso(1200) });
     expect(received!.properties).toEqual({
       conversationId: '1238041hdou',
@@ -119,16 +131,31 @@ describe('segment-copilot catalog (seed 004)', () => {
       role: 'agent',
     });
     const derived = copilot(
-      span({ attributes: { ...scope, 'spantrack.interaction.kind': 'turn', 'gen_ai.operation.name': 'invoke_agent' } }),
+      span({
+        attributes: {
+          ...scope,
+          'spantrack.interaction.kind': 'turn',
+          'gen_ai.operation.name': 'invoke_agent',
+        },
+      }),
     ).messages as TrackMessage[];
     expect(derived.map((m) => m.properties.messageId)).toEqual([`${SPAN_ID}-in`, `${SPAN_ID}-out`]);
   });
 
   it('Message Sent + Received from a seed 001 track span only inside a conversation', () => {
-    const attributes = { 'spantrack.interaction.kind': 'track', 'gen_ai.operation.name': 'invoke_agent', 'user.id': 'u' };
+    const attributes = {
+      'spantrack.interaction.kind': 'track',
+      'gen_ai.operation.name': 'invoke_agent',
+      'user.id': 'u',
+    };
     expect(copilot(span({ attributes })).messages).toEqual([]);
-    const inConversation = copilot(span({ attributes: { ...attributes, 'gen_ai.conversation.id': 'c9' } })).messages;
-    expect(inConversation.map((m) => (m as TrackMessage).event)).toEqual(['Message Sent', 'Message Received']);
+    const inConversation = copilot(
+      span({ attributes: { ...attributes, 'gen_ai.conversation.id': 'c9' } }),
+    ).messages;
+    expect(inConversation.map((m) => (m as TrackMessage).event)).toEqual([
+      'Message Sent',
+      'Message Received',
+    ]);
   });
 
   it('a custom-named track span becomes a standard track call with the conversation ids', () => {
@@ -147,7 +174,12 @@ describe('segment-copilot catalog (seed 004)', () => {
       ),
     );
     expect(m.event).toBe('Item Purchased');
-    expect(m.properties).toEqual({ conversationId: '1238041hdou', messageId: 'msg789', itemId: 'item101112', itemPrice: 19.99 });
+    expect(m.properties).toEqual({
+      conversationId: '1238041hdou',
+      messageId: 'msg789',
+      itemId: 'item101112',
+      itemPrice: 19.99,
+    });
   });
 
   it('Action Invoked from a tool span and from actionInvoked', () => {
@@ -169,7 +201,12 @@ describe('segment-copilot catalog (seed 004)', () => {
       ),
     );
     expect(tool.event).toBe('Action Invoked');
-    expect(tool.properties).toEqual({ conversationId: '1238041hdou', type: 'tool', action: 'check_stock', role: 'agent' });
+    expect(tool.properties).toEqual({
+      conversationId: '1238041hdou',
+      type: 'tool',
+      action: 'check_stock',
+      role: 'agent',
+    });
     const action = only(
       copilot(
         span({
@@ -211,7 +248,13 @@ describe('segment-copilot catalog (seed 004)', () => {
       ),
     );
     expect(media.event).toBe('Media Generated');
-    expect(media.properties).toEqual({ conversationId: '1238041hdou', messageId: 'msg126', role: 'agent', type: 'image', sub_type: 'gif' });
+    expect(media.properties).toEqual({
+      conversationId: '1238041hdou',
+      messageId: 'msg126',
+      role: 'agent',
+      type: 'image',
+      sub_type: 'gif',
+    });
 
     const component = only(
       copilot(
@@ -227,7 +270,11 @@ describe('segment-copilot catalog (seed 004)', () => {
       ),
     );
     expect(component.event).toBe('Component Loaded');
-    expect(component.properties).toEqual({ conversationId: '1238041hdou', messageId: 'msg127', type: 'Stock Price Chart' });
+    expect(component.properties).toEqual({
+      conversationId: '1238041hdou',
+      messageId: 'msg127',
+      type: 'Stock Price Chart',
+    });
 
     const feedback = only(
       copilot(
@@ -280,22 +327,37 @@ describe('segment-copilot catalog (seed 004)', () => {
     );
     expect(messages).toHaveLength(1);
     const m = messages[0] as IdentifyMessage;
-    expect(m).toMatchObject({ type: 'identify', userId: '123', anonymousId: '768923ihuy32', timestamp: iso(0) });
+    expect(m).toMatchObject({
+      type: 'identify',
+      userId: '123',
+      anonymousId: '768923ihuy32',
+      timestamp: iso(0),
+    });
     expect(m.traits).toEqual({ email: 'a@example.com', plan: 'pro' });
     expect(m).not.toHaveProperty('event');
   });
 
   it('identify without any id is not sent, and says why', () => {
-    const { messages, diagnostics } = copilot(span({ attributes: { 'spantrack.interaction.kind': 'identify' } }));
+    const { messages, diagnostics } = copilot(
+      span({ attributes: { 'spantrack.interaction.kind': 'identify' } }),
+    );
     expect(messages).toEqual([]);
     expect(diagnostics.map((d) => d.code)).toEqual(['missing_required']);
   });
 
   it('a conversation span without conversation id yields a diagnostic, not an event', () => {
     const { messages, diagnostics } = copilot(
-      span({ attributes: { 'spantrack.interaction.kind': 'feedback', 'spantrack.feedback.rating': 3, 'user.id': 'u' } }),
+      span({
+        attributes: {
+          'spantrack.interaction.kind': 'feedback',
+          'spantrack.feedback.rating': 3,
+          'user.id': 'u',
+        },
+      }),
     );
     expect(messages).toEqual([]);
-    expect(diagnostics).toMatchObject([{ code: 'missing_required', catalog: 'segment-copilot', event: 'Feedback Submitted' }]);
+    expect(diagnostics).toMatchObject([
+      { code: 'missing_required', catalog: 'segment-copilot', event: 'Feedback Submitted' },
+    ]);
   });
 });

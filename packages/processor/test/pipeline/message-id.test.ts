@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { conversationMessageId, MESSAGE_ID_PATTERN, spanMessageId } from '../../src/message-id';
+import type { SpanLike } from '../../src/span-like';
+import { createTranslator } from '../../src/translate';
+import { SPAN_ID, seed000ClassificationSpan, span, TRACE_ID } from './span-fixture';
+
+function mixedSpans(): SpanLike[] {
+  const scope = {
+    'user.id': 'u1',
+    'gen_ai.conversation.id': 'c1',
+    'spantrack.org.id': 'o',
+    'spantrack.workspace.id': 'w',
+  };
+  return [
+    seed000ClassificationSpan(),
+    span({
+      spanId: '1111111111111111',
+      attributes: {
+        ...scope,
+        'spantrack.interaction.kind': 'turn',
+        'spantrack.conversation.event': 'started',
+      },
+    }),
+    span({
+      spanId: '2222222222222222',
+      attributes: { ...scope, 'spantrack.interaction.kind': 'signal', 'spantrack.signal.event': 'detected' },
+    }),
+    span({ spanId: '3333333333333333', attributes: { ...scope, 'spantrack.interaction.kind': 'identify' } }),
+    span({
+      traceId: '',
+      spanId: '',
+      attributes: { ...scope, 'spantrack.interaction.kind': 'error', 'error.type': 'timeout' },
+    }),
+  ];
+}
+
+describe('message ids', () => {
+  it('are the same across two runs (and two translators) over the same spans', () => {
+    const run = () =>
+      mixedSpans()
+        .flatMap((s) => createTranslator()(s).messages)
+        .map((m) => m.messageId);
+    const first = run();
+    expect(first.length).toBeGreaterThanOrEqual(7);
+    expect(run()).toEqual(first);
+    expect(new Set(first).size).toBe(first.length);
+  });
+
+  it('are at most 64 characters of [A-Za-z0-9._-]', () => {
+    const ids = mixedSpans().flatMap((s) => createTranslator()(s).messages.map((m) => m.messageId));
+    ids.push(
+      spanMessageId('not hex!', 'x', 'Message Sent', 5000),
+      conversationMessageId('a'.repeat(5000), 'Conversation Ended'),
+    );
+    for (const id of ids) {
+      expect(id).toMatch(MESSAGE_ID_PATTERN);
+      expect(id.length).toBeLessThanOrEqual(64);
+    }
+  });
+
+  it('differ by event name and ordinal, and by span', () => {
+    const a = spanMessageId(TRACE_ID, SPAN_ID, 'Message Sent', 0);
+    expect(spanMessageId(TRACE_ID, SPAN_ID, 'Message Received', 0)).not.toBe(a);
+    expect(spanMessageId(TRACE_ID, SPAN_ID, 'Message Sent', 1)).not.toBe(a);
+    expect(spanMessageId(TRACE_ID, '0000000000000001', 'Message Sent', 0)).not.toBe(a);
+    expect(conversationMessageId('c1', 'Conversation Started')).not.toBe(
+      conversationMessageId('c2', 'Conversation Started'),
+    );
+  });
+});

@@ -1,0 +1,260 @@
+import { describe, expect, it } from 'vitest';
+import type { Diagnostic } from '../../src/diagnostics';
+import type { TrackMessage } from '../../src/message';
+import { normalize } from '../../src/normalize/normalize';
+import { createTranslator } from '../../src/translate';
+import { exceptionEvent, iso, span } from './span-fixture';
+
+const aiAgent = createTranslator({ catalogs: ['ai-agent'] });
+
+describe('normalize: GenAI semantic-convention spans', () => {
+  it('reads the current spellings (gen_ai.provider.name, input_tokens, cache_creation)', () => {
+    const it_ = normalize(
+      span({
+        name: 'chat gpt-4o',
+        durationMs: 1234,
+        attributes: {
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.provider.name': 'openai',
+          'gen_ai.request.model': 'gpt-4o',
+          'gen_ai.response.model': 'gpt-4o-2024-08-06',
+          'gen_ai.usage.input_tokens': 100,
+          'gen_ai.usage.output_tokens': 20,
+          'gen_ai.usage.cache_read.input_tokens': 50,
+          'gen_ai.usage.cache_creation.input_tokens': 7,
+          'gen_ai.conversation.id': 'conv',
+        },
+      }),
+    );
+    expect(it_).toMatchObject({
+      kind: 'generation',
+      source: 'gen_ai',
+      provider: 'openai',
+      model: 'gpt-4o-2024-08-06',
+      inputTokens: 100,
+      outputTokens: 20,
+      cacheReadTokens: 50,
+      cacheCreationTokens: 7,
+      conversationId: 'conv',
+      durationMs: 1234,
+      timestamp: iso(1234),
+      failed: false,
+    });
+  });
+
+  it('reads the older spellings (gen_ai.system, prompt_tokens, completion_tokens, cache_write)', () => {
+    const it_ = normalize(
+      span({
+        name: 'chat llama',
+        attributes: {
+          'gen_ai.operation.name': 'text_completion',
+          'gen_ai.system': 'ollama',
+          'gen_ai.request.model': 'llama3.2:3b',
+          'gen_ai.usage.prompt_tokens': 120,
+          'gen_ai.usage.completion_tokens': 15,
+          'gen_ai.usage.cache_write.input_tokens': 3,
+        },
+      }),
+    );
+    expect(it_).toMatchObject({
+      kind: 'generation',
+      provider: 'ollama',
+      model: 'llama3.2:3b',
+      inputTokens: 120,
+      outputTokens: 15,
+      cacheCreationTokens: 3,
+    });
+  });
+
+  it('treats a span with model and provider but no operation name as an LLM call', () => {
+    expect(normalize(span({ attributes: { 'gen_ai.request.model': 'm', 'gen_ai.system': 'p' } }))?.kind).toBe(
+      'generation',
+    );
+    expect(normalize(span({ attributes: { 'gen_ai.request.model': 'm' } }))).toBeUndefined();
+  });
+
+  it('maps execute_tool to tool and invoke_agent to turn', () => {
+    expect(
+      normalize(
+        span({ attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'search' } }),
+      ),
+    ).toMatchObject({ kind: 'tool', toolName: 'search' });
+    expect(normalize(span({ attributes: { 'gen_ai.operation.name': 'invoke_agent' } }))?.kind).toBe('turn');
+    expect(
+      normalize(span({ attributes: { 'gen_ai.operation.name': 'embeddings', 'gen_ai.request.model': 'e' } })),
+    ).toBeUndefined();
+  });
+
+  it('makes ai.generation of a GenAI chat span', () => {
+    const m = aiAgent(
+      span({
+        durationMs: 800,
+        attributes: {
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.request.model': 'llama3.2:3b',
+          'gen_ai.provider.name': 'ollama',
+          'user.id': 'u',
+        },
+      }),
+    ).messages[0] as TrackMessage;
+    expect(m.event).toBe('ai.generation');
+    expect(m.properties).toEqual({ latency_ms: 800, model: 'llama3.2:3b' });
+  });
+
+  it('reads GenAI message content only when capture is on', () => {
+    const s = span({
+      attributes: {
+        'gen_ai.operation.name': 'invoke_agent',
+        'gen_ai.input.messages': JSON.stringify([
+          { role: 'system', parts: [{ type: 'text', content: 'be nice' }] },
+          { role: 'user', parts: [{ type: 'text', content: 'hi' }] },
+        ]),
+        'gen_ai.output.messages': JSON.stringify([
+          { role: 'assistant', parts: [{ type: 'text', content: 'hello' }] },
+        ]),
+      },
+    });
+    expect(normalize(s)).toMatchObject({ inputText: undefined, outputText: undefined });
+    expect(normalize(s, { captureContent: true })).toMatchObject({ inputText: 'hi', outputText: 'hello' });
+  });
+});
+
+describe('normalize: errors', () => {
+  it('reads an error from span status alone', () => {
+    const it_ = normalize(
+      span({
+        attributes: { 'spantrack.interaction.kind': 'generation' },
+        status: { code: 2, message: 'boom' },
+      }),
+    );
+    expect(it_).toMatchObject({ failed: true, error: { type: '_OTHER', message: 'boom' } });
+  });
+
+  it('reads an error from an exception event alone', () => {
+    const it_ = normalize(
+      span({
+        attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'm' },
+        events: [exceptionEvent('TimeoutError', 'took too long')],
+      }),
+    );
+    expect(it_).toMatchObject({ failed: true, error: { type: 'TimeoutError', message: 'took too long' } });
+  });
+
+  it('prefers error.type over the exception type', () => {
+    const it_ = normalize(
+      span({
+        attributes: { 'spantrack.interaction.kind': 'generation', 'error.type': 'timeout' },
+        status: { code: 2, message: 'deadline' },
+        events: [exceptionEvent('AbortError', 'aborted')],
+      }),
+    );
+    expect(it_?.error).toMatchObject({ type: 'timeout', message: 'deadline' });
+  });
+
+  it('turns a failed GenAI chat span into ai.error', () => {
+    const { messages } = aiAgent(
+      span({
+        attributes: {
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.request.model': 'm',
+          'error.type': 'network',
+          'user.id': 'u',
+        },
+        status: { code: 2 },
+      }),
+    );
+    expect(messages).toMatchObject([{ event: 'ai.error', properties: { error_type: 'network' } }]);
+  });
+});
+
+describe('normalize: what is not ours, and what is malformed', () => {
+  it('yields nothing for a span no source recognises, counted as unrecognised', () => {
+    const s = span({ name: 'GET /health', kind: 1, attributes: { 'http.request.method': 'GET' } });
+    expect(normalize(s)).toBeUndefined();
+    const r = createTranslator()(s);
+    expect(r.recognised).toBe(false);
+    expect(r.messages).toEqual([]);
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['unrecognised']);
+  });
+
+  it('drops malformed values with a diagnostic and keeps the rest', () => {
+    const diagnostics: Diagnostic[] = [];
+    const it_ = normalize(
+      span({
+        attributes: {
+          'spantrack.interaction.kind': 'classification',
+          'spantrack.intent.name': 'nil_filing',
+          'spantrack.intent.confidence': 7,
+          'gen_ai.usage.input_tokens': -3,
+          'gen_ai.usage.output_tokens': 1.5,
+          'user.id': 'x'.repeat(100_000),
+          'spantrack.conversation.event': 'paused',
+          'gen_ai.request.model': 'llama3.2:3b',
+        },
+      }),
+      {},
+      diagnostics,
+    );
+    expect(it_).toMatchObject({
+      kind: 'classification',
+      intent: 'nil_filing',
+      confidence: undefined,
+      inputTokens: undefined,
+      outputTokens: undefined,
+      userId: undefined,
+      conversationEvent: undefined,
+      model: 'llama3.2:3b',
+    });
+    expect(diagnostics.map((d) => [d.code, d.attribute])).toEqual([
+      ['invalid_attribute', 'spantrack.intent.confidence'],
+      ['invalid_attribute', 'gen_ai.usage.input_tokens'],
+      ['invalid_attribute', 'gen_ai.usage.output_tokens'],
+      ['invalid_attribute', 'user.id'],
+      ['invalid_attribute', 'spantrack.conversation.event'],
+    ]);
+    // The message says what was wrong without repeating a huge value.
+    expect(diagnostics[3]!.message.length).toBeLessThan(200);
+  });
+
+  it('reports an unknown interaction kind, and still tries the GenAI source', () => {
+    const diagnostics: Diagnostic[] = [];
+    expect(
+      normalize(span({ attributes: { 'spantrack.interaction.kind': 'dance' } }), {}, diagnostics),
+    ).toBeUndefined();
+    expect(diagnostics.map((d) => d.code)).toEqual(['unknown_kind']);
+    expect(
+      normalize(span({ attributes: { 'spantrack.interaction.kind': 3, 'gen_ai.operation.name': 'chat' } }))
+        ?.kind,
+    ).toBe('generation');
+  });
+
+  it('a span without usable times yields nothing, with a diagnostic', () => {
+    const diagnostics: Diagnostic[] = [];
+    expect(
+      normalize(
+        span({
+          startTimeUnixNano: 0n,
+          endTimeUnixNano: 0n,
+          attributes: { 'spantrack.interaction.kind': 'error' },
+        }),
+        {},
+        diagnostics,
+      ),
+    ).toBeUndefined();
+    expect(diagnostics.map((d) => d.code)).toEqual(['invalid_span']);
+  });
+
+  it('treats a non-string intent as malformed (classification then not sent)', () => {
+    const r = aiAgent(
+      span({
+        attributes: {
+          'spantrack.interaction.kind': 'classification',
+          'spantrack.intent.name': 42,
+          'user.id': 'u',
+        },
+      }),
+    );
+    expect(r.messages).toEqual([]);
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['invalid_attribute', 'missing_required']);
+  });
+});

@@ -1,0 +1,207 @@
+import { SpanStatusCode } from '@opentelemetry/api';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import { describe, expect, it } from 'vitest';
+import type { Catalog } from '../../src/catalogs/catalog';
+import { SpantrackConfigError } from '../../src/config-error';
+import { DiagnosticCounter } from '../../src/diagnostics';
+import { fromReadableSpan } from '../../src/from-readable-span';
+import type { TrackMessage } from '../../src/message';
+import { createTranslator, type TranslatorOptions, translate } from '../../src/translate';
+import { seed000ClassificationSpan, span, TRACE_ID } from './span-fixture';
+
+describe('translate', () => {
+  it('runs all three catalogs by default', () => {
+    expect(createTranslator().catalogs).toEqual(['ai-agent', 'segment-copilot', 'customer-signals']);
+    const { messages } = translate(
+      span({
+        attributes: {
+          'spantrack.interaction.kind': 'track',
+          'gen_ai.conversation.id': 'c1',
+          'user.id': 'u1',
+        },
+      }),
+    );
+    expect(messages.map((m) => (m as TrackMessage).event)).toEqual([
+      'ai.generation',
+      'Message Sent',
+      'Message Received',
+    ]);
+  });
+
+  it('malformed span: the well-formed events only, plus counted diagnostics; never throws', () => {
+    const s = seed000ClassificationSpan();
+    const bad = {
+      ...s,
+      traceId: '',
+      spanId: '',
+      attributes: {
+        ...s.attributes,
+        'spantrack.intent.confidence': 'high',
+        'spantrack.property.blob': 'z'.repeat(200_000),
+      },
+    };
+    const r = translate(bad, { privacy: { captureContent: true } });
+    expect(r.recognised).toBe(true);
+    expect(r.messages).toHaveLength(1);
+    const m = r.messages[0] as TrackMessage;
+    expect(m.properties).not.toHaveProperty('confidence');
+    expect(m.properties.detected_intent).toBe('nil_filing');
+    expect(m.messageId).toMatch(/^h-[A-Za-z0-9_-]{43}$/);
+    expect(Buffer.byteLength(JSON.stringify(m))).toBeLessThan(32 * 1024);
+    const counter = new DiagnosticCounter();
+    counter.record(r);
+    expect(counter.byCode.invalid_attribute).toBe(1);
+    expect(counter.byCode.truncated).toBeGreaterThanOrEqual(1);
+    expect(counter.total).toBe(r.diagnostics.length);
+
+    // Garbage in, still no throw.
+    const garbage = { traceId: 1, attributes: null, events: null, status: {} } as unknown as Parameters<
+      typeof translate
+    >[0];
+    expect(() => translate(garbage)).not.toThrow();
+    expect(translate(garbage).messages).toEqual([]);
+  });
+
+  it('shares one empty diagnostics array when a span has no problems', () => {
+    const t = createTranslator();
+    expect(t(seed000ClassificationSpan()).diagnostics).toBe(t(seed000ClassificationSpan()).diagnostics);
+  });
+
+  it('falls back to the conversation id, then the trace id, as anonymousId', () => {
+    const base = { 'spantrack.interaction.kind': 'error', 'error.type': 'timeout' };
+    const t = createTranslator({ catalogs: ['ai-agent'] });
+    const inConversation = t(span({ attributes: { ...base, 'gen_ai.conversation.id': 'c7' } })).messages[0]!;
+    expect(inConversation.userId).toBeUndefined();
+    expect(inConversation.anonymousId).toBe('c7');
+    expect(t(span({ attributes: base })).messages[0]!.anonymousId).toBe(TRACE_ID);
+    const anon = t(
+      span({ attributes: { ...base, 'spantrack.anonymous.id': 'a1', 'gen_ai.conversation.id': 'c7' } }),
+    ).messages[0]!;
+    expect(anon.anonymousId).toBe('a1');
+  });
+
+  it('runs user-defined catalogs through the same context and privacy', () => {
+    const intents: Catalog = {
+      name: 'intents',
+      map(it, ctx) {
+        if (it.kind !== 'classification' || it.intent === undefined) return [];
+        return [
+          ctx.track(it, 'Intent Detected', {
+            intent: it.intent,
+            text: ctx.captureContent ? (it.inputText ?? null) : null,
+          }),
+        ];
+      },
+    };
+    const t = createTranslator({
+      catalogs: ['ai-agent', intents],
+      privacy: { pseudonymizeUserIds: { secret: 's' } },
+    });
+    const { messages } = t(seed000ClassificationSpan());
+    expect(messages.map((m) => (m as TrackMessage).event)).toEqual(['ai.classification', 'Intent Detected']);
+    const custom = messages[1] as TrackMessage;
+    expect(custom.properties).toEqual({ intent: 'nil_filing', text: null });
+    expect(custom.userId).toBe(messages[0]!.userId);
+    expect(custom.userId).not.toBe('+254712345678');
+  });
+
+  it('a throwing user catalog yields a diagnostic; the other catalogs still run', () => {
+    const broken: Catalog = {
+      name: 'broken',
+      map() {
+        throw new Error('kaboom');
+      },
+    };
+    const sloppy: Catalog = {
+      name: 'sloppy',
+      map: (it) => [
+        { type: 'track', event: 'x' } as unknown as TrackMessage,
+        { ...({} as TrackMessage), userId: it.userId },
+      ],
+    };
+    const t = createTranslator({ catalogs: [broken, 'ai-agent', sloppy] });
+    const r = t(seed000ClassificationSpan());
+    expect(r.messages.map((m) => (m as TrackMessage).event)).toEqual(['ai.classification']);
+    expect(r.diagnostics.map((d) => [d.code, d.catalog])).toEqual([
+      ['catalog_error', 'broken'],
+      ['catalog_error', 'sloppy'],
+      ['catalog_error', 'sloppy'],
+    ]);
+    expect(r.diagnostics[0]!.message).toContain('kaboom');
+  });
+
+  it.each<[TranslatorOptions, string]>([
+    [{ catalogs: ['ai-agent', 'nope' as 'ai-agent'] }, 'catalogs[1]'],
+    [{ catalogs: 'ai-agent' as unknown as [] }, 'catalogs'],
+    [{ catalogs: [{ name: 'x' } as unknown as Catalog] }, 'catalogs[0]'],
+    [{ catalogs: ['ai-agent', 'ai-agent'] }, 'catalogs[1]'],
+    [{ privacy: { captureContent: 'yes' as unknown as boolean } }, 'privacy.captureContent'],
+    [{ privacy: { pseudonymizeUserIds: { secret: '' } } }, 'privacy.pseudonymizeUserIds.secret'],
+    [{ privacy: { redact: 'x' as unknown as () => string } }, 'privacy.redact'],
+    [{ privacy: { maxEventBytes: 10 } }, 'privacy.maxEventBytes'],
+  ])('rejects bad options up front with a SpantrackConfigError naming the option (%#)', (options, option) => {
+    let error: unknown;
+    try {
+      createTranslator(options);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(SpantrackConfigError);
+    expect((error as SpantrackConfigError).option).toBe(option);
+  });
+});
+
+describe('fromReadableSpan', () => {
+  it('converts an SDK span (times, parent, status, events, resource, scope) and translates it', async () => {
+    const exporter = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    const tracer = provider.getTracer('my-scope', '1.2.3');
+    const parent = tracer.startSpan('parent', { startTime: [1_704_067_200, 0] });
+    const { context, trace } = await import('@opentelemetry/api');
+    const child = tracer.startSpan(
+      'classify default',
+      {
+        startTime: [1_704_067_200, 5_000_000],
+        attributes: {
+          'spantrack.interaction.kind': 'classification',
+          'user.id': '+254712345678',
+          'spantrack.channel': 'whatsapp',
+          'spantrack.intent.name': 'nil_filing',
+          'spantrack.intent.confidence': 0.99,
+        },
+      },
+      trace.setSpan(context.active(), parent),
+    );
+    child.recordException(new TypeError('bad json'));
+    child.setStatus({ code: SpanStatusCode.ERROR, message: 'could not parse' });
+    child.end([1_704_067_200, 455_000_000]);
+    parent.end([1_704_067_201, 0]);
+    const [readable] = exporter.getFinishedSpans();
+    const s = fromReadableSpan(readable!);
+    expect(s).toMatchObject({
+      traceId: parent.spanContext().traceId,
+      spanId: child.spanContext().spanId,
+      parentSpanId: parent.spanContext().spanId,
+      name: 'classify default',
+      kind: 0,
+      startTimeUnixNano: 1_704_067_200_005_000_000n,
+      endTimeUnixNano: 1_704_067_200_455_000_000n,
+      status: { code: 2, message: 'could not parse' },
+      scope: { name: 'my-scope', version: '1.2.3' },
+    });
+    expect(s.events[0]).toMatchObject({
+      name: 'exception',
+      attributes: { 'exception.type': 'TypeError', 'exception.message': 'bad json' },
+    });
+    expect(s.resource['service.name']).toBeDefined();
+    const { messages } = translate(s, { catalogs: ['ai-agent'] });
+    expect(messages).toMatchObject([
+      { event: 'ai.error', userId: '+254712345678', properties: { error_type: 'TypeError' } },
+    ]);
+    await provider.shutdown();
+  });
+});
