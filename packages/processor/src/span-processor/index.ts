@@ -1,1 +1,2 @@
-export {};
+export { AnalyticsSpanProcessor } from './analytics-span-processor';
+export type { AnalyticsSpanProcessorOptions, AnalyticsSpanProcessorStats } from './types';
