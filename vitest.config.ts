@@ -4,6 +4,6 @@ import { defineConfig } from 'vitest/config';
 // `npm test` are the sum of all of them.
 export default defineConfig({
   test: {
-    projects: ['packages/*', 'test', 'examples/*'],
+    projects: ['packages/*', 'test', 'test/support/*', 'examples/*'],
   },
 });
