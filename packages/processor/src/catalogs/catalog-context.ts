@@ -42,7 +42,13 @@ export class TranslatorCatalogContext implements CatalogContext {
         : this.messageId(it, event, options?.ordinal ?? 0);
     const user = it.properties;
     if (user !== undefined && options?.userProperties !== false) {
-      for (const key in user) if (!(key in properties)) properties[key] = user[key]!;
+      for (const key in user) {
+        if (key in properties) continue;
+        const value = user[key]!;
+        // Arrays are copied: several messages of one span share the interaction's values, and
+        // the privacy policy rewrites each message in place.
+        properties[key] = Array.isArray(value) ? value.slice() : value;
+      }
     }
     const message: TrackMessage = {
       type: 'track',
