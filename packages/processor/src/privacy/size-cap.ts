@@ -72,6 +72,17 @@ export interface SizeCapOutcome {
   droppedUserFields: string[];
 }
 
+/**
+ * Whether a property still holds the user's value (and not a documented one of the same name).
+ * Arrays are compared item by item: the catalogs may copy them.
+ */
+function sameValue(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
+  if (a === b) return true;
+  if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** Strings at least this long are cut before user fields are dropped; shorter ones only after. */
 const LONG_STRING = 256;
 
@@ -126,7 +137,7 @@ export function capMessageSize(
   if (cutFields((_, length) => length >= LONG_STRING)) return outcome;
   if (userFields !== undefined) {
     for (const key in userFields) {
-      if (key in bag && bag[key] === userFields[key]) {
+      if (key in bag && sameValue(bag[key], userFields[key])) {
         delete bag[key];
         delete bag[key + TRUNCATED_SUFFIX];
         outcome.droppedUserFields.push(`${bagName}.${key}`);
