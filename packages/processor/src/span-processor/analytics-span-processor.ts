@@ -258,7 +258,10 @@ export class AnalyticsSpanProcessor implements SpanProcessor {
     this.translateAll(ready);
     this.pump(true);
     while (this.inFlight.size > 0 || this.outbox.length > 0) {
+      // Sinks may hold what `send` was given until their own batch fills: ask them to send it now.
+      const flushing = this.sink.flush(this.exportTimeoutMillis);
       await Promise.race(this.inFlight);
+      await flushing;
       this.pump(true);
     }
     await this.sink.flush(this.exportTimeoutMillis);

@@ -87,7 +87,7 @@ describe('AnalyticsSpanProcessor', () => {
     expect(m.event).toBe('ai.classification');
     expect(m.userId).toBe('+254712345678');
     expect(m.properties.detected_intent).toBe('nil_filing');
-    expect(sink.flushed).toBe(1);
+    expect(sink.flushed).toBeGreaterThanOrEqual(1);
     expect(processor.stats()).toMatchObject({
       spansSeen: 10,
       spansTranslated: 10,
