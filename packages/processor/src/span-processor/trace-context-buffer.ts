@@ -14,7 +14,10 @@ export interface TraceContextBufferOptions {
   maxHoldMillis: number;
   /** Held spans across all traces; past it the oldest trace is released as it is. */
   maxHeldSpans: number;
-  /** Contexts of released traces kept for their late spans. */
+  /**
+   * Contexts of released traces kept for their late spans: at least half this many of the most
+   * recent ones, at most this many.
+   */
   maxRememberedTraces: number;
 }
 
@@ -27,7 +30,11 @@ const isPresent = (v: AttributeValue | undefined): v is AttributeValue => v !== 
  */
 export class TraceContextBuffer {
   private readonly held = new Map<string, HeldTrace>();
-  private readonly released = new Map<string, ContextValues>();
+  // Contexts of released traces, in two generations: when `recent` is full it becomes `older` and
+  // the old `older` is forgotten whole. Deleting the oldest entry of one Map one at a time would
+  // leave V8 scanning tombstones on every `keys().next()`, quadratic at high span rates.
+  private recent = new Map<string, ContextValues>();
+  private older = new Map<string, ContextValues>();
   private heldSpans = 0;
 
   constructor(private readonly options: TraceContextBufferOptions) {}
@@ -41,7 +48,7 @@ export class TraceContextBuffer {
    * one, or a whole trace when its local root ends).
    */
   add(span: SpanLike, isLocalRoot: boolean, nowMs: number, out: SpanLike[]): void {
-    const remembered = this.released.get(span.traceId);
+    const remembered = this.recent.get(span.traceId) ?? this.older.get(span.traceId);
     if (remembered !== undefined) {
       out.push(fillContext(span, remembered));
       return;
@@ -90,9 +97,10 @@ export class TraceContextBuffer {
   }
 
   private remember(traceId: string, context: ContextValues): void {
-    this.released.set(traceId, context);
-    if (this.released.size > this.options.maxRememberedTraces) {
-      this.released.delete(this.released.keys().next().value as string);
+    this.recent.set(traceId, context);
+    if (this.recent.size >= Math.max(1, this.options.maxRememberedTraces >> 1)) {
+      this.older = this.recent;
+      this.recent = new Map();
     }
   }
 }

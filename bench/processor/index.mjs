@@ -1,0 +1,23 @@
+// `bench/processor`: every figure of the processor from one run, each part in its own process so
+// one part's heap does not weigh on the next.
+//   1. overhead.mjs: per-span cost with and without the AnalyticsSpanProcessor (target ratio <= 1.25)
+//   2. pipeline.mjs: translation throughput on one core to a memory sink (target >= 200,000 spans/s)
+//   3. delivery.mjs: Segment delivery to the test server in another process (target >= 50,000
+//      events/s with requests averaging >= 400 KB), and CPU per delivered event
+// Imports the built packages: `npm run bench` builds first.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+let failed = false;
+for (const part of ['overhead.mjs', 'pipeline.mjs', 'delivery.mjs']) {
+  console.log(`\n== ${part}`);
+  const r = spawnSync(process.execPath, ['--expose-gc', here + part], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+  });
+  process.stdout.write(r.stdout);
+  if (r.status !== 0 || /\bFAIL\b/.test(r.stdout)) failed = true;
+}
+console.log(failed ? '\nbench/processor: some target missed' : '\nbench/processor: every target met');
+process.exitCode = failed ? 1 : 0;
