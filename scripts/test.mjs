@@ -8,6 +8,18 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const results = `${root}.vitest-results.json`;
 
 ensureBuilt(['build', 'lint']);
+// The packages lint themselves (turbo `lint`); the cross-package tests, benchmarks, examples and
+// scripts are checked here.
+for (const [cmd, args] of [
+  ['npx', ['tsc', '--noEmit', '-p', 'test']],
+  ['npx', ['biome', 'check', 'test', 'bench', 'examples', 'scripts']],
+]) {
+  const code = run(cmd, args);
+  if (code !== 0) {
+    console.log('0 passed, 1 failed');
+    process.exit(code);
+  }
+}
 rmSync(results, { force: true });
 const status = run('npx', [
   'vitest',
