@@ -1,1 +1,22 @@
-export {};
+/**
+ * Zero-code entry: `node --import @spantrack/node/register app.js` (ESM) or
+ * `node --require @spantrack/node/register app.js` (CommonJS) sets everything up from env vars,
+ * flushes on `beforeExit` and on SIGTERM / SIGINT.
+ */
+import { register as registerLoaderHook } from 'node:module';
+import { INSTRUMENTABLE_MODULES, isInstalled } from './instrumentations';
+import { setup } from './setup';
+import { installSignalHandlers } from './signal-handlers';
+
+// In the ESM build `import.meta.url` is this file; the CommonJS build has no `import.meta`, and
+// needs no loader hook (require-in-the-middle patches `require`).
+const esmUrl: string | undefined = (import.meta as { url?: string }).url;
+const modules = INSTRUMENTABLE_MODULES.filter((m) => isInstalled(m));
+if (esmUrl !== undefined && modules.length > 0 && typeof registerLoaderHook === 'function') {
+  // `import OpenAI from 'openai'` is patched only through the loader hook; `include` limits the
+  // hook to the packages spantrack instruments.
+  registerLoaderHook('@opentelemetry/instrumentation/hook.mjs', esmUrl, { data: { include: modules } });
+}
+
+const handle = setup();
+if (handle.state !== 'disabled') installSignalHandlers(handle);

@@ -1,0 +1,50 @@
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+import { OpenAIInstrumentation } from '@opentelemetry/instrumentation-openai';
+
+/** An LLM client spantrack instruments when the application has it installed. */
+interface KnownInstrumentation {
+  /** The package the application would import. */
+  module: string;
+  create(options: { captureContent: boolean }): Instrumentation;
+}
+
+/** Supported clients; spantrack's own LLM-client instrumentations join this list as they arrive. */
+const KNOWN: readonly KnownInstrumentation[] = [
+  {
+    module: 'openai',
+    create: ({ captureContent }) => new OpenAIInstrumentation({ captureMessageContent: captureContent }),
+  },
+];
+
+/** Whether `name` resolves from the application's working directory. Never loads the package. */
+export function isInstalled(name: string, cwd: string = process.cwd()): boolean {
+  try {
+    createRequire(join(cwd, 'spantrack-resolve.js')).resolve(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface DetectedInstrumentations {
+  instrumentations: Instrumentation[];
+  /** Packages they patch, for the ESM loader hook's include list. */
+  modules: string[];
+}
+
+/** Instrumentations of the supported LLM clients installed in the application. */
+export function detectInstrumentations(
+  captureContent: boolean,
+  installed: (name: string) => boolean = isInstalled,
+): DetectedInstrumentations {
+  const found = KNOWN.filter((k) => installed(k.module));
+  return {
+    instrumentations: found.map((k) => k.create({ captureContent })),
+    modules: found.map((k) => k.module),
+  };
+}
+
+/** Every package spantrack can instrument (for the ESM loader hook). */
+export const INSTRUMENTABLE_MODULES: readonly string[] = KNOWN.map((k) => k.module);

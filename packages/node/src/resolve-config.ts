@@ -1,0 +1,459 @@
+import type { Attributes } from '@opentelemetry/api';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+import {
+  BUILTIN_CATALOGS,
+  type PrivacyPolicy,
+  type SegmentTransport,
+  type Sink,
+  SpantrackConfigError,
+  type TranslatorOptions,
+} from '@spantrack/processor';
+import type { AnalyticsTuning, OtlpProtocol, SinkName, SpantrackMode, SpantrackNodeOptions } from './types';
+
+/** Environment variables read by the resolver. Nothing else in the package reads `process.env`. */
+export const ENV = {
+  SDK_DISABLED: 'OTEL_SDK_DISABLED',
+  SERVICE_NAME: 'OTEL_SERVICE_NAME',
+  RESOURCE_ATTRIBUTES: 'OTEL_RESOURCE_ATTRIBUTES',
+  TRACES_EXPORTER: 'OTEL_TRACES_EXPORTER',
+  TRACES_ENDPOINT: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+  ENDPOINT: 'OTEL_EXPORTER_OTLP_ENDPOINT',
+  TRACES_HEADERS: 'OTEL_EXPORTER_OTLP_TRACES_HEADERS',
+  HEADERS: 'OTEL_EXPORTER_OTLP_HEADERS',
+  TRACES_PROTOCOL: 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL',
+  PROTOCOL: 'OTEL_EXPORTER_OTLP_PROTOCOL',
+  TRACES_COMPRESSION: 'OTEL_EXPORTER_OTLP_TRACES_COMPRESSION',
+  COMPRESSION: 'OTEL_EXPORTER_OTLP_COMPRESSION',
+  TRACES_TIMEOUT: 'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT',
+  TIMEOUT: 'OTEL_EXPORTER_OTLP_TIMEOUT',
+  CAPTURE_CONTENT: 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT',
+  SPANTRACK_TRACES_EXPORTER: 'SPANTRACK_TRACES_EXPORTER',
+  SINK: 'SPANTRACK_SINK',
+  SEGMENT_WRITE_KEY: 'SPANTRACK_SEGMENT_WRITE_KEY',
+  SEGMENT_HOST: 'SPANTRACK_SEGMENT_HOST',
+  SEGMENT_PATH: 'SPANTRACK_SEGMENT_PATH',
+  JSONL_PATH: 'SPANTRACK_JSONL_PATH',
+  CATALOGS: 'SPANTRACK_CATALOGS',
+  PSEUDONYMIZE_SECRET: 'SPANTRACK_PSEUDONYMIZE_SECRET',
+  MODE: 'SPANTRACK_MODE',
+  AUTO_INSTRUMENT: 'SPANTRACK_AUTO_INSTRUMENT',
+  SHUTDOWN_TIMEOUT: 'SPANTRACK_SHUTDOWN_TIMEOUT_MILLIS',
+} as const;
+
+export const DEFAULT_SERVICE_NAME = 'unknown_service:node';
+export const DEFAULT_OTLP_BASE = 'http://localhost:4318';
+export const OTLP_TRACES_PATH = '/v1/traces';
+export const DEFAULT_OTLP_TIMEOUT_MILLIS = 10_000;
+export const DEFAULT_SHUTDOWN_TIMEOUT_MILLIS = 5_000;
+export const DEFAULT_JSONL_PATH = 'spantrack-events.jsonl';
+
+/** Every option with its default applied: the only input of the setup. */
+export interface ResolvedConfig {
+  disabled: boolean;
+  serviceName: string;
+  resourceAttributes: Attributes;
+  tracesExporter: 'otlp' | 'none';
+  otlp: {
+    endpoint: string;
+    /** The endpoint was set by an option or env var (not the default). */
+    endpointExplicit: boolean;
+    headers: Record<string, string>;
+    protocol: OtlpProtocol;
+    compression: 'gzip' | 'none';
+    timeoutMillis: number;
+  };
+  /** `none` when analytics are off (chosen, or no write key: see `warnings`). */
+  sink: SinkName | Sink;
+  segment: {
+    writeKey: string | undefined;
+    host: string | undefined;
+    path: string | undefined;
+    transport?: SegmentTransport;
+  };
+  jsonlPath: string;
+  catalogs: TranslatorOptions['catalogs'];
+  privacy: PrivacyPolicy;
+  mode: SpantrackMode;
+  autoInstrument: boolean;
+  instrumentations: Instrumentation[];
+  analytics: AnalyticsTuning;
+  shutdownTimeoutMillis: number;
+  /** Problems that do not stop the setup, to print once. */
+  warnings: string[];
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Resolves every option as `option ?? env ?? default`, validating up front: a bad value throws a
+ * `SpantrackConfigError` naming the option or env var it came from and how to fix it.
+ */
+export function resolveConfig(options: SpantrackNodeOptions = {}, env: Env = process.env): ResolvedConfig {
+  if (options === null || typeof options !== 'object') {
+    throw new SpantrackConfigError('options', 'must be an object (or omitted to configure from env vars)');
+  }
+  const warnings: string[] = [];
+  const read = (name: string): string | undefined => {
+    const v = env[name]?.trim();
+    return v === undefined || v === '' ? undefined : v;
+  };
+
+  const disabled =
+    options.disabled ?? otelBoolean(read(ENV.SDK_DISABLED), ENV.SDK_DISABLED, warnings) ?? false;
+
+  const envResource = parseKeyValueList(read(ENV.RESOURCE_ATTRIBUTES), ENV.RESOURCE_ATTRIBUTES, warnings);
+  const resourceAttributes: Attributes = { ...envResource, ...options.resourceAttributes };
+  // OTEL_SERVICE_NAME wins over a service.name in OTEL_RESOURCE_ATTRIBUTES (OTel SDK spec).
+  const fromAttributes = resourceAttributes['service.name'];
+  const serviceName =
+    nonEmpty(options.serviceName, 'serviceName') ??
+    read(ENV.SERVICE_NAME) ??
+    (typeof fromAttributes === 'string' && fromAttributes !== '' ? fromAttributes : undefined) ??
+    DEFAULT_SERVICE_NAME;
+
+  const tracesExporter =
+    options.tracesExporter !== undefined
+      ? oneOf(options.tracesExporter, ['otlp', 'none'] as const, 'tracesExporter')
+      : read(ENV.SPANTRACK_TRACES_EXPORTER) !== undefined
+        ? oneOf(
+            read(ENV.SPANTRACK_TRACES_EXPORTER)!.toLowerCase(),
+            ['otlp', 'none'] as const,
+            ENV.SPANTRACK_TRACES_EXPORTER,
+          )
+        : otelTracesExporter(read(ENV.TRACES_EXPORTER), warnings);
+
+  const otlp = resolveOtlp(options, read, warnings);
+
+  const segment = {
+    writeKey: nonEmpty(options.segment?.writeKey, 'segment.writeKey') ?? read(ENV.SEGMENT_WRITE_KEY),
+    host: url(options.segment?.host, 'segment.host') ?? url(read(ENV.SEGMENT_HOST), ENV.SEGMENT_HOST),
+    path: nonEmpty(options.segment?.path, 'segment.path') ?? read(ENV.SEGMENT_PATH),
+    ...(options.segment?.transport !== undefined && {
+      transport: oneOf(
+        options.segment.transport,
+        ['publisher', 'analytics-node'] as const,
+        'segment.transport',
+      ),
+    }),
+  };
+
+  const sink = resolveSink(options.sink, read(ENV.SINK), segment.writeKey, warnings);
+
+  const captureContent =
+    options.privacy?.captureContent ??
+    otelBoolean(read(ENV.CAPTURE_CONTENT), ENV.CAPTURE_CONTENT, warnings) ??
+    false;
+  const secret = read(ENV.PSEUDONYMIZE_SECRET);
+  const pseudonymizeUserIds =
+    options.privacy?.pseudonymizeUserIds ?? (secret !== undefined ? { secret } : undefined);
+  if (pseudonymizeUserIds !== undefined && !nonEmptyString(pseudonymizeUserIds.secret)) {
+    throw new SpantrackConfigError(
+      'privacy.pseudonymizeUserIds.secret',
+      `must be a non-empty string; set it, or set ${ENV.PSEUDONYMIZE_SECRET}, or leave pseudonymizeUserIds out`,
+    );
+  }
+  const privacy: PrivacyPolicy = {
+    ...options.privacy,
+    captureContent,
+    ...(pseudonymizeUserIds !== undefined && { pseudonymizeUserIds }),
+  };
+
+  const envMode = read(ENV.MODE);
+  const mode =
+    options.mode !== undefined
+      ? oneOf(options.mode, ['batch', 'immediate'] as const, 'mode')
+      : envMode !== undefined
+        ? oneOf(envMode.toLowerCase(), ['batch', 'immediate'] as const, ENV.MODE)
+        : 'batch';
+
+  const shutdownTimeoutMillis =
+    positiveInt(options.shutdownTimeoutMillis, 'shutdownTimeoutMillis') ??
+    positiveInt(numberFromEnv(read(ENV.SHUTDOWN_TIMEOUT)), ENV.SHUTDOWN_TIMEOUT) ??
+    DEFAULT_SHUTDOWN_TIMEOUT_MILLIS;
+
+  const instrumentations = options.instrumentations ?? [];
+  if (!Array.isArray(instrumentations)) {
+    throw new SpantrackConfigError('instrumentations', 'must be an array of OpenTelemetry instrumentations');
+  }
+
+  return {
+    disabled,
+    serviceName,
+    resourceAttributes,
+    tracesExporter,
+    otlp,
+    sink,
+    segment,
+    jsonlPath: nonEmpty(options.jsonlPath, 'jsonlPath') ?? read(ENV.JSONL_PATH) ?? DEFAULT_JSONL_PATH,
+    catalogs: options.catalogs ?? catalogsFromEnv(read(ENV.CATALOGS)),
+    privacy,
+    mode,
+    autoInstrument:
+      options.autoInstrument ?? strictBoolean(read(ENV.AUTO_INSTRUMENT), ENV.AUTO_INSTRUMENT) ?? true,
+    instrumentations,
+    analytics: { ...options.analytics },
+    shutdownTimeoutMillis,
+    warnings,
+  };
+}
+
+function resolveOtlp(
+  options: SpantrackNodeOptions,
+  read: (name: string) => string | undefined,
+  warnings: string[],
+): ResolvedConfig['otlp'] {
+  const o = options.otlp ?? {};
+
+  // A signal-specific endpoint is used as-is; the generic one gets `/v1/traces` appended (OTLP exporter spec).
+  let endpoint: string;
+  let endpointSource: string;
+  if (o.endpoint !== undefined) {
+    endpoint = o.endpoint;
+    endpointSource = 'otlp.endpoint';
+  } else if (read(ENV.TRACES_ENDPOINT) !== undefined) {
+    endpoint = read(ENV.TRACES_ENDPOINT)!;
+    endpointSource = ENV.TRACES_ENDPOINT;
+  } else if (read(ENV.ENDPOINT) !== undefined) {
+    const base = read(ENV.ENDPOINT)!;
+    endpoint = base.replace(/\/+$/, '') + OTLP_TRACES_PATH;
+    endpointSource = ENV.ENDPOINT;
+    validateUrl(base, endpointSource, 'http://collector:4318');
+  } else {
+    endpoint = DEFAULT_OTLP_BASE + OTLP_TRACES_PATH;
+    endpointSource = 'default';
+  }
+  validateUrl(endpoint, endpointSource, 'http://localhost:4318/v1/traces');
+
+  const envHeaders =
+    read(ENV.TRACES_HEADERS) !== undefined
+      ? parseKeyValueList(read(ENV.TRACES_HEADERS), ENV.TRACES_HEADERS, warnings)
+      : parseKeyValueList(read(ENV.HEADERS), ENV.HEADERS, warnings);
+  if (o.headers !== undefined && (o.headers === null || typeof o.headers !== 'object')) {
+    throw new SpantrackConfigError('otlp.headers', 'must be an object of header names to string values');
+  }
+  const headers: Record<string, string> = { ...envHeaders, ...o.headers };
+
+  const protocolSource =
+    o.protocol !== undefined
+      ? 'otlp.protocol'
+      : read(ENV.TRACES_PROTOCOL) !== undefined
+        ? ENV.TRACES_PROTOCOL
+        : ENV.PROTOCOL;
+  const rawProtocol = o.protocol ?? read(ENV.TRACES_PROTOCOL) ?? read(ENV.PROTOCOL) ?? 'http/protobuf';
+  if (rawProtocol === 'grpc') {
+    throw new SpantrackConfigError(
+      protocolSource,
+      'grpc is not supported by @spantrack/node; use http/protobuf (OTLP/HTTP, port 4318), which every OpenTelemetry Collector and OTLP backend accepts',
+    );
+  }
+  const protocol = oneOf(rawProtocol, ['http/protobuf', 'http/json'] as const, protocolSource);
+
+  const compressionSource =
+    o.compression !== undefined
+      ? 'otlp.compression'
+      : read(ENV.TRACES_COMPRESSION) !== undefined
+        ? ENV.TRACES_COMPRESSION
+        : ENV.COMPRESSION;
+  const compression = oneOf(
+    o.compression ??
+      read(ENV.TRACES_COMPRESSION)?.toLowerCase() ??
+      read(ENV.COMPRESSION)?.toLowerCase() ??
+      'none',
+    ['gzip', 'none'] as const,
+    compressionSource,
+  );
+
+  const timeoutMillis =
+    positiveInt(o.timeoutMillis, 'otlp.timeoutMillis') ??
+    positiveInt(numberFromEnv(read(ENV.TRACES_TIMEOUT)), ENV.TRACES_TIMEOUT) ??
+    positiveInt(numberFromEnv(read(ENV.TIMEOUT)), ENV.TIMEOUT) ??
+    DEFAULT_OTLP_TIMEOUT_MILLIS;
+
+  return {
+    endpoint,
+    endpointExplicit: endpointSource !== 'default',
+    headers,
+    protocol,
+    compression,
+    timeoutMillis,
+  };
+}
+
+const SINK_NAMES = ['segment', 'jsonl', 'console', 'none'] as const;
+
+function resolveSink(
+  option: SinkName | Sink | undefined,
+  envSink: string | undefined,
+  writeKey: string | undefined,
+  warnings: string[],
+): SinkName | Sink {
+  let sink: SinkName | Sink;
+  let explicit = true;
+  if (option !== undefined) {
+    sink = typeof option === 'string' ? oneOf(option, SINK_NAMES, 'sink') : sinkObject(option);
+  } else if (envSink !== undefined) {
+    sink = oneOf(envSink.toLowerCase(), SINK_NAMES, ENV.SINK);
+  } else {
+    sink = 'segment';
+    explicit = false;
+  }
+  if (sink === 'segment' && writeKey === undefined) {
+    // A missing secret must not take the agent or its traces down: analytics go off, loudly once.
+    warnings.push(
+      explicit
+        ? `the segment sink was chosen but no write key is set: analytics are disabled (traces still flow). Set ${ENV.SEGMENT_WRITE_KEY} or segment.writeKey.`
+        : `no Segment write key: analytics are disabled (traces still flow). Set ${ENV.SEGMENT_WRITE_KEY} (or segment.writeKey) to send events to Segment, or ${ENV.SINK}=none to silence this warning.`,
+    );
+    return 'none';
+  }
+  return sink;
+}
+
+function sinkObject(value: unknown): Sink {
+  const s = value as Sink;
+  if (
+    s === null ||
+    typeof s !== 'object' ||
+    typeof s.send !== 'function' ||
+    typeof s.flush !== 'function' ||
+    typeof s.shutdown !== 'function'
+  ) {
+    throw new SpantrackConfigError(
+      'sink',
+      `must be one of ${SINK_NAMES.join(', ')} or an object with send(), flush() and shutdown()`,
+    );
+  }
+  return s;
+}
+
+function catalogsFromEnv(value: string | undefined): TranslatorOptions['catalogs'] {
+  if (value === undefined) return undefined;
+  const names = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  for (const name of names) {
+    if (!(name in BUILTIN_CATALOGS)) {
+      throw new SpantrackConfigError(
+        ENV.CATALOGS,
+        `unknown catalog ${JSON.stringify(name)}; use a comma list of ${Object.keys(BUILTIN_CATALOGS).join(', ')}`,
+      );
+    }
+  }
+  return names as (keyof typeof BUILTIN_CATALOGS)[];
+}
+
+/** `OTEL_TRACES_EXPORTER` is a comma list (spec); spantrack bundles `otlp` only, and honours `none`. */
+function otelTracesExporter(value: string | undefined, warnings: string[]): 'otlp' | 'none' {
+  if (value === undefined) return 'otlp';
+  const names = value
+    .toLowerCase()
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (names.includes('none')) return 'none';
+  const unsupported = names.filter((n) => n !== 'otlp');
+  if (unsupported.length > 0) {
+    warnings.push(
+      `${ENV.TRACES_EXPORTER}: ${unsupported.join(', ')} not supported by @spantrack/node (only otlp and none); ignored`,
+    );
+  }
+  return names.includes('otlp') ? 'otlp' : 'none';
+}
+
+/**
+ * The OTel spec's boolean env vars: only `true` (any case) is true; anything other than `false`
+ * is a warning, not an error.
+ */
+function otelBoolean(value: string | undefined, name: string, warnings: string[]): boolean | undefined {
+  if (value === undefined) return undefined;
+  const v = value.toLowerCase();
+  if (v === 'true') return true;
+  if (v !== 'false') warnings.push(`${name}=${value} is not true or false; treated as false`);
+  return false;
+}
+
+/** spantrack's own boolean env vars: `true` / `false` in any case, anything else is an error. */
+function strictBoolean(value: string | undefined, name: string): boolean | undefined {
+  if (value === undefined) return undefined;
+  const v = value.toLowerCase();
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  throw new SpantrackConfigError(name, `must be true or false, got ${JSON.stringify(value)}`);
+}
+
+/**
+ * Parses `k=v,k2=v2` (`OTEL_EXPORTER_OTLP_HEADERS`, `OTEL_RESOURCE_ATTRIBUTES`): keys and values are
+ * trimmed and URL-decoded; an entry without `=` is skipped with a warning, as the OTel SDK does.
+ */
+export function parseKeyValueList(
+  value: string | undefined,
+  name: string,
+  warnings: string[] = [],
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (value === undefined) return out;
+  for (const entry of value.split(',')) {
+    if (entry.trim() === '') continue;
+    const eq = entry.indexOf('=');
+    if (eq <= 0) {
+      warnings.push(`${name}: entry ${JSON.stringify(entry.trim())} is not key=value; skipped`);
+      continue;
+    }
+    try {
+      const key = decodeURIComponent(entry.slice(0, eq).trim());
+      out[key] = decodeURIComponent(entry.slice(eq + 1).trim());
+    } catch {
+      warnings.push(`${name}: entry ${JSON.stringify(entry.trim())} is not valid URL encoding; skipped`);
+    }
+  }
+  return out;
+}
+
+function validateUrl(value: string, source: string, example: string): void {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(value);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed === undefined || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
+    throw new SpantrackConfigError(
+      source === 'otlp.endpoint' ? 'otlp.endpoint' : source,
+      `${JSON.stringify(value)} is not an http(s) URL; set a full URL such as ${example}`,
+    );
+  }
+}
+
+function url(value: string | undefined, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  validateUrl(value, name, 'https://api.segment.io');
+  return value;
+}
+
+function oneOf<const T extends string>(value: unknown, allowed: readonly T[], name: string): T {
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+  throw new SpantrackConfigError(name, `must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
+}
+
+function nonEmptyString(value: unknown): value is string {
+  return typeof value === 'string' && value.trim() !== '';
+}
+
+function nonEmpty(value: string | undefined, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (!nonEmptyString(value)) throw new SpantrackConfigError(name, 'must be a non-empty string or left out');
+  return value;
+}
+
+function numberFromEnv(value: string | undefined): number | undefined {
+  return value === undefined ? undefined : Number(value);
+}
+
+function positiveInt(value: number | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new SpantrackConfigError(name, `must be a positive number of milliseconds, got ${String(value)}`);
+  }
+  return Math.floor(value);
+}
