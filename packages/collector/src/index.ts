@@ -1,1 +1,24 @@
-export {};
+export { type Collector, type CollectorStats, startCollector } from './collector';
+export {
+  type CollectorOptions,
+  createSink,
+  DEFAULTS,
+  type ListenOptions,
+  NullSink,
+  type ResolvedConfig,
+  resolveConfig,
+  type SinkConfig,
+} from './config';
+export { TRACE_SERVICE_EXPORT_PATH } from './grpc/grpc-receiver';
+export { TRACES_PATH } from './http/http-receiver';
+export type { DecodedTraces } from './otlp/decoded-traces';
+export { decodeJsonTraces, MAX_JSON_DEPTH } from './otlp/otlp-json-decoder';
+export { decodeProtobufTraces } from './otlp/otlp-protobuf-decoder';
+export {
+  encodeExportResponse,
+  encodeExportResponseJson,
+  encodeStatus,
+  type PartialSuccess,
+} from './otlp/otlp-response';
+export { OtlpDecodeError } from './otlp/protobuf-reader';
+export type { AckMode } from './pipeline/collector-pipeline';

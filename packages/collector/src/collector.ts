@@ -1,0 +1,147 @@
+import { createTranslator, type Sink } from '@spantrack/processor';
+import { type CollectorOptions, createSink, type ResolvedConfig, resolveConfig } from './config';
+import { type GrpcReceiver, startGrpcReceiver } from './grpc/grpc-receiver';
+import { BearerAuth } from './http/bearer-auth';
+import { type HttpReceiver, startHttpReceiver, TRACES_PATH } from './http/http-receiver';
+import { CollectorMetrics } from './metrics';
+import { CollectorPipeline } from './pipeline/collector-pipeline';
+
+/** Running totals of one collector. */
+export interface CollectorStats {
+  /** Export requests answered (HTTP and gRPC, every outcome). */
+  requests: number;
+  spansReceived: number;
+  /** Spans reported back in `partial_success.rejected_spans`. */
+  spansRejected: number;
+  messagesTranslated: number;
+  messagesDelivered: number;
+  messagesFailed: number;
+  /** Messages handed to the sink and not yet settled. */
+  queueDepth: number;
+  /** False after a retryable sink failure, until a delivery succeeds. */
+  sinkHealthy: boolean;
+}
+
+export interface Collector {
+  /** `http://host:port` of the OTLP/HTTP receiver (traces at `${httpUrl}/v1/traces`), when enabled. */
+  readonly httpUrl: string | undefined;
+  /** `http://host:port` of the OTLP/gRPC receiver, when enabled. */
+  readonly grpcUrl: string | undefined;
+  /** `${httpUrl}/v1/traces`, what an OTLP/HTTP exporter's `url` takes. */
+  readonly tracesUrl: string | undefined;
+  /** The resolved settings (sink config included; a `Sink` object when one was passed). */
+  readonly config: ResolvedConfig;
+  stats(): CollectorStats;
+  /** The `/metrics` text. */
+  metrics(): string;
+  /**
+   * Graceful stop: refuses new requests (503), lets open ones finish (their deliveries included),
+   * flushes and shuts the sink down, all within `shutdownTimeoutMs`. Idempotent.
+   */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the OTLP receivers (HTTP and gRPC) in front of the translation pipeline and a sink.
+ * @throws SpantrackConfigError when an option or environment variable is invalid
+ */
+export async function startCollector(options: CollectorOptions = {}): Promise<Collector> {
+  const config = resolveConfig(options);
+  const log = options.log ?? (() => {});
+  const ownsSink = !('send' in config.sink);
+  const sink: Sink = 'send' in config.sink ? config.sink : createSink(config.sink, config.deliveryTimeoutMs);
+  const translator = createTranslator(config.translator);
+  const metrics = new CollectorMetrics();
+  const pipeline = new CollectorPipeline({
+    translator,
+    sink,
+    metrics,
+    ack: config.ack,
+    maxQueuedMessages: config.maxQueuedMessages,
+    deliveryTimeoutMs: config.deliveryTimeoutMs,
+    throttleRetryAfterMs: config.throttleRetryAfterSeconds * 1000,
+    unavailableRetryAfterMs: config.unavailableRetryAfterSeconds * 1000,
+    onSinkError: (error) => log(`sink failing: ${error.message}`),
+  });
+  const auth = config.bearerToken !== undefined ? new BearerAuth(config.bearerToken) : undefined;
+  const renderMetrics = () =>
+    metrics.render({
+      queueDepth: pipeline.queueDepth,
+      queueCapacity: config.maxQueuedMessages,
+      sinkHealthy: pipeline.healthy,
+      draining: pipeline.isDraining,
+    });
+
+  let http: HttpReceiver | undefined;
+  let grpc: GrpcReceiver | undefined;
+  try {
+    if (config.http !== false) {
+      http = await startHttpReceiver({
+        host: config.http.host,
+        port: config.http.port,
+        pipeline,
+        metrics,
+        auth,
+        maxRequestBytes: config.maxRequestBytes,
+        maxDecompressedBytes: config.maxDecompressedBytes,
+        notReady: () => {
+          if (pipeline.isDraining) return 'shutting down';
+          if (pipeline.queueDepth >= config.maxQueuedMessages) return 'queue full';
+          if (!pipeline.healthy) return 'sink failing';
+          return undefined;
+        },
+        renderMetrics,
+      });
+    }
+    if (config.grpc !== false) {
+      grpc = await startGrpcReceiver({
+        host: config.grpc.host,
+        port: config.grpc.port,
+        pipeline,
+        metrics,
+        auth,
+        maxMessageBytes: config.maxDecompressedBytes,
+      });
+    }
+  } catch (error) {
+    await http?.close(0);
+    await grpc?.close(0);
+    if (ownsSink) await sink.shutdown(0);
+    throw error;
+  }
+
+  let closing: Promise<void> | undefined;
+  async function shutdown(): Promise<void> {
+    const deadline = Date.now() + config.shutdownTimeoutMs;
+    const left = () => Math.max(0, deadline - Date.now());
+    pipeline.startDraining();
+    http?.stopAccepting();
+    const grpcClosed = grpc?.close(left());
+    await pipeline.waitIdle(left());
+    await Promise.all([http?.close(left()), grpcClosed]);
+    if (ownsSink) await sink.shutdown(left());
+    else await sink.flush(left());
+  }
+
+  return {
+    httpUrl: http?.url,
+    grpcUrl: grpc?.url,
+    tracesUrl: http ? `${http.url}${TRACES_PATH}` : undefined,
+    config,
+    stats: () => ({
+      requests: metrics.totalRequests(),
+      spansReceived: metrics.spansReceived,
+      spansRejected: metrics.spansRejected,
+      messagesTranslated: metrics.messagesTranslated,
+      messagesDelivered: metrics.messagesDelivered,
+      messagesFailed: metrics.messagesFailed,
+      queueDepth: pipeline.queueDepth,
+      sinkHealthy: pipeline.healthy,
+    }),
+    metrics: renderMetrics,
+    close() {
+      closing ??= shutdown();
+      return closing;
+    },
+  };
+}

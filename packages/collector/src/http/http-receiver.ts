@@ -1,0 +1,315 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { gunzip, inflate } from 'node:zlib';
+import type { CollectorMetrics, RequestOutcome } from '../metrics';
+import type { DecodedTraces } from '../otlp/decoded-traces';
+import { decodeJsonTraces } from '../otlp/otlp-json-decoder';
+import { decodeProtobufTraces } from '../otlp/otlp-protobuf-decoder';
+import {
+  encodeExportResponse,
+  encodeExportResponseJson,
+  encodeStatus,
+  encodeStatusJson,
+  GrpcCode,
+} from '../otlp/otlp-response';
+import type { CollectorPipeline, ExportOutcome } from '../pipeline/collector-pipeline';
+import type { BearerAuth } from './bearer-auth';
+
+export const TRACES_PATH = '/v1/traces';
+
+export interface HttpReceiverOptions {
+  host: string;
+  port: number;
+  pipeline: CollectorPipeline;
+  metrics: CollectorMetrics;
+  auth: BearerAuth | undefined;
+  maxRequestBytes: number;
+  maxDecompressedBytes: number;
+  /** Not ready (503 on `/readyz`) with the reason, or undefined when ready. */
+  notReady: () => string | undefined;
+  /** The `/metrics` text. */
+  renderMetrics: () => string;
+}
+
+export interface HttpReceiver {
+  readonly url: string;
+  readonly port: number;
+  /** Stops accepting connections and closes idle ones; open requests finish. */
+  stopAccepting(): void;
+  /** Resolves once every connection is closed (forcing them after `timeoutMs`). */
+  close(timeoutMs: number): Promise<void>;
+}
+
+type Format = 'protobuf' | 'json';
+
+/** An HTTP answer other than the export response. */
+class HttpFailure extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly outcome: RequestOutcome,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+const PROTOBUF_TYPES = new Set(['application/x-protobuf', 'application/protobuf']);
+/** After an error answer, how long an unread request body may keep the connection before it is cut. */
+const LINGER_MS = 10_000;
+
+function mediaType(header: string | undefined): string {
+  if (header === undefined) return '';
+  const semicolon = header.indexOf(';');
+  return (semicolon === -1 ? header : header.slice(0, semicolon)).trim().toLowerCase();
+}
+
+function decompress(body: Buffer, encoding: string, maxOutputLength: number): Promise<Buffer> {
+  if (encoding === 'identity') return Promise.resolve(body);
+  const inflater = encoding === 'deflate' ? inflate : gunzip;
+  return new Promise((resolve, reject) => {
+    // maxOutputLength stops inflation as soon as the output passes the limit: a gzip bomb never
+    // costs more than that much memory.
+    inflater(body, { maxOutputLength }, (error, result) => {
+      if (error === null) return resolve(result);
+      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+        reject(new HttpFailure(413, `decompressed body exceeds ${maxOutputLength} bytes`, 'too_large'));
+      } else reject(new HttpFailure(400, `body is not valid ${encoding}: ${error.message}`, 'invalid'));
+    });
+  });
+}
+
+/** Starts the OTLP/HTTP receiver: `POST /v1/traces`, `/healthz`, `/readyz`, `/metrics`. */
+export async function startHttpReceiver(options: HttpReceiverOptions): Promise<HttpReceiver> {
+  const { pipeline, metrics } = options;
+
+  function send(
+    res: ServerResponse,
+    status: number,
+    contentType: string,
+    body: Buffer | string,
+    headers: Record<string, string> = {},
+  ): void {
+    if (res.headersSent || res.destroyed) return;
+    res.writeHead(status, {
+      'content-type': contentType,
+      'content-length': String(Buffer.byteLength(body)),
+      ...headers,
+    });
+    res.end(body);
+  }
+
+  /** An error answer as a `google.rpc.Status`, in the request's format. */
+  function sendFailure(
+    req: IncomingMessage,
+    res: ServerResponse,
+    format: Format,
+    failure: HttpFailure,
+  ): void {
+    if (format === 'json') {
+      send(res, failure.status, 'application/json', encodeStatusJson(0, failure.message), failure.headers);
+    } else {
+      send(res, failure.status, 'application/x-protobuf', encodeStatus(0, failure.message), failure.headers);
+    }
+    // Node discards the rest of an unread body to keep the connection; a body that never ends is cut.
+    if (!req.complete) {
+      const timer = setTimeout(() => req.socket.destroy(), LINGER_MS);
+      timer.unref();
+      req.once('end', () => clearTimeout(timer));
+      req.once('close', () => clearTimeout(timer));
+    }
+  }
+
+  function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let done = false;
+      const onData = (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > limit) {
+          done = true;
+          chunks.length = 0;
+          req.off('data', onData);
+          // The 413 goes out now; the rest is discarded (or the connection cut) by sendFailure.
+          reject(new HttpFailure(413, `request body exceeds ${limit} bytes`, 'too_large'));
+          return;
+        }
+        chunks.push(chunk);
+      };
+      req.on('data', onData);
+      req.once('end', () => {
+        if (done) return;
+        done = true;
+        resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+      });
+      req.once('error', (error) => {
+        if (done) return;
+        done = true;
+        reject(error);
+      });
+      req.once('close', () => {
+        if (done) return;
+        done = true;
+        reject(new Error('request aborted'));
+      });
+    });
+  }
+
+  function outcomeFailure(outcome: Exclude<ExportOutcome, { kind: 'ok' }>): HttpFailure {
+    const seconds = Math.max(1, Math.ceil(outcome.retryAfterMs / 1000));
+    return new HttpFailure(
+      outcome.kind === 'throttled' ? 429 : 503,
+      outcome.message,
+      outcome.kind === 'throttled' ? 'throttled' : 'unavailable',
+      { 'retry-after': String(seconds) },
+    );
+  }
+
+  async function handleExport(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    const type = mediaType(req.headers['content-type']);
+    const format: Format = type === 'application/json' ? 'json' : 'protobuf';
+    let outcome: RequestOutcome = 'ok';
+    try {
+      if (options.auth !== undefined && !options.auth.check(req.headers.authorization)) {
+        throw new HttpFailure(401, 'missing or wrong bearer token', 'unauthorized', {
+          'www-authenticate': 'Bearer',
+        });
+      }
+      if (type !== 'application/json' && !PROTOBUF_TYPES.has(type)) {
+        throw new HttpFailure(
+          415,
+          `unsupported content type ${JSON.stringify(type)}: use application/x-protobuf or application/json`,
+          'unsupported',
+        );
+      }
+      const rawEncoding = (req.headers['content-encoding'] ?? '').trim().toLowerCase();
+      const encoding =
+        rawEncoding === '' || rawEncoding === 'identity'
+          ? 'identity'
+          : rawEncoding === 'gzip' || rawEncoding === 'x-gzip'
+            ? 'gzip'
+            : rawEncoding === 'deflate'
+              ? 'deflate'
+              : undefined;
+      if (encoding === undefined) {
+        throw new HttpFailure(
+          415,
+          `unsupported content encoding ${JSON.stringify(rawEncoding)}: use gzip or none`,
+          'unsupported',
+        );
+      }
+      const declared = Number(req.headers['content-length']);
+      if (Number.isFinite(declared) && declared > options.maxRequestBytes) {
+        throw new HttpFailure(413, `request body exceeds ${options.maxRequestBytes} bytes`, 'too_large');
+      }
+      const early = pipeline.admit();
+      if (early !== undefined) throw outcomeFailure(early as Exclude<ExportOutcome, { kind: 'ok' }>);
+
+      const wire = await readBody(req, options.maxRequestBytes);
+      const body = await decompress(wire, encoding, options.maxDecompressedBytes);
+      let decoded: DecodedTraces;
+      try {
+        decoded = format === 'json' ? decodeJsonTraces(body) : decodeProtobufTraces(body);
+      } catch (error) {
+        throw new HttpFailure(400, `undecodable ${format} body: ${(error as Error).message}`, 'invalid');
+      }
+      const result = await pipeline.export(decoded);
+      if (result.kind !== 'ok') throw outcomeFailure(result);
+      if (result.partial !== undefined) outcome = 'partial';
+      if (format === 'json') send(res, 200, 'application/json', encodeExportResponseJson(result.partial));
+      else send(res, 200, 'application/x-protobuf', encodeExportResponse(result.partial));
+    } catch (error) {
+      const failure =
+        error instanceof HttpFailure
+          ? error
+          : new HttpFailure(400, `request could not be read: ${(error as Error).message}`, 'invalid');
+      outcome = failure.outcome;
+      sendFailure(req, res, format, failure);
+    } finally {
+      metrics.recordRequest('http', outcome, (performance.now() - started) / 1000);
+    }
+  }
+
+  function handle(req: IncomingMessage, res: ServerResponse): void {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q === -1 ? url : url.slice(0, q);
+    if (path === TRACES_PATH) {
+      if (req.method !== 'POST') {
+        send(res, 405, 'text/plain', 'use POST\n', { allow: 'POST' });
+        return;
+      }
+      void handleExport(req, res);
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      send(res, 404, 'text/plain', 'not found\n');
+      return;
+    }
+    switch (path) {
+      case '/healthz':
+        send(res, 200, 'text/plain', 'ok\n');
+        return;
+      case '/readyz': {
+        const reason = options.notReady();
+        if (reason === undefined) send(res, 200, 'text/plain', 'ready\n');
+        else send(res, 503, 'text/plain', `not ready: ${reason}\n`);
+        return;
+      }
+      case '/metrics':
+        send(res, 200, 'text/plain; version=0.0.4; charset=utf-8', options.renderMetrics());
+        return;
+      default:
+        send(res, 404, 'text/plain', 'not found\n');
+    }
+  }
+
+  const server: Server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 120_000 }, (req, res) => {
+    try {
+      handle(req, res);
+    } catch (error) {
+      // Never let one request take the process down.
+      send(res, 500, 'text/plain', `internal error: ${(error as Error).message}\n`);
+    }
+  });
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable)
+      socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
+  let closing: Promise<void> | undefined;
+  const stopAccepting = () => {
+    closing ??= new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+  };
+  return {
+    url: `http://${host}:${address.port}`,
+    port: address.port,
+    stopAccepting,
+    async close(timeoutMs: number) {
+      stopAccepting();
+      const timer = setTimeout(() => server.closeAllConnections(), timeoutMs);
+      timer.unref();
+      // Connections that become idle after their last answer close too.
+      const idle = setInterval(() => server.closeIdleConnections(), 100);
+      idle.unref();
+      await closing;
+      clearTimeout(timer);
+      clearInterval(idle);
+    },
+  };
+}

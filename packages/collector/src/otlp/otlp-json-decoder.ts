@@ -1,0 +1,258 @@
+import type { Attributes, AttributeValue, SpanEventLike, SpanLike } from '@spantrack/processor';
+import {
+  arrayAttribute,
+  type DecodedTraces,
+  EMPTY_ATTRIBUTES,
+  invalidIds,
+  MAX_VALUE_DEPTH,
+  type PlainValue,
+  spanKind,
+  statusCode,
+  toPlain,
+} from './decoded-traces';
+import { hexOf, OtlpDecodeError } from './protobuf-reader';
+
+/**
+ * JSON nesting (objects and arrays) past which a body is refused before `JSON.parse` sees it. A
+ * span attribute holding a kvlist of arrays sits at depth ~12; 64 leaves room for nested values.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+const fatalUtf8 = new TextDecoder('utf-8', { fatal: true });
+const NO_EVENTS: readonly SpanEventLike[] = Object.freeze([]);
+
+type Json = Record<string, unknown>;
+
+/**
+ * Decodes an OTLP/JSON `ExportTraceServiceRequest` (the OTLP JSON mapping: hex ids, 64-bit integers
+ * as strings or numbers, enums as integers, lowerCamelCase keys; the proto field names are accepted
+ * too, as the protobuf JSON mapping allows).
+ * @throws OtlpDecodeError on invalid UTF-8, nesting deeper than `MAX_JSON_DEPTH`, invalid JSON, or
+ *   a body that is not an object
+ */
+export function decodeJsonTraces(body: Buffer): DecodedTraces {
+  checkDepth(body, MAX_JSON_DEPTH);
+  let text: string;
+  try {
+    text = fatalUtf8.decode(body);
+  } catch {
+    throw new OtlpDecodeError('body is not valid UTF-8');
+  }
+  let request: unknown;
+  try {
+    request = JSON.parse(text);
+  } catch (error) {
+    throw new OtlpDecodeError(`invalid JSON: ${(error as Error).message}`);
+  }
+  if (!isObject(request)) throw new OtlpDecodeError('body is not a JSON object');
+  const out: DecodedTraces = { spans: [], invalidSpans: 0, invalidReason: undefined };
+  for (const rs of list(field(request, 'resourceSpans', 'resource_spans'), 'resourceSpans')) {
+    if (!isObject(rs)) throw new OtlpDecodeError('resourceSpans[] must hold objects');
+    const resourceJson = field(rs, 'resource', 'resource');
+    const resource = isObject(resourceJson) ? attributes(resourceJson) : EMPTY_ATTRIBUTES;
+    for (const ss of list(field(rs, 'scopeSpans', 'scope_spans'), 'scopeSpans')) {
+      if (!isObject(ss)) throw new OtlpDecodeError('scopeSpans[] must hold objects');
+      const scopeJson = field(ss, 'scope', 'scope');
+      let scope: SpanLike['scope'] = { name: '' };
+      if (isObject(scopeJson)) {
+        const version = str(scopeJson.version);
+        scope = version ? { name: str(scopeJson.name), version } : { name: str(scopeJson.name) };
+      }
+      for (const s of list(field(ss, 'spans', 'spans'), 'spans')) {
+        if (!isObject(s)) throw new OtlpDecodeError('spans[] must hold objects');
+        readSpan(s, resource, scope, out);
+      }
+    }
+  }
+  return out;
+}
+
+function readSpan(s: Json, resource: Attributes, scope: SpanLike['scope'], out: DecodedTraces): void {
+  const traceId = id(field(s, 'traceId', 'trace_id'));
+  const spanId = id(field(s, 'spanId', 'span_id'));
+  const invalid = invalidIds(traceId, spanId);
+  if (invalid !== undefined) {
+    out.invalidSpans++;
+    out.invalidReason ??= invalid;
+    return;
+  }
+  const eventsJson = s.events;
+  let events: SpanEventLike[] | readonly SpanEventLike[] = NO_EVENTS;
+  if (Array.isArray(eventsJson) && eventsJson.length > 0) {
+    events = eventsJson.filter(isObject).map((e) => ({
+      name: str(e.name),
+      timeUnixNano: nanos(field(e, 'timeUnixNano', 'time_unix_nano')),
+      attributes: attributes(e),
+    }));
+  }
+  const statusJson = s.status;
+  let status: SpanLike['status'] = { code: 0 };
+  if (isObject(statusJson)) {
+    const code = statusCode(enumValue(statusJson.code, STATUS_CODES));
+    const message = str(statusJson.message);
+    status = message ? { code, message } : { code };
+  }
+  const span: SpanLike = {
+    traceId,
+    spanId,
+    name: str(s.name),
+    kind: spanKind(enumValue(s.kind, SPAN_KINDS)),
+    startTimeUnixNano: nanos(field(s, 'startTimeUnixNano', 'start_time_unix_nano')),
+    endTimeUnixNano: nanos(field(s, 'endTimeUnixNano', 'end_time_unix_nano')),
+    attributes: attributes(s),
+    events,
+    status,
+    resource,
+    scope,
+  };
+  const parent = id(field(s, 'parentSpanId', 'parent_span_id'));
+  if (parent !== '') span.parentSpanId = parent;
+  out.spans.push(span);
+}
+
+const SPAN_KINDS: Record<string, number> = {
+  SPAN_KIND_UNSPECIFIED: 0,
+  SPAN_KIND_INTERNAL: 1,
+  SPAN_KIND_SERVER: 2,
+  SPAN_KIND_CLIENT: 3,
+  SPAN_KIND_PRODUCER: 4,
+  SPAN_KIND_CONSUMER: 5,
+};
+const STATUS_CODES: Record<string, number> = {
+  STATUS_CODE_UNSET: 0,
+  STATUS_CODE_OK: 1,
+  STATUS_CODE_ERROR: 2,
+};
+
+/** OTLP/JSON requires integer enums; enum names (the plain protobuf JSON mapping) are read leniently. */
+function enumValue(value: unknown, names: Record<string, number>): number {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string') return names[value] ?? (/^\d+$/.test(value) ? Number(value) : 0);
+  return 0;
+}
+
+function isObject(value: unknown): value is Json {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function field(object: Json, camel: string, snake: string): unknown {
+  const value = object[camel];
+  return value === undefined ? object[snake] : value;
+}
+
+function list(value: unknown, name: string): readonly unknown[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw new OtlpDecodeError(`${name} must be an array`);
+  return value;
+}
+
+function str(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+const HEX_ID = /^[0-9a-fA-F]*$/;
+
+/** Hex (case-insensitive) as OTLP/JSON specifies; base64 (the plain protobuf JSON mapping) leniently. */
+function id(value: unknown): string {
+  if (typeof value !== 'string' || value === '') return '';
+  if ((value.length === 32 || value.length === 16) && HEX_ID.test(value)) return value.toLowerCase();
+  if (value.length === 24 || value.length === 12) {
+    const bytes = Buffer.from(value, 'base64');
+    if (bytes.length === 16 || bytes.length === 8) return hexOf(bytes, 0, bytes.length);
+  }
+  return HEX_ID.test(value) ? value.toLowerCase() : '';
+}
+
+/** A 64-bit unsigned nanosecond count from a decimal string or a number. */
+function nanos(value: unknown): bigint {
+  if (typeof value === 'string') {
+    if (/^\d{1,20}$/.test(value)) return BigInt(value);
+    return 0n;
+  }
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return BigInt(Math.trunc(value));
+  return 0n;
+}
+
+function attributes(holder: Json): Attributes {
+  const list = holder.attributes;
+  if (!Array.isArray(list) || list.length === 0) return EMPTY_ATTRIBUTES;
+  const out: Record<string, AttributeValue> = {};
+  for (const kv of list) {
+    if (!isObject(kv) || typeof kv.key !== 'string') continue;
+    const value = anyValue(kv.value, 0);
+    if (value !== undefined) out[kv.key] = value;
+  }
+  return out;
+}
+
+function anyValue(value: unknown, depth: number): AttributeValue | undefined {
+  if (!isObject(value)) return undefined;
+  const plain = plainValue(value, depth);
+  if (plain === null) return undefined;
+  if (Array.isArray(plain)) return arrayAttribute(plain);
+  if (typeof plain === 'object') return JSON.stringify(plain);
+  return plain;
+}
+
+function plainValue(value: Json, depth: number): PlainValue {
+  if (depth > MAX_VALUE_DEPTH) throw new OtlpDecodeError(`values nested deeper than ${MAX_VALUE_DEPTH}`);
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case 'stringValue':
+      case 'string_value':
+        return typeof v === 'string' ? v : null;
+      case 'boolValue':
+      case 'bool_value':
+        return typeof v === 'boolean' ? v : v === 'true';
+      case 'intValue':
+      case 'int_value':
+        return typeof v === 'number'
+          ? Math.trunc(v)
+          : typeof v === 'string' && /^-?\d+$/.test(v)
+            ? Number(v)
+            : null;
+      case 'doubleValue':
+      case 'double_value':
+        return typeof v === 'number' ? v : typeof v === 'string' ? toPlain(Number(v)) : null;
+      case 'bytesValue':
+      case 'bytes_value':
+        return typeof v === 'string' ? v : null;
+      case 'arrayValue':
+      case 'array_value': {
+        const values = isObject(v) && Array.isArray(v.values) ? v.values : [];
+        return values.map((item) => (isObject(item) ? plainValue(item, depth + 1) : null));
+      }
+      case 'kvlistValue':
+      case 'kvlist_value': {
+        const values = isObject(v) && Array.isArray(v.values) ? v.values : [];
+        const object: { [key: string]: PlainValue } = {};
+        for (const kv of values) {
+          if (!isObject(kv) || typeof kv.key !== 'string') continue;
+          object[kv.key] = isObject(kv.value) ? plainValue(kv.value, depth + 1) : null;
+        }
+        return object;
+      }
+    }
+  }
+  return null;
+}
+
+/**
+ * Refuses JSON nested deeper than `max` with one pass over the bytes (strings and their escapes
+ * skipped), so neither `JSON.parse` nor the walk above ever recurses on hostile input.
+ */
+export function checkDepth(body: Uint8Array, max: number): void {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i]!;
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) throw new OtlpDecodeError(`JSON nested deeper than ${max} levels`);
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+}

@@ -1,0 +1,200 @@
+import { isUtf8 } from 'node:buffer';
+
+/** The body is not a well-formed message of the expected type. Answered 400 / INVALID_ARGUMENT. */
+export class OtlpDecodeError extends Error {
+  override readonly name = 'OtlpDecodeError';
+}
+
+export const WIRE_VARINT = 0;
+export const WIRE_FIXED64 = 1;
+export const WIRE_LEN = 2;
+export const WIRE_FIXED32 = 5;
+
+const TWO_32 = 4294967296;
+
+/** Node's Buffer slicers, skipping `toString`'s encoding dispatch (public on every Buffer, untyped). */
+type SlicingBuffer = Buffer & {
+  latin1Slice(start: number, end: number): string;
+  utf8Slice(start: number, end: number): string;
+};
+
+/** Two lowercase hex digits per byte value. */
+const HEX_PAIRS: string[] = [];
+for (let i = 0; i < 256; i++) HEX_PAIRS.push(i.toString(16).padStart(2, '0'));
+
+/**
+ * A cursor over protobuf wire-format bytes: varints, fixed-width numbers and length-delimited
+ * fields, every read bounds-checked against `end` (a truncated body is an error, never a crash).
+ */
+export class ProtobufReader {
+  pos: number;
+  end: number;
+  readonly buf: Buffer;
+
+  constructor(buf: Buffer, pos = 0, end = buf.length) {
+    this.buf = buf;
+    this.pos = pos;
+    this.end = end;
+  }
+
+  /** A varint that fits 32 bits unsigned (tags, lengths, enums, uint32); longer ones are truncated to 32 bits. */
+  uint32(): number {
+    const buf = this.buf;
+    let pos = this.pos;
+    const end = this.end;
+    if (pos >= end) throw truncated();
+    let b = buf[pos++]!;
+    if (b < 0x80) {
+      this.pos = pos;
+      return b;
+    }
+    let value = b & 0x7f;
+    let shift = 7;
+    for (;;) {
+      if (pos >= end) throw truncated();
+      b = buf[pos++]!;
+      if (shift < 28) {
+        value |= (b & 0x7f) << shift;
+      } else if (shift === 28) {
+        value = (value >>> 0) + (b & 0x0f) * 0x10000000;
+      }
+      if (b < 0x80) break;
+      shift += 7;
+      if (shift > 63) throw new OtlpDecodeError('varint longer than 10 bytes');
+    }
+    this.pos = pos;
+    return value >>> 0;
+  }
+
+  /** A length prefix; returns the end offset of the field, checked against the enclosing message. */
+  lengthEnd(): number {
+    const length = this.uint32();
+    const end = this.pos + length;
+    if (end > this.end) throw truncated();
+    return end;
+  }
+
+  /** An int64 varint as a JS number (exact up to 2^53; two's-complement negatives honoured). */
+  int64(): number {
+    const buf = this.buf;
+    let pos = this.pos;
+    let lo = 0;
+    let hi = 0;
+    let shift = 0;
+    let b: number;
+    // Low 28 bits, then 4 bits straddling, then the high 32 bits.
+    do {
+      if (pos >= this.end) throw truncated();
+      b = buf[pos++]!;
+      if (shift < 28) lo |= (b & 0x7f) << shift;
+      else if (shift === 28) {
+        lo |= (b & 0x0f) << 28;
+        hi |= (b & 0x7f) >>> 4;
+      } else if (shift < 64) hi |= (b & 0x7f) << (shift - 32);
+      shift += 7;
+      if (shift > 70) throw new OtlpDecodeError('varint longer than 10 bytes');
+    } while (b >= 0x80);
+    this.pos = pos;
+    lo >>>= 0;
+    if (hi & 0x80000000) {
+      // Negative: -(~value + 1)
+      const nlo = (~lo + 1) >>> 0;
+      const nhi = (~hi + (nlo === 0 ? 1 : 0)) >>> 0;
+      return -(nhi * TWO_32 + nlo);
+    }
+    return (hi >>> 0) * TWO_32 + lo;
+  }
+
+  /** A fixed64 (nanosecond timestamps) as a bigint. */
+  fixed64(): bigint {
+    const pos = this.pos;
+    if (pos + 8 > this.end) throw truncated();
+    this.pos = pos + 8;
+    const buf = this.buf;
+    const lo = (buf[pos]! | (buf[pos + 1]! << 8) | (buf[pos + 2]! << 16) | (buf[pos + 3]! << 24)) >>> 0;
+    const hi = (buf[pos + 4]! | (buf[pos + 5]! << 8) | (buf[pos + 6]! << 16) | (buf[pos + 7]! << 24)) >>> 0;
+    // Two Number-to-BigInt conversions are cheaper than readBigUInt64LE's generic path.
+    return hi === 0 ? BigInt(lo) : (BigInt(hi) << 32n) | BigInt(lo);
+  }
+
+  double(): number {
+    const pos = this.pos;
+    if (pos + 8 > this.end) throw truncated();
+    this.pos = pos + 8;
+    return this.buf.readDoubleLE(pos);
+  }
+
+  /** A length-delimited UTF-8 string; invalid UTF-8 is an error (proto3 requires valid UTF-8). */
+  string(): string {
+    const end = this.lengthEnd();
+    const start = this.pos;
+    this.pos = end;
+    return utf8(this.buf, start, end);
+  }
+
+  /** A length-delimited bytes field as lowercase hex (trace and span ids). */
+  hex(): string {
+    const end = this.lengthEnd();
+    const start = this.pos;
+    this.pos = end;
+    return hexOf(this.buf, start, end);
+  }
+
+  /** Skips one field of the given wire type. */
+  skip(wireType: number): void {
+    switch (wireType) {
+      case WIRE_VARINT: {
+        const buf = this.buf;
+        let pos = this.pos;
+        for (let n = 0; ; n++) {
+          if (pos >= this.end) throw truncated();
+          if (n >= 10) throw new OtlpDecodeError('varint longer than 10 bytes');
+          if (buf[pos++]! < 0x80) break;
+        }
+        this.pos = pos;
+        return;
+      }
+      case WIRE_FIXED64:
+        if (this.pos + 8 > this.end) throw truncated();
+        this.pos += 8;
+        return;
+      case WIRE_LEN:
+        this.pos = this.lengthEnd();
+        return;
+      case WIRE_FIXED32:
+        if (this.pos + 4 > this.end) throw truncated();
+        this.pos += 4;
+        return;
+      default:
+        // Groups (3, 4) are not used by OTLP; anything else is not protobuf at all.
+        throw new OtlpDecodeError(`unsupported wire type ${wireType}`);
+    }
+  }
+}
+
+function truncated(): OtlpDecodeError {
+  return new OtlpDecodeError('truncated message');
+}
+
+/** Lowercase hex of `buf[start, end)` from a lookup table. */
+export function hexOf(buf: Buffer, start: number, end: number): string {
+  let out = '';
+  for (let i = start; i < end; i++) out += HEX_PAIRS[buf[i]!]!;
+  return out;
+}
+
+/**
+ * `buf[start, end)` as a string. ASCII (nearly every key and value in telemetry) takes a
+ * latin1 slice after a byte scan; anything else is validated as UTF-8 first.
+ */
+export function utf8(buf: Buffer, start: number, end: number): string {
+  if (start === end) return '';
+  for (let i = start; i < end; i++) {
+    if (buf[i]! >= 0x80) {
+      const slice = buf.subarray(start, end);
+      if (!isUtf8(slice)) throw new OtlpDecodeError('string field is not valid UTF-8');
+      return (buf as SlicingBuffer).utf8Slice(start, end);
+    }
+  }
+  return (buf as SlicingBuffer).latin1Slice(start, end);
+}

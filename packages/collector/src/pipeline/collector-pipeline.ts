@@ -1,0 +1,287 @@
+import {
+  type AnalyticsMessage,
+  type DeliveryResult,
+  DiagnosticCode,
+  InvalidMessageError,
+  MessageTooLargeError,
+  type Sink,
+  type Translator,
+} from '@spantrack/processor';
+import type { CollectorMetrics } from '../metrics';
+import type { DecodedTraces } from '../otlp/decoded-traces';
+import type { PartialSuccess } from '../otlp/otlp-response';
+import { fillTraceContext } from './request-trace-context';
+
+/**
+ * `delivered` (default): a request is answered 200 once the sink accepted its messages, so the
+ * sender's retries carry events through sink outages and collector restarts. `received`: answered
+ * once translated and handed to the sink; lower latency, but events in flight are lost if the
+ * sink then fails or the process dies.
+ */
+export type AckMode = 'delivered' | 'received';
+
+/** What to answer; the receivers map it to HTTP statuses and gRPC codes. */
+export type ExportOutcome =
+  | { kind: 'ok'; partial?: PartialSuccess }
+  /** 429 / UNAVAILABLE + RetryInfo: the queue is full or the collector is shutting down. */
+  | { kind: 'throttled'; retryAfterMs: number; message: string }
+  /** 503 / UNAVAILABLE + RetryInfo: the sink failed (retryably) or did not answer in time. */
+  | { kind: 'unavailable'; retryAfterMs: number; message: string };
+
+export interface CollectorPipelineOptions {
+  translator: Translator;
+  sink: Sink;
+  metrics: CollectorMetrics;
+  ack: AckMode;
+  maxQueuedMessages: number;
+  deliveryTimeoutMs: number;
+  throttleRetryAfterMs: number;
+  unavailableRetryAfterMs: number;
+  /** Called with each retryable sink failure (first error of a batch), for logs. */
+  onSinkError?: (error: Error) => void;
+}
+
+/** Diagnostics that mean a recognised span lost an event it should have produced. */
+const DROPPING = new Set<string>([
+  DiagnosticCode.INVALID_SPAN,
+  DiagnosticCode.MISSING_REQUIRED,
+  DiagnosticCode.EVENT_TOO_LARGE,
+  DiagnosticCode.CATALOG_ERROR,
+  DiagnosticCode.SOURCE_ERROR,
+  DiagnosticCode.UNKNOWN_KIND,
+  DiagnosticCode.UNKNOWN_EVENT,
+]);
+
+/** Failures a retry cannot fix: the message itself is unsendable. */
+function isPermanent(error: Error): boolean {
+  return error instanceof InvalidMessageError || error instanceof MessageTooLargeError;
+}
+
+const TIMED_OUT = Symbol('timed out');
+
+/**
+ * The collector's pipeline, shared by the HTTP and gRPC receivers: decoded spans → trace context
+ * within the request → translate → sink, with a bounded queue of undelivered messages and the
+ * acknowledgement policy.
+ */
+export class CollectorPipeline {
+  private queued = 0;
+  private active = 0;
+  private draining = false;
+  private sinkHealthy = true;
+  private probing = false;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(private readonly options: CollectorPipelineOptions) {}
+
+  get queueDepth(): number {
+    return this.queued;
+  }
+
+  get healthy(): boolean {
+    return this.sinkHealthy;
+  }
+
+  get isDraining(): boolean {
+    return this.draining;
+  }
+
+  /**
+   * A cheap check before the body is read: full queue, shutdown, or a failing sink already being
+   * probed by another request. Undefined when the request may proceed.
+   */
+  admit(): ExportOutcome | undefined {
+    if (this.draining) {
+      return {
+        kind: 'unavailable',
+        retryAfterMs: this.options.unavailableRetryAfterMs,
+        message: 'shutting down',
+      };
+    }
+    if (this.queued >= this.options.maxQueuedMessages) return this.throttled();
+    if (!this.sinkHealthy && this.probing) return this.sinkUnavailable();
+    return undefined;
+  }
+
+  /** Translates and delivers one request's spans; never rejects. */
+  async export(decoded: DecodedTraces): Promise<ExportOutcome> {
+    this.active++;
+    try {
+      return await this.run(decoded);
+    } catch (error) {
+      // Should not happen (translate and sinks never throw); the sender retries.
+      this.options.onSinkError?.(error instanceof Error ? error : new Error(String(error)));
+      return this.sinkUnavailable();
+    } finally {
+      if (--this.active === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+    }
+  }
+
+  private async run(decoded: DecodedTraces): Promise<ExportOutcome> {
+    const { translator, metrics } = this.options;
+    const early = this.admit();
+    if (early !== undefined) return early;
+    metrics.spansReceived += decoded.spans.length + decoded.invalidSpans;
+
+    const spans = fillTraceContext(decoded.spans);
+    const messages: AnalyticsMessage[] = [];
+    /** Per message, the index of its span (to count a span rejected when its message is). */
+    const spanOf: number[] = [];
+    let rejected = decoded.invalidSpans;
+    let firstReason = decoded.invalidReason;
+    for (let i = 0; i < spans.length; i++) {
+      const result = translator(spans[i]!);
+      const produced = result.messages;
+      for (let m = 0; m < produced.length; m++) {
+        messages.push(produced[m]!);
+        spanOf.push(i);
+      }
+      const diagnostics = result.diagnostics;
+      let dropping: string | undefined;
+      for (let d = 0; d < diagnostics.length; d++) {
+        const diagnostic = diagnostics[d]!;
+        metrics.recordDiagnostic(diagnostic.code);
+        if (dropping === undefined && DROPPING.has(diagnostic.code)) dropping = diagnostic.message;
+      }
+      if (dropping !== undefined && produced.length === 0) {
+        rejected++;
+        firstReason ??= dropping;
+      }
+    }
+    metrics.messagesTranslated += messages.length;
+
+    if (messages.length === 0) return this.ok(rejected, firstReason, spans.length + decoded.invalidSpans);
+
+    // A request bigger than the whole queue still goes through when the queue is empty.
+    if (this.queued > 0 && this.queued + messages.length > this.options.maxQueuedMessages) {
+      return this.throttled();
+    }
+    const probe = !this.sinkHealthy;
+    if (probe) {
+      if (this.probing) return this.sinkUnavailable();
+      this.probing = true;
+    }
+    const count = messages.length;
+    this.queued += count;
+    const delivery = this.options.sink.send(messages).then(
+      (result) => this.settle(count, result, probe),
+      (error: unknown) =>
+        this.settle(
+          count,
+          {
+            delivered: 0,
+            failed: count,
+            errors: messages.map((m) => ({
+              messageId: m.messageId,
+              error: error instanceof Error ? error : new Error(String(error)),
+            })),
+          },
+          probe,
+        ),
+    );
+
+    if (this.options.ack === 'received')
+      return this.ok(rejected, firstReason, spans.length + decoded.invalidSpans);
+
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const result = await Promise.race([
+      delivery,
+      new Promise<typeof TIMED_OUT>((resolve) => {
+        timer = setTimeout(() => resolve(TIMED_OUT), this.options.deliveryTimeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (result === TIMED_OUT) {
+      // The messages stay with the sink and may still arrive; the retry carries the same ids.
+      return {
+        kind: 'unavailable',
+        retryAfterMs: this.options.unavailableRetryAfterMs,
+        message: `sink did not confirm delivery within ${this.options.deliveryTimeoutMs} ms`,
+      };
+    }
+    if (result.failed === 0) return this.ok(rejected, firstReason, spans.length + decoded.invalidSpans);
+
+    const retryable = result.errors.find((e) => !isPermanent(e.error));
+    if (retryable !== undefined) {
+      return {
+        kind: 'unavailable',
+        retryAfterMs: this.options.unavailableRetryAfterMs,
+        message: `sink failed: ${retryable.error.message}`,
+      };
+    }
+    // Only unsendable messages failed: their spans are rejected, the rest is delivered.
+    const index = new Map<string, number>();
+    for (let m = 0; m < messages.length; m++) index.set(messages[m]!.messageId, spanOf[m]!);
+    const rejectedSpans = new Set<number>();
+    for (const e of result.errors) {
+      const span = index.get(e.messageId);
+      if (span !== undefined) rejectedSpans.add(span);
+    }
+    return this.ok(
+      rejected + rejectedSpans.size,
+      firstReason ?? result.errors[0]?.error.message,
+      spans.length + decoded.invalidSpans,
+    );
+  }
+
+  private settle(count: number, result: DeliveryResult, probe: boolean): DeliveryResult {
+    const { metrics } = this.options;
+    this.queued -= count;
+    metrics.messagesDelivered += result.delivered;
+    metrics.messagesFailed += result.failed;
+    const retryable = result.errors.find((e) => !isPermanent(e.error));
+    if (retryable !== undefined) {
+      if (this.sinkHealthy) this.options.onSinkError?.(retryable.error);
+      this.sinkHealthy = false;
+    } else if (result.delivered > 0) {
+      this.sinkHealthy = true;
+    }
+    if (probe) this.probing = false;
+    return result;
+  }
+
+  private ok(rejected: number, reason: string | undefined, total: number): ExportOutcome {
+    if (rejected === 0) return { kind: 'ok' };
+    this.options.metrics.spansRejected += rejected;
+    return {
+      kind: 'ok',
+      partial: {
+        rejectedSpans: rejected,
+        errorMessage: `${rejected} of ${total} spans could not be translated or delivered${reason ? `; first: ${reason}` : ''}`,
+      },
+    };
+  }
+
+  private throttled(): ExportOutcome {
+    return {
+      kind: 'throttled',
+      retryAfterMs: this.options.throttleRetryAfterMs,
+      message: `queue full (${this.queued} of ${this.options.maxQueuedMessages} messages awaiting delivery)`,
+    };
+  }
+
+  private sinkUnavailable(): ExportOutcome {
+    return {
+      kind: 'unavailable',
+      retryAfterMs: this.options.unavailableRetryAfterMs,
+      message: 'sink is failing; retry later',
+    };
+  }
+
+  /** Refuses new requests from now on (503), for shutdown. */
+  startDraining(): void {
+    this.draining = true;
+  }
+
+  /** Resolves once no request is being exported, or after `timeoutMs`. */
+  waitIdle(timeoutMs: number): Promise<void> {
+    if (this.active === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.idleWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}
