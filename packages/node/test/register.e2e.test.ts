@@ -1,0 +1,253 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type SegmentServer, startSegmentServer } from '@spantrack/segment-test-server';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type OtlpReceiver, startOtlpReceiver } from './support/otlp-receiver';
+
+/*
+ * The zero-code path end to end, against the built package (dist), as a user runs it:
+ * `node --import @spantrack/node/register agent.mjs` with only env vars, a local OTLP/HTTP receiver
+ * and the Segment test server. The agents simply return: everything must arrive before they exit.
+ */
+
+const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+const fixture = (name: string) => join(packageDir, 'test', 'fixtures', name);
+const WRITE_KEY = 'e2e-write-key';
+
+let otlp: OtlpReceiver;
+let segment: SegmentServer;
+
+beforeAll(async () => {
+  if (
+    !existsSync(join(packageDir, 'dist', 'register.js')) ||
+    !existsSync(join(packageDir, 'dist', 'register.cjs'))
+  ) {
+    throw new Error(
+      'packages/node/dist is missing: build first (npx turbo run build --filter=@spantrack/node)',
+    );
+  }
+  otlp = await startOtlpReceiver();
+  segment = await startSegmentServer({ writeKey: WRITE_KEY });
+});
+
+afterAll(async () => {
+  await otlp?.close();
+  await segment?.close();
+});
+
+beforeEach(() => {
+  otlp.requests.length = 0;
+  segment.reset();
+});
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  output: string;
+}
+
+function baseEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!k.startsWith('OTEL_') && !k.startsWith('SPANTRACK_') && !k.startsWith('VITEST')) env[k] = v;
+  }
+  return {
+    ...env,
+    NODE_OPTIONS: '',
+    OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
+    OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip',
+    OTEL_SERVICE_NAME: 'e2e-agent-service',
+    SPANTRACK_SEGMENT_WRITE_KEY: WRITE_KEY,
+    SPANTRACK_SEGMENT_HOST: segment.url,
+    ...extra,
+  };
+}
+
+function start(args: string[], env: Record<string, string>): { child: ChildProcess; done: Promise<Run> } {
+  const child = spawn(process.execPath, args, { cwd: packageDir, env: baseEnv(env) });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  const done = new Promise<Run>((resolve) => {
+    child.on('exit', (code, signal) => resolve({ code, signal, output }));
+  });
+  return { child, done };
+}
+
+const run = (args: string[], env: Record<string, string> = {}): Promise<Run> => start(args, env).done;
+
+function expectAgentEvents(): void {
+  const classifications = segment.messages.filter((m) => m.event === 'ai.classification');
+  expect(classifications).toHaveLength(1);
+  expect(classifications[0]).toMatchObject({ type: 'track', userId: 'user-42' });
+  expect(segment.batches.every((b) => b.path === '/v1/batch')).toBe(true);
+}
+
+describe('node --import @spantrack/node/register (ESM)', () => {
+  it('http/protobuf with gzip: traces at the receiver and events at Segment before exit', async () => {
+    const result = await run(['--import', '@spantrack/node/register', fixture('agent.mjs')], {
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+    });
+    expect(result.output).toBe('agent done\n');
+    expect(result.code).toBe(0);
+    expect(otlp.requests.length).toBeGreaterThan(0);
+    for (const r of otlp.requests) {
+      expect(r.path).toBe('/v1/traces');
+      expect(r.contentType).toBe('application/x-protobuf');
+      expect(r.contentEncoding).toBe('gzip');
+    }
+    expect(otlp.spanNames(['classify e2e-agent'])).toEqual(['classify e2e-agent']);
+    expect(otlp.requests[0]?.body.includes(Buffer.from('e2e-agent-service'))).toBe(true);
+    expectAgentEvents();
+  });
+
+  it('http/json with gzip: the spans parse, with their attributes', async () => {
+    const result = await run(['--import', '@spantrack/node/register', fixture('agent.mjs')], {
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+    });
+    expect(result.code).toBe(0);
+    expect(otlp.requests.map((r) => [r.contentType, r.contentEncoding])).toEqual([
+      ['application/json', 'gzip'],
+    ]);
+    const doc = JSON.parse(otlp.requests[0]!.body.toString('utf8'));
+    const resource = doc.resourceSpans[0].resource.attributes as {
+      key: string;
+      value: { stringValue?: string };
+    }[];
+    expect(resource.find((a) => a.key === 'service.name')?.value.stringValue).toBe('e2e-agent-service');
+    const span = doc.resourceSpans[0].scopeSpans[0].spans[0];
+    expect(span.name).toBe('classify e2e-agent');
+    const attrs = Object.fromEntries(
+      (span.attributes as { key: string; value: Record<string, unknown> }[]).map((a) => [
+        a.key,
+        Object.values(a.value)[0],
+      ]),
+    );
+    expect(attrs).toMatchObject({
+      'gen_ai.request.model': 'gpt-4o-mini',
+      'user.id': 'user-42',
+      'gen_ai.conversation.id': 'conv-7',
+      'spantrack.intent.name': 'nil_filing',
+    });
+    expectAgentEvents();
+  });
+
+  it('the official openai instrumentation patches an ESM `import OpenAI from "openai"`', async () => {
+    const fake = await startFakeOpenAI();
+    try {
+      const result = await run(['--import', '@spantrack/node/register', fixture('openai-agent.mjs')], {
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        FAKE_OPENAI_URL: fake.url,
+      });
+      expect(result.output).toBe('agent done nil_filing\n');
+      expect(otlp.spanNames()).toContain('chat gpt-4o-mini');
+    } finally {
+      fake.server.close();
+    }
+  });
+
+  it('OTEL_SDK_DISABLED=true: the agent runs, nothing is sent', async () => {
+    const result = await run(['--import', '@spantrack/node/register', fixture('agent.mjs')], {
+      OTEL_SDK_DISABLED: 'true',
+    });
+    expect(result).toMatchObject({ code: 0, output: 'agent done\n' });
+    expect(otlp.requests).toEqual([]);
+    expect(segment.messages).toEqual([]);
+  });
+
+  it('invalid configuration stops the start with the option and the fix', async () => {
+    const result = await run(['--import', '@spantrack/node/register', fixture('agent.mjs')], {
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+    });
+    expect(result.code).not.toBe(0);
+    expect(result.output).toContain('OTEL_EXPORTER_OTLP_PROTOCOL: grpc is not supported by @spantrack/node');
+    expect(result.output).not.toContain('agent done');
+  });
+});
+
+describe('node --require @spantrack/node/register (CommonJS)', () => {
+  it('traces and events arrive before exit', async () => {
+    const result = await run(['--require', '@spantrack/node/register', fixture('agent.cjs')], {
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+    });
+    expect(result.output).toBe('agent done\n');
+    expect(result.code).toBe(0);
+    expect(otlp.requests[0]).toMatchObject({
+      contentType: 'application/x-protobuf',
+      contentEncoding: 'gzip',
+    });
+    expect(otlp.spanNames(['classify e2e-agent'])).toEqual(['classify e2e-agent']);
+    expectAgentEvents();
+  });
+});
+
+describe('signals', () => {
+  async function startLongRunning(env: Record<string, string> = {}) {
+    const started = start(['--import', '@spantrack/node/register', fixture('long-running-agent.mjs')], {
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      ...env,
+    });
+    const [chunk] = (await once(started.child.stdout!, 'data')) as [Buffer];
+    expect(chunk.toString()).toBe('ready\n');
+    return started;
+  }
+
+  it('SIGTERM with no handler of the app: flushes, then ends by the signal as Node would', async () => {
+    const { child, done } = await startLongRunning();
+    child.kill('SIGTERM');
+    const result = await done;
+    expect(result.signal).toBe('SIGTERM');
+    expect(otlp.spanNames()).toEqual(['classify e2e-agent']);
+    expectAgentEvents();
+  });
+
+  it('SIGINT likewise', async () => {
+    const { child, done } = await startLongRunning();
+    child.kill('SIGINT');
+    expect((await done).signal).toBe('SIGINT');
+    expectAgentEvents();
+  });
+
+  it("the app's own SIGTERM handler decides how to exit; awaiting shutdown() there delivers everything", async () => {
+    const { child, done } = await startLongRunning({ OWN_SIGTERM_HANDLER: '1' });
+    child.kill('SIGTERM');
+    const result = await done;
+    expect(result).toMatchObject({ code: 3, signal: null });
+    expect(result.output).toContain('app handler done');
+    expect(otlp.spanNames()).toEqual(['classify e2e-agent']);
+    expectAgentEvents();
+  });
+});
+
+async function startFakeOpenAI(): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          id: 'chatcmpl-1',
+          object: 'chat.completion',
+          created: 1_700_000_000,
+          model: 'gpt-4o-mini-2024-07-18',
+          choices: [
+            { index: 0, message: { role: 'assistant', content: 'nil_filing' }, finish_reason: 'stop' },
+          ],
+          usage: { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 },
+        }),
+      );
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1` };
+}
