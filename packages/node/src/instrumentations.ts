@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { OpenAIInstrumentation } from '@opentelemetry/instrumentation-openai';
 
@@ -18,14 +18,27 @@ const KNOWN: readonly KnownInstrumentation[] = [
   },
 ];
 
-/** Whether `name` resolves from the application's working directory. Never loads the package. */
-export function isInstalled(name: string, cwd: string = process.cwd()): boolean {
-  try {
-    createRequire(join(cwd, 'spantrack-resolve.js')).resolve(name);
-    return true;
-  } catch {
-    return false;
+/**
+ * Whether `name` resolves from the application: from its working directory or its entry script's
+ * directory. Never loads the package.
+ */
+export function isInstalled(name: string, fromDirs: readonly string[] = applicationDirs()): boolean {
+  for (const dir of fromDirs) {
+    try {
+      createRequire(join(dir, 'spantrack-resolve.js')).resolve(name);
+      return true;
+    } catch {
+      // not resolvable from here
+    }
   }
+  return false;
+}
+
+function applicationDirs(): string[] {
+  const dirs = [process.cwd()];
+  const entry = process.argv[1];
+  if (entry !== undefined && entry !== '') dirs.push(dirname(resolve(entry)));
+  return dirs;
 }
 
 export interface DetectedInstrumentations {
