@@ -4,7 +4,7 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { AgentTracker } from '@spantrack/instrumentation';
 import { MemorySink, SpantrackConfigError } from '@spantrack/processor';
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
-import { createSpanProcessors, getSetup, setup } from '../src/index';
+import { attachSpanProcessors, createSpanProcessors, getSetup, setup } from '../src/index';
 import { resetSetupForTests } from '../src/setup';
 import { isolateEnv, type OtlpReceiver, startOtlpReceiver } from './support/otlp-receiver';
 
@@ -233,5 +233,22 @@ describe('setup: configuration problems', () => {
     await handle.flush();
     expect(receiver.requests).toHaveLength(2);
     expect(receiver.spanNames()).toEqual(['a', 'b']);
+  });
+});
+
+describe('attachSpanProcessors', () => {
+  it('uses addSpanProcessor on SDK 1.x providers', () => {
+    const added: unknown[] = [];
+    const legacy = { getTracer: () => trace.getTracer('x'), addSpanProcessor: (p: unknown) => added.push(p) };
+    const first = new SimpleSpanProcessor(new InMemorySpanExporter());
+    const last = new SimpleSpanProcessor(new InMemorySpanExporter());
+    expect(attachSpanProcessors(legacy, [first], [last])?.method).toBe('addSpanProcessor');
+    expect(added).toEqual([first, last]);
+  });
+
+  it('leaves unknown providers alone', () => {
+    const odd = { getTracer: () => trace.getTracer('x'), _activeSpanProcessor: { _spanProcessors: 'no' } };
+    expect(attachSpanProcessors(odd, [], [])).toBeUndefined();
+    expect(odd._activeSpanProcessor._spanProcessors).toBe('no');
   });
 });
