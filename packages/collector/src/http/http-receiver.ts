@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { gunzip, inflate } from 'node:zlib';
 import type { CollectorMetrics, RequestOutcome } from '../metrics';
@@ -83,6 +83,8 @@ function decompress(body: Buffer, encoding: string, maxOutputLength: number): Pr
 /** Starts the OTLP/HTTP receiver: `POST /v1/traces`, `/healthz`, `/readyz`, `/metrics`. */
 export async function startHttpReceiver(options: HttpReceiverOptions): Promise<HttpReceiver> {
   const { pipeline, metrics } = options;
+  /** Sockets still receiving the body of a request already answered with an error. */
+  const lingering = new Set<Socket>();
 
   function send(
     res: ServerResponse,
@@ -112,12 +114,21 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
     } else {
       send(res, failure.status, 'application/x-protobuf', encodeStatus(0, failure.message), failure.headers);
     }
-    // Node discards the rest of an unread body to keep the connection; a body that never ends is cut.
+    // The rest of an unread body is read and discarded, so the client sees the answer instead of a
+    // reset connection (and keeps it); a body that never ends is cut after LINGER_MS, or at close().
     if (!req.complete) {
-      const timer = setTimeout(() => req.socket.destroy(), LINGER_MS);
+      const socket = req.socket;
+      lingering.add(socket);
+      const timer = setTimeout(() => socket.destroy(), LINGER_MS);
       timer.unref();
-      req.once('end', () => clearTimeout(timer));
-      req.once('close', () => clearTimeout(timer));
+      const done = () => {
+        clearTimeout(timer);
+        lingering.delete(socket);
+      };
+      req.once('end', done);
+      req.once('close', done);
+      req.removeAllListeners('data');
+      req.resume();
     }
   }
 
@@ -302,6 +313,7 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
     stopAccepting,
     async close(timeoutMs: number) {
       stopAccepting();
+      for (const socket of lingering) socket.destroy();
       const timer = setTimeout(() => server.closeAllConnections(), timeoutMs);
       timer.unref();
       // Connections that become idle after their last answer close too.

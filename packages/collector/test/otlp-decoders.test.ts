@@ -1,0 +1,245 @@
+import { gzipSync } from 'node:zlib';
+import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { describe, expect, it } from 'vitest';
+import { decodeJsonTraces } from '../src/otlp/otlp-json-decoder';
+import { decodeProtobufTraces } from '../src/otlp/otlp-protobuf-decoder';
+import { encodeExportResponse, encodeExportResponseJson } from '../src/otlp/otlp-response';
+import { OtlpDecodeError } from '../src/otlp/protobuf-reader';
+import { agentTraces, everyFieldSpan, RESOURCE, toJson, toProtobuf } from './support/fixtures';
+
+const decoders = [
+  ['protobuf', (b: Buffer) => decodeProtobufTraces(b), toProtobuf],
+  ['json', (b: Buffer) => decodeJsonTraces(b), toJson],
+] as const;
+
+describe.each(decoders)(
+  '%s decoder, on bytes from the real otlp-transformer serializer',
+  (_name, decode, encode) => {
+    it('reads every span field', () => {
+      const source = everyFieldSpan();
+      const { spans, invalidSpans } = decode(encode([source]));
+      expect(invalidSpans).toBe(0);
+      expect(spans).toHaveLength(1);
+      const span = spans[0]!;
+      const ctx = source.spanContext();
+      expect(span.traceId).toBe(ctx.traceId);
+      expect(span.spanId).toBe(ctx.spanId);
+      expect(span.parentSpanId).toBe(source.parentSpanContext?.spanId);
+      expect(span.name).toBe('every field');
+      expect(span.kind).toBe(3); // PRODUCER, in the API's numbering
+      expect(span.startTimeUnixNano).toBe(1_700_000_000_123_456_789n);
+      expect(span.endTimeUnixNano).toBe(1_700_000_001_987_654_321n);
+      expect(span.status).toEqual({ code: 2, message: 'it failed' });
+      expect(span.resource).toMatchObject(RESOURCE);
+      expect(span.scope).toEqual({ name: '@spantrack/instrumentation', version: '0.1.0' });
+      expect(span.events).toEqual([
+        {
+          name: 'exception',
+          timeUnixNano: 1_700_000_000_500_000_000n,
+          attributes: { 'exception.type': 'TimeoutError', 'exception.message': 'boom' },
+        },
+      ]);
+      expect(span.attributes).toEqual({
+        str: 'héllo wörld ✓',
+        empty: '',
+        yes: true,
+        no: false,
+        int: 42,
+        negative: -7,
+        big: 2 ** 40 + 3,
+        double: 3.25,
+        strings: ['a', 'b'],
+        ints: [1, 2, 3],
+        bools: [true, false],
+        mixed: '[1,"x",true]',
+        bytes: Buffer.from([0, 1, 2, 250]).toString('base64'),
+        nested: JSON.stringify({ a: [1, { b: 'c' }], d: { e: true, f: 1.5 } }),
+      });
+    });
+
+    it('reads many traces, resource and scope shared', () => {
+      const source = agentTraces(20);
+      const { spans } = decode(encode(source));
+      expect(spans).toHaveLength(source.length);
+      expect(spans.map((s) => s.spanId)).toEqual(source.map((s) => s.spanContext().spanId));
+      expect(new Set(spans.map((s) => s.resource)).size).toBe(1);
+      const root = spans.find((s) => s.name.startsWith('invoke_agent'))!;
+      expect(root.parentSpanId).toBeUndefined();
+      expect(root.attributes['user.id']).toBe('user-t-0');
+    });
+
+    it('decodes an empty request to no spans', () => {
+      expect(decode(encode([])).spans).toEqual([]);
+    });
+  },
+);
+
+describe('protobuf decoder on hostile bytes', () => {
+  const valid = toProtobuf(agentTraces(3));
+
+  it('refuses every truncation of a valid body with OtlpDecodeError, never anything else', () => {
+    let refused = 0;
+    for (let cut = 1; cut < valid.length; cut += 7) {
+      try {
+        decodeProtobufTraces(valid.subarray(0, cut));
+      } catch (error) {
+        expect(error).toBeInstanceOf(OtlpDecodeError);
+        refused++;
+      }
+    }
+    expect(refused).toBeGreaterThan(0);
+  });
+
+  it('survives random bytes and bit flips', () => {
+    let seed = 42;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed;
+    };
+    for (let i = 0; i < 500; i++) {
+      const bytes = Buffer.alloc(1 + (random() % 400));
+      for (let j = 0; j < bytes.length; j++) bytes[j] = random() & 0xff;
+      const flipped = Buffer.from(valid);
+      flipped[random() % flipped.length] ^= 1 << (random() % 8);
+      for (const body of [bytes, flipped]) {
+        try {
+          decodeProtobufTraces(body);
+        } catch (error) {
+          expect(error).toBeInstanceOf(OtlpDecodeError);
+        }
+      }
+    }
+  });
+
+  it('refuses invalid UTF-8 in a string field', () => {
+    const body = toProtobuf(agentTraces(1));
+    const at = body.indexOf(Buffer.from('support-bot'));
+    body[at] = 0xff;
+    expect(() => decodeProtobufTraces(body)).toThrow(/UTF-8/);
+  });
+
+  it('refuses gzip bytes given as protobuf (decoders never see compression)', () => {
+    expect(() => decodeProtobufTraces(gzipSync(valid))).toThrow(OtlpDecodeError);
+  });
+
+  it('skips unknown fields of every wire type', () => {
+    // Field 99 as varint, fixed64, length-delimited and fixed32 before the real content.
+    const unknown = Buffer.from([
+      0x98, 0x06, 0x01, 0x99, 0x06, 1, 2, 3, 4, 5, 6, 7, 8, 0x9a, 0x06, 0x02, 0xaa, 0xbb, 0x9d, 0x06, 1, 2, 3,
+      4,
+    ]);
+    expect(decodeProtobufTraces(Buffer.concat([unknown, valid])).spans).toHaveLength(12);
+  });
+
+  it('leaves out spans with bad ids and counts them', () => {
+    // resource_spans { scope_spans { spans { trace_id: 3 bytes, span_id: 8 bytes, name: "x" } } }
+    const span = Buffer.from([0x0a, 3, 1, 2, 3, 0x12, 8, 1, 2, 3, 4, 5, 6, 7, 8, 0x2a, 1, 0x78]);
+    const scopeSpans = Buffer.concat([Buffer.from([0x12, span.length]), span]);
+    const resourceSpans = Buffer.concat([Buffer.from([0x12, scopeSpans.length]), scopeSpans]);
+    const body = Buffer.concat([Buffer.from([0x0a, resourceSpans.length]), resourceSpans]);
+    const decoded = decodeProtobufTraces(body);
+    expect(decoded.spans).toEqual([]);
+    expect(decoded.invalidSpans).toBe(1);
+    expect(decoded.invalidReason).toMatch(/trace_id/);
+  });
+});
+
+describe('JSON decoder, the OTLP JSON mapping', () => {
+  const traceId = '5B8EFFF798038103D269B633813FC60C';
+  const request = (span: Record<string, unknown>, keys: 'camel' | 'snake' = 'camel') =>
+    Buffer.from(
+      JSON.stringify(
+        keys === 'camel'
+          ? {
+              resourceSpans: [
+                { resource: { attributes: [] }, scopeSpans: [{ scope: { name: 's' }, spans: [span] }] },
+              ],
+            }
+          : { resource_spans: [{ scope_spans: [{ scope: { name: 's' }, spans: [span] }] }] },
+      ),
+    );
+
+  it('reads hex ids case-insensitively, int64 as strings, enums as ints', () => {
+    const { spans } = decodeJsonTraces(
+      request({
+        traceId,
+        spanId: 'EEE19B7EC3C1B174',
+        name: 'n',
+        kind: 2,
+        startTimeUnixNano: '1544712660000000000',
+        endTimeUnixNano: 1544712661000000000,
+        attributes: [
+          { key: 'i', value: { intValue: '9007199254740991' } },
+          { key: 'd', value: { doubleValue: 'NaN' } },
+          { key: 'b', value: { boolValue: true } },
+        ],
+        status: { code: 2 },
+      }),
+    );
+    expect(spans[0]).toMatchObject({
+      traceId: traceId.toLowerCase(),
+      spanId: 'eee19b7ec3c1b174',
+      kind: 1,
+      startTimeUnixNano: 1544712660000000000n,
+      status: { code: 2 },
+    });
+    expect(spans[0]!.attributes.i).toBe(9007199254740991);
+    expect(spans[0]!.attributes.d).toBeNaN();
+  });
+
+  it('accepts the proto field names too', () => {
+    const { spans } = decodeJsonTraces(
+      request(
+        {
+          trace_id: traceId,
+          span_id: 'eee19b7ec3c1b174',
+          parent_span_id: 'aaa19b7ec3c1b174',
+          name: 'n',
+          start_time_unix_nano: '1',
+          end_time_unix_nano: '2',
+          attributes: [{ key: 'k', value: { string_value: 'v' } }],
+        },
+        'snake',
+      ),
+    );
+    expect(spans[0]).toMatchObject({
+      parentSpanId: 'aaa19b7ec3c1b174',
+      endTimeUnixNano: 2n,
+      attributes: { k: 'v' },
+    });
+  });
+
+  it('ignores unknown fields', () => {
+    const { spans } = decodeJsonTraces(
+      request({ traceId, spanId: 'eee19b7ec3c1b174', name: 'n', futureField: { x: 1 } }),
+    );
+    expect(spans).toHaveLength(1);
+  });
+
+  it('refuses invalid UTF-8, deep nesting and non-objects', () => {
+    expect(() => decodeJsonTraces(Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d]))).toThrow(/UTF-8/);
+    expect(() => decodeJsonTraces(Buffer.from(`${'['.repeat(100_000)}${']'.repeat(100_000)}`))).toThrow(
+      /nested/,
+    );
+    expect(() => decodeJsonTraces(Buffer.from('[]'))).toThrow(OtlpDecodeError);
+    expect(() => decodeJsonTraces(Buffer.from('{"resourceSpans":{}}'))).toThrow(OtlpDecodeError);
+    expect(() => decodeJsonTraces(Buffer.from('{"resourceSpans": [1'))).toThrow(/invalid JSON/);
+    // Brackets inside strings do not count.
+    expect(decodeJsonTraces(Buffer.from(`{"x":"${'['.repeat(1000)}"}`)).spans).toEqual([]);
+  });
+});
+
+describe('responses', () => {
+  it('encode ExportTraceServiceResponse as the exporter reads it', () => {
+    expect(encodeExportResponse(undefined)).toHaveLength(0);
+    expect(ProtobufTraceSerializer.deserializeResponse(encodeExportResponse(undefined))).toEqual({});
+    const partial = encodeExportResponse({ rejectedSpans: 3, errorMessage: 'three bad spans' });
+    expect(ProtobufTraceSerializer.deserializeResponse(partial)).toEqual({
+      partialSuccess: { rejectedSpans: 3, errorMessage: 'three bad spans' },
+    });
+    expect(JSON.parse(encodeExportResponseJson({ rejectedSpans: 3, errorMessage: 'x' }))).toEqual({
+      partialSuccess: { rejectedSpans: '3', errorMessage: 'x' },
+    });
+    expect(encodeExportResponseJson(undefined)).toBe('{}');
+  });
+});
