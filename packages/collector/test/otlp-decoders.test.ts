@@ -100,7 +100,8 @@ describe('protobuf decoder on hostile bytes', () => {
       const bytes = Buffer.alloc(1 + (random() % 400));
       for (let j = 0; j < bytes.length; j++) bytes[j] = random() & 0xff;
       const flipped = Buffer.from(valid);
-      flipped[random() % flipped.length] ^= 1 << (random() % 8);
+      const at = random() % flipped.length;
+      flipped[at] = flipped[at]! ^ (1 << (random() % 8));
       for (const body of [bytes, flipped]) {
         try {
           decodeProtobufTraces(body);
