@@ -5,13 +5,18 @@
  */
 import { register as registerLoaderHook } from 'node:module';
 import { INSTRUMENTABLE_MODULES, isInstalled } from './instrumentations';
+import { resolveConfig } from './resolve-config';
 import { setup } from './setup';
 import { installSignalHandlers } from './signal-handlers';
+
+// Resolved here first so that invalid configuration stops the start before any hook is installed.
+const config = resolveConfig();
 
 // In the ESM build `import.meta.url` is this file; the CommonJS build has no `import.meta`, and
 // needs no loader hook (require-in-the-middle patches `require`).
 const esmUrl: string | undefined = (import.meta as { url?: string }).url;
-const modules = INSTRUMENTABLE_MODULES.filter((m) => isInstalled(m));
+const modules =
+  !config.disabled && config.autoInstrument ? INSTRUMENTABLE_MODULES.filter((m) => isInstalled(m)) : [];
 if (esmUrl !== undefined && modules.length > 0 && typeof registerLoaderHook === 'function') {
   // `import OpenAI from 'openai'` is patched only through the loader hook; `include` limits the
   // hook to the packages spantrack instruments.
