@@ -2,15 +2,17 @@
 // every package in one vitest run, and end with the plain line `N passed, N failed`.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ensureBuilt, run } from './ensure-built.mjs';
+import { run } from './ensure-built.mjs';
+import { ensureInstall } from './ensure-install.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const results = `${root}.vitest-results.json`;
 
-ensureBuilt(['build', 'lint']);
-// The packages lint themselves (turbo `lint`); the cross-package tests, benchmarks, examples and
-// scripts are checked here.
+ensureInstall();
+// The packages build and lint themselves (turbo `build`, `lint`); the cross-package tests,
+// benchmarks, examples and scripts are checked here. A failure still ends with the closing line.
 for (const [cmd, args] of [
+  ['npx', ['turbo', 'run', 'build', 'lint', '--output-logs=errors-only']],
   ['npx', ['tsc', '--noEmit', '-p', 'test']],
   ['npx', ['biome', 'check', 'test', 'bench', 'examples', 'scripts']],
 ]) {
