@@ -12,15 +12,12 @@ export const WIRE_FIXED32 = 5;
 
 const TWO_32 = 4294967296;
 
-/** Node's Buffer slicers, skipping `toString`'s encoding dispatch (public on every Buffer, untyped). */
+/** Node's Buffer slicers, skipping `toString`'s encoding dispatch (present on every Buffer, untyped). */
 type SlicingBuffer = Buffer & {
   latin1Slice(start: number, end: number): string;
   utf8Slice(start: number, end: number): string;
+  hexSlice(start: number, end: number): string;
 };
-
-/** Two lowercase hex digits per byte value. */
-const HEX_PAIRS: string[] = [];
-for (let i = 0; i < 256; i++) HEX_PAIRS.push(i.toString(16).padStart(2, '0'));
 
 /**
  * A cursor over protobuf wire-format bytes: varints, fixed-width numbers and length-delimited
@@ -176,11 +173,13 @@ function truncated(): OtlpDecodeError {
   return new OtlpDecodeError('truncated message');
 }
 
-/** Lowercase hex of `buf[start, end)` from a lookup table. */
+/**
+ * Lowercase hex of `buf[start, end)`. Node's native slice beat a 256-entry lookup table here (419k
+ * vs 386k spans/s decoded) and, being flat rather than a concatenation, makes the translator's
+ * later use of the ids cheaper too (276k vs 216k spans/s decoded and translated).
+ */
 export function hexOf(buf: Buffer, start: number, end: number): string {
-  let out = '';
-  for (let i = start; i < end; i++) out += HEX_PAIRS[buf[i]!]!;
-  return out;
+  return (buf as SlicingBuffer).hexSlice(start, end);
 }
 
 /**
