@@ -371,7 +371,6 @@ try {
   clearTimeout(stall);
   await fetch(`${serverUrl}/__fault`, { method: 'POST', body: 'null' });
   const cpuPhase = samples.filter((x) => x.at < OVERLOAD_MS / 2).map((x) => x.rss);
-  const stallPhase = samples.filter((x) => x.at >= OVERLOAD_MS / 2).map((x) => x.rss);
   const lastQuarter = samples.filter((x) => x.at >= (OVERLOAD_MS * 3) / 4).map((x) => x.rss);
   const stallFirst = samples
     .filter((x) => x.at >= OVERLOAD_MS / 2 && x.at < (OVERLOAD_MS * 3) / 4)

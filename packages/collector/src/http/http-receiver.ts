@@ -11,7 +11,6 @@ import {
   encodeExportResponseJson,
   encodeStatus,
   encodeStatusJson,
-  GrpcCode,
 } from '../otlp/otlp-response';
 import type { CollectorPipeline, ExportOutcome } from '../pipeline/collector-pipeline';
 import type { BearerAuth } from './bearer-auth';
