@@ -1,9 +1,199 @@
-// `npm start`: the main job. Builds when needed, then runs the demo agent.
-import { spawnSync } from 'node:child_process';
+// `npm start`: the main job. Builds when needed; starts a spantrack collector (OTLP/HTTP and
+// OTLP/gRPC) whose sink appends the events to a JSONL file under .data/ (nothing external needed);
+// runs the demo agent (examples/demo-agent) in its own process, sending its traces over real OTLP;
+// prints the events by catalog and the dashboards' figures; then keeps serving until SIGINT or
+// SIGTERM, so any OTLP sender can use it.
+//
+//   npm start                         serve after the demo (Ctrl-C stops, draining first)
+//   npm start -- --once               exit after the summary (or SPANTRACK_START_ONCE=1)
+//   npm start -- --data-dir DIR       where events.jsonl goes (or SPANTRACK_DATA_DIR; default .data)
+//   npm start -- --http-port N --grpc-port N --host H
+//                                     listeners (or SPANTRACK_START_HTTP_PORT / _GRPC_PORT / _HOST;
+//                                     default 127.0.0.1:4318 and :4317; a taken port falls back to
+//                                     a free one; 0 always picks a free one)
+import { spawn } from 'node:child_process';
+import { mkdirSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { ensureBuilt } from './ensure-built.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+
+const { values: args } = parseArgs({
+  options: {
+    once: { type: 'boolean' },
+    'data-dir': { type: 'string' },
+    host: { type: 'string' },
+    'http-port': { type: 'string' },
+    'grpc-port': { type: 'string' },
+  },
+  strict: true,
+});
+const env = process.env;
+const once = args.once === true || env.SPANTRACK_START_ONCE === '1' || env.SPANTRACK_START_ONCE === 'true';
+const dataDir = resolve(root, args['data-dir'] ?? env.SPANTRACK_DATA_DIR ?? '.data');
+const host = args.host ?? env.SPANTRACK_START_HOST ?? '127.0.0.1';
+const httpPort = portOf('--http-port', args['http-port'] ?? env.SPANTRACK_START_HTTP_PORT ?? '4318');
+const grpcPort = portOf('--grpc-port', args['grpc-port'] ?? env.SPANTRACK_START_GRPC_PORT ?? '4317');
+
 ensureBuilt();
-const r = spawnSync(process.execPath, ['examples/quickstart/index.mjs'], { cwd: root, stdio: 'inherit' });
-process.exit(r.status ?? 1);
+// Imported once built: the workspace packages resolve to their dist.
+const { startCollector } = await import('@spantrack/collector');
+const { JsonlFileSink } = await import('@spantrack/processor');
+const { formatSummary, readJsonl, summarizeEvents } = await import('@spantrack/example-demo-agent');
+
+// 1. The collector, with the embedded default sink: a JSONL file, appended to across runs.
+mkdirSync(dataDir, { recursive: true });
+const eventsPath = resolve(dataDir, 'events.jsonl');
+const offset = sizeOf(eventsPath);
+const sink = new JsonlFileSink({ path: eventsPath });
+const collector = await startWithFallback();
+const otlpHttp = collector.httpUrl;
+say(`spantrack collector: OTLP/HTTP ${otlpHttp}/v1/traces, OTLP/gRPC ${collector.grpcUrl}`);
+say(`events (JSONL): ${eventsPath}`);
+
+// 2. The demo agent, in its own process, over real OTLP (http/protobuf, gzip). It sends no
+//    events itself (sink none): the collector turns its spans into events.
+say(
+  '\nRunning the demo agent (examples/demo-agent): seed 000 WhatsApp bot, seed 004 copilot, seed 002 signals',
+);
+const code = await runDemoAgent(otlpHttp);
+if (code !== 0) {
+  say(`demo agent failed (exit ${code})`);
+  await stop();
+  process.exit(1);
+}
+// Every OTLP request was answered after its events reached the sink; make sure they left its buffer.
+await sink.flush();
+
+// 3. The summary, read back from the file.
+const summary = summarizeEvents(readJsonl(eventsPath, offset));
+const stats = collector.stats();
+say(
+  `\nCollector: ${stats.requests} OTLP request(s), ${stats.spansReceived} spans, ` +
+    `${stats.messagesDelivered} events delivered, ${stats.messagesFailed} failed`,
+);
+for (const line of formatSummary(summary)) say(line);
+
+if (once) {
+  await stop();
+  process.exit(summary.uniqueMessageIds > 0 && stats.messagesFailed === 0 ? 0 : 1);
+}
+
+// 4. Keep serving.
+say(`
+spantrack is serving. Send OTLP traces to it:
+  OTLP/HTTP  ${otlpHttp}/v1/traces   (protobuf or JSON, gzip)
+  OTLP/gRPC  ${collector.grpcUrl.replace(/^http:\/\//, '')}
+  health     ${otlpHttp}/healthz   metrics ${otlpHttp}/metrics
+For example:
+  OTEL_EXPORTER_OTLP_ENDPOINT=${otlpHttp} SPANTRACK_SINK=none \\
+    node --import @spantrack/node/register examples/whatsapp-intent-bot/main.mjs
+Events are appended to ${eventsPath}. Ctrl-C stops (in-flight requests are drained first).`);
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    say(`\n${signal}: draining and stopping`);
+    stop().then(
+      () => {
+        const s = collector.stats();
+        say(`stopped: ${s.requests} OTLP requests, ${s.messagesDelivered} events delivered in all`);
+        process.exit(0);
+      },
+      (error) => {
+        say(`shutdown failed: ${error}`);
+        process.exit(1);
+      },
+    );
+  });
+}
+
+// ---- helpers --------------------------------------------------------------------------------------
+
+/** Drains the collector, then closes the file (the collector does not own a sink it was given). */
+async function stop() {
+  await collector.close();
+  await sink.shutdown();
+}
+
+function say(line) {
+  process.stdout.write(`${line}\n`);
+}
+
+function portOf(name, raw) {
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    process.stderr.write(`npm start: ${name} must be a port number from 0 to 65535, not ${raw}\n`);
+    process.exit(2);
+  }
+  return port;
+}
+
+function sizeOf(path) {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** True when nothing listens on host:port (0 is always free). */
+function isFree(port) {
+  if (port === 0) return Promise.resolve(true);
+  return new Promise((done) => {
+    const probe = createServer();
+    probe.once('error', () => done(false));
+    probe.listen(port, host, () => probe.close(() => done(true)));
+  });
+}
+
+/** The default ports when free, else any free port (said so); retries once with free ports on a race. */
+async function startWithFallback() {
+  const ports = { http: httpPort, grpc: grpcPort };
+  for (const [name, port] of Object.entries(ports)) {
+    if (!(await isFree(port))) {
+      say(
+        `port ${port} (${name === 'http' ? 'OTLP/HTTP' : 'OTLP/gRPC'}) is taken: using a free port instead`,
+      );
+      ports[name] = 0;
+    }
+  }
+  const options = (p) => ({
+    http: { host, port: p.http },
+    grpc: { host, port: p.grpc },
+    sink,
+    log: (line) => process.stderr.write(`spantrack-collector: ${line}\n`),
+  });
+  try {
+    return await startCollector(options(ports));
+  } catch (error) {
+    if (ports.http === 0 && ports.grpc === 0) throw error;
+    say(`could not listen (${error.message}): using free ports instead`);
+    return startCollector(options({ http: 0, grpc: 0 }));
+  }
+}
+
+function runDemoAgent(endpoint) {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, ['examples/demo-agent/main.mjs'], {
+      cwd: root,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: {
+        ...env,
+        OTEL_SERVICE_NAME: 'spantrack-demo-agent',
+        // The TRACES_ variables win over any generic ones set in the caller's environment.
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${endpoint}/v1/traces`,
+        OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf',
+        OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: 'gzip',
+        OTEL_TRACES_EXPORTER: 'otlp',
+        SPANTRACK_SINK: 'none',
+      },
+    });
+    child.on('exit', (code, signal) => done(code ?? (signal ? 1 : 0)));
+  });
+}
