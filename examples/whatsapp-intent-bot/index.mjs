@@ -30,7 +30,7 @@ export const SCRIPT = [
  * @param {object} [options]
  * @param {AgentTracker} [options.tracker]  default: a tracker for agent `kra-bot` on channel whatsapp
  * @param {string} [options.modelHost]  an Ollama URL; default: a fake model server started for the run
- * @param {number} [options.timeoutMs]  per model request; default 1,500 (300 against the fake server)
+ * @param {number} [options.timeoutMs]  per model request; default 5,000 (1,000 against the fake server)
  * @param {string} [options.runId]  suffix of conversation ids; default random
  * @param {(line: string) => void} [options.log]
  * @returns {Promise<{ messages: number, conversations: number, handoffs: number, replies: string[] }>}
@@ -42,7 +42,7 @@ export async function run(options = {}) {
   const bot = new IntentBot({
     tracker,
     modelHost: options.modelHost ?? fake.url,
-    timeoutMs: options.timeoutMs ?? (fake ? 300 : 1_500),
+    timeoutMs: options.timeoutMs ?? (fake ? 1_000 : 5_000),
     runId: options.runId,
   });
   const replies = [];
