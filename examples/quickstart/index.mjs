@@ -1,8 +1,7 @@
 // Quickstart: a WhatsApp tax bot instrumented once with @spantrack/instrumentation.
 // Plays one short conversation and prints the spans it produced, as a tree.
 //
-//   npm start            (from the repository root: builds, then runs this file)
-//   node examples/quickstart/index.mjs
+//   npm run build && node examples/quickstart/index.mjs   (from the repository root)
 import { context, SpanStatusCode } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
