@@ -94,6 +94,12 @@ export const ATTR_SPANTRACK_PROMPT_TYPE = 'spantrack.prompt.type';
 export const ATTR_SPANTRACK_OUTPUT_LENGTH = 'spantrack.output.length';
 /** Success flag of a seed 001 interaction (`success=False` means the output is the error message). */
 export const ATTR_SPANTRACK_SUCCESS = 'spantrack.success';
+/**
+ * Set on spans started inside a `classify` / `generate` call (LLM client spans among them): the
+ * interaction kind of that enclosing span, which already reports the model call's usage and
+ * latency. Such LLM spans yield no event of their own, so nothing is counted twice.
+ */
+export const ATTR_SPANTRACK_REPORTED_BY = 'spantrack.reported_by';
 /** Name of a user-defined track event (interaction kind `track` with a custom event). */
 export const ATTR_SPANTRACK_EVENT_NAME = 'spantrack.event.name';
 
