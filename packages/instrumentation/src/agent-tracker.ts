@@ -26,7 +26,7 @@ import { Diagnostics } from './diagnostics';
 import { errorMessageOf, errorTypeOf } from './error-type';
 import { InteractionImpl, writeInteractionEnd, writeInteractionStart } from './interaction';
 import { writeProperties } from './properties';
-import { HandleKind, SpanHandle } from './span-handle';
+import { HandleKind, noFunction, SpanHandle } from './span-handle';
 import { addMillis, nowHrTime, readTimestamp } from './time';
 import {
   agentNameOf,
@@ -309,6 +309,7 @@ export class AgentTracker {
     const d = core.diag;
     const classification = kind === HandleKind.Classification;
     const where = classification ? 'classify' : 'generate';
+    if (typeof fn !== 'function') return noFunction(core, where, fn);
     const opts = optionsOf(core, where, options);
     const ctx = context.active();
     const agentName = agentNameOf(core, where, opts);

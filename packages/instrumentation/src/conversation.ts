@@ -24,7 +24,7 @@ import {
   MessageRole,
 } from '@spantrack/conventions';
 import { contextAttributesOf, getContextAttributes, setContextAttributes } from './context-scope';
-import { HandleKind, type MessageCounter, SpanHandle } from './span-handle';
+import { HandleKind, type MessageCounter, noFunction, SpanHandle } from './span-handle';
 import { nowHrTime, readTimestamp } from './time';
 import {
   EMPTY_OPTIONS,
@@ -109,6 +109,7 @@ export class ConversationImpl implements Conversation, MessageCounter {
 
   turn<T>(input: string | TurnInput | undefined, fn: (turn: TurnHandle) => T): T {
     const core = this._core;
+    if (typeof fn !== 'function') return noFunction(core, 'turn', fn);
     const opts: RawOptions = typeof input === 'string' ? { text: input } : optionsOf(core, 'turn', input);
     const ctx = context.active();
     const attrs = this._attributes('turn', InteractionKind.TURN, ctx, opts);
@@ -125,6 +126,7 @@ export class ConversationImpl implements Conversation, MessageCounter {
 
   tool<T>(name: string, fn: (tool: ToolHandle) => T, options?: ToolOptions): T {
     const core = this._core;
+    if (typeof fn !== 'function') return noFunction(core, 'tool', fn);
     const d = core.diag;
     const opts = optionsOf(core, 'tool', options);
     const ctx = context.active();

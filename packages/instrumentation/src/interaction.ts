@@ -43,7 +43,8 @@ export function writeInteractionStart(
 
 /**
  * End attributes of a seed 001 interaction. Returns the status message when the interaction
- * failed (`success: false`: the output is the error message), otherwise `undefined`.
+ * failed (`success: false`): the output with content capture on (the output is the error
+ * message), the error type without it; otherwise `undefined`.
  */
 export function writeInteractionEnd(
   core: TrackerCore,
@@ -70,11 +71,13 @@ export function writeInteractionEnd(
     }
     return undefined;
   }
-  // A failed interaction's output is its error message: the status message, not an output.
+  // A failed interaction's output is its error message. The status message leaves over OTLP like
+  // any attribute, so it carries the output only with content capture on; otherwise the error type.
   const errorType =
     opts.errorType === undefined ? undefined : readString(d, where, 'errorType', opts.errorType);
-  attrs[ATTR_ERROR_TYPE] = errorType ?? ERROR_TYPE_OTHER;
-  return output ?? errorType ?? ERROR_TYPE_OTHER;
+  const type = errorType ?? ERROR_TYPE_OTHER;
+  attrs[ATTR_ERROR_TYPE] = type;
+  return core.captureContent && output !== undefined ? output : type;
 }
 
 export class InteractionImpl implements Interaction {

@@ -43,6 +43,15 @@ export interface MessageCounter {
 }
 
 /**
+ * `classify`, `generate`, `turn` or `tool` called without a function: nothing happened, so no span
+ * is written and no message counted. Reported (once) through diag; the call returns undefined.
+ */
+export function noFunction<T>(core: TrackerCore, where: string, fn: unknown): T {
+  core.diag.invalid(where, 'fn', 'expected a function; nothing was recorded', fn);
+  return undefined as T;
+}
+
+/**
  * The handle given to the function of `classify`, `generate`, `turn` and `tool`. One class for
  * all four keeps call sites monomorphic; the public types show each only its own methods.
  */
@@ -63,13 +72,11 @@ export class SpanHandle implements ClassifyHandle, GenerateHandle, TurnHandle, T
     this._requestModel = requestModelSet;
   }
 
-  /** Runs `fn` with this handle, in `ctx` (where the span is active), and ends the span. */
+  /**
+   * Runs `fn` with this handle, in `ctx` (where the span is active), and ends the span. The caller
+   * has checked that `fn` is a function before starting the span (`noFunction` otherwise).
+   */
   run<T>(ctx: Context, fn: (handle: this) => T): T {
-    if (typeof fn !== 'function') {
-      this._core.diag.invalid(this._where, 'fn', 'expected a function', fn);
-      this._succeed(undefined);
-      return undefined as T;
-    }
     let result: T;
     try {
       result = context.with(ctx, fn, undefined, this);

@@ -22,15 +22,28 @@ export function addMillis(t: HrTime, ms: number): HrTime {
   return millisToHrTime(t[0] * 1000 + t[1] / 1e6 + ms);
 }
 
-/** A `timestamp` option: a valid Date or epoch milliseconds. */
+/**
+ * Latest time a span may carry: 9999-12-31T23:59:59.999Z. The processor refuses later ones (their
+ * ISO form has a signed six-digit year), as it refuses the epoch itself and anything before it.
+ */
+export const MAX_TIMESTAMP_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/**
+ * A `timestamp` option: a valid Date or epoch milliseconds after the Unix epoch and no later than
+ * `MAX_TIMESTAMP_MS`. Anything else is reported (once) and undefined: the caller uses the current
+ * time, so the event still arrives.
+ */
 export function readTimestamp(d: Diagnostics, where: string, v: unknown): HrTime | undefined {
-  if (v instanceof Date) {
-    const ms = v.getTime();
-    if (!Number.isNaN(ms)) return millisToHrTime(ms);
-  } else if (typeof v === 'number' && Number.isFinite(v) && v >= 0) {
-    return millisToHrTime(v);
+  const ms = v instanceof Date ? v.getTime() : typeof v === 'number' ? v : Number.NaN;
+  if (ms > 0 && ms <= MAX_TIMESTAMP_MS) return millisToHrTime(ms);
+  if (v != null) {
+    d.invalid(
+      where,
+      'timestamp',
+      'expected a valid Date or epoch milliseconds after 1970 and before year 10000; the current time is used',
+      v,
+    );
   }
-  if (v != null) d.invalid(where, 'timestamp', 'expected a valid Date or epoch milliseconds', v);
   return undefined;
 }
 

@@ -15,7 +15,10 @@ export type { PropertyValue };
 /** User properties: written as `spantrack.property.<name>`. */
 export type Properties = Readonly<Record<string, PropertyValue>>;
 
-/** A point in time: a Date or epoch milliseconds. */
+/**
+ * A point in time: a Date or epoch milliseconds, after the Unix epoch and no later than
+ * 9999-12-31T23:59:59.999Z. Outside that (or an invalid Date) it is reported and now is used.
+ */
 export type Timestamp = Date | number;
 
 /** Options of `new AgentTracker(...)`. */

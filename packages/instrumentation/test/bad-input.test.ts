@@ -114,6 +114,49 @@ describe('bad input: dropped from the span, reported once, the rest kept', () =>
     }
   });
 
+  it('timestamps at or before the Unix epoch, past year 9999 or invalid: reported once, the current time used', () => {
+    const { tracker, spans } = setup();
+    const before = Date.now();
+    for (const timestamp of [0, -1, 1e20, Number.NaN, new Date(Date.UTC(10_000, 0, 1)), new Date('nope')]) {
+      tracker.track({ timestamp });
+    }
+    tracker.identify('u', {}, { timestamp: 0 });
+    const last = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+    tracker.track({ timestamp: last });
+    tracker.track({ timestamp: 1 });
+    const all = spans();
+    expect(all).toHaveLength(9);
+    const ends = all.map((s) => s.endTime[0] * 1000 + Math.round(s.endTime[1] / 1e6));
+    for (const end of ends.slice(0, 7)) expect(end).toBeGreaterThanOrEqual(before);
+    expect(ends.slice(7)).toEqual([last, 1]);
+    expect(diagState.warnings.filter((w) => w.includes('track: dropped "timestamp"'))).toHaveLength(1);
+    expect(diagState.warnings.filter((w) => w.includes('identify: dropped "timestamp"'))).toHaveLength(1);
+  });
+
+  it('classify, generate, turn and tool without a function: no span, nothing counted, reported, undefined', () => {
+    const { tracker, spans } = setup();
+    const loose = tracker as unknown as Record<string, (...args: unknown[]) => unknown>;
+    expect(loose.classify!({}, null)).toBeUndefined();
+    expect(loose.generate!({}, 'not a function')).toBeUndefined();
+    const conv = tracker.conversation({ conversationId: 'c1' });
+    const looseConv = conv as unknown as Record<string, (...args: unknown[]) => unknown>;
+    expect(looseConv.turn!('hello', undefined)).toBeUndefined();
+    expect(looseConv.tool!('lookup', 42)).toBeUndefined();
+    expect(spans()).toEqual([]);
+    // The next real turn is still the conversation's first message, and the only one counted.
+    conv.turn('hi', () => 'hello');
+    conv.end();
+    const [turn, ended] = spans();
+    expect(turn!.attributes['spantrack.conversation.event']).toBe('started');
+    expect(ended!.attributes['spantrack.conversation.message_count']).toBe(2);
+    for (const where of ['classify', 'generate', 'turn', 'tool']) {
+      expect(
+        diagState.warnings.some((w) => w.includes(`${where}: dropped "fn"`)),
+        where,
+      ).toBe(true);
+    }
+  });
+
   it('never throws on garbage arguments', () => {
     const { tracker, spans } = setup();
     const t = tracker as unknown as Record<string, (...args: unknown[]) => unknown>;

@@ -79,15 +79,30 @@ describe('begin / end (seed 001)', () => {
     expect(setup().tracker.captureContent).toBe(false);
   });
 
-  it('success: false makes the output the error message', () => {
-    const { tracker, spans } = setup();
+  it('success: false with capture on makes the output the error message', () => {
+    const { tracker, spans } = setup({ captureContent: true });
     tracker.begin({ input: 'x' }).end({ output: 'model timed out', success: false });
     tracker.begin().end({ output: 'bad json', success: false, errorType: 'json_parse_error' });
-    const [first, second] = spans();
+    tracker.begin().end({ success: false, errorType: 'timeout' });
+    const [first, second, third] = spans();
     expect(first!.status).toEqual({ code: SpanStatusCode.ERROR, message: 'model timed out' });
     expect(first!.attributes).toMatchObject({ 'spantrack.success': false, 'error.type': '_OTHER' });
     expect(first!.attributes['spantrack.output.length']).toBeUndefined();
+    expect(second!.status).toEqual({ code: SpanStatusCode.ERROR, message: 'bad json' });
     expect(second!.attributes['error.type']).toBe('json_parse_error');
+    expect(third!.status).toEqual({ code: SpanStatusCode.ERROR, message: 'timeout' });
+  });
+
+  it('success: false with capture off: the status message is the error type, never the output', () => {
+    const { tracker, spans } = setup({ captureContent: false });
+    tracker.begin({ input: 'x' }).end({ output: 'SECRET model timed out', success: false });
+    tracker.begin().end({ output: 'SECRET bad json', success: false, errorType: 'json_parse_error' });
+    tracker.track({ output: 'SECRET rate limited', success: false });
+    const [first, second, third] = spans();
+    expect(first!.status).toEqual({ code: SpanStatusCode.ERROR, message: '_OTHER' });
+    expect(second!.status).toEqual({ code: SpanStatusCode.ERROR, message: 'json_parse_error' });
+    expect(third!.status).toEqual({ code: SpanStatusCode.ERROR, message: '_OTHER' });
+    expect(JSON.stringify(spans().map((s) => [s.attributes, s.status, s.events]))).not.toContain('SECRET');
   });
 
   it('measures latency, or uses the given one as the duration', async () => {
@@ -162,7 +177,7 @@ describe('track (seed 001 one-shot)', () => {
   });
 
   it('accepts epoch milliseconds, and marks failures', () => {
-    const { tracker, only } = setup();
+    const { tracker, only } = setup({ captureContent: true });
     tracker.track({ output: 'rate limited', success: false, timestamp: 1_700_000_000_000 });
     expect(hrToMs(only().endTime)).toBe(1_700_000_000_000);
     expect(hrToMs(only().startTime)).toBe(1_700_000_000_000);
