@@ -9,6 +9,7 @@ import {
 import type { AnalyticsMessage, JsonObject } from '../message';
 import { ANALYTICS_NODE_LIBRARY, DEFAULT_MAX_REQUEST_BYTES, serializeForSegment } from './segment-payload';
 import type { DeliveryCallback } from './segment-publisher';
+import { messageIdOf } from './serialize';
 import type { DeliveryResult, Sink } from './sink';
 import { DeliveryError, SinkClosedError } from './sink-errors';
 
@@ -78,7 +79,7 @@ export class AnalyticsNodeSink implements Sink {
     return new Promise((resolve) => {
       const call = { remaining: messages.length, result, resolve };
       for (const message of messages) {
-        const item: Pending = { messageId: message.messageId, settled: false, call };
+        const item: Pending = { messageId: messageIdOf(message), settled: false, call };
         if (this.closed) {
           this.settle(item, new SinkClosedError());
           continue;

@@ -1,4 +1,5 @@
 import type { AnalyticsMessage } from '../message';
+import { failAll, serializeMessage } from './serialize';
 import type { DeliveryResult, Sink } from './sink';
 import { SinkClosedError } from './sink-errors';
 
@@ -20,20 +21,34 @@ export class ConsoleSink implements Sink {
     this.pretty = options.pretty ?? false;
   }
 
+  /** A message that cannot be serialized (a BigInt, a cycle) fails alone. Never rejects. */
   async send(messages: readonly AnalyticsMessage[]): Promise<DeliveryResult> {
-    if (this.closed) {
-      const error = new SinkClosedError();
-      return {
-        delivered: 0,
-        failed: messages.length,
-        errors: messages.map((m) => ({ messageId: m.messageId, error })),
-      };
-    }
-    if (messages.length === 0) return { delivered: 0, failed: 0, errors: [] };
+    if (this.closed) return failAll(messages, new SinkClosedError());
+    const result: DeliveryResult = { delivered: 0, failed: 0, errors: [] };
+    if (messages.length === 0) return result;
+    const written: AnalyticsMessage[] = [];
     let text = '';
-    for (const message of messages) text += `${JSON.stringify(message, null, this.pretty ? 2 : undefined)}\n`;
-    this.stream.write(text);
-    return { delivered: messages.length, failed: 0, errors: [] };
+    for (const message of messages) {
+      const json = serializeMessage(message, this.pretty ? 2 : undefined);
+      if (typeof json === 'string') {
+        text += `${json}\n`;
+        written.push(message);
+      } else {
+        result.failed++;
+        result.errors.push({ messageId: json.messageId, error: json });
+      }
+    }
+    if (written.length === 0) return result;
+    try {
+      this.stream.write(text);
+    } catch (error) {
+      const failed = failAll(written, error instanceof Error ? error : new Error(String(error)));
+      result.failed += failed.failed;
+      result.errors.push(...failed.errors);
+      return result;
+    }
+    result.delivered = written.length;
+    return result;
   }
 
   async flush(): Promise<void> {}

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AnalyticsMessage } from '../message';
+import { failAll, serializeMessage } from './serialize';
 import type { DeliveryResult, Sink } from './sink';
 import { SinkClosedError } from './sink-errors';
 
@@ -31,23 +32,47 @@ export class JsonlFileSink implements Sink {
     });
   }
 
+  /**
+   * Writes one line per message. A message that cannot be serialized (a BigInt, a cycle) fails
+   * alone with `InvalidMessageError`; the others are written. Never rejects.
+   */
   async send(messages: readonly AnalyticsMessage[]): Promise<DeliveryResult> {
-    if (messages.length === 0) return { delivered: 0, failed: 0, errors: [] };
-    const refused = this.closed ? new SinkClosedError() : this.streamError;
-    if (refused) return failAll(messages, refused);
-    let text = '';
-    for (const message of messages) text += `${JSON.stringify(message)}\n`;
     try {
-      let hasRoom = true;
-      await new Promise<void>((resolve, reject) => {
-        hasRoom = this.stream.write(text, (error) => (error ? reject(error) : resolve()));
-      });
-      // Backpressure: a full buffer holds the caller until it drains.
-      if (!hasRoom && this.stream.writableNeedDrain) await once(this.stream, 'drain');
+      if (messages.length === 0) return { delivered: 0, failed: 0, errors: [] };
+      const refused = this.closed ? new SinkClosedError() : this.streamError;
+      if (refused) return failAll(messages, refused);
+      const result: DeliveryResult = { delivered: 0, failed: 0, errors: [] };
+      const written: AnalyticsMessage[] = [];
+      let text = '';
+      for (const message of messages) {
+        const json = serializeMessage(message);
+        if (typeof json === 'string') {
+          text += `${json}\n`;
+          written.push(message);
+        } else {
+          result.failed++;
+          result.errors.push({ messageId: json.messageId, error: json });
+        }
+      }
+      if (written.length === 0) return result;
+      try {
+        let hasRoom = true;
+        await new Promise<void>((resolve, reject) => {
+          hasRoom = this.stream.write(text, (error) => (error ? reject(error) : resolve()));
+        });
+        // Backpressure: a full buffer holds the caller until it drains.
+        if (!hasRoom && this.stream.writableNeedDrain) await once(this.stream, 'drain');
+      } catch (error) {
+        const failed = failAll(written, error instanceof Error ? error : new Error(String(error)));
+        result.failed += failed.failed;
+        result.errors.push(...failed.errors);
+        return result;
+      }
+      result.delivered = written.length;
+      return result;
     } catch (error) {
       return failAll(messages, error instanceof Error ? error : new Error(String(error)));
     }
-    return { delivered: messages.length, failed: 0, errors: [] };
   }
 
   /** Resolves once everything written so far has left the stream's buffer. */
@@ -60,12 +85,4 @@ export class JsonlFileSink implements Sink {
     this.closed = true;
     await new Promise<void>((resolve) => this.stream.end(() => resolve()));
   }
-}
-
-function failAll(messages: readonly AnalyticsMessage[], error: Error): DeliveryResult {
-  return {
-    delivered: 0,
-    failed: messages.length,
-    errors: messages.map((m) => ({ messageId: m.messageId, error })),
-  };
 }

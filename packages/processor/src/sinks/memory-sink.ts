@@ -1,4 +1,5 @@
 import type { AnalyticsMessage } from '../message';
+import { failAll } from './serialize';
 import type { DeliveryResult, Sink } from './sink';
 import { SinkClosedError } from './sink-errors';
 
@@ -7,16 +8,11 @@ export class MemorySink implements Sink {
   readonly messages: AnalyticsMessage[] = [];
   private closed = false;
 
+  /** Keeps the message objects as they are (nothing is serialized). Never rejects. */
   async send(messages: readonly AnalyticsMessage[]): Promise<DeliveryResult> {
-    if (this.closed) {
-      const error = new SinkClosedError();
-      return {
-        delivered: 0,
-        failed: messages.length,
-        errors: messages.map((m) => ({ messageId: m.messageId, error })),
-      };
-    }
-    this.messages.push(...messages);
+    if (this.closed) return failAll(messages, new SinkClosedError());
+    // One push per message: spreading a very large batch into push() overflows the stack.
+    for (let i = 0; i < messages.length; i++) this.messages.push(messages[i]!);
     return { delivered: messages.length, failed: 0, errors: [] };
   }
 

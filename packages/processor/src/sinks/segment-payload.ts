@@ -1,4 +1,5 @@
 import type { AnalyticsMessage, JsonObject } from '../message';
+import { messageIdOf } from './serialize';
 import { InvalidMessageError, MessageTooLargeError } from './sink-errors';
 
 /**
@@ -92,16 +93,24 @@ export function toSegmentEvent(message: AnalyticsMessage, library: SegmentLibrar
  * Serializes a message as it goes on the wire and checks it against the 32 KB limit with
  * `Buffer.byteLength(JSON.stringify(...))`: analytics-node 3.1's own size function counts
  * `encodeURI(json).split(/%..|i/).length` (escapes and letter i's, not bytes), so it lets
- * oversized events through and Segment's 400 then drops their whole batch.
+ * oversized events through and Segment's 400 then drops their whole batch. Never throws: a message
+ * that cannot be serialized (a BigInt, a cycle) is returned as an `InvalidMessageError`.
  */
 export function serializeForSegment(
   message: AnalyticsMessage,
   library: SegmentLibrary = ANALYTICS_NODE_LIBRARY,
   maxBytes: number = SEGMENT_MAX_MESSAGE_BYTES,
 ): { json: string; bytes: number } | { error: Error } {
-  const reason = invalidReason(message);
-  if (reason) return { error: new InvalidMessageError(message.messageId, reason) };
-  const json = JSON.stringify(toSegmentEvent(message, library));
+  let json: string;
+  try {
+    const reason = invalidReason(message);
+    if (reason) return { error: new InvalidMessageError(messageIdOf(message), reason) };
+    json = JSON.stringify(toSegmentEvent(message, library));
+  } catch (error) {
+    // A BigInt, a cycle, a throwing getter or toJSON: this message fails alone.
+    const why = error instanceof Error ? error.message : String(error);
+    return { error: new InvalidMessageError(messageIdOf(message), `not serializable as JSON: ${why}`) };
+  }
   const bytes = Buffer.byteLength(json);
   if (bytes > maxBytes) return { error: new MessageTooLargeError(message.messageId, bytes, maxBytes) };
   return { json, bytes };

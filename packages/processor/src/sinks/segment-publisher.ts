@@ -10,6 +10,7 @@ import {
   type SegmentLibrary,
   serializeForSegment,
 } from './segment-payload';
+import { messageIdOf } from './serialize';
 import type { DeliveryResult, Sink } from './sink';
 import { DeliveryError, SinkClosedError } from './sink-errors';
 
@@ -190,16 +191,18 @@ export class SegmentPublisher implements Sink {
     return new Promise<DeliveryResult>((resolve) => {
       const call: CallTracker = { remaining: messages.length, result, resolve };
       for (const message of messages) {
+        const messageId = messageIdOf(message);
         if (this.closed) {
-          this.settle({ messageId: message.messageId, call }, new SinkClosedError());
+          this.settle({ messageId, call }, new SinkClosedError());
           continue;
         }
+        // Never throws: a message that cannot be serialized fails alone, its batch goes on.
         const serialized = serializeForSegment(message, this.options.library);
         if ('error' in serialized) {
-          this.settle({ messageId: message.messageId, call }, serialized.error);
+          this.settle({ messageId, call }, serialized.error);
           continue;
         }
-        this.add(serialized.json, serialized.bytes, { messageId: message.messageId, call });
+        this.add(serialized.json, serialized.bytes, { messageId, call });
       }
     });
   }

@@ -4,6 +4,7 @@ import {
   AnalyticsNodeSink,
   type AnalyticsNodeSinkOptions,
   BatchSplittingHttpClient,
+  InvalidMessageError,
   MessageTooLargeError,
   SegmentSink,
   SinkClosedError,
@@ -79,6 +80,15 @@ describe('AnalyticsNodeSink (the real @segment/analytics-node client)', () => {
     expect(result.errors.map((e) => e.messageId)).toEqual(['too-big']);
     expect(result.errors[0]?.error).toBeInstanceOf(MessageTooLargeError);
     expect(server.requestLog.every((r) => r.status === 200)).toBe(true);
+  });
+
+  it('fails a message JSON cannot carry (BigInt) alone; the rest is delivered', async () => {
+    const messages = makeMessages(4);
+    (messages[2] as { properties: Record<string, unknown> }).properties.n = 10n;
+    const result = await make().send(messages);
+    expect(result.delivered).toBe(3);
+    expect(result.errors.map((e) => e.messageId)).toEqual(['m-2']);
+    expect(result.errors[0]?.error).toBeInstanceOf(InvalidMessageError);
   });
 
   it('splits a request over 480 KiB that a large flushAt builds, instead of earning a 400', async () => {

@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { ConsoleSink, JsonlFileSink, MemorySink, SinkClosedError } from '../../src/sinks/index';
+import type { AnalyticsMessage } from '../../src/message';
+import {
+  ConsoleSink,
+  InvalidMessageError,
+  JsonlFileSink,
+  MemorySink,
+  SinkClosedError,
+} from '../../src/sinks/index';
 import { makeMessages } from './fixtures';
 
 describe('MemorySink', () => {
@@ -66,5 +73,60 @@ describe('JsonlFileSink', () => {
     await new Promise((r) => setTimeout(r, 50));
     const result = await sink.send(makeMessages(2));
     expect(result.failed).toBe(2);
+  });
+});
+
+/** A batch of five with a BigInt in the second message and a cycle in the fourth. */
+function poisonedBatch(): AnalyticsMessage[] {
+  const messages = makeMessages(5, 'p');
+  const cyclic: Record<string, unknown> = {};
+  cyclic.self = cyclic;
+  (messages[1] as { properties: Record<string, unknown> }).properties.n = 10n;
+  (messages[3] as { properties: Record<string, unknown> }).properties.c = cyclic;
+  return messages;
+}
+
+function expectOnlyPoisonFailed(result: Awaited<ReturnType<MemorySink['send']>>): void {
+  expect(result.delivered).toBe(3);
+  expect(result.failed).toBe(2);
+  expect(result.errors.map((e) => e.messageId)).toEqual(['p-1', 'p-3']);
+  for (const { error } of result.errors) {
+    expect(error).toBeInstanceOf(InvalidMessageError);
+    expect(error.message).toContain('not serializable as JSON');
+  }
+}
+
+describe('a message JSON cannot carry fails alone, never its batch; send never rejects', () => {
+  it('JsonlFileSink', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'spantrack-jsonl-')), 'out.jsonl');
+    const sink = new JsonlFileSink({ path });
+    expectOnlyPoisonFailed(await sink.send(poisonedBatch()));
+    await sink.shutdown();
+    const ids = readFileSync(path, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).messageId);
+    expect(ids).toEqual(['p-0', 'p-2', 'p-4']);
+  });
+
+  it('ConsoleSink', async () => {
+    const stream = new PassThrough();
+    let text = '';
+    stream.on('data', (chunk) => {
+      text += chunk;
+    });
+    expectOnlyPoisonFailed(await new ConsoleSink({ stream }).send(poisonedBatch()));
+    expect(
+      text
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).messageId),
+    ).toEqual(['p-0', 'p-2', 'p-4']);
+  });
+
+  it('MemorySink keeps the objects as they are, and takes batches too large to spread', async () => {
+    const sink = new MemorySink();
+    const many = Array.from({ length: 200_000 }, () => makeMessages(1)[0]!);
+    await expect(sink.send(many)).resolves.toEqual({ delivered: 200_000, failed: 0, errors: [] });
   });
 });

@@ -204,6 +204,19 @@ describe('SegmentPublisher', () => {
     expect(server.stats().requests).toBe(0);
   });
 
+  it('fails a message JSON cannot carry (BigInt, cycle) alone; the rest of the batch is delivered', async () => {
+    const messages = makeMessages(6);
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    (messages[1] as { properties: Record<string, unknown> }).properties.n = 10n;
+    (messages[4] as { properties: Record<string, unknown> }).properties.c = cyclic;
+    const result = await make().send(messages);
+    expect(result.delivered).toBe(4);
+    expect(result.errors.map((e) => e.messageId)).toEqual(['m-1', 'm-4']);
+    for (const { error } of result.errors) expect(error).toBeInstanceOf(InvalidMessageError);
+    expect(server.messageIds()).toEqual(['m-0', 'm-2', 'm-3', 'm-5']);
+  });
+
   it('gzips when asked, and the server inflates the same messages', async () => {
     const messages = makeMessages(300);
     const result = await make({ gzip: true }).send(messages);

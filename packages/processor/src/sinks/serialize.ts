@@ -1,0 +1,46 @@
+import type { AnalyticsMessage } from '../message';
+import type { DeliveryResult } from './sink';
+import { InvalidMessageError } from './sink-errors';
+
+/**
+ * The `messageId` of a message for an error report, whatever the message is (a sink may be handed
+ * anything by code other than the translator).
+ */
+export function messageIdOf(message: unknown): string {
+  try {
+    const id = (message as { messageId?: unknown } | null)?.messageId;
+    return typeof id === 'string' ? id : '';
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * One message as JSON, or the error that makes it unsendable (a BigInt, a cycle, a throwing
+ * `toJSON` or getter...). Sinks serialize message by message with this, so one bad message fails
+ * alone and never takes its batch with it.
+ */
+export function serializeMessage(message: AnalyticsMessage, space?: number): string | InvalidMessageError {
+  let json: unknown;
+  try {
+    json = JSON.stringify(message, null, space);
+  } catch (error) {
+    return new InvalidMessageError(
+      messageIdOf(message),
+      `not serializable as JSON: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  if (typeof json !== 'string' || json[0] !== '{') {
+    return new InvalidMessageError(messageIdOf(message), 'not a JSON object');
+  }
+  return json;
+}
+
+/** A result that fails every message with `error`. */
+export function failAll(messages: readonly AnalyticsMessage[], error: Error): DeliveryResult {
+  return {
+    delivered: 0,
+    failed: messages.length,
+    errors: messages.map((m) => ({ messageId: messageIdOf(m), error })),
+  };
+}
