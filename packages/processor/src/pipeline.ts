@@ -14,7 +14,13 @@ export {
   type NormalizeOptions,
   normalize,
 } from './normalize/normalize';
-export { isoFromNanos, MAX_ID_LENGTH, type NormalizeContext, readSpan } from './normalize/read-span';
+export {
+  isoFromNanos,
+  MAX_ID_LENGTH,
+  type NormalizeContext,
+  readSpan,
+  UNUSABLE_SPAN,
+} from './normalize/read-span';
 export {
   applyPrivacy,
   CONTENT_PROPERTY_NAMES,

@@ -4,12 +4,13 @@ import type { Catalog } from './catalogs/catalog';
 import { TranslatorCatalogContext } from './catalogs/catalog-context';
 import { customerSignalsCatalog } from './catalogs/customer-signals';
 import { segmentCopilotCatalog } from './catalogs/segment-copilot';
+import { copyUserMessage } from './catalogs/user-message';
 import { SpantrackConfigError } from './config-error';
 import { type Diagnostic, DiagnosticCode, NO_DIAGNOSTICS } from './diagnostics';
 import type { AnalyticsMessage } from './message';
 import type { Interaction } from './normalize/interaction';
 import { type InteractionSource, normalizeWith, resolveSources } from './normalize/normalize';
-import type { NormalizeContext } from './normalize/read-span';
+import { type NormalizeContext, UNUSABLE_SPAN } from './normalize/read-span';
 import { PrivacyFilter, type PrivacyPolicy } from './privacy/privacy-policy';
 import { MIN_MAX_EVENT_BYTES } from './privacy/size-cap';
 import type { SpanLike } from './span-like';
@@ -134,25 +135,41 @@ function validateOptions(options: TranslatorOptions): void {
   }
 }
 
-/** Whether a user catalog's output is a message we can send. */
-function isWellFormed(m: unknown): m is AnalyticsMessage {
-  if (m === null || typeof m !== 'object') return false;
-  const msg = m as Partial<AnalyticsMessage> & { event?: unknown; properties?: unknown; traits?: unknown };
-  if (typeof msg.messageId !== 'string' || typeof msg.timestamp !== 'string') return false;
-  if (typeof msg.userId !== 'string' && typeof msg.anonymousId !== 'string') return false;
-  if (msg.type === 'track') {
-    return (
-      typeof msg.event === 'string' &&
-      msg.event.length > 0 &&
-      msg.properties !== null &&
-      typeof msg.properties === 'object'
-    );
-  }
-  return msg.type === 'identify' && msg.traits !== null && typeof msg.traits === 'object';
-}
-
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+const NO_MESSAGES: readonly AnalyticsMessage[] = [];
+
+/**
+ * The messageIds of one span's messages so far. A span makes one to three messages: a scan of them
+ * is cheaper than a Set, which is built only past a handful (a user catalog making many).
+ */
+class SpanMessageIds {
+  #out: readonly AnalyticsMessage[] = [];
+  #set: Set<string> | undefined;
+
+  reset(out: readonly AnalyticsMessage[]): void {
+    this.#out = out;
+    this.#set = undefined;
+  }
+
+  has(id: string): boolean {
+    const out = this.#out;
+    if (this.#set === undefined) {
+      if (out.length < 16) {
+        for (let i = 0; i < out.length; i++) if (out[i]!.messageId === id) return true;
+        return false;
+      }
+      this.#set = new Set(out.map((m) => m.messageId));
+    }
+    return this.#set.has(id);
+  }
+
+  /** Records an id about to be pushed onto the span's messages. */
+  add(id: string): void {
+    this.#set?.add(id);
+  }
 }
 
 class SpanTranslator {
@@ -165,6 +182,8 @@ class SpanTranslator {
   readonly #normalizeCtx: NormalizeContext;
   /** Reused for every span; copied out only when a span has problems. */
   readonly #scratch: Diagnostic[] = [];
+  /** The messageIds of the span being translated (reset per span). */
+  readonly #ids = new SpanMessageIds();
 
   constructor(options: TranslatorOptions) {
     const selected = options.catalogs ?? Object.keys(BUILTIN_CATALOGS);
@@ -187,7 +206,10 @@ class SpanTranslator {
     let recognised = false;
     try {
       const it = normalizeWith(span, this.#normalizeCtx, this.#sources);
-      if (it !== undefined) {
+      if (it === UNUSABLE_SPAN) {
+        // Ours, but without usable times: the source reported why; nothing to send.
+        recognised = true;
+      } else if (it !== undefined) {
         recognised = true;
         this.#runCatalogs(it, messages);
       } else {
@@ -213,61 +235,90 @@ class SpanTranslator {
   #runCatalogs(it: Interaction, out: AnalyticsMessage[]): void {
     const ctx = this.#ctx;
     const privacy = this.#privacy;
-    const scratch = this.#scratch;
     const catalogs = this.#catalogs;
+    const userKeys = ctx.userKeys;
+    const ids = this.#ids;
+    ids.reset(out);
     for (let c = 0; c < catalogs.length; c++) {
       const catalog = catalogs[c]!;
       const builtin = BUILTIN_SET.has(catalog);
       ctx.catalog = catalog.name;
       let produced: readonly AnalyticsMessage[];
+      let count: number;
       try {
         produced = catalog.map(it, ctx);
         if (!Array.isArray(produced)) throw new TypeError('map() did not return an array');
+        count = produced.length;
       } catch (error) {
-        scratch.push({
-          code: DiagnosticCode.CATALOG_ERROR,
-          message: `catalog ${catalog.name} failed: ${errorText(error)}`,
-          traceId: it.traceId,
-          spanId: it.spanId,
-          catalog: catalog.name,
-        });
+        this.#catalogError(it, catalog.name, `catalog ${catalog.name} failed: ${errorText(error)}`);
         continue;
       }
-      for (let i = 0; i < produced.length; i++) {
-        const message = produced[i];
-        if (!builtin) {
-          if (!isWellFormed(message)) {
-            scratch.push({
-              code: DiagnosticCode.CATALOG_ERROR,
-              message: `catalog ${catalog.name} returned a malformed message (needs type, event/traits, messageId, timestamp, userId or anonymousId): dropped`,
-              traceId: it.traceId,
-              spanId: it.spanId,
-              catalog: catalog.name,
-            });
-            continue;
-          }
-          // A user catalog that copied the raw user id still sends only the pseudonym.
-          if (privacy.pseudonymizes && it.userId !== undefined && message.userId === it.userId) {
-            message.userId = privacy.userId(it.userId);
-          }
-        }
-        const userFields = message!.type === 'track' ? it.properties : it.traits;
-        let kept: AnalyticsMessage | undefined;
+      for (let i = 0; i < count; i++) {
+        // Each message on its own: one that cannot even be read costs only itself.
         try {
-          kept = privacy.apply(message!, scratch, it.traceId, it.spanId, catalog.name, userFields);
+          const original = produced[i]!;
+          let message = original;
+          if (!builtin) {
+            const copy = copyUserMessage(original);
+            if (typeof copy === 'string') {
+              this.#catalogError(
+                it,
+                catalog.name,
+                `catalog ${catalog.name} returned a malformed message (${copy}): dropped`,
+              );
+              continue;
+            }
+            message = copy;
+            // A user catalog that copied the raw user id still sends only the pseudonym.
+            if (privacy.pseudonymizes && it.userId !== undefined && message.userId === it.userId) {
+              message.userId = privacy.userId(it.userId);
+            }
+          }
+          // Before the size cap, which counts the id's length.
+          if (ids.has(message.messageId)) this.#renumber(it, message, ids);
+          const keys = userKeys.size === 0 ? undefined : userKeys.get(original);
+          const kept = privacy.apply(message, this.#scratch, it.traceId, it.spanId, catalog.name, keys);
+          if (kept === undefined) continue;
+          ids.add(kept.messageId);
+          out.push(kept);
         } catch (error) {
-          scratch.push({
-            code: DiagnosticCode.CATALOG_ERROR,
-            message: `message of catalog ${catalog.name} could not be checked: ${errorText(error)}`,
-            traceId: it.traceId,
-            spanId: it.spanId,
-            catalog: catalog.name,
-          });
+          this.#catalogError(
+            it,
+            catalog.name,
+            `message ${i} of catalog ${catalog.name} could not be checked: ${errorText(error)}`,
+          );
         }
-        if (kept !== undefined) out.push(kept);
       }
     }
     ctx.catalog = undefined;
+    if (userKeys.size > 0) userKeys.clear();
+    ids.reset(NO_MESSAGES);
+  }
+
+  /**
+   * Two messages of one span must not share a messageId (Segment would keep one). A later message
+   * whose id is taken (two catalogs making an event of the same name, a user catalog's fixed id)
+   * gets the id of the next ordinal of its event name: deterministic, since catalogs run in order.
+   */
+  #renumber(it: Interaction, message: AnalyticsMessage, ids: SpanMessageIds): void {
+    const event = message.type === 'track' ? message.event : 'identify';
+    for (let ordinal = 1; ; ordinal++) {
+      const id = this.#ctx.messageId(it, event, ordinal);
+      if (!ids.has(id)) {
+        message.messageId = id;
+        return;
+      }
+    }
+  }
+
+  #catalogError(it: Interaction, catalog: string, message: string): void {
+    this.#scratch.push({
+      code: DiagnosticCode.CATALOG_ERROR,
+      message,
+      traceId: it.traceId,
+      spanId: it.spanId,
+      catalog,
+    });
   }
 }
 

@@ -1,9 +1,9 @@
 import type { Diagnostic, DiagnosticCode } from '../diagnostics';
 import { DiagnosticCode as Code } from '../diagnostics';
-import type { IdentifyMessage, JsonObject, TrackMessage } from '../message';
+import type { AnalyticsMessage, IdentifyMessage, JsonObject, JsonValue, TrackMessage } from '../message';
 import { conversationMessageId, spanMessageId } from '../message-id';
 import type { Interaction } from '../normalize/interaction';
-import type { PrivacyFilter } from '../privacy/privacy-policy';
+import { CONTENT_PROPERTY_NAMES, type PrivacyFilter } from '../privacy/privacy-policy';
 import type { CatalogContext, TrackOptions } from './catalog';
 
 /**
@@ -15,6 +15,11 @@ export class TranslatorCatalogContext implements CatalogContext {
   readonly #privacy: PrivacyFilter;
   diagnostics: Diagnostic[] = [];
   catalog: string | undefined;
+  /**
+   * Per message built here, the keys of its `properties` / `traits` that came from the span's user
+   * properties or traits (the size cap may drop exactly those). Cleared by the translator per span.
+   */
+  readonly userKeys = new Map<AnalyticsMessage, string[]>();
 
   constructor(privacy: PrivacyFilter) {
     this.#privacy = privacy;
@@ -40,16 +45,8 @@ export class TranslatorCatalogContext implements CatalogContext {
       options?.conversationScoped === true && it.conversationId !== undefined
         ? conversationMessageId(it.conversationId, event)
         : this.messageId(it, event, options?.ordinal ?? 0);
-    const user = it.properties;
-    if (user !== undefined && options?.userProperties !== false) {
-      for (const key in user) {
-        if (key in properties) continue;
-        const value = user[key]!;
-        // Arrays are copied: several messages of one span share the interaction's values, and
-        // the privacy policy rewrites each message in place.
-        properties[key] = Array.isArray(value) ? value.slice() : value;
-      }
-    }
+    const merged =
+      options?.userProperties === false ? undefined : this.#mergeUserFields(it, it.properties, properties);
     const message: TrackMessage = {
       type: 'track',
       event,
@@ -59,6 +56,7 @@ export class TranslatorCatalogContext implements CatalogContext {
     };
     this.#identity(it, message);
     if (it.channel !== undefined) message.context = { channel: it.channel };
+    if (merged !== undefined) this.userKeys.set(message, merged);
     return message;
   }
 
@@ -67,14 +65,17 @@ export class TranslatorCatalogContext implements CatalogContext {
       this.report(it, Code.MISSING_REQUIRED, 'identify without user.id or spantrack.anonymous.id: not sent');
       return undefined;
     }
+    const own: JsonObject = traits ?? {};
+    const merged = traits === undefined ? this.#mergeUserFields(it, it.traits, own) : undefined;
     const message: IdentifyMessage = {
       type: 'identify',
       messageId: this.messageId(it, 'identify'),
       timestamp: it.timestamp,
-      traits: traits ?? (it.traits === undefined ? {} : { ...it.traits }),
+      traits: own,
     };
     this.#identity(it, message);
     if (it.channel !== undefined) message.context = { channel: it.channel };
+    if (merged !== undefined) this.userKeys.set(message, merged);
     return message;
   }
 
@@ -87,6 +88,37 @@ export class TranslatorCatalogContext implements CatalogContext {
       catalog: this.catalog,
       event,
     });
+  }
+
+  /**
+   * Copies the user's properties (or traits) into `into`, under what is already there (a documented
+   * field is never overridden, whatever its name: own keys only, so `constructor` or `toString` are
+   * ordinary names). With content capture off, a user field named like a content property
+   * (`input_text`, `message_body`, ...) is not sent: `normalize` already drops those, this guards
+   * interactions built by other sources. Returns the keys copied, or undefined when none were.
+   */
+  #mergeUserFields(it: Interaction, user: JsonObject | undefined, into: JsonObject): string[] | undefined {
+    if (user === undefined) return undefined;
+    const capture = this.captureContent;
+    let merged: string[] | undefined;
+    for (const key in user) {
+      if (!Object.hasOwn(user, key) || Object.hasOwn(into, key) || key === '__proto__') continue;
+      if (!capture && CONTENT_PROPERTY_NAMES.has(key)) {
+        this.report(
+          it,
+          Code.INVALID_ATTRIBUTE,
+          `user field ${JSON.stringify(key)} is named like a content property and content capture is off: not sent`,
+        );
+        continue;
+      }
+      const value: JsonValue = user[key]!;
+      // Arrays are copied: several messages of one span share the interaction's values, and
+      // the privacy policy rewrites each message in place.
+      into[key] = Array.isArray(value) ? value.slice() : value;
+      if (merged === undefined) merged = [key];
+      else merged.push(key);
+    }
+    return merged;
   }
 
   /**

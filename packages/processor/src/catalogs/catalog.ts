@@ -16,7 +16,11 @@ export interface Catalog {
 
 /** Options of `CatalogContext.track`. */
 export interface TrackOptions {
-  /** This is the n-th event of this name made from the interaction (0-based, default 0). */
+  /**
+   * This is the n-th event of this name made from the interaction (0-based, default 0). Should
+   * another message of the span (from any catalog) already hold the resulting id, the translator
+   * gives this one the next free ordinal: messageIds are unique within a span.
+   */
   ordinal?: number;
   /** ISO 8601; default the interaction's timestamp (the span's end time). */
   timestamp?: string;

@@ -9,7 +9,7 @@ import {
 import type { SpanLike } from '../span-like';
 import type { Interaction } from './interaction';
 import type { InteractionSource } from './normalize';
-import { type NormalizeContext, readSpan } from './read-span';
+import { type NormalizeContext, readSpan, type UNUSABLE_SPAN } from './read-span';
 
 /**
  * Plain OpenTelemetry GenAI semantic-convention spans (current and older key spellings): LLM calls
@@ -17,7 +17,7 @@ import { type NormalizeContext, readSpan } from './read-span';
  */
 export const genAiSemconvSource: InteractionSource = {
   name: 'gen_ai',
-  recognise(span: SpanLike, ctx: NormalizeContext): Interaction | undefined {
+  recognise(span: SpanLike, ctx: NormalizeContext): Interaction | typeof UNUSABLE_SPAN | undefined {
     const attrs = span.attributes;
     const op = attrs[ATTR_GEN_AI_OPERATION_NAME];
     let kind: InteractionKind | undefined;

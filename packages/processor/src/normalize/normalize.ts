@@ -2,7 +2,7 @@ import { type Diagnostic, DiagnosticCode } from '../diagnostics';
 import type { SpanLike } from '../span-like';
 import { genAiSemconvSource } from './genai-semconv-source';
 import type { Interaction } from './interaction';
-import type { NormalizeContext } from './read-span';
+import { type NormalizeContext, UNUSABLE_SPAN } from './read-span';
 import { spantrackSource } from './spantrack-source';
 
 /**
@@ -12,8 +12,12 @@ import { spantrackSource } from './spantrack-source';
  */
 export interface InteractionSource {
   readonly name: string;
-  /** The span as an interaction, or undefined when this source does not recognise it. */
-  recognise(span: SpanLike, ctx: NormalizeContext): Interaction | undefined;
+  /**
+   * The span as an interaction; undefined when this source does not recognise it (the next source
+   * is tried); `UNUSABLE_SPAN` when the span is this source's but cannot become an event (times
+   * unusable: report why on `ctx.diagnostics`; `readSpan` does both). Then no other source is tried.
+   */
+  recognise(span: SpanLike, ctx: NormalizeContext): Interaction | typeof UNUSABLE_SPAN | undefined;
 }
 
 /**
@@ -32,14 +36,15 @@ export function resolveSources(
 }
 
 /**
- * The span as an `Interaction`, or undefined when no source recognises it (not an error). Never
- * throws: a source that throws is reported and the span yields nothing.
+ * The span as an `Interaction`, `UNUSABLE_SPAN` when a source recognised it but it cannot become an
+ * event, or undefined when no source recognises it (not an error). Never throws: a source that
+ * throws is reported and the span yields nothing.
  */
 export function normalizeWith(
   span: SpanLike,
   ctx: NormalizeContext,
   sources: readonly InteractionSource[],
-): Interaction | undefined {
+): Interaction | typeof UNUSABLE_SPAN | undefined {
   for (let i = 0; i < sources.length; i++) {
     const source = sources[i]!;
     try {
@@ -67,8 +72,9 @@ export interface NormalizeOptions {
 }
 
 /**
- * The span as an `Interaction`, or undefined when no source recognises it. Problems found (malformed
- * values, dropped) are pushed onto `diagnostics` when given.
+ * The span as an `Interaction`, or undefined when no source recognises it or its times are unusable
+ * (then `diagnostics` holds an `invalid_span`). Problems found (malformed values, dropped) are pushed
+ * onto `diagnostics` when given.
  */
 export function normalize(
   span: SpanLike,
@@ -76,5 +82,6 @@ export function normalize(
   diagnostics: Diagnostic[] = [],
 ): Interaction | undefined {
   const ctx: NormalizeContext = { captureContent: options.captureContent === true, diagnostics };
-  return normalizeWith(span, ctx, resolveSources(options.sources));
+  const it = normalizeWith(span, ctx, resolveSources(options.sources));
+  return it === UNUSABLE_SPAN ? undefined : it;
 }

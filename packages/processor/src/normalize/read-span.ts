@@ -80,6 +80,7 @@ import {
 } from '@spantrack/conventions';
 import { type Diagnostic, DiagnosticCode } from '../diagnostics';
 import type { JsonValue } from '../message';
+import { CONTENT_PROPERTY_NAMES } from '../privacy/privacy-policy';
 import type { AttributeValue, SpanLike } from '../span-like';
 import type { Interaction } from './interaction';
 
@@ -242,8 +243,19 @@ const FIELDS = new Map<string, F>([
 ]);
 
 const NS_PER_MS = 1_000_000n;
-/** Largest millisecond value a JavaScript Date holds. */
-const MAX_DATE_MS = 8.64e15;
+/** 2^62: below it, a nanosecond time converted to a double is off by at most 512 ns. */
+const FAST_NANOS_LIMIT = 2 ** 62;
+/**
+ * Latest usable time: 9999-12-31T23:59:59.999Z. Later years have a signed six-digit ISO form
+ * (`+010000-01-01T...`) that Segment cannot parse.
+ */
+const MAX_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/**
+ * What a source returns for a span that is its own but cannot become an event (its times are
+ * unusable): `normalize` stops there, and the span counts as recognised, not as someone else's.
+ */
+export const UNUSABLE_SPAN: unique symbol = Symbol('spantrack.unusable_span');
 
 function report(
   ctx: NormalizeContext,
@@ -255,11 +267,16 @@ function report(
   ctx.diagnostics.push({ code, message, traceId: span.traceId, spanId: span.spanId, attribute });
 }
 
+/**
+ * A rejected value, for a diagnostic that may end up in logs: strings are never repeated (they may
+ * be content or PII), only their length; numbers and booleans are.
+ */
 function describe(value: unknown): string {
   if (typeof value === 'string')
-    return value.length > 40 ? `a string of ${value.length} characters` : JSON.stringify(value);
-  if (Array.isArray(value)) return 'an array';
-  return String(value);
+    return value.length === 0 ? 'an empty string' : `a string of ${value.length} characters`;
+  if (Array.isArray(value)) return `an array of ${value.length} items`;
+  if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${String(value)}`;
+  return value === null ? 'null' : `a ${typeof value}`;
 }
 
 function badValue(
@@ -336,6 +353,30 @@ function readBoolean(
   return badValue(ctx, span, key, value, 'a boolean');
 }
 
+/**
+ * The name of a user property or trait (`spantrack.property.<name>`), or undefined (reported) when
+ * it cannot be one: empty, `__proto__` (assigning it would replace the object's prototype), or,
+ * with content capture off, the name of a content property (`input_text`, `message_body`, ...):
+ * content must not leave through a user property either.
+ */
+function userFieldName(
+  ctx: NormalizeContext,
+  span: SpanLike,
+  key: string,
+  prefixLength: number,
+): string | undefined {
+  const name = key.slice(prefixLength);
+  let why: string | undefined;
+  if (name.length === 0) why = 'names no property';
+  else if (name === '__proto__') why = 'is not a usable property name';
+  else if (!ctx.captureContent && CONTENT_PROPERTY_NAMES.has(name)) {
+    why = 'is named like a content property and content capture is off';
+  }
+  if (why === undefined) return name;
+  report(ctx, span, DiagnosticCode.INVALID_ATTRIBUTE, key, `${key} ${why}: dropped`);
+  return undefined;
+}
+
 /** A user property or trait value, as JSON. Undefined when it cannot be represented. */
 function toJson(value: AttributeValue): JsonValue | undefined {
   if (typeof value === 'string' || typeof value === 'boolean') return value;
@@ -391,22 +432,24 @@ let cachedPrefix = '';
 /** Milliseconds since the epoch of a nanosecond time, exactly, mostly without BigInt division. */
 function nanosToMillis(nanos: bigint): number {
   const approx = Number(nanos);
-  // A double holds the nanoseconds to within a few hundred ns: only near a ms boundary can the
-  // floor be off, and there the exact BigInt division decides.
+  // Below 2^62 ns (year 2116) a double holds the nanoseconds to within 512 ns: only near a ms
+  // boundary can the floor be off, and there the exact BigInt division decides. Later times (up to
+  // year 9999 they are off by up to 16 µs) always take the exact path.
   const rest = approx % 1e6;
-  if (rest > 1000 && rest < 999_000) return Math.floor(approx / 1e6);
+  if (approx < FAST_NANOS_LIMIT && rest > 1000 && rest < 999_000) return Math.floor(approx / 1e6);
   return Number(nanos / NS_PER_MS);
 }
 
-/** ISO 8601 with milliseconds, or undefined when the time cannot be a Date. */
+/**
+ * ISO 8601 with milliseconds, or undefined when the time is unusable: at or before the Unix epoch
+ * (0 is an unset time; earlier times are no span's), or after 9999-12-31T23:59:59.999Z.
+ */
 export function isoFromNanos(nanos: bigint): string | undefined {
   const ms = nanosToMillis(nanos);
-  if (!(ms > 0 && ms <= MAX_DATE_MS)) return undefined;
+  if (!(ms > 0 && ms <= MAX_TIME_MS)) return undefined;
   const second = Math.floor(ms / 1000);
   if (second !== cachedSecond) {
     const iso = new Date(second * 1000).toISOString();
-    // Years past 9999 have a longer, signed form: not cached.
-    if (iso.length !== 24) return new Date(ms).toISOString();
     cachedSecond = second;
     cachedPrefix = iso.slice(0, 20);
   }
@@ -416,18 +459,19 @@ export function isoFromNanos(nanos: bigint): string | undefined {
 
 /**
  * Reads every attribute a source may need into an `Interaction` of the given kind. Malformed values
- * are dropped with a diagnostic; the rest is kept. Undefined only when the span has no usable time
- * (an event needs a timestamp and the pipeline has no clock).
+ * are dropped with a diagnostic; the rest is kept. `UNUSABLE_SPAN` (reported) only when the span has
+ * no usable time (an event needs a timestamp and the pipeline has no clock).
  */
 export function readSpan(
   span: SpanLike,
   kind: InteractionKind,
   source: string,
   ctx: NormalizeContext,
-): Interaction | undefined {
+): Interaction | typeof UNUSABLE_SPAN {
   let end = span.endTimeUnixNano;
   let timestamp = isoFromNanos(end);
   const startIso = span.startTimeUnixNano === end ? timestamp : isoFromNanos(span.startTimeUnixNano);
+  let durationMs: number | undefined;
   if (timestamp === undefined) {
     if (startIso === undefined) {
       report(
@@ -435,22 +479,29 @@ export function readSpan(
         span,
         DiagnosticCode.INVALID_SPAN,
         'endTimeUnixNano',
-        'span has no usable start or end time',
+        'span has no usable start or end time: no event',
       );
-      return undefined;
+      return UNUSABLE_SPAN;
     }
+    // The start stands in for the timestamp; the duration is unknown, so no latency.
     report(
       ctx,
       span,
       DiagnosticCode.INVALID_SPAN,
       'endTimeUnixNano',
-      'span has no usable end time: start used',
+      'span has no usable end time: start used, no latency',
     );
     end = span.startTimeUnixNano;
     timestamp = startIso;
-  }
-  let durationMs: number | undefined;
-  if (end >= span.startTimeUnixNano && startIso !== undefined) {
+  } else if (startIso === undefined) {
+    report(
+      ctx,
+      span,
+      DiagnosticCode.INVALID_SPAN,
+      'startTimeUnixNano',
+      'span has no usable start time: no latency',
+    );
+  } else if (end >= span.startTimeUnixNano) {
     durationMs = Math.round(Number(end - span.startTimeUnixNano) / 1e6);
   } else {
     report(
@@ -560,18 +611,24 @@ export function readSpan(
     if (field === undefined) {
       // Prefix checks only for keys that are not ours: user properties and traits.
       if (key.startsWith(SPANTRACK_PROPERTY_PREFIX)) {
-        const json = toJson(v);
-        if (json === undefined) badValue(ctx, span, key, v, 'a finite number');
-        else {
-          it.properties ??= {};
-          it.properties[key.slice(SPANTRACK_PROPERTY_PREFIX.length)] = json;
+        const name = userFieldName(ctx, span, key, SPANTRACK_PROPERTY_PREFIX.length);
+        if (name !== undefined) {
+          const json = toJson(v);
+          if (json === undefined) badValue(ctx, span, key, v, 'a finite number');
+          else {
+            it.properties ??= {};
+            it.properties[name] = json;
+          }
         }
       } else if (key.startsWith(SPANTRACK_USER_TRAIT_PREFIX)) {
-        const json = toJson(v);
-        if (json === undefined) badValue(ctx, span, key, v, 'a finite number');
-        else {
-          it.traits ??= {};
-          it.traits[key.slice(SPANTRACK_USER_TRAIT_PREFIX.length)] = json;
+        const name = userFieldName(ctx, span, key, SPANTRACK_USER_TRAIT_PREFIX.length);
+        if (name !== undefined) {
+          const json = toJson(v);
+          if (json === undefined) badValue(ctx, span, key, v, 'a finite number');
+          else {
+            it.traits ??= {};
+            it.traits[name] = json;
+          }
         }
       }
       continue;

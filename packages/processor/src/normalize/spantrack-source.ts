@@ -8,7 +8,7 @@ import { DiagnosticCode } from '../diagnostics';
 import type { SpanLike } from '../span-like';
 import type { Interaction } from './interaction';
 import type { InteractionSource } from './normalize';
-import { type NormalizeContext, readSpan } from './read-span';
+import { type NormalizeContext, readSpan, UNUSABLE_SPAN } from './read-span';
 
 const KINDS = new Set<string>(INTERACTION_KINDS);
 /** The span name the tracker gives an agent's message (docs/span-model.md). */
@@ -17,7 +17,7 @@ const AGENT_MESSAGE_SPAN_NAME = 'message agent';
 /** Spans written by `@spantrack/instrumentation`: they carry `spantrack.interaction.kind`. */
 export const spantrackSource: InteractionSource = {
   name: 'spantrack',
-  recognise(span: SpanLike, ctx: NormalizeContext): Interaction | undefined {
+  recognise(span: SpanLike, ctx: NormalizeContext): Interaction | typeof UNUSABLE_SPAN | undefined {
     const kind = span.attributes[ATTR_SPANTRACK_INTERACTION_KIND];
     if (kind === undefined) return undefined;
     if (typeof kind !== 'string' || !KINDS.has(kind)) {
@@ -32,7 +32,7 @@ export const spantrackSource: InteractionSource = {
       return undefined;
     }
     const it = readSpan(span, kind as InteractionKind, 'spantrack', ctx);
-    if (it !== undefined && it.kind === 'message' && it.role === undefined) {
+    if (it !== UNUSABLE_SPAN && it.kind === 'message' && it.role === undefined) {
       // The tracker always writes the role; when it is missing, the span name still says who spoke.
       it.role = span.name === AGENT_MESSAGE_SPAN_NAME ? MessageRole.AGENT : MessageRole.CUSTOMER;
     }

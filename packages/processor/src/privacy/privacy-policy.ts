@@ -78,7 +78,8 @@ export class PrivacyFilter {
   /**
    * Redacts and size-caps a message in place. Undefined when it must not be sent (an id could not
    * be redacted, or it cannot be brought under the size cap); the reason is pushed on `diagnostics`.
-   * `userFields` are the user properties (or traits) that may be dropped as a last resort.
+   * `userKeys` name the fields of `properties` (or `traits`) merged from the span's user properties
+   * (or traits): the ones that may be dropped as a last resort.
    */
   apply(
     message: AnalyticsMessage,
@@ -86,7 +87,7 @@ export class PrivacyFilter {
     traceId: string,
     spanId: string,
     catalog?: string,
-    userFields?: JsonObject,
+    userKeys?: readonly string[],
   ): AnalyticsMessage | undefined {
     const event = message.type === 'track' ? message.event : 'identify';
     let estimate = 160 + message.messageId.length + message.timestamp.length + event.length * 6;
@@ -116,7 +117,7 @@ export class PrivacyFilter {
     // Only serialise when the cheap upper bound says the message might be too large.
     if (estimate <= this.maxEventBytes) return message;
 
-    const outcome = capMessageSize(message, this.maxEventBytes, CONTENT_PROPERTY_NAMES, userFields);
+    const outcome = capMessageSize(message, this.maxEventBytes, CONTENT_PROPERTY_NAMES, userKeys);
     for (const t of outcome.truncated) {
       diagnostics.push({
         code: DiagnosticCode.TRUNCATED,

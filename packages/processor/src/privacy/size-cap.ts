@@ -72,17 +72,6 @@ export interface SizeCapOutcome {
   droppedUserFields: string[];
 }
 
-/**
- * Whether a property still holds the user's value (and not a documented one of the same name).
- * Arrays are compared item by item: the catalogs may copy them.
- */
-function sameValue(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
-  if (a === b) return true;
-  if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 /** Strings at least this long are cut before user fields are dropped; shorter ones only after. */
 const LONG_STRING = 256;
 
@@ -90,7 +79,8 @@ const LONG_STRING = 256;
  * Brings a message under `maxBytes` in place, in this order, stopping as soon as it fits:
  * 1. cut content fields (`input_text`, `message_body`, ...), longest first;
  * 2. cut other long strings (256+ characters) of `properties` / `traits`, longest first;
- * 3. drop the user-supplied fields named by `userFields` (user properties or traits);
+ * 3. drop the user-supplied fields named by `userKeys` (the keys merged from the span's user
+ *    properties or traits; a documented field of the same name is never among them);
  * 4. cut whatever strings remain, longest first.
  * Each cut field gets `<field>_truncated: true` next to it.
  */
@@ -98,7 +88,7 @@ export function capMessageSize(
   message: AnalyticsMessage,
   maxBytes: number,
   contentFields: ReadonlySet<string>,
-  userFields: JsonObject | undefined,
+  userKeys: readonly string[] | undefined,
 ): SizeCapOutcome {
   const outcome: SizeCapOutcome = { fits: true, truncated: [], droppedUserFields: [] };
   let size = messageBytes(message);
@@ -135,9 +125,9 @@ export function capMessageSize(
 
   if (cutFields((key) => contentFields.has(key))) return outcome;
   if (cutFields((_, length) => length >= LONG_STRING)) return outcome;
-  if (userFields !== undefined) {
-    for (const key in userFields) {
-      if (key in bag && sameValue(bag[key], userFields[key])) {
+  if (userKeys !== undefined && userKeys.length > 0) {
+    for (const key of userKeys) {
+      if (Object.hasOwn(bag, key)) {
         delete bag[key];
         delete bag[key + TRUNCATED_SUFFIX];
         outcome.droppedUserFields.push(`${bagName}.${key}`);

@@ -3,7 +3,7 @@ import type { Diagnostic } from '../../src/diagnostics';
 import type { TrackMessage } from '../../src/message';
 import { normalize } from '../../src/normalize/normalize';
 import { createTranslator } from '../../src/translate';
-import { exceptionEvent, iso, span } from './span-fixture';
+import { exceptionEvent, iso, span, T0 } from './span-fixture';
 
 const aiAgent = createTranslator({ catalogs: ['ai-agent'] });
 
@@ -242,6 +242,139 @@ describe('normalize: what is not ours, and what is malformed', () => {
       ),
     ).toBeUndefined();
     expect(diagnostics.map((d) => d.code)).toEqual(['invalid_span']);
+  });
+
+  it('a spantrack span without usable times stops at its own source: invalid_span once, not handed to the GenAI source', () => {
+    const diagnostics: Diagnostic[] = [];
+    const s = span({
+      startTimeUnixNano: 0n,
+      endTimeUnixNano: 0n,
+      attributes: { 'spantrack.interaction.kind': 'turn', 'gen_ai.operation.name': 'invoke_agent' },
+    });
+    expect(normalize(s, {}, diagnostics)).toBeUndefined();
+    expect(diagnostics.map((d) => d.code)).toEqual(['invalid_span']);
+    const r = createTranslator()(s);
+    expect(r).toMatchObject({ messages: [], recognised: true });
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['invalid_span']);
+  });
+
+  it('an unusable end time (0, or after year 9999): the start time stands in, and there is no latency', () => {
+    for (const end of [0n, BigInt(Date.UTC(10_000, 0, 1)) * 1_000_000n]) {
+      const r = aiAgent(
+        span({
+          endTimeUnixNano: end,
+          attributes: { 'spantrack.interaction.kind': 'generation', 'user.id': 'u' },
+        }),
+      );
+      const m = r.messages[0] as TrackMessage;
+      expect(m.timestamp).toBe(iso(0));
+      expect(m.properties).not.toHaveProperty('latency_ms');
+      expect(r.diagnostics.map((d) => [d.code, d.attribute])).toEqual([['invalid_span', 'endTimeUnixNano']]);
+    }
+    // A usable end with an unusable start: the end is the timestamp, still no latency.
+    const r = aiAgent(
+      span({
+        startTimeUnixNano: -1n,
+        endTimeUnixNano: T0,
+        attributes: { 'spantrack.interaction.kind': 'generation', 'user.id': 'u' },
+      }),
+    );
+    expect((r.messages[0] as TrackMessage).properties).not.toHaveProperty('latency_ms');
+    expect(r.diagnostics.map((d) => [d.code, d.attribute])).toEqual([['invalid_span', 'startTimeUnixNano']]);
+  });
+
+  it('times are usable from just after the Unix epoch to 9999-12-31T23:59:59.999Z, exactly to the millisecond', () => {
+    const at = (ms: number, extraNs = 0n) => {
+      const t = BigInt(ms) * 1_000_000n + extraNs;
+      return aiAgent(
+        span({
+          startTimeUnixNano: t,
+          endTimeUnixNano: t,
+          attributes: { 'spantrack.interaction.kind': 'generation', 'user.id': 'u' },
+        }),
+      ).messages[0]?.timestamp;
+    };
+    const last = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+    expect(at(last)).toBe('9999-12-31T23:59:59.999Z');
+    expect(at(last, 999_999n)).toBe('9999-12-31T23:59:59.999Z');
+    expect(at(last + 1)).toBeUndefined();
+    expect(at(Date.UTC(5000, 0, 1), 999_999n)).toBe('5000-01-01T00:00:00.000Z');
+    expect(at(Date.UTC(5000, 0, 1), 1_000_000n)).toBe('5000-01-01T00:00:00.001Z');
+    expect(at(1)).toBe('1970-01-01T00:00:00.001Z');
+    expect(at(0)).toBeUndefined();
+  });
+
+  it('user property and trait names: __proto__ and the bare prefix are dropped; constructor and toString are ordinary', () => {
+    const diagnostics: Diagnostic[] = [];
+    const it_ = normalize(
+      span({
+        attributes: {
+          'spantrack.interaction.kind': 'identify',
+          'spantrack.property.__proto__': ['a', 'b'],
+          'spantrack.user.trait.__proto__': 'x',
+          'spantrack.property.': 'empty',
+          'spantrack.property.constructor': 'c',
+          'spantrack.user.trait.toString': 't',
+        },
+      }),
+      {},
+      diagnostics,
+    );
+    expect(Object.getPrototypeOf(it_!.properties)).toBe(Object.prototype);
+    expect(Object.keys(it_!.properties!)).toEqual(['constructor']);
+    expect(it_!.properties!.constructor).toBe('c');
+    expect(Object.keys(it_!.traits!)).toEqual(['toString']);
+    expect(diagnostics.map((d) => [d.code, d.attribute])).toEqual([
+      ['invalid_attribute', 'spantrack.property.__proto__'],
+      ['invalid_attribute', 'spantrack.user.trait.__proto__'],
+      ['invalid_attribute', 'spantrack.property.'],
+    ]);
+  });
+
+  it('with capture off, user properties and traits named like content are dropped; with it on they are kept', () => {
+    const attributes = {
+      'spantrack.interaction.kind': 'generation',
+      'spantrack.property.input_text': 'secret',
+      'spantrack.property.message_body': 'secret',
+      'spantrack.property.prompt': 'secret',
+      'spantrack.property.completion': 'secret',
+      'spantrack.user.trait.output_text': 'secret',
+      'spantrack.property.plan': 'pro',
+    };
+    const diagnostics: Diagnostic[] = [];
+    const off = normalize(span({ attributes }), {}, diagnostics);
+    expect(off!.properties).toEqual({ plan: 'pro' });
+    expect(off!.traits).toBeUndefined();
+    expect(diagnostics.map((d) => d.code)).toEqual(Array(5).fill('invalid_attribute'));
+    expect(diagnostics[0]!.message).toContain('content capture is off');
+    const on = normalize(span({ attributes }), { captureContent: true });
+    expect(Object.keys(on!.properties!)).toHaveLength(5);
+    expect(on!.traits).toEqual({ output_text: 'secret' });
+  });
+
+  it('diagnostics describe a rejected string by its length, never by its text', () => {
+    const diagnostics: Diagnostic[] = [];
+    normalize(
+      span({
+        attributes: {
+          'spantrack.interaction.kind': 'classification',
+          'spantrack.intent.confidence': 'PII',
+          'gen_ai.usage.input_tokens': '',
+          'spantrack.success': 'no',
+          'gen_ai.usage.output_tokens': -2,
+        },
+      }),
+      {},
+      diagnostics,
+    );
+    const text = diagnostics.map((d) => d.message);
+    expect(text.join('\n')).not.toMatch(/PII|"no"/);
+    expect(text).toEqual([
+      'spantrack.intent.confidence is a string of 3 characters, expected a number in 0..1: dropped',
+      'gen_ai.usage.input_tokens is an empty string, expected a non-negative integer: dropped',
+      'spantrack.success is a string of 2 characters, expected a boolean: dropped',
+      'gen_ai.usage.output_tokens is number -2, expected a non-negative integer: dropped',
+    ]);
   });
 
   it('treats a non-string intent as malformed (classification then not sent)', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { IdentifyMessage, TrackMessage } from '../../src/message';
+import { type InteractionSource, normalize } from '../../src/normalize/normalize';
 import { applyPrivacy } from '../../src/privacy/privacy-policy';
 import { pseudonymizeUserId } from '../../src/privacy/pseudonymize';
 import { DEFAULT_MAX_EVENT_BYTES, messageBytes, SEGMENT_MAX_EVENT_BYTES } from '../../src/privacy/size-cap';
@@ -141,6 +142,46 @@ describe('privacy policy', () => {
     expect(m.properties).not.toHaveProperty('list0');
     expect(m.properties.model).toBe('llama3.2:3b');
     expect(r.diagnostics.every((d) => d.code === 'truncated')).toBe(true);
+  });
+
+  it('drops the oversize user properties even when a redact hook rewrote them (never a documented field)', () => {
+    const tags = Array.from({ length: 10_000 }, (_, i) => `item-${i}`);
+    const s = span({
+      attributes: {
+        'spantrack.interaction.kind': 'generation',
+        'user.id': 'u',
+        'gen_ai.request.model': 'llama',
+        'spantrack.property.tags': tags,
+        'spantrack.property.model': 'user-model',
+      },
+    });
+    for (const redact of [undefined, (v: string) => v.replace(/\d/g, '#')]) {
+      const r = createTranslator({ catalogs: ['ai-agent'], privacy: { redact } })(s);
+      expect(r.diagnostics.map((d) => d.code)).toEqual(['truncated']);
+      expect(r.diagnostics[0]!.message).toContain('properties.tags');
+      const m = r.messages[0] as TrackMessage;
+      expect(m.properties).not.toHaveProperty('tags');
+      // The documented `model` wins over the user property of the same name, and is never dropped.
+      expect(m.properties.model).toBe('llama');
+    }
+  });
+
+  it('a user catalog copying a content-named user property through ctx.track still cannot send it with capture off', () => {
+    // A source that bypasses readSpan and leaves a content-named user property in the interaction.
+    const leaky: InteractionSource = {
+      name: 'leaky',
+      recognise(sp) {
+        const it = normalize(sp);
+        if (it !== undefined) it.properties = { input_text: 'SECRET', plan: 'pro' };
+        return it;
+      },
+    };
+    const t = createTranslator({ catalogs: ['ai-agent'], sources: [leaky] });
+    const r = t(span({ attributes: { 'gen_ai.request.model': 'm', 'gen_ai.system': 'x', 'user.id': 'u' } }));
+    const m = r.messages[0] as TrackMessage;
+    expect(m.properties.plan).toBe('pro');
+    expect(JSON.stringify(r.messages)).not.toContain('SECRET');
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['invalid_attribute']);
   });
 
   it('measures exactly only when the cheap bound says it might be too large', () => {

@@ -134,6 +134,128 @@ describe('translate', () => {
     expect(r.diagnostics[0]!.message).toContain('kaboom');
   });
 
+  it('checks each user-catalog message alone: bad ids, timestamps, non-JSON values are dropped with catalog_error', () => {
+    const base = () => ({
+      type: 'track',
+      event: 'E',
+      properties: {} as Record<string, unknown>,
+      messageId: 'ok-1',
+      timestamp: '2024-01-01T00:00:00.000Z',
+      userId: 'u',
+    });
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    let deep: Record<string, unknown> = {};
+    const deepRoot = deep;
+    for (let i = 0; i < 40; i++) deep = deep.next = {} as Record<string, unknown>;
+    const bad: [string, Record<string, unknown>][] = [
+      ['messageId', { ...base(), messageId: 'has spaces / slashes' }],
+      ['messageId', { ...base(), messageId: 'x'.repeat(65) }],
+      ['timestamp', { ...base(), timestamp: 'yesterday' }],
+      ['timestamp', { ...base(), timestamp: '2024-13-45T00:00:00Z' }],
+      ['userId', { ...base(), userId: '' }],
+      ['anonymousId', { ...base(), anonymousId: 42 }],
+      ['userId or an anonymousId', { ...base(), userId: undefined }],
+      ['properties.n is a bigint', { ...base(), properties: { n: 10n } }],
+      ['properties.n is NaN', { ...base(), properties: { n: Number.NaN } }],
+      ['Infinity', { ...base(), properties: { n: [1, Number.POSITIVE_INFINITY] } }],
+      ['function', { ...base(), properties: { f: () => 1 } }],
+      ['symbol', { ...base(), properties: { s: Symbol('s') } }],
+      ['[1] is undefined', { ...base(), properties: { a: [1, undefined] } }],
+      ['Date', { ...base(), properties: { d: new Date(0) } }],
+      ['cyclic', { ...base(), properties: { c: cyclic } }],
+      ['cyclic', { ...base(), properties: { d: deepRoot } }],
+      ['context', { ...base(), context: 'web' }],
+      ['traits', { ...base(), type: 'identify', traits: null }],
+      ['integrations.n is a bigint', { ...base(), integrations: { n: 1n } }],
+    ];
+    const good = {
+      ...base(),
+      messageId: 'ok-2',
+      timestamp: '2024-01-01T03:00:00+03:00',
+      properties: { u: undefined, x: [1, 'a', null, { y: true }] },
+    };
+    const sloppy: Catalog = {
+      name: 'sloppy',
+      map: () => [...bad.map(([, m]) => m), good] as unknown as TrackMessage[],
+    };
+    const r = createTranslator({ catalogs: [sloppy, 'ai-agent'] })(seed000ClassificationSpan());
+    expect(r.messages.map((m) => m.messageId)).toEqual(['ok-2', r.messages[1]!.messageId]);
+    expect((r.messages[1] as TrackMessage).event).toBe('ai.classification');
+    // The good message is a plain copy: the undefined member is left out, as JSON would.
+    expect(r.messages[0]).not.toBe(good);
+    expect((r.messages[0] as TrackMessage).properties).toEqual({ x: [1, 'a', null, { y: true }] });
+    const errors = r.diagnostics.filter((d) => d.code === 'catalog_error');
+    expect(errors).toHaveLength(bad.length);
+    for (const [i, [why]] of bad.entries()) expect(errors[i]!.message).toContain(why);
+  });
+
+  it("a user-catalog message that throws when read is dropped alone; the catalog's other messages are sent", () => {
+    const tricky: Catalog = {
+      name: 'tricky',
+      map(it, ctx) {
+        const m = ctx.track(it, 'Getter', {});
+        Object.defineProperty(m, 'timestamp', {
+          enumerable: true,
+          get() {
+            throw new Error('boom');
+          },
+        });
+        return [m, ctx.track(it, 'Fine', {})];
+      },
+    };
+    const r = createTranslator({ catalogs: ['ai-agent', tricky] })(seed000ClassificationSpan());
+    expect(r.messages.map((m) => (m as TrackMessage).event)).toEqual(['ai.classification', 'Fine']);
+    expect(r.diagnostics.map((d) => [d.code, d.catalog])).toEqual([['catalog_error', 'tricky']]);
+    expect(r.diagnostics[0]!.message).toContain('boom');
+  });
+
+  it('two catalogs making an event of the same name from one span get distinct messageIds, the same on every run', () => {
+    const twin = (name: string): Catalog => ({
+      name,
+      map: (it, ctx) => [ctx.track(it, 'ai.classification', { from: name })],
+    });
+    const s = seed000ClassificationSpan();
+    const options = { catalogs: ['ai-agent', twin('a'), twin('b')] } as TranslatorOptions;
+    const first = createTranslator(options)(s).messages.map((m) => m.messageId);
+    expect(first).toHaveLength(3);
+    expect(new Set(first).size).toBe(3);
+    expect(createTranslator(options)(s).messages.map((m) => m.messageId)).toEqual(first);
+    // The ordinal counts the events of that name made from the span: 0, 1, 2.
+    expect(first.map((id) => id.slice(-2))).toEqual(['-0', '-1', '-2']);
+    // A user catalog's fixed id that is already taken is renumbered too.
+    const fixed: Catalog = {
+      name: 'fixed',
+      map: (it) =>
+        [0, 1].map(() => ({
+          type: 'track' as const,
+          event: 'Fixed',
+          properties: {},
+          messageId: 'same',
+          timestamp: it.timestamp,
+          userId: 'u',
+        })),
+    };
+    const ids = createTranslator({ catalogs: [fixed] })(s).messages.map((m) => m.messageId);
+    expect(ids[0]).toBe('same');
+    expect(ids[1]).not.toBe('same');
+  });
+
+  it('a span whose times are unusable is recognised, reported once (invalid_span), and yields nothing', () => {
+    const r = translate(
+      span({
+        startTimeUnixNano: 0n,
+        endTimeUnixNano: 0n,
+        attributes: { 'spantrack.interaction.kind': 'track', 'gen_ai.operation.name': 'invoke_agent' },
+      }),
+    );
+    expect(r).toMatchObject({ messages: [], recognised: true });
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['invalid_span']);
+    const counter = new DiagnosticCounter();
+    counter.record(r);
+    expect(counter.unrecognised).toBe(0);
+  });
+
   it.each<[TranslatorOptions, string]>([
     [{ catalogs: ['ai-agent', 'nope' as 'ai-agent'] }, 'catalogs[1]'],
     [{ catalogs: 'ai-agent' as unknown as [] }, 'catalogs'],
