@@ -131,6 +131,26 @@ describe.each<SegmentTransport>(['analytics-node', 'publisher'])('through the %s
       expect((m.context as { channel: string }).channel).toBe('whatsapp');
     });
 
+    it("an LLM client's span inside classify makes no second event (nothing is counted twice)", async () => {
+      const llm = provider.getTracer('llm-client');
+      await tracker.classify({ userId: USER, model: 'llama3.2:3b' }, async () => {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        llm
+          .startSpan('chat llama3.2:3b', {
+            attributes: {
+              'gen_ai.operation.name': 'chat',
+              'gen_ai.request.model': 'llama3.2:3b',
+              'gen_ai.provider.name': 'ollama',
+              'gen_ai.usage.input_tokens': 120,
+            },
+          })
+          .end();
+        return { intent: 'nil_filing', confidence: 0.99 };
+      });
+      const messages = await delivered();
+      expect(messages.map((m) => m.event)).toEqual(['ai.classification']);
+    });
+
     it('a failed classification is an ai.error, with the error type of the thrown error', async () => {
       // The agent's own error reaches the agent unchanged; the span records it.
       expect(() =>

@@ -1,5 +1,10 @@
-import type { Context } from '@opentelemetry/api';
+import { type Attributes, type Context, trace } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  ATTR_SPANTRACK_INTERACTION_KIND,
+  ATTR_SPANTRACK_REPORTED_BY,
+  InteractionKind,
+} from '@spantrack/conventions';
 import { getContextAttributes } from './context-scope';
 
 /**
@@ -7,10 +12,15 @@ import { getContextAttributes } from './context-scope';
  * that spans of other libraries (LLM clients, HTTP) carry the user and conversation too. A key
  * the span already has is left alone: the span's own value is more specific.
  *
+ * It also marks spans started inside a `classify` / `generate` call (the LLM client's span, and
+ * what that starts) with `spantrack.reported_by`: the enclosing call already reports the model
+ * call, so the processor makes no second event of them.
+ *
  * Register it before processors that export or translate spans.
  */
 export class ContextAttributesSpanProcessor implements SpanProcessor {
   onStart(span: Span, parentContext: Context): void {
+    markReportedBy(span, parentContext);
     const attrs = getContextAttributes(parentContext);
     if (attrs === undefined) return;
     const current = span.attributes;
@@ -29,4 +39,18 @@ export class ContextAttributesSpanProcessor implements SpanProcessor {
   shutdown(): Promise<void> {
     return Promise.resolve();
   }
+}
+
+/** Copies the enclosing classify/generate kind (or the parent's own mark) onto a new span. */
+function markReportedBy(span: Span, parentContext: Context): void {
+  // The parent is an SDK span of this process when it has attributes; anything else is skipped.
+  const parent = trace.getSpan(parentContext) as { attributes?: Attributes } | undefined;
+  const parentAttributes = parent?.attributes;
+  if (parentAttributes === undefined || span.attributes[ATTR_SPANTRACK_REPORTED_BY] !== undefined) return;
+  let by = parentAttributes[ATTR_SPANTRACK_REPORTED_BY];
+  if (by === undefined) {
+    const kind = parentAttributes[ATTR_SPANTRACK_INTERACTION_KIND];
+    if (kind === InteractionKind.CLASSIFICATION || kind === InteractionKind.GENERATION) by = kind;
+  }
+  if (typeof by === 'string') span.setAttribute(ATTR_SPANTRACK_REPORTED_BY, by);
 }

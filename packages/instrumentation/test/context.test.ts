@@ -1,4 +1,4 @@
-import { context } from '@opentelemetry/api';
+import { context, trace } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
 import { getContextAttributes, withContext } from '../src/index';
 import { setup, useAsyncContext, useDiag } from './support';
@@ -92,5 +92,30 @@ describe('withContext', () => {
       ['voice', 'own'],
     ]);
     expect(spans().every((s) => s.attributes['spantrack.org.id'] === 'default-org')).toBe(true);
+  });
+});
+
+describe('spantrack.reported_by', () => {
+  it('marks spans started inside classify / generate (and their children), and nothing else', async () => {
+    const { tracker, provider, named } = setup();
+    const llm = provider.getTracer('llm');
+    await tracker.classify({}, async () => {
+      await new Promise((res) => setTimeout(res, 1));
+      const chat = llm.startSpan('chat gpt-4o-mini', { attributes: { 'gen_ai.operation.name': 'chat' } });
+      // What the LLM client starts under its own span (an HTTP request) is marked too.
+      context.with(trace.setSpan(context.active(), chat), () => llm.startSpan('POST').end());
+      chat.end();
+      return { intent: 'nil_filing', confidence: 0.9 };
+    });
+    tracker.generate({}, () => {
+      llm.startSpan('chat llama3.2:3b').end();
+      return 'ok';
+    });
+    llm.startSpan('chat outside').end();
+    expect(named('chat gpt-4o-mini').attributes['spantrack.reported_by']).toBe('classification');
+    expect(named('POST').attributes['spantrack.reported_by']).toBe('classification');
+    expect(named('chat llama3.2:3b').attributes['spantrack.reported_by']).toBe('generation');
+    expect(named('chat outside').attributes['spantrack.reported_by']).toBeUndefined();
+    expect(named('classify default').attributes['spantrack.reported_by']).toBeUndefined();
   });
 });

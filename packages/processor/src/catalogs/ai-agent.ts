@@ -57,6 +57,8 @@ export const aiAgentCatalog: Catalog = {
       }
       case 'generation':
       case 'track':
+        // Tokens, latency and errors are never restated (DESIGN section 3).
+        if (it.reportedBy !== undefined) return NONE;
         return [it.failed ? errorEvent(it, ctx) : generationEvent(it, ctx)];
       case 'error':
         return [errorEvent(it, ctx)];

@@ -3,6 +3,7 @@ import {
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_GEN_AI_SYSTEM,
+  ATTR_SPANTRACK_REPORTED_BY,
   GenAiOperationName,
   type InteractionKind,
 } from '@spantrack/conventions';
@@ -44,6 +45,9 @@ export const genAiSemconvSource: InteractionSource = {
         break;
     }
     if (kind === undefined) return undefined;
-    return readSpan(span, kind, 'gen_ai', ctx);
+    const it = readSpan(span, kind, 'gen_ai', ctx);
+    const reportedBy = attrs[ATTR_SPANTRACK_REPORTED_BY];
+    if (typeof reportedBy === 'string' && typeof it === 'object') it.reportedBy = reportedBy;
+    return it;
   },
 };

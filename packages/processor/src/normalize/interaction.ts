@@ -21,6 +21,12 @@ export interface Interaction {
   kind: InteractionKind;
   /** Name of the `InteractionSource` that recognised the span (`spantrack`, `gen_ai`, ...). */
   source: string;
+  /**
+   * For an LLM client's span made inside a spantrack `classify` / `generate` call: that call's
+   * kind (`spantrack.reported_by`). The enclosing span already reports the model call, so the
+   * catalogs make no event of this one.
+   */
+  reportedBy?: string;
 
   traceId: string;
   spanId: string;

@@ -167,3 +167,52 @@ describe('ai-agent catalog (seed 000)', () => {
     expect(m.properties.tags).toEqual(['a', 'b']);
   });
 });
+
+describe('LLM spans inside a classify / generate call (spantrack.reported_by)', () => {
+  const chat = (extra: Record<string, string | number>) =>
+    span({
+      name: 'chat gpt-4o-mini',
+      durationMs: 300,
+      attributes: {
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.request.model': 'gpt-4o-mini',
+        'gen_ai.provider.name': 'openai',
+        'gen_ai.usage.input_tokens': 120,
+        'user.id': '+254712345678',
+        ...extra,
+      },
+    });
+
+  it('make no second event: the enclosing span already reports the model call', () => {
+    const t = createTranslator();
+    const marked = t(chat({ 'spantrack.reported_by': 'classification' }));
+    expect(marked.recognised).toBe(true);
+    expect(marked.messages).toEqual([]);
+    expect(marked.diagnostics).toEqual([]);
+    const failed = t({
+      ...chat({ 'spantrack.reported_by': 'generation', 'error.type': 'timeout' }),
+      status: { code: 2 },
+    });
+    expect(failed.messages).toEqual([]);
+  });
+
+  it('still make ai.generation when not marked', () => {
+    const { messages } = createTranslator()(chat({}));
+    expect(messages.map((m) => (m as TrackMessage).event)).toEqual(['ai.generation']);
+  });
+
+  it("never silence spantrack's own spans, even nested in another call", () => {
+    const { messages } = createTranslator()(
+      span({
+        name: 'generate default',
+        durationMs: 10,
+        attributes: {
+          'spantrack.interaction.kind': 'generation',
+          'spantrack.reported_by': 'classification',
+          'user.id': 'u',
+        },
+      }),
+    );
+    expect(messages.map((m) => (m as TrackMessage).event)).toEqual(['ai.generation']);
+  });
+});
