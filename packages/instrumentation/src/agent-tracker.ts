@@ -65,7 +65,22 @@ const CAPTURE_CONTENT_ENV = 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT'
 /** Seed 001's default agent name. */
 const DEFAULT_AGENT_NAME = 'default';
 
-function captureContentFromEnv(): boolean {
+/** Where `setDefaultCaptureContent` keeps its value: one per process, shared by ESM and CJS copies. */
+const CAPTURE_CONTENT_DEFAULT = Symbol.for('spantrack.instrumentation.captureContent');
+
+/**
+ * Sets the content-capture default of trackers built without a `captureContent` option, as
+ * `@spantrack/node`'s `setup({ privacy: { captureContent } })` does; `undefined` removes it (the
+ * env var decides again). Trackers built earlier keep their setting.
+ */
+export function setDefaultCaptureContent(value: boolean | undefined): void {
+  (globalThis as Record<symbol, unknown>)[CAPTURE_CONTENT_DEFAULT] = value;
+}
+
+/** The default: what `setDefaultCaptureContent` set, else the OpenTelemetry GenAI env var, else off. */
+function defaultCaptureContent(): boolean {
+  const set = (globalThis as Record<symbol, unknown>)[CAPTURE_CONTENT_DEFAULT];
+  if (typeof set === 'boolean') return set;
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
   return env?.[CAPTURE_CONTENT_ENV]?.trim().toLowerCase() === 'true';
 }
@@ -111,7 +126,7 @@ export class AgentTracker {
       tracer: (this._provider ?? trace.getTracerProvider()).getTracer(PACKAGE_NAME, PACKAGE_VERSION),
       diag: d,
       captureContent:
-        readBoolean(d, 'AgentTracker', 'captureContent', opts.captureContent) ?? captureContentFromEnv(),
+        readBoolean(d, 'AgentTracker', 'captureContent', opts.captureContent) ?? defaultCaptureContent(),
       agentName,
       defaults: hasDefaults ? defaults : undefined,
       invokeAgentSpanName: `invoke_agent ${agentName}`,

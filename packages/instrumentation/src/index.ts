@@ -1,4 +1,4 @@
-export { AgentTracker } from './agent-tracker';
+export { AgentTracker, setDefaultCaptureContent } from './agent-tracker';
 export { ContextAttributesSpanProcessor } from './context-attributes-span-processor';
 export { getContextAttributes, setContextAttributes, withContext } from './context-scope';
 export { errorTypeOf } from './error-type';

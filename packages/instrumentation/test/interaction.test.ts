@@ -1,7 +1,7 @@
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it, vi } from 'vitest';
-import { AgentTracker } from '../src/index';
+import { AgentTracker, setDefaultCaptureContent } from '../src/index';
 import { durationMs, expectInternal, hrToMs, setup, useDiag } from './support';
 
 const diagState = useDiag();
@@ -238,5 +238,20 @@ describe('flush / shutdown', () => {
     } finally {
       trace.disable();
     }
+  });
+});
+
+describe('setDefaultCaptureContent', () => {
+  it('sets the default of trackers built without the option; the option still wins', () => {
+    try {
+      setDefaultCaptureContent(true);
+      expect(setup().tracker.captureContent).toBe(true);
+      expect(setup({ captureContent: false }).tracker.captureContent).toBe(false);
+      setDefaultCaptureContent(false);
+      expect(setup().tracker.captureContent).toBe(false);
+    } finally {
+      setDefaultCaptureContent(undefined);
+    }
+    expect(setup().tracker.captureContent).toBe(false);
   });
 });

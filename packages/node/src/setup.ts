@@ -4,6 +4,7 @@ import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } 
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { setDefaultCaptureContent } from '@spantrack/instrumentation';
 import { attachSpanProcessors, registeredTracerProvider } from './attach-span-processors';
 import { type BuiltSpanProcessors, buildSpanProcessors } from './create-span-processors';
 import { detectInstrumentations } from './instrumentations';
@@ -128,6 +129,10 @@ function start(config: ResolvedConfig): SetupRecord {
     instrumentations.length > 0
       ? registerInstrumentations({ instrumentations, tracerProvider: provider })
       : () => {};
+
+  // One switch for the whole process: AgentTrackers built without their own option follow it.
+  setDefaultCaptureContent(config.privacy.captureContent === true);
+  unregisterGlobals.push(() => setDefaultCaptureContent(undefined));
 
   const processors = [...built.first, ...built.last];
   const timeout = config.shutdownTimeoutMillis;

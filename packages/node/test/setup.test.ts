@@ -43,6 +43,15 @@ async function classify(tracker = new AgentTracker({ channel: 'test' })): Promis
 }
 
 describe('setup', () => {
+  it('makes privacy.captureContent the default of AgentTrackers built without the option', async () => {
+    expect(new AgentTracker().captureContent).toBe(false);
+    setup({ sink: new MemorySink(), tracesExporter: 'none', privacy: { captureContent: true } });
+    expect(new AgentTracker().captureContent).toBe(true);
+    expect(new AgentTracker({ captureContent: false }).captureContent).toBe(false);
+    await resetSetupForTests();
+    expect(new AgentTracker().captureContent).toBe(false);
+  });
+
   it('registers a global provider that exports traces and delivers analytics', async () => {
     const sink = new MemorySink();
     const handle = setup({ otlp: { endpoint: `${receiver.url}/v1/traces`, protocol: 'http/json' }, sink });
