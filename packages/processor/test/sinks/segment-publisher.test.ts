@@ -76,6 +76,23 @@ describe('SegmentPublisher', () => {
     expect(server.uniqueMessageIds().size).toBe(40);
   });
 
+  it('starts at most maxRequestsPerSecond batches a second', async () => {
+    const publisher = make({ maxBatchMessages: 10, concurrency: 4, maxRequestsPerSecond: 20 });
+    const started = Date.now();
+    const result = await publisher.send(makeMessages(60));
+    const elapsed = Date.now() - started;
+    expect(result.delivered).toBe(60);
+    const times = server.requestLog.map((r) => r.at);
+    expect(times).toHaveLength(6);
+    // Six batches at 20 a second: the sixth starts no earlier than 5 x 50 ms after the first.
+    expect(times[5]! - times[0]!).toBeGreaterThanOrEqual(240);
+    expect(elapsed).toBeGreaterThanOrEqual(240);
+    // And a flush still completes while batches are being paced.
+    await publisher.send(makeMessages(20, 'second'));
+    await publisher.flush(5_000);
+    expect(server.uniqueMessageIds().size).toBe(80);
+  });
+
   it('after forced 500s and recovery, delivers every messageId exactly once', async () => {
     server.setFault({ status: 500, times: 3 });
     const messages = makeMessages(500);
