@@ -5,101 +5,23 @@
 //   node bench/processor/pipeline.mjs [seconds=3]
 import { performance } from 'node:perf_hooks';
 import { createTranslator, DiagnosticCounter, MemorySink } from '../../packages/processor/dist/index.js';
+import {
+  chat,
+  classification,
+  customerMessage,
+  hex,
+  signal,
+  tool,
+  turn,
+} from '../support/agent-span-shapes.mjs';
 
 const SECONDS = Number(process.argv[2] ?? 3);
 const TARGET_SPANS_PER_SECOND = 200_000;
 const DISTINCT_SPANS = 20_000;
 const BATCH = 500;
 
-const hex = (n, len) => n.toString(16).padStart(len, '0').slice(-len);
 const base = 1_700_000_000_000_000_000n;
-
-/** Context every span of a conversation carries (copied from the scope at onStart). */
-function context(i) {
-  return {
-    'user.id': `+2547${hex(i % 5000, 8)}`,
-    'gen_ai.conversation.id': `conv-${i % 2000}`,
-    'spantrack.channel': 'whatsapp',
-    'gen_ai.agent.name': 'tax-assistant',
-  };
-}
-
-const shapes = [
-  (i) => ({
-    name: 'classify tax-assistant',
-    attributes: {
-      ...context(i),
-      'spantrack.interaction.kind': 'classification',
-      'spantrack.intent.name': 'nil_filing',
-      'spantrack.intent.confidence': 0.99,
-      'gen_ai.request.model': 'llama3.2:3b',
-      'gen_ai.provider.name': 'ollama',
-      'gen_ai.usage.input_tokens': 120,
-      'gen_ai.usage.output_tokens': 15,
-    },
-  }),
-  (i) => ({
-    name: 'chat llama3.2:3b',
-    attributes: {
-      ...context(i),
-      'gen_ai.operation.name': 'chat',
-      'gen_ai.request.model': 'llama3.2:3b',
-      'gen_ai.response.model': 'llama3.2:3b',
-      'gen_ai.provider.name': 'ollama',
-      'gen_ai.usage.input_tokens': 480,
-      'gen_ai.usage.output_tokens': 64,
-    },
-  }),
-  (i) => ({
-    name: 'invoke_agent tax-assistant',
-    attributes: {
-      ...context(i),
-      'spantrack.interaction.kind': 'turn',
-      'gen_ai.operation.name': 'invoke_agent',
-      'spantrack.input.message_id': `m-${i}-in`,
-      'spantrack.output.message_id': `m-${i}-out`,
-      'spantrack.output.length': 45,
-      'spantrack.property.plan': 'pro',
-    },
-  }),
-  (i) => ({
-    name: 'message customer',
-    attributes: {
-      ...context(i),
-      'spantrack.interaction.kind': 'message',
-      'spantrack.message.id': `m-${i}`,
-      'spantrack.message.role': 'customer',
-      'spantrack.org.id': 'org-1',
-      'spantrack.workspace.id': 'ws-1',
-      'spantrack.conversation.event': i % 10 === 0 ? 'started' : undefined,
-    },
-  }),
-  (i) => ({
-    name: 'execute_tool lookup_pin',
-    attributes: {
-      ...context(i),
-      'spantrack.interaction.kind': 'tool',
-      'gen_ai.operation.name': 'execute_tool',
-      'gen_ai.tool.name': 'lookup_pin',
-      'gen_ai.tool.call.id': `call-${i}`,
-      'spantrack.action.type': 'tool',
-      'spantrack.action.name': 'lookup_pin',
-      'spantrack.message.role': 'agent',
-    },
-  }),
-  (i) => ({
-    name: 'customer_signal.detected',
-    attributes: {
-      ...context(i),
-      'spantrack.interaction.kind': 'signal',
-      'spantrack.signal.event': 'detected',
-      'spantrack.signal.signal_type': 'dissatisfaction',
-      'spantrack.signal.severity': 'medium',
-      'spantrack.org.id': 'org-1',
-      'spantrack.workspace.id': 'ws-1',
-    },
-  }),
-];
+const shapes = [classification, chat, turn, customerMessage, tool, signal];
 
 const spans = [];
 for (let i = 0; i < DISTINCT_SPANS; i++) {
