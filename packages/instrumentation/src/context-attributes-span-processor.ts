@@ -1,11 +1,19 @@
-import { type Attributes, type Context, trace } from '@opentelemetry/api';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { type Attributes, type AttributeValue, type Context, trace } from '@opentelemetry/api';
 import {
   ATTR_SPANTRACK_INTERACTION_KIND,
   ATTR_SPANTRACK_REPORTED_BY,
   InteractionKind,
 } from '@spantrack/conventions';
 import { getContextAttributes } from './context-scope';
+
+/**
+ * What this processor uses of the SDK's span at `onStart`. Typed structurally from the API's types,
+ * so the class fits any SDK's `SpanProcessor` and its declarations need only `@opentelemetry/api`.
+ */
+export interface StartingSpan {
+  readonly attributes: Attributes;
+  setAttribute(key: string, value: AttributeValue): unknown;
+}
 
 /**
  * Copies the attributes of the enclosing `withContext` scope onto every span at `onStart`, so
@@ -18,8 +26,8 @@ import { getContextAttributes } from './context-scope';
  *
  * Register it before processors that export or translate spans.
  */
-export class ContextAttributesSpanProcessor implements SpanProcessor {
-  onStart(span: Span, parentContext: Context): void {
+export class ContextAttributesSpanProcessor {
+  onStart(span: StartingSpan, parentContext: Context): void {
     markReportedBy(span, parentContext);
     const attrs = getContextAttributes(parentContext);
     if (attrs === undefined) return;
@@ -30,7 +38,7 @@ export class ContextAttributesSpanProcessor implements SpanProcessor {
     }
   }
 
-  onEnd(_span: ReadableSpan): void {}
+  onEnd(_span: unknown): void {}
 
   forceFlush(): Promise<void> {
     return Promise.resolve();
@@ -42,7 +50,7 @@ export class ContextAttributesSpanProcessor implements SpanProcessor {
 }
 
 /** Copies the enclosing classify/generate kind (or the parent's own mark) onto a new span. */
-function markReportedBy(span: Span, parentContext: Context): void {
+function markReportedBy(span: StartingSpan, parentContext: Context): void {
   // The parent is an SDK span of this process when it has attributes; anything else is skipped.
   const parent = trace.getSpan(parentContext) as { attributes?: Attributes } | undefined;
   const parentAttributes = parent?.attributes;

@@ -95,7 +95,19 @@ export function runWithContext<R>(d: Diagnostics, values: ContextAttributes, fn:
     return undefined as R;
   }
   const attrs = contextAttributesOf(d, 'withContext', values);
-  return context.with(setContextAttributes(context.active(), attrs), fn);
+  const scoped = setContextAttributes(context.active(), attrs);
+  return context.with(scoped, () => {
+    // With no context manager registered, `context.with` runs fn in the root context: say so once,
+    // rather than let every span of the scope silently miss its user and conversation.
+    if (context.active() !== scoped) {
+      d.problem(
+        'withContext',
+        'no OpenTelemetry context manager is registered, so the scope reaches no span',
+        'register one (NodeTracerProvider.register(), @spantrack/node setup(), or context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable()))',
+      );
+    }
+    return fn();
+  });
 }
 
 /**

@@ -1,5 +1,5 @@
 export { AgentTracker, setDefaultCaptureContent } from './agent-tracker';
-export { ContextAttributesSpanProcessor } from './context-attributes-span-processor';
+export { ContextAttributesSpanProcessor, type StartingSpan } from './context-attributes-span-processor';
 export { getContextAttributes, setContextAttributes, withContext } from './context-scope';
 export { errorTypeOf } from './error-type';
 export type {

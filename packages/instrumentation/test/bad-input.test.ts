@@ -195,3 +195,20 @@ describe('bad input: dropped from the span, reported once, the rest kept', () =>
     expect(diagState.warnings).toHaveLength(1);
   });
 });
+
+describe('withContext without a context manager', () => {
+  it('runs fn and says once that the scope reaches no span', () => {
+    const { tracker, provider, spans } = setup();
+    for (let i = 0; i < 2; i++) {
+      const r = tracker.withContext({ userId: 'u1' }, () => {
+        provider.getTracer('llm').startSpan('chat').end();
+        return 42;
+      });
+      expect(r).toBe(42);
+    }
+    expect(spans().map((s) => s.attributes['user.id'])).toEqual([undefined, undefined]);
+    const about = diagState.warnings.filter((w) => w.includes('no OpenTelemetry context manager'));
+    expect(about).toHaveLength(1);
+    expect(about[0]).toMatch(/setGlobalContextManager/);
+  });
+});
