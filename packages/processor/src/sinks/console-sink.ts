@@ -1,5 +1,5 @@
 import type { AnalyticsMessage } from '../message';
-import { failAll, serializeMessage } from './serialize';
+import { failAll, failWrite, toJsonLines } from './serialize';
 import type { DeliveryResult, Sink } from './sink';
 import { SinkClosedError } from './sink-errors';
 
@@ -24,28 +24,13 @@ export class ConsoleSink implements Sink {
   /** A message that cannot be serialized (a BigInt, a cycle) fails alone. Never rejects. */
   async send(messages: readonly AnalyticsMessage[]): Promise<DeliveryResult> {
     if (this.closed) return failAll(messages, new SinkClosedError());
-    const result: DeliveryResult = { delivered: 0, failed: 0, errors: [] };
-    if (messages.length === 0) return result;
-    const written: AnalyticsMessage[] = [];
-    let text = '';
-    for (const message of messages) {
-      const json = serializeMessage(message, this.pretty ? 2 : undefined);
-      if (typeof json === 'string') {
-        text += `${json}\n`;
-        written.push(message);
-      } else {
-        result.failed++;
-        result.errors.push({ messageId: json.messageId, error: json });
-      }
-    }
+    if (messages.length === 0) return { delivered: 0, failed: 0, errors: [] };
+    const { text, written, result } = toJsonLines(messages, this.pretty ? 2 : undefined);
     if (written.length === 0) return result;
     try {
       this.stream.write(text);
     } catch (error) {
-      const failed = failAll(written, error instanceof Error ? error : new Error(String(error)));
-      result.failed += failed.failed;
-      result.errors.push(...failed.errors);
-      return result;
+      return failWrite(result, written, error);
     }
     result.delivered = written.length;
     return result;

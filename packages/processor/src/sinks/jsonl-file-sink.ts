@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AnalyticsMessage } from '../message';
-import { failAll, serializeMessage } from './serialize';
+import { failAll, failWrite, toJsonLines } from './serialize';
 import type { DeliveryResult, Sink } from './sink';
 import { SinkClosedError } from './sink-errors';
 
@@ -41,19 +41,7 @@ export class JsonlFileSink implements Sink {
       if (messages.length === 0) return { delivered: 0, failed: 0, errors: [] };
       const refused = this.closed ? new SinkClosedError() : this.streamError;
       if (refused) return failAll(messages, refused);
-      const result: DeliveryResult = { delivered: 0, failed: 0, errors: [] };
-      const written: AnalyticsMessage[] = [];
-      let text = '';
-      for (const message of messages) {
-        const json = serializeMessage(message);
-        if (typeof json === 'string') {
-          text += `${json}\n`;
-          written.push(message);
-        } else {
-          result.failed++;
-          result.errors.push({ messageId: json.messageId, error: json });
-        }
-      }
+      const { text, written, result } = toJsonLines(messages);
       if (written.length === 0) return result;
       try {
         let hasRoom = true;
@@ -63,10 +51,7 @@ export class JsonlFileSink implements Sink {
         // Backpressure: a full buffer holds the caller until it drains.
         if (!hasRoom && this.stream.writableNeedDrain) await once(this.stream, 'drain');
       } catch (error) {
-        const failed = failAll(written, error instanceof Error ? error : new Error(String(error)));
-        result.failed += failed.failed;
-        result.errors.push(...failed.errors);
-        return result;
+        return failWrite(result, written, error);
       }
       result.delivered = written.length;
       return result;

@@ -44,3 +44,38 @@ export function failAll(messages: readonly AnalyticsMessage[], error: Error): De
     errors: messages.map((m) => ({ messageId: messageIdOf(m), error })),
   };
 }
+
+/** Messages as JSON lines, for the line-oriented sinks: the text, the messages in it, and a result
+ * already counting the messages that could not be serialized. */
+export interface JsonLines {
+  text: string;
+  written: AnalyticsMessage[];
+  result: DeliveryResult;
+}
+
+export function toJsonLines(messages: readonly AnalyticsMessage[], space?: number): JsonLines {
+  const lines: JsonLines = { text: '', written: [], result: { delivered: 0, failed: 0, errors: [] } };
+  for (const message of messages) {
+    const json = serializeMessage(message, space);
+    if (typeof json === 'string') {
+      lines.text += `${json}\n`;
+      lines.written.push(message);
+    } else {
+      lines.result.failed++;
+      lines.result.errors.push({ messageId: json.messageId, error: json });
+    }
+  }
+  return lines;
+}
+
+/** Counts a failed write of `written` into `result`. */
+export function failWrite(
+  result: DeliveryResult,
+  written: readonly AnalyticsMessage[],
+  error: unknown,
+): DeliveryResult {
+  const failed = failAll(written, error instanceof Error ? error : new Error(String(error)));
+  result.failed += failed.failed;
+  result.errors.push(...failed.errors);
+  return result;
+}
