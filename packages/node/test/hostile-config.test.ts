@@ -1,0 +1,625 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { context, trace } from '@opentelemetry/api';
+import { AgentTracker } from '@spantrack/instrumentation';
+import { SpantrackConfigError } from '@spantrack/processor';
+import { type SegmentServer, startSegmentServer } from '@spantrack/segment-test-server';
+import {
+  afterAll,
+  afterEach,
+  beforeAll,
+  beforeEach,
+  describe,
+  expect,
+  it,
+  type MockInstance,
+  vi,
+} from 'vitest';
+import { resolveConfig, setup } from '../src/index';
+import { resetSetupForTests } from '../src/setup';
+import { isolateEnv, type OtlpReceiver, startOtlpReceiver } from './support/otlp-receiver';
+
+/*
+ * Adversarial configuration and process behaviour of @spantrack/node. Tests named `BUG: ...` are
+ * skipped: each states the correct behaviour of a bug found by this suite (see the report).
+ */
+
+const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+const agent = join(packageDir, 'test', 'fixtures', 'hostile-agent.mjs');
+const WRITE_KEY = 'hostile-write-key';
+
+function configError(fn: () => unknown): SpantrackConfigError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(SpantrackConfigError);
+    return error as SpantrackConfigError;
+  }
+  throw new Error('expected a SpantrackConfigError');
+}
+
+/** resolveConfig with only the given env (plus SPANTRACK_SINK=none to silence the write-key warning). */
+const resolveEnv = (env: Record<string, string>) => resolveConfig({}, { SPANTRACK_SINK: 'none', ...env });
+
+// ---------------------------------------------------------------------------------------------
+// Env parsing, per the OpenTelemetry spec (pure: resolveConfig with an explicit env).
+// ---------------------------------------------------------------------------------------------
+
+describe('hostile env: OTEL_EXPORTER_OTLP_HEADERS', () => {
+  it('trims spaces around keys and values, keeps inner spaces, keeps = inside values', () => {
+    const c = resolveEnv({
+      OTEL_EXPORTER_OTLP_HEADERS: ' a = 1 , b=x y ,authorization=Basic dXNlcjpwYXNz==',
+    });
+    expect(c.otlp.headers).toEqual({ a: '1', b: 'x y', authorization: 'Basic dXNlcjpwYXNz==' });
+    expect(c.warnings).toEqual([]);
+  });
+
+  it('URL-decodes keys and values (a comma and a space can be carried encoded)', () => {
+    const c = resolveEnv({ OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer%20a%2Cb,x-k%65y=v' });
+    expect(c.otlp.headers).toEqual({ authorization: 'Bearer a,b', 'x-key': 'v' });
+  });
+
+  it('empty entries (a=1,,b=2, trailing comma) are skipped silently', () => {
+    const c = resolveEnv({ OTEL_EXPORTER_OTLP_HEADERS: 'a=1,,b=2,' });
+    expect(c.otlp.headers).toEqual({ a: '1', b: '2' });
+    expect(c.warnings).toEqual([]);
+  });
+
+  it('malformed entries (no =, empty key, bad %-encoding) are skipped with one warning each', () => {
+    const c = resolveEnv({ OTEL_EXPORTER_OTLP_HEADERS: 'a=1,junk,=v,k=%ZZ,b=2' });
+    expect(c.otlp.headers).toEqual({ a: '1', b: '2' });
+    expect(c.warnings).toHaveLength(3);
+    for (const w of c.warnings) expect(w).toMatch(/^OTEL_EXPORTER_OTLP_HEADERS: entry /);
+  });
+
+  it.skip('BUG: a header entry that is not a valid HTTP header (CR/LF in the value, space in the name) is accepted and then fails every trace export', () => {
+    // Today both entries pass resolveConfig, and every export fails at runtime with
+    // "Invalid character in header content" / "Header name must be a valid HTTP token".
+    const c = resolveEnv({ OTEL_EXPORTER_OTLP_HEADERS: 'authorization=x%0D%0Ay,bad name=1,ok=2' });
+    expect(c.otlp.headers).toEqual({ ok: '2' });
+    expect(c.warnings).toHaveLength(2);
+    expect(c.warnings.join('\n')).toContain('OTEL_EXPORTER_OTLP_HEADERS');
+  });
+});
+
+describe('hostile env: OTLP endpoint, protocol, timeout', () => {
+  it.each([
+    ['http://h:4318', 'http://h:4318/v1/traces'],
+    ['http://h:4318/', 'http://h:4318/v1/traces'],
+    ['http://h:4318//', 'http://h:4318/v1/traces'],
+    ['http://h:4318/otel', 'http://h:4318/otel/v1/traces'],
+    ['http://h:4318/otel/', 'http://h:4318/otel/v1/traces'],
+    ['  https://h/otel  ', 'https://h/otel/v1/traces'],
+  ])('OTEL_EXPORTER_OTLP_ENDPOINT=%j sends to %s', (base, expected) => {
+    expect(resolveEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: base }).otlp.endpoint).toBe(expected);
+  });
+
+  it('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is used verbatim (trailing slash, odd path) and wins', () => {
+    const c = resolveEnv({
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://h:4318/custom/',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://other:4318',
+    });
+    expect(c.otlp.endpoint).toBe('http://h:4318/custom/');
+  });
+
+  it('an invalid generic endpoint names OTEL_EXPORTER_OTLP_ENDPOINT (not the derived URL)', () => {
+    const e = configError(() => resolveEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' }));
+    expect(e.message).toMatch(/^OTEL_EXPORTER_OTLP_ENDPOINT: "collector:4318" is not an http\(s\) URL/);
+  });
+
+  it('TRACES_PROTOCOL wins over PROTOCOL: a grpc generic value is ignored when the traces one is valid', () => {
+    const c = resolveEnv({
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+      OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
+    });
+    expect(c.otlp.protocol).toBe('http/json');
+  });
+
+  it('a grpc TRACES_PROTOCOL is an error naming the TRACES variable, even when PROTOCOL is valid', () => {
+    const e = configError(() =>
+      resolveEnv({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'grpc' }),
+    );
+    expect(e.message).toMatch(/^OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: grpc is not supported/);
+    expect(e.message).toContain('use http/protobuf');
+  });
+
+  it('a non-numeric OTEL_EXPORTER_OTLP_TIMEOUT fails at start naming the variable', () => {
+    const e = configError(() => resolveEnv({ OTEL_EXPORTER_OTLP_TIMEOUT: '10s' }));
+    expect(e.message).toMatch(/^OTEL_EXPORTER_OTLP_TIMEOUT: must be a positive number of milliseconds/);
+    // TRACES_TIMEOUT wins over the generic one, so a bad generic one is not even read.
+    const c = resolveEnv({ OTEL_EXPORTER_OTLP_TIMEOUT: '10s', OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: '250' });
+    expect(c.otlp.timeoutMillis).toBe(250);
+  });
+
+  it.skip('BUG: the timeout error shows "got NaN" instead of the value the user wrote', () => {
+    const e = configError(() => resolveEnv({ OTEL_EXPORTER_OTLP_TIMEOUT: '10s' }));
+    expect(e.message).toContain('"10s"');
+  });
+
+  it.skip('BUG: SPANTRACK_SHUTDOWN_TIMEOUT_MILLIS above 2^31-1 is accepted, and Node then fires every flush deadline after 1 ms', () => {
+    // Today 3000000000 resolves as-is; setTimeout truncates it to 1 ms (TimeoutOverflowWarning), so
+    // flush() and shutdown() give up at once and buffered spans and events are lost.
+    const e = configError(() => resolveEnv({ SPANTRACK_SHUTDOWN_TIMEOUT_MILLIS: '3000000000' }));
+    expect(e.message).toMatch(/^SPANTRACK_SHUTDOWN_TIMEOUT_MILLIS: /);
+    expect(e.message).toContain('2147483647');
+  });
+});
+
+describe('hostile env: service name and resource attributes', () => {
+  it('OTEL_SERVICE_NAME wins over service.name in OTEL_RESOURCE_ATTRIBUTES; other attributes kept', () => {
+    const c = resolveEnv({
+      OTEL_SERVICE_NAME: 'svc',
+      OTEL_RESOURCE_ATTRIBUTES: 'service.name=from-attrs,deployment.environment=prod',
+    });
+    expect(c.serviceName).toBe('svc');
+    expect(c.resourceAttributes['deployment.environment']).toBe('prod');
+  });
+
+  it('service.name from OTEL_RESOURCE_ATTRIBUTES when OTEL_SERVICE_NAME is unset or blank', () => {
+    expect(resolveEnv({ OTEL_RESOURCE_ATTRIBUTES: 'service.name=from-attrs' }).serviceName).toBe(
+      'from-attrs',
+    );
+    expect(
+      resolveEnv({ OTEL_SERVICE_NAME: '   ', OTEL_RESOURCE_ATTRIBUTES: 'service.name=from-attrs' })
+        .serviceName,
+    ).toBe('from-attrs');
+    expect(resolveEnv({ OTEL_RESOURCE_ATTRIBUTES: 'service.name=' }).serviceName).toBe(
+      'unknown_service:node',
+    );
+  });
+
+  it('percent-encoded values are decoded; bad entries are warned about and skipped, not fatal', () => {
+    const c = resolveEnv({ OTEL_RESOURCE_ATTRIBUTES: 'team=a%20b%2Cc,bad,k=%ZZ,x=1' });
+    expect(c.resourceAttributes).toEqual({ team: 'a b,c', x: '1' });
+    expect(c.warnings).toHaveLength(2);
+    for (const w of c.warnings) expect(w).toMatch(/^OTEL_RESOURCE_ATTRIBUTES: /);
+  });
+});
+
+describe('hostile env: switches and lists', () => {
+  it.each(['true', 'TRUE', 'True', ' true '])('OTEL_SDK_DISABLED=%j disables (case-insensitive)', (v) => {
+    const c = resolveEnv({ OTEL_SDK_DISABLED: v });
+    expect(c.disabled).toBe(true);
+    expect(c.warnings).toEqual([]);
+  });
+
+  it('OTEL_SDK_DISABLED=1 / yes is not true per the spec: enabled, with a warning naming the variable', () => {
+    for (const v of ['1', 'yes']) {
+      const c = resolveEnv({ OTEL_SDK_DISABLED: v });
+      expect(c.disabled).toBe(false);
+      expect(c.warnings).toEqual([expect.stringContaining('OTEL_SDK_DISABLED')]);
+    }
+  });
+
+  it.skip('BUG: OTEL_SDK_DISABLED=true does not rescue a start whose other OTEL_* vars are invalid', () => {
+    // A shared environment (a grpc exporter set for other services) crashes an app that turned
+    // spantrack off; today this throws "OTEL_EXPORTER_OTLP_PROTOCOL: grpc is not supported".
+    const c = resolveEnv({ OTEL_SDK_DISABLED: 'true', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' });
+    expect(c.disabled).toBe(true);
+  });
+
+  it.skip('BUG: OTEL_SDK_DISABLED=true still warns "no Segment write key ... traces still flow"', () => {
+    const c = resolveConfig({}, { OTEL_SDK_DISABLED: 'true' });
+    expect(c.disabled).toBe(true);
+    expect(c.warnings).toEqual([]);
+  });
+
+  it.each([
+    ['none', 'none', 0],
+    ['otlp', 'otlp', 0],
+    ['OTLP', 'otlp', 0],
+    ['otlp,console', 'otlp', 1],
+    [' otlp , console ', 'otlp', 1],
+    ['otlp,none', 'none', 0],
+    ['console', 'none', 1],
+    [',', 'none', 0],
+  ] as const)('OTEL_TRACES_EXPORTER=%j → %s with %i warning(s)', (v, expected, warningCount) => {
+    const c = resolveEnv({ OTEL_TRACES_EXPORTER: v });
+    expect(c.tracesExporter).toBe(expected);
+    expect(c.warnings).toHaveLength(warningCount);
+    for (const w of c.warnings) expect(w).toContain('OTEL_TRACES_EXPORTER');
+  });
+
+  it.skip('BUG: OTEL_TRACES_EXPORTER=console warns that console is "ignored" while it actually turns OTLP export off', () => {
+    const c = resolveEnv({ OTEL_TRACES_EXPORTER: 'console' });
+    expect(c.tracesExporter).toBe('none');
+    expect(c.warnings[0]).toMatch(/no traces are exported|OTLP export is off/);
+  });
+
+  it('SPANTRACK_CATALOGS with spaces is trimmed; an unknown name fails naming the var and the choices', () => {
+    expect(resolveEnv({ SPANTRACK_CATALOGS: ' ai-agent ,  customer-signals ' }).catalogs).toEqual([
+      'ai-agent',
+      'customer-signals',
+    ]);
+    const e = configError(() => resolveEnv({ SPANTRACK_CATALOGS: 'ai-agent, ai_agent' }));
+    expect(e.message).toBe(
+      'SPANTRACK_CATALOGS: unknown catalog "ai_agent"; use a comma list of ai-agent, segment-copilot, customer-signals',
+    );
+  });
+
+  it.skip('BUG: SPANTRACK_CATALOGS="," (or " , ") resolves to no catalogs at all: every event is silently dropped', () => {
+    const e = configError(() => resolveEnv({ SPANTRACK_CATALOGS: ' , ' }));
+    expect(e.message).toMatch(/^SPANTRACK_CATALOGS: /);
+  });
+
+  it('SPANTRACK_SINK=jsonl (any case) without a path appends to spantrack-events.jsonl', () => {
+    const c = resolveEnv({ SPANTRACK_SINK: 'JSONL' });
+    expect(c.sink).toBe('jsonl');
+    expect(c.jsonlPath).toBe('spantrack-events.jsonl');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// In process: setup() against a local receiver (env isolated, globals reset after each test).
+// ---------------------------------------------------------------------------------------------
+
+describe('hostile setup() in process', () => {
+  let restoreEnv: () => void;
+  let warnSpy: MockInstance<typeof console.warn>;
+  let receiver: OtlpReceiver;
+  let tmp: string;
+
+  beforeEach(async () => {
+    restoreEnv = isolateEnv();
+    process.env.SPANTRACK_AUTO_INSTRUMENT = 'false';
+    warnSpy = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    receiver = await startOtlpReceiver();
+    tmp = mkdtempSync(join(tmpdir(), 'spantrack-hostile-'));
+  });
+
+  afterEach(async () => {
+    await resetSetupForTests();
+    trace.disable();
+    context.disable();
+    warnSpy.mockRestore();
+    restoreEnv();
+    await receiver.close();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  const spantrackWarnings = (): string[] =>
+    warnSpy.mock.calls.map((c) => String(c[0])).filter((m) => m.startsWith('[spantrack]'));
+
+  async function classify(): Promise<void> {
+    const tracker = new AgentTracker({ channel: 'test' });
+    await tracker.withContext({ userId: 'u-1' }, () =>
+      tracker.classify({ model: 'gpt-4o-mini' }, () => ({ intent: 'greeting', confidence: 0.9 })),
+    );
+  }
+
+  it('odd but valid headers and an endpoint with a path reach the collector as written', async () => {
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = `${receiver.url}/otel/`;
+    process.env.OTEL_EXPORTER_OTLP_PROTOCOL = 'http/json';
+    process.env.OTEL_EXPORTER_OTLP_HEADERS =
+      ' authorization = Basic dXNlcjpwYXNz== ,,x-team=ai%20agents,broken';
+    const handle = setup({ sink: 'none' });
+    trace.getTracer('t').startSpan('with-headers').end();
+    await handle.flush();
+    expect(receiver.requests.map((r) => r.path)).toEqual(['/otel/v1/traces']);
+    expect(receiver.requests[0]?.headers.authorization).toBe('Basic dXNlcjpwYXNz==');
+    expect(receiver.requests[0]?.headers['x-team']).toBe('ai agents');
+    expect(spantrackWarnings()).toEqual([expect.stringContaining('entry "broken" is not key=value')]);
+  });
+
+  it('OTEL_SDK_DISABLED=TRUE (upper case): a disabled handle, no global provider', async () => {
+    process.env.OTEL_SDK_DISABLED = 'TRUE';
+    process.env.SPANTRACK_SINK = 'none';
+    const handle = setup();
+    expect(handle.state).toBe('disabled');
+    trace.getTracer('t').startSpan('ignored').end();
+    await handle.flush();
+    expect(receiver.requests).toEqual([]);
+  });
+
+  it('SPANTRACK_SINK=jsonl with a path in a directory that does not exist yet: created, events appended', async () => {
+    const path = join(tmp, 'nested', 'dir', 'events.jsonl');
+    process.env.SPANTRACK_SINK = 'jsonl';
+    process.env.SPANTRACK_JSONL_PATH = path;
+    const handle = setup({ tracesExporter: 'none' });
+    await classify();
+    await handle.shutdown();
+    expect(existsSync(path)).toBe(true);
+    expect(handle.stats().analytics?.messagesDelivered).toBeGreaterThan(0);
+  });
+
+  it.skip('BUG: a SPANTRACK_JSONL_PATH under a regular file crashes setup() with a raw EEXIST/ENOTDIR error instead of a SpantrackConfigError naming the var', () => {
+    const file = join(tmp, 'a-file');
+    writeFileSync(file, 'x');
+    process.env.SPANTRACK_SINK = 'jsonl';
+    process.env.SPANTRACK_JSONL_PATH = join(file, 'events.jsonl');
+    const e = configError(() => setup({ tracesExporter: 'none' }));
+    expect(e.message).toMatch(/^SPANTRACK_JSONL_PATH: /);
+  });
+
+  it('a SPANTRACK_JSONL_PATH that is a directory does not crash: the failure is counted', async () => {
+    process.env.SPANTRACK_SINK = 'jsonl';
+    process.env.SPANTRACK_JSONL_PATH = tmp; // EISDIR when opened
+    const handle = setup({ tracesExporter: 'none' });
+    await classify();
+    await handle.flush();
+    expect(handle.stats().analytics?.messagesFailed).toBeGreaterThan(0);
+    expect(handle.stats().analytics?.messagesDelivered).toBe(0);
+  });
+
+  it.skip('BUG: analytics delivery failures (JSONL path is a directory, Segment unreachable) are never printed: events vanish silently', async () => {
+    // OTLP failures are printed once through warn(); sink failures only reach diag, which has no
+    // logger unless the application installs one.
+    process.env.SPANTRACK_SINK = 'jsonl';
+    process.env.SPANTRACK_JSONL_PATH = tmp;
+    const handle = setup({ tracesExporter: 'none' });
+    await classify();
+    await handle.flush();
+    expect(spantrackWarnings()).toEqual([expect.stringContaining(tmp)]);
+  });
+
+  it('OTEL_EXPORTER_OTLP_TIMEOUT bounds the export: an unreachable endpoint fails fast and is counted once', async () => {
+    const closed = await startOtlpReceiver();
+    await closed.close();
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = closed.url;
+    process.env.OTEL_EXPORTER_OTLP_TIMEOUT = '300';
+    const handle = setup({ sink: 'none' });
+    trace.getTracer('t').startSpan('lost').end();
+    const started = Date.now();
+    await handle.flush();
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(handle.stats().traces).toMatchObject({ exportsFailed: 1, spansFailed: 1 });
+    expect(spantrackWarnings()).toHaveLength(1);
+  });
+
+  it.skip('BUG: shutdownTimeoutMillis above 2^31-1 makes flush() give up after 1 ms and lose the spans', async () => {
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = receiver.url;
+    process.env.OTEL_EXPORTER_OTLP_PROTOCOL = 'http/json';
+    process.env.SPANTRACK_SHUTDOWN_TIMEOUT_MILLIS = '3000000000';
+    const handle = setup({ sink: 'none' });
+    trace.getTracer('t').startSpan('kept').end();
+    await handle.flush();
+    expect(receiver.spanNames()).toEqual(['kept']);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Child processes: the register entry as users run it.
+// ---------------------------------------------------------------------------------------------
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+let otlp: OtlpReceiver;
+let segment: SegmentServer;
+let closedUrl: string;
+
+beforeAll(async () => {
+  if (!existsSync(join(packageDir, 'dist', 'register.js'))) {
+    throw new Error(
+      'packages/node/dist is missing: build first (npx turbo run build --filter=@spantrack/node)',
+    );
+  }
+  otlp = await startOtlpReceiver();
+  segment = await startSegmentServer({ writeKey: WRITE_KEY });
+  const closed = await startOtlpReceiver();
+  closedUrl = closed.url;
+  await closed.close(); // a port that refuses connections
+});
+
+afterAll(async () => {
+  await otlp?.close();
+  await segment?.close();
+});
+
+function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (
+      !k.startsWith('OTEL_') &&
+      !k.startsWith('SPANTRACK_') &&
+      !k.startsWith('VITEST') &&
+      !k.startsWith('HOSTILE_')
+    )
+      env[k] = v;
+  }
+  return {
+    ...env,
+    NODE_OPTIONS: '',
+    OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+    OTEL_SERVICE_NAME: 'hostile-service',
+    SPANTRACK_SEGMENT_WRITE_KEY: WRITE_KEY,
+    SPANTRACK_SEGMENT_HOST: segment.url,
+    ...extra,
+  };
+}
+
+function start(args: string[], env: Record<string, string>) {
+  const started = Date.now();
+  const child = spawn(process.execPath, args, { cwd: packageDir, env: childEnv(env) });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  const done = new Promise<Run>((resolve) => {
+    child.on('exit', (code, signal) => {
+      clearTimeout(killer);
+      // Let the last stdio chunks arrive.
+      setImmediate(() => resolve({ code, signal, stdout, stderr, ms: Date.now() - started }));
+    });
+  });
+  return { child, done, stdout: () => stdout };
+}
+
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const runAgent = (env: Record<string, string> = {}): Promise<Run> =>
+  start(['--import', '@spantrack/node/register', agent], env).done;
+
+const classifications = () => segment.messages.filter((m) => m.event === 'ai.classification');
+
+describe('hostile processes under --import @spantrack/node/register', () => {
+  beforeEach(() => {
+    otlp.requests.length = 0;
+    segment.reset();
+  });
+
+  it('baseline: the agent returns, spans and events arrive before exit', async () => {
+    const r = await runAgent();
+    expect(r.stdout).toContain('agent done');
+    expect(r.code).toBe(0);
+    expect(otlp.spanNames()).toContain('classify hostile-agent');
+    expect(classifications()).toHaveLength(1);
+  });
+
+  it('NODE_OPTIONS=--import @spantrack/node/register works like the flag', async () => {
+    const r = await start([agent], { NODE_OPTIONS: '--import @spantrack/node/register' }).done;
+    expect(r.code).toBe(0);
+    expect(otlp.spanNames()).toContain('classify hostile-agent');
+    expect(classifications()).toHaveLength(1);
+  });
+
+  it('process.exit(0) right after the work: exits at once with its code, does not hang', async () => {
+    const r = await runAgent({ HOSTILE_END: 'exit' });
+    expect(r.code).toBe(0);
+    expect(r.ms).toBeLessThan(5_000);
+    expect(r.stderr).not.toContain('Error');
+  });
+
+  it.skip('BUG: process.exit() right after the work loses the buffered spans and events without a word', async () => {
+    // Documented (docs/configuration.md: call shutdown() before process.exit()), but silent: an
+    // 'exit' listener can at least say synchronously how many spans were never delivered.
+    const r = await runAgent({ HOSTILE_END: 'exit' });
+    const delivered = otlp.spanNames().length > 0 && classifications().length === 1;
+    if (!delivered) expect(r.stderr).toMatch(/\[spantrack\].*(not delivered|lost)/);
+  });
+
+  it('an uncaught exception after the work: the app crashes as usual (code 1, its error), no hang', async () => {
+    const r = await runAgent({ HOSTILE_END: 'throw' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('hostile crash after the work');
+    expect(r.ms).toBeLessThan(5_000);
+  });
+
+  it.skip('BUG: an uncaught exception loses the spans and events that ended before the crash, silently', async () => {
+    const r = await runAgent({ HOSTILE_END: 'throw' });
+    const delivered = otlp.spanNames().length > 0 && classifications().length === 1;
+    if (!delivered) expect(r.stderr).toMatch(/\[spantrack\].*(not delivered|lost)/);
+  });
+
+  it('a server with the OTLP endpoint down gets SIGTERM: drains within shutdownTimeoutMillis, ends by the signal', async () => {
+    const { child, done, stdout } = start(['--import', '@spantrack/node/register', agent], {
+      HOSTILE_END: 'serve',
+      OTEL_EXPORTER_OTLP_ENDPOINT: closedUrl,
+      SPANTRACK_SHUTDOWN_TIMEOUT_MILLIS: '1000',
+    });
+    await waitFor(() => stdout().includes('ready\n'), 5_000);
+    const signalled = Date.now();
+    child.kill('SIGTERM');
+    const r = await done;
+    expect(r.signal).toBe('SIGTERM');
+    expect(Date.now() - signalled).toBeLessThan(4_000);
+    // Analytics are unaffected by the dead trace endpoint.
+    expect(classifications()).toHaveLength(1);
+  });
+
+  it.skip('BUG: a short script with the OTLP endpoint down exits only after the exporter gives up (~9 s), ignoring SPANTRACK_SHUTDOWN_TIMEOUT_MILLIS', async () => {
+    // Measured: 8.4 s with SPANTRACK_SHUTDOWN_TIMEOUT_MILLIS=1000 (the OTLP retry timers keep the
+    // loop alive after spantrack's own deadline passed).
+    const r = await runAgent({
+      OTEL_EXPORTER_OTLP_ENDPOINT: closedUrl,
+      SPANTRACK_SHUTDOWN_TIMEOUT_MILLIS: '1000',
+    });
+    expect(r.code).toBe(0);
+    expect(r.ms).toBeLessThan(3_000);
+  }, 30_000);
+
+  it.skip('BUG: a short script with Segment unreachable hangs ~55 s on exit, silently, ignoring SPANTRACK_SHUTDOWN_TIMEOUT_MILLIS', async () => {
+    // Measured: 52-55 s, nothing printed (SegmentPublisher retries for up to 120 s on ref'd timers).
+    const r = await runAgent({
+      SPANTRACK_SEGMENT_HOST: closedUrl,
+      SPANTRACK_SHUTDOWN_TIMEOUT_MILLIS: '1000',
+      OTEL_TRACES_EXPORTER: 'none',
+    });
+    expect(r.code).toBe(0);
+    expect(r.ms).toBeLessThan(3_000);
+    expect(r.stderr).toContain('[spantrack]');
+  }, 30_000);
+
+  it('--import AND setup(options) in the app: the register handle, one warning, every span counted once', async () => {
+    const r = await runAgent({ HOSTILE_SETUP: '1' });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('setup state=registered same=true');
+    expect(r.stdout).toContain('spans ended 1');
+    const warnings = r.stderr.split('\n').filter((l) => l.startsWith('[spantrack]'));
+    expect(warnings).toEqual([expect.stringContaining('options of this call are ignored')]);
+    expect(otlp.spanNames()).toEqual(['classify hostile-agent']);
+    expect(classifications()).toHaveLength(1);
+  });
+
+  it.skip('BUG: under --import, every later setup(sameOptions) call repeats the "options ignored" warning', async () => {
+    // Module re-evaluation (dev servers, per-request setup) prints it once per call today.
+    const r = await runAgent({ HOSTILE_SETUP: '3' });
+    expect(r.stdout).toContain('same=true');
+    const warnings = r.stderr.split('\n').filter((l) => l.startsWith('[spantrack]'));
+    expect(warnings).toHaveLength(1);
+  });
+
+  it('an ESM app that imports openai dynamically after start is still instrumented', async () => {
+    const fake = await startFakeOpenAI();
+    try {
+      const r = await runAgent({ HOSTILE_OPENAI_URL: fake.url });
+      expect(r.stdout).toContain('agent done');
+      expect(otlp.spanNames()).toContain('chat gpt-4o-mini');
+    } finally {
+      fake.server.close();
+    }
+  });
+
+  it.skip('BUG: the app registering its own NodeTracerProvider after the register entry fails silently: its exporter sees none of the global spans', async () => {
+    // The API refuses the second registration through diag only (no logger installed), so the
+    // app's exporter silently receives nothing; spantrack should say so (or attach the other way).
+    const r = await runAgent({ HOSTILE_OWN_PROVIDER: 'after' });
+    const lostForTheApp = r.stdout.includes('app exporter saw 0 span(s)');
+    if (lostForTheApp) expect(r.stderr).toMatch(/\[spantrack\].*(already registered|provider)/);
+  });
+});
+
+async function startFakeOpenAI(): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          id: 'chatcmpl-1',
+          object: 'chat.completion',
+          created: 1_700_000_000,
+          model: 'gpt-4o-mini-2024-07-18',
+          choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
+          usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+        }),
+      );
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1` };
+}
