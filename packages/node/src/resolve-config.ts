@@ -71,6 +71,8 @@ export interface ResolvedConfig {
     transport?: SegmentTransport;
   };
   jsonlPath: string;
+  /** Where `jsonlPath` came from (`jsonlPath`, `SPANTRACK_JSONL_PATH` or `default`), for error messages. */
+  jsonlPathSource: string;
   catalogs: TranslatorOptions['catalogs'];
   privacy: PrivacyPolicy;
   mode: SpantrackMode;
@@ -100,6 +102,9 @@ export function resolveConfig(options: SpantrackNodeOptions = {}, env: Env = pro
 
   const disabled =
     options.disabled ?? otelBoolean(read(ENV.SDK_DISABLED), ENV.SDK_DISABLED, warnings) ?? false;
+  // Off means off: nothing else is read, validated or warned about (a shared environment's other
+  // OTEL_* settings must not crash an app that turned spantrack off).
+  if (disabled === true) return disabledConfig();
 
   const envResource = parseKeyValueList(read(ENV.RESOURCE_ATTRIBUTES), ENV.RESOURCE_ATTRIBUTES, warnings);
   const resourceAttributes: Attributes = { ...envResource, ...options.resourceAttributes };
@@ -168,7 +173,7 @@ export function resolveConfig(options: SpantrackNodeOptions = {}, env: Env = pro
 
   const shutdownTimeoutMillis =
     positiveInt(options.shutdownTimeoutMillis, 'shutdownTimeoutMillis') ??
-    positiveInt(numberFromEnv(read(ENV.SHUTDOWN_TIMEOUT)), ENV.SHUTDOWN_TIMEOUT) ??
+    millisFromEnv(read(ENV.SHUTDOWN_TIMEOUT), ENV.SHUTDOWN_TIMEOUT) ??
     DEFAULT_SHUTDOWN_TIMEOUT_MILLIS;
 
   const instrumentations = options.instrumentations ?? [];
@@ -185,6 +190,12 @@ export function resolveConfig(options: SpantrackNodeOptions = {}, env: Env = pro
     sink,
     segment,
     jsonlPath: nonEmpty(options.jsonlPath, 'jsonlPath') ?? read(ENV.JSONL_PATH) ?? DEFAULT_JSONL_PATH,
+    jsonlPathSource:
+      options.jsonlPath !== undefined
+        ? 'jsonlPath'
+        : read(ENV.JSONL_PATH) !== undefined
+          ? ENV.JSONL_PATH
+          : 'default',
     catalogs: options.catalogs ?? catalogsFromEnv(read(ENV.CATALOGS)),
     privacy,
     mode,
@@ -194,6 +205,36 @@ export function resolveConfig(options: SpantrackNodeOptions = {}, env: Env = pro
     analytics: { ...options.analytics },
     shutdownTimeoutMillis,
     warnings,
+  };
+}
+
+/** The configuration of a disabled setup: defaults only, nothing read from options or env. */
+function disabledConfig(): ResolvedConfig {
+  return {
+    disabled: true,
+    serviceName: DEFAULT_SERVICE_NAME,
+    resourceAttributes: {},
+    tracesExporter: 'none',
+    otlp: {
+      endpoint: DEFAULT_OTLP_BASE + OTLP_TRACES_PATH,
+      endpointExplicit: false,
+      headers: {},
+      protocol: 'http/protobuf',
+      compression: 'none',
+      timeoutMillis: DEFAULT_OTLP_TIMEOUT_MILLIS,
+    },
+    sink: 'none',
+    segment: { writeKey: undefined, host: undefined, path: undefined },
+    jsonlPath: DEFAULT_JSONL_PATH,
+    jsonlPathSource: 'default',
+    catalogs: undefined,
+    privacy: { captureContent: false },
+    mode: 'batch',
+    autoInstrument: false,
+    instrumentations: [],
+    analytics: {},
+    shutdownTimeoutMillis: DEFAULT_SHUTDOWN_TIMEOUT_MILLIS,
+    warnings: [],
   };
 }
 
@@ -226,8 +267,8 @@ function resolveOtlp(
 
   const envHeaders =
     read(ENV.TRACES_HEADERS) !== undefined
-      ? parseKeyValueList(read(ENV.TRACES_HEADERS), ENV.TRACES_HEADERS, warnings)
-      : parseKeyValueList(read(ENV.HEADERS), ENV.HEADERS, warnings);
+      ? parseKeyValueList(read(ENV.TRACES_HEADERS), ENV.TRACES_HEADERS, warnings, 'headers')
+      : parseKeyValueList(read(ENV.HEADERS), ENV.HEADERS, warnings, 'headers');
   if (o.headers !== undefined && (o.headers === null || typeof o.headers !== 'object')) {
     throw new SpantrackConfigError('otlp.headers', 'must be an object of header names to string values');
   }
@@ -265,8 +306,8 @@ function resolveOtlp(
 
   const timeoutMillis =
     positiveInt(o.timeoutMillis, 'otlp.timeoutMillis') ??
-    positiveInt(numberFromEnv(read(ENV.TRACES_TIMEOUT)), ENV.TRACES_TIMEOUT) ??
-    positiveInt(numberFromEnv(read(ENV.TIMEOUT)), ENV.TIMEOUT) ??
+    millisFromEnv(read(ENV.TRACES_TIMEOUT), ENV.TRACES_TIMEOUT) ??
+    millisFromEnv(read(ENV.TIMEOUT), ENV.TIMEOUT) ??
     DEFAULT_OTLP_TIMEOUT_MILLIS;
 
   return {
@@ -332,6 +373,12 @@ function catalogsFromEnv(value: string | undefined): TranslatorOptions['catalogs
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
+  if (names.length === 0) {
+    throw new SpantrackConfigError(
+      ENV.CATALOGS,
+      `${JSON.stringify(value)} names no catalog, which would drop every event; use a comma list of ${Object.keys(BUILTIN_CATALOGS).join(', ')}, or unset it for all of them`,
+    );
+  }
   for (const name of names) {
     if (!(name in BUILTIN_CATALOGS)) {
       throw new SpantrackConfigError(
@@ -355,7 +402,9 @@ function otelTracesExporter(value: string | undefined, warnings: string[]): 'otl
   const unsupported = names.filter((n) => n !== 'otlp');
   if (unsupported.length > 0) {
     warnings.push(
-      `${ENV.TRACES_EXPORTER}: ${unsupported.join(', ')} not supported by @spantrack/node (only otlp and none); ignored`,
+      names.includes('otlp')
+        ? `${ENV.TRACES_EXPORTER}: ${unsupported.join(', ')} not supported by @spantrack/node (only otlp and none); traces are exported through otlp only`
+        : `${ENV.TRACES_EXPORTER}: ${unsupported.join(', ')} not supported by @spantrack/node (only otlp and none): no traces are exported by spantrack (OTLP export is off). Add otlp to the list to export traces.`,
     );
   }
   return names.includes('otlp') ? 'otlp' : 'none';
@@ -390,6 +439,7 @@ export function parseKeyValueList(
   value: string | undefined,
   name: string,
   warnings: string[] = [],
+  kind: 'attributes' | 'headers' = 'attributes',
 ): Record<string, string> {
   const out: Record<string, string> = {};
   if (value === undefined) return out;
@@ -402,13 +452,34 @@ export function parseKeyValueList(
     }
     try {
       const key = decodeURIComponent(entry.slice(0, eq).trim());
-      out[key] = decodeURIComponent(entry.slice(eq + 1).trim());
+      const decoded = decodeURIComponent(entry.slice(eq + 1).trim());
+      if (kind === 'headers') {
+        // Node refuses such a header on every request: skip it here, once, with the reason.
+        if (!HTTP_TOKEN.test(key)) {
+          warnings.push(
+            `${name}: entry ${JSON.stringify(entry.trim())} skipped: ${JSON.stringify(key)} is not a valid HTTP header name`,
+          );
+          continue;
+        }
+        if (HEADER_VALUE_FORBIDDEN.test(decoded)) {
+          warnings.push(
+            `${name}: entry for header ${JSON.stringify(key)} skipped: its value contains a control character (CR, LF, NUL, ...), which HTTP forbids`,
+          );
+          continue;
+        }
+      }
+      out[key] = decoded;
     } catch {
       warnings.push(`${name}: entry ${JSON.stringify(entry.trim())} is not valid URL encoding; skipped`);
     }
   }
   return out;
 }
+
+/** RFC 9110 `token`: a header field name. */
+const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** Control characters other than horizontal tab are invalid in a header field value. */
+const HEADER_VALUE_FORBIDDEN = /[\u0000-\u0008\u000a-\u001f\u007f]/;
 
 function validateUrl(value: string, source: string, example: string): void {
   let parsed: URL | undefined;
@@ -446,14 +517,26 @@ function nonEmpty(value: string | undefined, name: string): string | undefined {
   return value;
 }
 
-function numberFromEnv(value: string | undefined): number | undefined {
-  return value === undefined ? undefined : Number(value);
+/** Node's timers fire after 1 ms when asked for more than this (TimeoutOverflowWarning). */
+export const MAX_TIMEOUT_MILLIS = 2_147_483_647;
+
+/** A millisecond env var: the error quotes what the user wrote. */
+function millisFromEnv(raw: string | undefined, name: string): number | undefined {
+  if (raw === undefined) return undefined;
+  return positiveInt(Number(raw), name, JSON.stringify(raw));
 }
 
-function positiveInt(value: number | undefined, name: string): number | undefined {
+function positiveInt(value: number | undefined, name: string, shown?: string): number | undefined {
   if (value === undefined) return undefined;
+  const got = shown ?? (typeof value === 'string' ? JSON.stringify(value) : String(value));
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new SpantrackConfigError(name, `must be a positive number of milliseconds, got ${String(value)}`);
+    throw new SpantrackConfigError(name, `must be a positive number of milliseconds, got ${got}`);
+  }
+  if (value > MAX_TIMEOUT_MILLIS) {
+    throw new SpantrackConfigError(
+      name,
+      `must be at most ${MAX_TIMEOUT_MILLIS} ms (2^31-1, about 24.8 days: Node's timer limit), got ${got}`,
+    );
   }
   return Math.floor(value);
 }

@@ -78,13 +78,19 @@ describe('hostile env: OTEL_EXPORTER_OTLP_HEADERS', () => {
     for (const w of c.warnings) expect(w).toMatch(/^OTEL_EXPORTER_OTLP_HEADERS: entry /);
   });
 
-  it.skip('BUG: a header entry that is not a valid HTTP header (CR/LF in the value, space in the name) is accepted and then fails every trace export', () => {
-    // Today both entries pass resolveConfig, and every export fails at runtime with
-    // "Invalid character in header content" / "Header name must be a valid HTTP token".
+  it('a header entry that is not a valid HTTP header (CR/LF in the value, space in the name) is skipped with one warning each', () => {
+    // Node would refuse them on every export ("Invalid character in header content" /
+    // "Header name must be a valid HTTP token").
     const c = resolveEnv({ OTEL_EXPORTER_OTLP_HEADERS: 'authorization=x%0D%0Ay,bad name=1,ok=2' });
     expect(c.otlp.headers).toEqual({ ok: '2' });
     expect(c.warnings).toHaveLength(2);
     expect(c.warnings.join('\n')).toContain('OTEL_EXPORTER_OTLP_HEADERS');
+  });
+
+  it.skip('BUG: the OTLP exporter (otlp-exporter-base 0.223) still reads OTEL_EXPORTER_OTLP_*HEADERS itself and merges the raw entries under the explicit headers, so an invalid env header still fails every trace export', () => {
+    // getStaticHeadersFromEnv + mergeHeaders: env headers are always merged, an explicit `headers`
+    // option only overrides entries with the same name; spantrack cannot drop them without
+    // changing process.env. Verified by reading the 0.223 sources, not run here.
   });
 });
 
@@ -137,17 +143,21 @@ describe('hostile env: OTLP endpoint, protocol, timeout', () => {
     expect(c.otlp.timeoutMillis).toBe(250);
   });
 
-  it.skip('BUG: the timeout error shows "got NaN" instead of the value the user wrote', () => {
+  it('the timeout error quotes the value the user wrote (not "got NaN")', () => {
     const e = configError(() => resolveEnv({ OTEL_EXPORTER_OTLP_TIMEOUT: '10s' }));
     expect(e.message).toContain('"10s"');
   });
 
-  it.skip('BUG: SPANTRACK_SHUTDOWN_TIMEOUT_MILLIS above 2^31-1 is accepted, and Node then fires every flush deadline after 1 ms', () => {
-    // Today 3000000000 resolves as-is; setTimeout truncates it to 1 ms (TimeoutOverflowWarning), so
-    // flush() and shutdown() give up at once and buffered spans and events are lost.
+  it('SPANTRACK_SHUTDOWN_TIMEOUT_MILLIS above 2^31-1 is rejected naming the variable and the maximum (Node would fire it after 1 ms)', () => {
     const e = configError(() => resolveEnv({ SPANTRACK_SHUTDOWN_TIMEOUT_MILLIS: '3000000000' }));
     expect(e.message).toMatch(/^SPANTRACK_SHUTDOWN_TIMEOUT_MILLIS: /);
     expect(e.message).toContain('2147483647');
+    expect(configError(() => resolveConfig({ shutdownTimeoutMillis: 2 ** 31 }, {})).message).toMatch(
+      /^shutdownTimeoutMillis: .*2147483647/,
+    );
+    expect(resolveEnv({ SPANTRACK_SHUTDOWN_TIMEOUT_MILLIS: '2147483647' }).shutdownTimeoutMillis).toBe(
+      2147483647,
+    );
   });
 });
 
@@ -197,14 +207,14 @@ describe('hostile env: switches and lists', () => {
     }
   });
 
-  it.skip('BUG: OTEL_SDK_DISABLED=true does not rescue a start whose other OTEL_* vars are invalid', () => {
-    // A shared environment (a grpc exporter set for other services) crashes an app that turned
-    // spantrack off; today this throws "OTEL_EXPORTER_OTLP_PROTOCOL: grpc is not supported".
+  it('OTEL_SDK_DISABLED=true rescues a start whose other OTEL_* vars are invalid (nothing else is validated)', () => {
+    // A shared environment (a grpc exporter set for other services) must not crash an app that
+    // turned spantrack off.
     const c = resolveEnv({ OTEL_SDK_DISABLED: 'true', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' });
     expect(c.disabled).toBe(true);
   });
 
-  it.skip('BUG: OTEL_SDK_DISABLED=true still warns "no Segment write key ... traces still flow"', () => {
+  it('OTEL_SDK_DISABLED=true prints no warnings (no "no Segment write key ... traces still flow")', () => {
     const c = resolveConfig({}, { OTEL_SDK_DISABLED: 'true' });
     expect(c.disabled).toBe(true);
     expect(c.warnings).toEqual([]);
@@ -226,7 +236,7 @@ describe('hostile env: switches and lists', () => {
     for (const w of c.warnings) expect(w).toContain('OTEL_TRACES_EXPORTER');
   });
 
-  it.skip('BUG: OTEL_TRACES_EXPORTER=console warns that console is "ignored" while it actually turns OTLP export off', () => {
+  it('OTEL_TRACES_EXPORTER=console says that no traces are exported (console is unsupported and OTLP is off)', () => {
     const c = resolveEnv({ OTEL_TRACES_EXPORTER: 'console' });
     expect(c.tracesExporter).toBe('none');
     expect(c.warnings[0]).toMatch(/no traces are exported|OTLP export is off/);
@@ -243,7 +253,7 @@ describe('hostile env: switches and lists', () => {
     );
   });
 
-  it.skip('BUG: SPANTRACK_CATALOGS="," (or " , ") resolves to no catalogs at all: every event is silently dropped', () => {
+  it('SPANTRACK_CATALOGS="," (or " , ") names no catalog: a config error naming the variable, not every event dropped', () => {
     const e = configError(() => resolveEnv({ SPANTRACK_CATALOGS: ' , ' }));
     expect(e.message).toMatch(/^SPANTRACK_CATALOGS: /);
   });
@@ -372,14 +382,11 @@ describe('hostile setup() in process', () => {
     expect(spantrackWarnings()).toHaveLength(1);
   });
 
-  it.skip('BUG: shutdownTimeoutMillis above 2^31-1 makes flush() give up after 1 ms and lose the spans', async () => {
+  it('shutdownTimeoutMillis above 2^31-1 is refused by setup() (it would make flush() give up after 1 ms)', () => {
     process.env.OTEL_EXPORTER_OTLP_ENDPOINT = receiver.url;
-    process.env.OTEL_EXPORTER_OTLP_PROTOCOL = 'http/json';
     process.env.SPANTRACK_SHUTDOWN_TIMEOUT_MILLIS = '3000000000';
-    const handle = setup({ sink: 'none' });
-    trace.getTracer('t').startSpan('kept').end();
-    await handle.flush();
-    expect(receiver.spanNames()).toEqual(['kept']);
+    const e = configError(() => setup({ sink: 'none' }));
+    expect(e.message).toMatch(/^SPANTRACK_SHUTDOWN_TIMEOUT_MILLIS: .*2147483647/);
   });
 });
 
