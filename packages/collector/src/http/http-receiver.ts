@@ -115,15 +115,20 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
     }
     // The rest of an unread body is read and discarded, so the client sees the answer instead of a
     // reset connection (and keeps it); a body that never ends is cut after LINGER_MS, or at close().
-    if (!req.complete) {
+    // A request already destroyed (the client went away mid-body) has nothing left to discard: its
+    // 'end'/'close' have fired, so nothing would ever take its socket out of `lingering`.
+    if (!req.complete && !req.destroyed) {
       const socket = req.socket;
       lingering.add(socket);
-      const timer = setTimeout(() => socket.destroy(), LINGER_MS);
-      timer.unref();
       const done = () => {
         clearTimeout(timer);
         lingering.delete(socket);
       };
+      const timer = setTimeout(() => {
+        socket.destroy();
+        done();
+      }, LINGER_MS);
+      timer.unref();
       req.once('end', done);
       req.once('close', done);
       req.removeAllListeners('data');
