@@ -19,6 +19,7 @@ Receivers
   --bearer-token TOKEN          BEARER_TOKEN            require "Authorization: Bearer TOKEN"
   --max-request-bytes N         MAX_REQUEST_BYTES       default ${DEFAULTS.maxRequestBytes} (as received)
   --max-decompressed-bytes N    MAX_DECOMPRESSED_BYTES  default ${DEFAULTS.maxDecompressedBytes} (after gunzip)
+  --max-buffered-bytes N        MAX_BUFFERED_BYTES      default 2 x max-decompressed-bytes (all requests' bodies; then 429)
 
 Delivery
   --sink segment|jsonl|console|null
@@ -50,6 +51,7 @@ const FLAGS = {
   'bearer-token': 'BEARER_TOKEN',
   'max-request-bytes': 'MAX_REQUEST_BYTES',
   'max-decompressed-bytes': 'MAX_DECOMPRESSED_BYTES',
+  'max-buffered-bytes': 'MAX_BUFFERED_BYTES',
   sink: 'SINK',
   'segment-write-key': 'SEGMENT_WRITE_KEY',
   'segment-host': 'SEGMENT_HOST',

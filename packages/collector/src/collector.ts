@@ -84,6 +84,8 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
         auth,
         maxRequestBytes: config.maxRequestBytes,
         maxDecompressedBytes: config.maxDecompressedBytes,
+        maxBufferedBytes: config.maxBufferedBytes,
+        busyRetryAfterSeconds: config.throttleRetryAfterSeconds,
         notReady: () => {
           if (pipeline.isDraining) return 'shutting down';
           if (pipeline.queueDepth >= config.maxQueuedMessages) return 'queue full';

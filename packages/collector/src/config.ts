@@ -54,6 +54,12 @@ export interface CollectorOptions {
   maxRequestBytes?: number;
   /** Request body limit after gunzip, enforced while inflating. Env `SPANTRACK_COLLECTOR_MAX_DECOMPRESSED_BYTES`. @default 64 MiB */
   maxDecompressedBytes?: number;
+  /**
+   * Request body bytes held at once over all HTTP requests (received plus decompressed); a request
+   * that would pass it gets 429 (a request alone is never refused by it). Env
+   * `SPANTRACK_COLLECTOR_MAX_BUFFERED_BYTES`. @default 2 × maxDecompressedBytes
+   */
+  maxBufferedBytes?: number;
   /** Messages handed to the sink and not yet settled, past which requests get 429. Env `SPANTRACK_COLLECTOR_MAX_QUEUED_MESSAGES`. @default 20,000 */
   maxQueuedMessages?: number;
   /** With ack `delivered`, how long a request waits for the sink before 503. Env `SPANTRACK_COLLECTOR_DELIVERY_TIMEOUT_MS`. @default 5,000 */
@@ -95,6 +101,7 @@ export interface ResolvedConfig {
   bearerToken: string | undefined;
   maxRequestBytes: number;
   maxDecompressedBytes: number;
+  maxBufferedBytes: number;
   maxQueuedMessages: number;
   deliveryTimeoutMs: number;
   throttleRetryAfterSeconds: number;
@@ -240,6 +247,7 @@ export function resolveConfig(options: CollectorOptions = {}): ResolvedConfig {
       'maxDecompressedBytes',
       options.maxDecompressedBytes ?? envInt(env, 'MAX_DECOMPRESSED_BYTES') ?? DEFAULTS.maxDecompressedBytes,
     ),
+    maxBufferedBytes: 0,
     maxQueuedMessages: positiveInt(
       'maxQueuedMessages',
       options.maxQueuedMessages ?? envInt(env, 'MAX_QUEUED_MESSAGES') ?? DEFAULTS.maxQueuedMessages,
@@ -261,6 +269,10 @@ export function resolveConfig(options: CollectorOptions = {}): ResolvedConfig {
       options.shutdownTimeoutMs ?? envInt(env, 'SHUTDOWN_TIMEOUT_MS') ?? DEFAULTS.shutdownTimeoutMs,
     ),
   };
+  config.maxBufferedBytes = positiveInt(
+    'maxBufferedBytes',
+    options.maxBufferedBytes ?? envInt(env, 'MAX_BUFFERED_BYTES') ?? 2 * config.maxDecompressedBytes,
+  );
   if (config.bearerToken === '') throw new SpantrackConfigError('bearerToken', 'must not be empty');
   if (config.http === false && config.grpc === false) {
     throw new SpantrackConfigError('http', 'at least one of http and grpc must be enabled');

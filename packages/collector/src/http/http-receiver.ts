@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { gunzip, inflate } from 'node:zlib';
+import { createGunzip, createInflate } from 'node:zlib';
 import type { CollectorMetrics, RequestOutcome } from '../metrics';
 import type { DecodedTraces } from '../otlp/decoded-traces';
 import { decodeJsonTraces } from '../otlp/otlp-json-decoder';
@@ -25,6 +25,10 @@ export interface HttpReceiverOptions {
   auth: BearerAuth | undefined;
   maxRequestBytes: number;
   maxDecompressedBytes: number;
+  /** Body bytes (received + decompressed) held at once over all requests; past it, 429. */
+  maxBufferedBytes: number;
+  /** `Retry-After` of that 429, seconds. */
+  busyRetryAfterSeconds: number;
   /** Not ready (503 on `/readyz`) with the reason, or undefined when ready. */
   notReady: () => string | undefined;
   /** The `/metrics` text. */
@@ -64,18 +68,79 @@ function mediaType(header: string | undefined): string {
   return (semicolon === -1 ? header : header.slice(0, semicolon)).trim().toLowerCase();
 }
 
-function decompress(body: Buffer, encoding: string, maxOutputLength: number): Promise<Buffer> {
+/**
+ * Body bytes held by all requests at once (received, then decompressed), so that concurrent
+ * requests cannot each buffer up to the per-request limits. One `Reservation` per request.
+ */
+class BodyBudget {
+  used = 0;
+  constructor(readonly limit: number) {}
+}
+
+class Reservation {
+  held = 0;
+  constructor(private readonly budget: BodyBudget) {}
+
+  /** Takes `bytes` more; false when that passes the budget while other requests hold some of it. */
+  take(bytes: number): boolean {
+    const budget = this.budget;
+    if (budget.used + bytes > budget.limit && budget.used > this.held) return false;
+    budget.used += bytes;
+    this.held += bytes;
+    return true;
+  }
+
+  giveBack(bytes: number): void {
+    const n = Math.min(bytes, this.held);
+    this.budget.used -= n;
+    this.held -= n;
+  }
+
+  release(): void {
+    this.budget.used -= this.held;
+    this.held = 0;
+  }
+}
+
+function decompress(
+  body: Buffer,
+  encoding: string,
+  maxOutputLength: number,
+  reservation: Reservation,
+  busy: () => HttpFailure,
+): Promise<Buffer> {
   if (encoding === 'identity') return Promise.resolve(body);
-  const inflater = encoding === 'deflate' ? inflate : gunzip;
+  const inflater = encoding === 'deflate' ? createInflate() : createGunzip();
   return new Promise((resolve, reject) => {
-    // maxOutputLength stops inflation as soon as the output passes the limit: a gzip bomb never
-    // costs more than that much memory.
-    inflater(body, { maxOutputLength }, (error, result) => {
-      if (error === null) return resolve(result);
-      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-        reject(new HttpFailure(413, `decompressed body exceeds ${maxOutputLength} bytes`, 'too_large'));
-      } else reject(new HttpFailure(400, `body is not valid ${encoding}: ${error.message}`, 'invalid'));
+    // Counted chunk by chunk: inflation stops as soon as the output passes the limit (a gzip bomb
+    // never costs more than that much memory) or the shared budget.
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const fail = (failure: HttpFailure) => {
+      if (done) return;
+      done = true;
+      chunks.length = 0;
+      inflater.destroy();
+      reject(failure);
+    };
+    inflater.on('data', (chunk: Buffer) => {
+      if (done) return;
+      size += chunk.length;
+      if (size > maxOutputLength) {
+        fail(new HttpFailure(413, `decompressed body exceeds ${maxOutputLength} bytes`, 'too_large'));
+      } else if (!reservation.take(chunk.length)) fail(busy());
+      else chunks.push(chunk);
     });
+    inflater.on('error', (error) =>
+      fail(new HttpFailure(400, `body is not valid ${encoding}: ${error.message}`, 'invalid')),
+    );
+    inflater.on('end', () => {
+      if (done) return;
+      done = true;
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    });
+    inflater.end(body);
   });
 }
 
@@ -84,6 +149,14 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
   const { pipeline, metrics } = options;
   /** Sockets still receiving the body of a request already answered with an error. */
   const lingering = new Set<Socket>();
+  const budget = new BodyBudget(options.maxBufferedBytes);
+  const busy = () =>
+    new HttpFailure(
+      429,
+      `collector busy: request bodies in progress hold ${budget.used} of ${budget.limit} bytes`,
+      'throttled',
+      { 'retry-after': String(options.busyRetryAfterSeconds) },
+    );
 
   function send(
     res: ServerResponse,
@@ -136,21 +209,23 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
     }
   }
 
-  function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  function readBody(req: IncomingMessage, limit: number, reservation: Reservation): Promise<Buffer> {
     return new Promise((resolve, reject) => {
       const chunks: Buffer[] = [];
       let size = 0;
       let done = false;
+      const stop = (failure: HttpFailure) => {
+        done = true;
+        chunks.length = 0;
+        req.off('data', onData);
+        // The answer goes out now; the rest is discarded (or the connection cut) by sendFailure.
+        reject(failure);
+      };
       const onData = (chunk: Buffer) => {
         size += chunk.length;
-        if (size > limit) {
-          done = true;
-          chunks.length = 0;
-          req.off('data', onData);
-          // The 413 goes out now; the rest is discarded (or the connection cut) by sendFailure.
-          reject(new HttpFailure(413, `request body exceeds ${limit} bytes`, 'too_large'));
-          return;
-        }
+        if (size > limit)
+          return stop(new HttpFailure(413, `request body exceeds ${limit} bytes`, 'too_large'));
+        if (!reservation.take(chunk.length)) return stop(busy());
         chunks.push(chunk);
       };
       req.on('data', onData);
@@ -182,11 +257,32 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
     );
   }
 
+  async function readAndDecode(
+    req: IncomingMessage,
+    format: Format,
+    encoding: string,
+    reservation: Reservation,
+  ): Promise<DecodedTraces> {
+    const wire = await readBody(req, options.maxRequestBytes, reservation);
+    let body = wire;
+    if (encoding !== 'identity') {
+      body = await decompress(wire, encoding, options.maxDecompressedBytes, reservation, busy);
+      // Only the decompressed bytes are held from here on.
+      reservation.giveBack(wire.length);
+    }
+    try {
+      return format === 'json' ? decodeJsonTraces(body) : decodeProtobufTraces(body);
+    } catch (error) {
+      throw new HttpFailure(400, `undecodable ${format} body: ${(error as Error).message}`, 'invalid');
+    }
+  }
+
   async function handleExport(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
     const type = mediaType(req.headers['content-type']);
     const format: Format = type === 'application/json' ? 'json' : 'protobuf';
     let outcome: RequestOutcome = 'ok';
+    const reservation = new Reservation(budget);
     try {
       if (options.auth !== undefined && !options.auth.check(req.headers.authorization)) {
         throw new HttpFailure(401, 'missing or wrong bearer token', 'unauthorized', {
@@ -223,14 +319,11 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
       const early = pipeline.admit();
       if (early !== undefined) throw outcomeFailure(early as Exclude<ExportOutcome, { kind: 'ok' }>);
 
-      const wire = await readBody(req, options.maxRequestBytes);
-      const body = await decompress(wire, encoding, options.maxDecompressedBytes);
-      let decoded: DecodedTraces;
-      try {
-        decoded = format === 'json' ? decodeJsonTraces(body) : decodeProtobufTraces(body);
-      } catch (error) {
-        throw new HttpFailure(400, `undecodable ${format} body: ${(error as Error).message}`, 'invalid');
-      }
+      if (budget.used >= budget.limit) throw busy();
+
+      const decoded = await readAndDecode(req, format, encoding, reservation);
+      // The body is garbage once decoded: its bytes go back to the budget before the delivery wait.
+      reservation.release();
       const result = await pipeline.export(decoded);
       if (result.kind !== 'ok') throw outcomeFailure(result);
       if (result.partial !== undefined) outcome = 'partial';
@@ -244,6 +337,7 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
       outcome = failure.outcome;
       sendFailure(req, res, format, failure);
     } finally {
+      reservation.release();
       metrics.recordRequest('http', outcome, (performance.now() - started) / 1000);
     }
   }
