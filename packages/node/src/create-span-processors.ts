@@ -13,6 +13,7 @@ import {
   JsonlFileSink,
   SegmentSink,
   type Sink,
+  SpantrackConfigError,
 } from '@spantrack/processor';
 import { CountingSpanExporter } from './counting-span-exporter';
 import { EndedSpanCounter } from './ended-span-counter';
@@ -30,6 +31,10 @@ export interface BuiltSpanProcessors {
   readonly counter: EndedSpanCounter;
   readonly exporter: CountingSpanExporter | undefined;
   readonly analytics: AnalyticsSpanProcessor | undefined;
+  /** The analytics sink, to abort it when an exit flush runs out of time. */
+  readonly sink: Sink | undefined;
+  /** While true, analytics delivery failures are not printed (the exit path prints its own summary). */
+  muteDeliveryWarning: boolean;
   /** Run before every other processor (adds scope attributes at `onStart`). */
   readonly first: SpanProcessor[];
   /** Run after the provider's own processors. */
@@ -57,12 +62,24 @@ export function buildSpanProcessors(config: ResolvedConfig, exportTraces: boolea
 
   let analytics: AnalyticsSpanProcessor | undefined;
   const sink = createSink(config);
+  let warnedDelivery = false;
+  const state = { muteDeliveryWarning: false };
   if (sink !== undefined) {
     const immediate = config.mode === 'immediate';
+    const userCallback = config.analytics.onDeliveryFailure;
     analytics = new AnalyticsSpanProcessor({
       exportTimeoutMillis: config.shutdownTimeoutMillis,
       ...(immediate && { scheduledDelayMillis: IMMEDIATE_ANALYTICS_DELAY_MILLIS }),
       ...config.analytics,
+      // Like OTLP failures: printed once, counted in stats().analytics.
+      onDeliveryFailure: (failed, firstError) => {
+        userCallback?.(failed, firstError);
+        if (warnedDelivery || state.muteDeliveryWarning) return;
+        warnedDelivery = true;
+        warn(
+          `analytics delivery to ${describeSink(config)} failed: ${firstError.message}. ${failed} event(s) not delivered; the application keeps running; failed events are counted in stats().analytics.`,
+        );
+      },
       sink,
       catalogs: config.catalogs,
       privacy: config.privacy,
@@ -75,6 +92,13 @@ export function buildSpanProcessors(config: ResolvedConfig, exportTraces: boolea
     counter,
     exporter,
     analytics,
+    sink,
+    get muteDeliveryWarning() {
+      return state.muteDeliveryWarning;
+    },
+    set muteDeliveryWarning(value: boolean) {
+      state.muteDeliveryWarning = value;
+    },
     first: [context],
     last,
     stats: () => ({
@@ -112,6 +136,19 @@ function createOtlpExporter(config: ResolvedConfig): SpanExporter {
     : new ProtobufTraceExporter(exporterConfig);
 }
 
+function describeSink(config: ResolvedConfig): string {
+  const sink = config.sink;
+  if (typeof sink === 'object') return `the sink ${sink.constructor?.name ?? 'object'}`;
+  switch (sink) {
+    case 'jsonl':
+      return `the jsonl sink (${config.jsonlPath})`;
+    case 'segment':
+      return `Segment (${config.segment.host ?? 'https://api.segment.io'})`;
+    default:
+      return `the ${sink} sink`;
+  }
+}
+
 function createSink(config: ResolvedConfig): Sink | undefined {
   const sink = config.sink;
   if (typeof sink === 'object') return sink;
@@ -121,7 +158,16 @@ function createSink(config: ResolvedConfig): Sink | undefined {
     case 'console':
       return new ConsoleSink();
     case 'jsonl':
-      return new JsonlFileSink({ path: config.jsonlPath });
+      try {
+        return new JsonlFileSink({ path: config.jsonlPath });
+      } catch (error) {
+        // e.g. EEXIST / ENOTDIR when a parent of the path is a regular file.
+        const source = config.jsonlPathSource === 'default' ? 'jsonlPath' : config.jsonlPathSource;
+        throw new SpantrackConfigError(
+          source,
+          `cannot create the JSONL file ${JSON.stringify(config.jsonlPath)}: ${error instanceof Error ? error.message : String(error)}. Set it to a writable file path.`,
+        );
+      }
     case 'segment': {
       const { writeKey, host, path, transport } = config.segment;
       return new SegmentSink({

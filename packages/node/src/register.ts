@@ -6,7 +6,7 @@
 import { register as registerLoaderHook } from 'node:module';
 import { INSTRUMENTABLE_MODULES, isInstalled } from './instrumentations';
 import { resolveConfig } from './resolve-config';
-import { setup } from './setup';
+import { installExitWarnings, setup } from './setup';
 import { installSignalHandlers } from './signal-handlers';
 
 // Resolved here first so that invalid configuration stops the start before any hook is installed.
@@ -24,4 +24,7 @@ if (esmUrl !== undefined && modules.length > 0 && typeof registerLoaderHook === 
 }
 
 const handle = setup();
-if (handle.state !== 'disabled') installSignalHandlers(handle);
+if (handle.state !== 'disabled') {
+  installSignalHandlers(handle);
+  installExitWarnings();
+}

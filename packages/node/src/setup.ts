@@ -1,4 +1,4 @@
-import { context, propagation, type TracerProvider, trace } from '@opentelemetry/api';
+import { context, DiagLogLevel, diag, propagation, type TracerProvider, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
@@ -22,6 +22,17 @@ interface SetupRecord {
   teardown: () => void;
   /** `beforeExit` hook installed by this setup. */
   beforeExit?: () => void;
+  /** `exit` hook installed by the register entry. */
+  exit?: () => void;
+  /** Fingerprints of later setup() calls already warned about. */
+  warnedFingerprints: Set<string>;
+  /** `spansEnded` when the last flush (or shutdown) completed within its deadline. */
+  flushedAt: number;
+  /**
+   * The flush at `beforeExit`: like `flush()`, but the deadline holds the process open, and when it
+   * passes the analytics sink is aborted and what was lost is printed. Resolves true when done in time.
+   */
+  exitFlush: () => Promise<boolean>;
 }
 
 type GlobalWithState = typeof globalThis & { [STATE_KEY]?: SetupRecord };
@@ -39,7 +50,10 @@ export function setup(options?: SpantrackNodeOptions): SpantrackHandle {
   const g = globalThis as GlobalWithState;
   const existing = g[STATE_KEY];
   if (existing !== undefined) {
-    if (options !== undefined && fingerprint(options) !== existing.fingerprint) {
+    const fp = fingerprint(options);
+    if (options !== undefined && fp !== existing.fingerprint && !existing.warnedFingerprints.has(fp)) {
+      // Once per distinct options: module re-evaluation (dev servers) would otherwise repeat it.
+      existing.warnedFingerprints.add(fp);
       warn(
         'setup() was already called (by @spantrack/node/register or earlier code); the options of this call are ignored. Configure spantrack in one place: either env vars with --import @spantrack/node/register, or one setup(options) call.',
       );
@@ -71,6 +85,7 @@ export async function resetSetupForTests(): Promise<void> {
   await record.handle.shutdown();
   record.teardown();
   if (record.beforeExit !== undefined) process.removeListener('beforeExit', record.beforeExit);
+  if (record.exit !== undefined) process.removeListener('exit', record.exit);
   delete g[STATE_KEY];
 }
 
@@ -137,18 +152,81 @@ function start(config: ResolvedConfig): SetupRecord {
   const processors = [...built.first, ...built.last];
   const timeout = config.shutdownTimeoutMillis;
   let shutdownPromise: Promise<void> | undefined;
+  const flushWork = () => Promise.allSettled(processors.map((p) => p.forceFlush()));
+  /** The analytics processor's own deadline (the same timeout) can end its flush with events still pending. */
+  const analyticsDone = (): boolean => {
+    const a = built.analytics?.stats();
+    return a === undefined || a.pendingMessages + a.queueDepth === 0;
+  };
+
+  /**
+   * After a deadline passed: shuts the analytics sink down at once (the Segment publisher fails what
+   * is pending, wakes its backoff sleeps and aborts its requests), so no retry outlives the deadline.
+   * Resolves with the number of events that were not delivered, or undefined without analytics.
+   */
+  const abortAnalytics = async (failedBefore: number): Promise<number | undefined> => {
+    const analytics = built.analytics;
+    if (analytics === undefined || built.sink === undefined) return undefined;
+    built.muteDeliveryWarning = true;
+    const settled = Promise.allSettled([built.sink.shutdown(0), analytics.shutdown()]);
+    await withDeadline(settled, Math.min(500, timeout), '', { ref: true, quiet: true });
+    const a = analytics.stats();
+    return a.messagesFailed - failedBefore + a.pendingMessages;
+  };
+
+  const record: SetupRecord = {
+    handle: undefined as unknown as SpantrackHandle,
+    fingerprint: '',
+    warnedFingerprints: new Set(),
+    flushedAt: 0,
+    teardown: () => {
+      for (const undo of unregisterGlobals) undo();
+    },
+    exitFlush: async () => {
+      const ended = built.counter.ended;
+      const failedBefore = built.analytics?.stats().messagesFailed ?? 0;
+      // A ref'd deadline: the publisher's backoff timers are unref'd, so this keeps the process
+      // alive while the flush waits for them, and no longer.
+      if (
+        (await withDeadline(flushWork(), timeout, 'flush', { ref: true, quiet: true })) &&
+        analyticsDone()
+      ) {
+        record.flushedAt = ended;
+        return true;
+      }
+      const lost = await abortAnalytics(failedBefore);
+      record.flushedAt = built.counter.ended;
+      warn(
+        `the flush at exit did not finish within ${timeout} ms (${ENV_TIMEOUT_HINT})${lost !== undefined ? `: ${lost} analytics event(s) not delivered` : ''}${built.exporter !== undefined ? '; spans still buffered or being retried by the OTLP exporter are lost' : ''}`,
+      );
+      return false;
+    },
+  };
 
   const handle: SpantrackHandle = {
     state,
     tracerProvider: provider,
-    flush: () => withDeadline(Promise.allSettled(processors.map((p) => p.forceFlush())), timeout, 'flush'),
+    flush: async () => {
+      const ended = built.counter.ended;
+      if ((await withDeadline(flushWork(), timeout, 'flush')) && analyticsDone()) {
+        record.flushedAt = Math.max(record.flushedAt, ended);
+      }
+    },
     shutdown: () => {
       shutdownPromise ??= (async () => {
+        const ended = built.counter.ended;
+        const failedBefore = built.analytics?.stats().messagesFailed ?? 0;
         const work =
           ownProvider !== undefined
             ? ownProvider.shutdown()
             : Promise.allSettled(processors.map((p) => p.shutdown()));
-        await withDeadline(work, timeout, 'shutdown');
+        if ((await withDeadline(work, timeout, 'shutdown')) && analyticsDone()) record.flushedAt = ended;
+        else {
+          // Past the deadline: nothing may keep retrying in the background.
+          const lost = await abortAnalytics(failedBefore);
+          if (lost !== undefined && lost > 0) warn(`${lost} analytics event(s) not delivered`);
+          record.flushedAt = built.counter.ended;
+        }
         detach();
         unregisterInstrumentations();
       })();
@@ -156,15 +234,11 @@ function start(config: ResolvedConfig): SetupRecord {
     },
     stats: (): SpantrackStats => built.stats(),
   };
-
-  return {
-    handle,
-    fingerprint: '',
-    teardown: () => {
-      for (const undo of unregisterGlobals) undo();
-    },
-  };
+  record.handle = handle;
+  return record;
 }
+
+const ENV_TIMEOUT_HINT = 'shutdownTimeoutMillis / SPANTRACK_SHUTDOWN_TIMEOUT_MILLIS';
 
 function disabledRecord(): SetupRecord {
   return {
@@ -176,46 +250,118 @@ function disabledRecord(): SetupRecord {
       stats: () => ({ spansEnded: 0, traces: undefined, analytics: undefined }),
     },
     fingerprint: '',
+    warnedFingerprints: new Set(),
+    flushedAt: 0,
     teardown: () => {},
+    exitFlush: () => Promise.resolve(true),
   };
 }
 
 /**
  * Batch processors run on unref'd timers, so a script that simply returns would exit with spans
  * and events still buffered: flush when the event loop empties, again only if spans ended since.
+ *
+ * When that flush runs out of time (`shutdownTimeoutMillis`), the analytics sink is aborted, what
+ * was lost is printed once, and the process is ended with `process.exit(process.exitCode ?? 0)`:
+ * the OTLP exporter's retry timers are ref'd and its timeout is fixed at construction, so without
+ * it an unreachable endpoint would hold the exit for up to the exporter's own timeout. Only this
+ * `beforeExit` path does so, and only after the deadline, when nothing but spantrack's delivery is
+ * left in the event loop (that is what `beforeExit` means).
  */
 function installBeforeExitFlush(record: SetupRecord): void {
-  let flushedAt = -1;
   let flushing = false;
   const onBeforeExit = (): void => {
     if (flushing) return;
-    const ended = record.handle.stats().spansEnded;
-    if (ended === flushedAt) return;
+    if (record.handle.stats().spansEnded === record.flushedAt) return;
     flushing = true;
-    void record.handle.flush().finally(() => {
-      flushedAt = ended;
-      flushing = false;
-    });
+    void record.exitFlush().then(
+      (done) => {
+        flushing = false;
+        if (!done) process.exit(process.exitCode ?? 0);
+      },
+      () => {
+        flushing = false;
+      },
+    );
   };
   process.on('beforeExit', onBeforeExit);
   record.beforeExit = onBeforeExit;
 }
 
-async function withDeadline(work: Promise<unknown>, timeoutMs: number, what: string): Promise<void> {
+/**
+ * @internal For the register entry: a synchronous `exit` listener that says, once, how many spans
+ * ended after the last completed flush (`process.exit()` or an uncaught exception skips the
+ * `beforeExit` flush and loses them), and forwards the API's refusal of a second global tracer
+ * provider to `warn()` (an app registering its own provider after the register entry otherwise
+ * fails silently). The diag logger is installed only by the register entry, which runs before any
+ * application code, so it never replaces an application's logger; an application that installs
+ * its own later replaces it.
+ */
+export function installExitWarnings(): void {
+  const record = (globalThis as GlobalWithState)[STATE_KEY];
+  if (record === undefined || record.handle.state === 'disabled' || record.exit !== undefined) return;
+  let warned = false;
+  const onExit = (): void => {
+    if (warned) return;
+    const lost = record.handle.stats().spansEnded - record.flushedAt;
+    if (lost <= 0) return;
+    warned = true;
+    warn(
+      `${lost} span(s) ended after the last flush were not delivered: call \`await getSetup()?.shutdown()\` before process.exit()`,
+    );
+  };
+  process.on('exit', onExit);
+  record.exit = onExit;
+
+  if (record.handle.state !== 'registered') return;
+  let warnedProvider = false;
+  const ignore = (): void => {};
+  diag.setLogger(
+    {
+      error: (message: string) => {
+        if (warnedProvider || !String(message).includes('duplicate registration of API: trace')) return;
+        warnedProvider = true;
+        warn(
+          "another tracer provider tried to register globally after @spantrack/node/register: the OpenTelemetry API refused it, so spans from the global tracer go to spantrack's provider only and that provider's processors and exporters see none of them. Fix: drop --import @spantrack/node/register and pass spantrack's processors to your provider (createSpanProcessors from '@spantrack/node'), or stop registering your own provider.",
+        );
+      },
+      warn: ignore,
+      info: ignore,
+      debug: ignore,
+      verbose: ignore,
+    },
+    { logLevel: DiagLogLevel.ERROR, suppressOverrideMessage: true },
+  );
+}
+
+/** Resolves true when `work` settled before the deadline. */
+async function withDeadline(
+  work: Promise<unknown>,
+  timeoutMs: number,
+  what: string,
+  opts: { ref?: boolean; quiet?: boolean } = {},
+): Promise<boolean> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<void>((resolve) => {
+  const deadline = new Promise<boolean>((resolve) => {
     timer = setTimeout(() => {
-      warn(`${what} did not finish within ${timeoutMs} ms; what was still buffered may be lost`);
-      resolve();
+      if (opts.quiet !== true) {
+        warn(`${what} did not finish within ${timeoutMs} ms; what was still buffered may be lost`);
+      }
+      resolve(false);
     }, timeoutMs);
-    timer.unref?.();
+    if (opts.ref !== true) timer.unref?.();
   });
   const guarded = work.then(
-    () => undefined,
-    (error: unknown) => warn(`${what} failed: ${error instanceof Error ? error.message : String(error)}`),
+    () => true,
+    (error: unknown) => {
+      if (opts.quiet !== true) {
+        warn(`${what} failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      return true;
+    },
   );
   try {
-    await Promise.race([guarded, deadline]);
+    return await Promise.race([guarded, deadline]);
   } finally {
     clearTimeout(timer);
   }

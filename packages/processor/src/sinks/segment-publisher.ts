@@ -315,6 +315,8 @@ export class SegmentPublisher implements Sink {
       this.resumeTimer = undefined;
       this.pump();
     }, ms);
+    // Waiting to resume never holds a process open by itself: `flush` waits for it when asked.
+    this.resumeTimer.unref?.();
   }
 
   private afterBatch(batch: Batch) {
@@ -455,6 +457,9 @@ export class SegmentPublisher implements Sink {
           resolve();
         },
       };
+      // Backoff and Retry-After waits never hold a process open by themselves (a script would
+      // otherwise wait up to maxRetryDuration to exit); `flush` keeps it open while it waits.
+      sleeper.timer.unref?.();
       this.sleepers.add(sleeper);
     });
   }

@@ -27,6 +27,7 @@ export class AnalyticsSpanProcessor implements SpanProcessor {
   private readonly maxPendingMessages: number;
   private readonly maxConcurrentSends: number;
   private readonly exportTimeoutMillis: number;
+  private readonly onDeliveryFailure: ((failed: number, firstError: Error) => void) | undefined;
 
   private queue: ReadableSpan[] = [];
   private outbox: AnalyticsMessage[] = [];
@@ -60,6 +61,10 @@ export class AnalyticsSpanProcessor implements SpanProcessor {
       );
     }
     this.sink = options.sink;
+    if (options.onDeliveryFailure !== undefined && typeof options.onDeliveryFailure !== 'function') {
+      throw new SpantrackConfigError('onDeliveryFailure', 'must be a function (failed, firstError) => void');
+    }
+    this.onDeliveryFailure = options.onDeliveryFailure;
     this.translate = createTranslator({
       catalogs: options.catalogs,
       privacy: options.privacy,
@@ -231,15 +236,18 @@ export class AnalyticsSpanProcessor implements SpanProcessor {
             this.counters.messagesDelivered += result.delivered;
             this.counters.messagesFailed += result.failed;
             if (result.failed > 0) {
+              const first = result.errors[0]?.error ?? new Error('unknown error');
               diag.warn(
-                `AnalyticsSpanProcessor: ${result.failed} message(s) not delivered: ${result.errors[0]?.error.message ?? 'unknown error'}`,
+                `AnalyticsSpanProcessor: ${result.failed} message(s) not delivered: ${first.message}`,
               );
+              this.reportFailure(result.failed, first);
             }
           },
           (error: unknown) => {
             // Sinks are built never to reject; count the whole batch as failed if one does.
             this.counters.messagesFailed += batch.length;
             diag.warn('AnalyticsSpanProcessor: sink.send rejected', error);
+            this.reportFailure(batch.length, error instanceof Error ? error : new Error(String(error)));
           },
         )
         .finally(() => {
@@ -280,6 +288,15 @@ export class AnalyticsSpanProcessor implements SpanProcessor {
       diag.warn(`AnalyticsSpanProcessor: ${what} failed`, error),
     );
     return Promise.race([guarded, deadline]).finally(() => clearTimeout(timer));
+  }
+
+  private reportFailure(failed: number, firstError: Error): void {
+    if (this.onDeliveryFailure === undefined) return;
+    try {
+      this.onDeliveryFailure(failed, firstError);
+    } catch (error) {
+      diag.warn('AnalyticsSpanProcessor: onDeliveryFailure threw', error);
+    }
   }
 
   private warnOnce(key: string, message: string): void {

@@ -20,6 +20,12 @@ export interface AnalyticsSpanProcessorOptions extends TranslatorOptions {
   maxConcurrentSends?: number;
   /** How often queued spans are translated and sent when the queue is not full. Default 200 ms. */
   scheduledDelayMillis?: number;
+  /**
+   * Called after each `send` whose messages were not all delivered (or that rejected), with the
+   * number of failed messages and the first error. Failures otherwise reach only `diag`, which
+   * has no logger unless the application installs one. Must not throw (exceptions are swallowed).
+   */
+  onDeliveryFailure?: (failed: number, firstError: Error) => void;
   /** Deadline of `forceFlush` and `shutdown`. Default 30,000 ms. */
   exportTimeoutMillis?: number;
   /**

@@ -191,6 +191,27 @@ describe('AnalyticsSpanProcessor', () => {
     expect(processor.stats()).toMatchObject({ messagesEmitted: 2, messagesDelivered: 0, messagesFailed: 2 });
   });
 
+  it('reports failed deliveries (and rejected sends) to onDeliveryFailure; a throwing callback is contained', async () => {
+    const calls: [number, string][] = [];
+    const { sink, processor, tracer } = setup({
+      onDeliveryFailure: (failed, firstError) => {
+        calls.push([failed, firstError.message]);
+        throw new Error('callback bug');
+      },
+    });
+    sink.mode = 'fail';
+    tracer.startSpan('classify bot', { attributes: classification() }).end();
+    await processor.forceFlush();
+    sink.mode = 'reject';
+    tracer.startSpan('classify bot', { attributes: classification() }).end();
+    await processor.forceFlush();
+    expect(calls).toHaveLength(2);
+    expect(calls.map((c) => c[0])).toEqual([1, 1]);
+    expect(() => new AnalyticsSpanProcessor({ sink, onDeliveryFailure: 1 as never })).toThrow(
+      SpantrackConfigError,
+    );
+  });
+
   it('drops messages past maxPendingMessages while the sink is stuck', async () => {
     const { sink, processor, tracer } = setup({
       maxPendingMessages: 3,
