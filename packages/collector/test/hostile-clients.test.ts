@@ -834,9 +834,9 @@ describe('gRPC', () => {
     }
   });
 
-  it.skip('BUG: the gRPC receiver cannot listen on an IPv6 host (--grpc-host :: or ::1)', async () => {
-    // grpc-receiver.ts bindAsync(`${host}:${port}`) without brackets: "::" gives
-    // "Name resolution failed for target dns::::0", "::1" binds "::1:0:443" (EADDRNOTAVAIL).
+  it('the gRPC receiver listens on an IPv6 host (--grpc-host :: or ::1)', async () => {
+    // Regression: bindAsync(`${host}:${port}`) without brackets: "::" gave "Name resolution failed
+    // for target dns::::0", "::1" bound "::1:0:443" (EADDRNOTAVAIL).
     for (const host of ['::1', '::']) {
       const c = await startCollector({
         http: false,

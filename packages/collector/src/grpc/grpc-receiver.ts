@@ -129,12 +129,14 @@ export async function startGrpcReceiver(options: GrpcReceiverOptions): Promise<G
     },
   });
 
+  // An IPv6 literal needs brackets in the bind target ("[::1]:4317"), as in the URL.
+  const host =
+    options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host;
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${options.host}:${options.port}`, ServerCredentials.createInsecure(), (error, bound) =>
+    server.bindAsync(`${host}:${options.port}`, ServerCredentials.createInsecure(), (error, bound) =>
       error ? reject(error) : resolve(bound),
     );
   });
-  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
 
   return {
     url: `http://${host}:${port}`,
