@@ -5,6 +5,7 @@ import { decodeJsonTraces } from '../src/otlp/otlp-json-decoder';
 import { decodeProtobufTraces } from '../src/otlp/otlp-protobuf-decoder';
 import { encodeExportResponse, encodeExportResponseJson } from '../src/otlp/otlp-response';
 import { OtlpDecodeError } from '../src/otlp/protobuf-reader';
+import { MAX_ERROR_MESSAGE_BYTES, truncateUtf8 } from '../src/pipeline/collector-pipeline';
 import { agentTraces, everyFieldSpan, RESOURCE, toJson, toProtobuf } from './support/fixtures';
 
 const decoders = [
@@ -242,5 +243,28 @@ describe('responses', () => {
       partialSuccess: { rejectedSpans: '3', errorMessage: 'x' },
     });
     expect(encodeExportResponseJson(undefined)).toBe('{}');
+  });
+});
+
+describe('partial_success.error_message bound', () => {
+  it('truncateUtf8 cuts at a UTF-8 character boundary, within the byte limit, with an ellipsis', () => {
+    expect(truncateUtf8('short', MAX_ERROR_MESSAGE_BYTES)).toBe('short');
+    const exact = 'a'.repeat(MAX_ERROR_MESSAGE_BYTES);
+    expect(truncateUtf8(exact, MAX_ERROR_MESSAGE_BYTES)).toBe(exact);
+    for (const unit of ['é', '€', '😀', 'a€']) {
+      for (let n = 300; n < 1200; n += 97) {
+        const text = unit.repeat(n);
+        const cut = truncateUtf8(text, MAX_ERROR_MESSAGE_BYTES);
+        const bytes = Buffer.byteLength(cut, 'utf8');
+        expect(bytes).toBeLessThanOrEqual(MAX_ERROR_MESSAGE_BYTES);
+        expect(cut).not.toContain('\ufffd');
+        if (Buffer.byteLength(text, 'utf8') <= MAX_ERROR_MESSAGE_BYTES) expect(cut).toBe(text);
+        else {
+          expect(cut.endsWith('…')).toBe(true);
+          expect(text.startsWith(cut.slice(0, -1))).toBe(true);
+          expect(bytes).toBeGreaterThan(MAX_ERROR_MESSAGE_BYTES - 8);
+        }
+      }
+    }
   });
 });

@@ -59,6 +59,23 @@ function isPermanent(error: Error): boolean {
 
 const TIMED_OUT = Symbol('timed out');
 
+/** `partial_success.error_message` is cut to this many UTF-8 bytes: it quotes a diagnostic, and the gRPC answer is capped at 1 MiB. */
+export const MAX_ERROR_MESSAGE_BYTES = 1024;
+
+/** `text` cut to at most `maxBytes` of UTF-8, at a character boundary, with `…` when cut. */
+export function truncateUtf8(text: string, maxBytes: number): string {
+  // Every UTF-16 code unit is at most 3 UTF-8 bytes.
+  if (text.length * 3 <= maxBytes) return text;
+  let prefix = text.length > maxBytes ? text.slice(0, maxBytes) : text;
+  const last = prefix.charCodeAt(prefix.length - 1);
+  if (last >= 0xd800 && last <= 0xdbff) prefix = prefix.slice(0, -1);
+  const bytes = Buffer.from(prefix, 'utf8');
+  if (prefix === text && bytes.length <= maxBytes) return text;
+  let end = maxBytes - 3; // room for the ellipsis
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
+  return `${bytes.toString('utf8', 0, end)}…`;
+}
+
 /**
  * The collector's pipeline, shared by the HTTP and gRPC receivers: decoded spans → trace context
  * within the request → translate → sink, with a bounded queue of undelivered messages and the
@@ -247,7 +264,10 @@ export class CollectorPipeline {
       kind: 'ok',
       partial: {
         rejectedSpans: rejected,
-        errorMessage: `${rejected} of ${total} spans could not be translated or delivered${reason ? `; first: ${reason}` : ''}`,
+        errorMessage: truncateUtf8(
+          `${rejected} of ${total} spans could not be translated or delivered${reason ? `; first: ${reason}` : ''}`,
+          MAX_ERROR_MESSAGE_BYTES,
+        ),
       },
     };
   }

@@ -222,10 +222,22 @@ describe('normalize: what is not ours, and what is malformed', () => {
       normalize(span({ attributes: { 'spantrack.interaction.kind': 'dance' } }), {}, diagnostics),
     ).toBeUndefined();
     expect(diagnostics.map((d) => d.code)).toEqual(['unknown_kind']);
+    expect(diagnostics[0]!.message).toContain('"dance"');
     expect(
       normalize(span({ attributes: { 'spantrack.interaction.kind': 3, 'gen_ai.operation.name': 'chat' } }))
         ?.kind,
     ).toBe('generation');
+  });
+
+  it('an unknown interaction kind is quoted only when short: a long one is described by its length', () => {
+    const diagnostics: Diagnostic[] = [];
+    const long = 'k'.repeat(1_200_000);
+    normalize(span({ attributes: { 'spantrack.interaction.kind': long } }), {}, diagnostics);
+    normalize(span({ attributes: { 'spantrack.interaction.kind': ['a', 'b'] } }), {}, diagnostics);
+    expect(diagnostics.map((d) => d.code)).toEqual(['unknown_kind', 'unknown_kind']);
+    expect(diagnostics[0]!.message).toContain('a string of 1200000 characters');
+    expect(diagnostics[0]!.message.length).toBeLessThan(200);
+    expect(diagnostics[1]!.message).toContain('an array of 2 items');
   });
 
   it('a span without usable times yields nothing, with a diagnostic', () => {
