@@ -86,6 +86,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
         maxDecompressedBytes: config.maxDecompressedBytes,
         maxBufferedBytes: config.maxBufferedBytes,
         busyRetryAfterSeconds: config.throttleRetryAfterSeconds,
+        unavailableRetryAfterSeconds: config.unavailableRetryAfterSeconds,
         notReady: () => {
           if (pipeline.isDraining) return 'shutting down';
           if (pipeline.queueDepth >= config.maxQueuedMessages) return 'queue full';

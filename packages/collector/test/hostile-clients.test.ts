@@ -910,10 +910,9 @@ describe('lifecycle', () => {
     expect(text.toLowerCase()).toContain('retry-after: 2');
   });
 
-  it.skip('BUG: a request still awaiting delivery at the shutdown deadline gets its connection cut, not a 503', async () => {
-    // collector.ts shutdown(): waitIdle(left) gives up at the deadline, then http.close(0) runs
-    // closeAllConnections() while the request is inside pipeline.export (deliveryTimeoutMs 5 s >
-    // shutdownTimeoutMs): the sender sees a reset instead of 503 + Retry-After.
+  it('a request still awaiting delivery at the shutdown deadline is answered 503 + Retry-After before its connection is cut', async () => {
+    // Regression: shutdown() gave up waiting at the deadline and http.close(0) ran
+    // closeAllConnections() while the request was inside pipeline.export: the sender saw a reset.
     const slow = new ScriptedSink();
     slow.delayMs = 2_000;
     const c = await startCollector({
@@ -928,6 +927,7 @@ describe('lifecycle', () => {
     await c.close();
     const res = await pending;
     expect(res.status).toBe(503);
+    expect(res.headers['retry-after']).toBe('2');
   });
 
   it('starting a second collector on a used port fails with a clear error; the first keeps working', async () => {

@@ -29,6 +29,8 @@ export interface HttpReceiverOptions {
   maxBufferedBytes: number;
   /** `Retry-After` of that 429, seconds. */
   busyRetryAfterSeconds: number;
+  /** `Retry-After` of the 503 given to requests still waiting at the close deadline, seconds. */
+  unavailableRetryAfterSeconds: number;
   /** Not ready (503 on `/readyz`) with the reason, or undefined when ready. */
   notReady: () => string | undefined;
   /** The `/metrics` text. */
@@ -61,6 +63,8 @@ class HttpFailure extends Error {
 const PROTOBUF_TYPES = new Set(['application/x-protobuf', 'application/protobuf']);
 /** After an error answer, how long an unread request body may keep the connection before it is cut. */
 const LINGER_MS = 10_000;
+/** At the close deadline, how long the 503s to waiting requests may take to be written. */
+const ANSWER_GRACE_MS = 200;
 
 function mediaType(header: string | undefined): string {
   if (header === undefined) return '';
@@ -144,11 +148,21 @@ function decompress(
   });
 }
 
+interface PendingExport {
+  req: IncomingMessage;
+  res: ServerResponse;
+  format: Format;
+  /** Answered 503 by close() at its deadline. */
+  cut: boolean;
+}
+
 /** Starts the OTLP/HTTP receiver: `POST /v1/traces`, `/healthz`, `/readyz`, `/metrics`. */
 export async function startHttpReceiver(options: HttpReceiverOptions): Promise<HttpReceiver> {
   const { pipeline, metrics } = options;
   /** Sockets still receiving the body of a request already answered with an error. */
   const lingering = new Set<Socket>();
+  /** Export requests not yet finished (answered at the close deadline when still waiting). */
+  const pending = new Set<PendingExport>();
   const budget = new BodyBudget(options.maxBufferedBytes);
   const busy = () =>
     new HttpFailure(
@@ -283,6 +297,8 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
     const format: Format = type === 'application/json' ? 'json' : 'protobuf';
     let outcome: RequestOutcome = 'ok';
     const reservation = new Reservation(budget);
+    const entry: PendingExport = { req, res, format, cut: false };
+    pending.add(entry);
     try {
       if (options.auth !== undefined && !options.auth.check(req.headers.authorization)) {
         throw new HttpFailure(401, 'missing or wrong bearer token', 'unauthorized', {
@@ -337,7 +353,9 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
       outcome = failure.outcome;
       sendFailure(req, res, format, failure);
     } finally {
+      pending.delete(entry);
       reservation.release();
+      if (entry.cut) outcome = 'unavailable';
       metrics.recordRequest('http', outcome, (performance.now() - started) / 1000);
     }
   }
@@ -400,6 +418,33 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 
+  /** Answers every export still waiting with 503; resolves per answer once it is written (or failed). */
+  function answerPending(): Promise<void>[] {
+    const written: Promise<void>[] = [];
+    for (const entry of pending) {
+      const { req, res, format } = entry;
+      if (res.headersSent || res.destroyed) continue;
+      entry.cut = true;
+      written.push(
+        new Promise<void>((resolve) => {
+          res.once('finish', resolve);
+          res.once('close', resolve);
+        }),
+      );
+      sendFailure(
+        req,
+        res,
+        format,
+        new HttpFailure(503, 'collector shutting down: delivery not confirmed in time', 'unavailable', {
+          'retry-after': String(options.unavailableRetryAfterSeconds),
+          connection: 'close',
+        }),
+      );
+    }
+    pending.clear();
+    return written;
+  }
+
   let closing: Promise<void> | undefined;
   const stopAccepting = () => {
     closing ??= new Promise<void>((resolve) => server.close(() => resolve()));
@@ -412,7 +457,20 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
     async close(timeoutMs: number) {
       stopAccepting();
       for (const socket of lingering) socket.destroy();
-      const timer = setTimeout(() => server.closeAllConnections(), timeoutMs);
+      // At the deadline, requests still waiting (for their delivery, say) get a 503 the sender
+      // retries, not a reset connection; the connections are cut once those answers are written.
+      const timer = setTimeout(() => {
+        const written = answerPending();
+        if (written.length === 0) server.closeAllConnections();
+        else {
+          const cut = setTimeout(() => server.closeAllConnections(), ANSWER_GRACE_MS);
+          cut.unref();
+          void Promise.all(written).then(() => {
+            clearTimeout(cut);
+            server.closeAllConnections();
+          });
+        }
+      }, timeoutMs);
       timer.unref();
       // Connections that become idle after their last answer close too.
       const idle = setInterval(() => server.closeIdleConnections(), 100);
