@@ -8,7 +8,7 @@ import { CollectorPipeline } from './pipeline/collector-pipeline';
 
 /** Running totals of one collector. */
 export interface CollectorStats {
-  /** Export requests answered (HTTP and gRPC, every outcome). */
+  /** Export requests answered (HTTP and gRPC, every outcome but `aborted`). */
   requests: number;
   spansReceived: number;
   /** Spans reported back in `partial_success.rejected_spans`. */

@@ -10,7 +10,9 @@ export type RequestOutcome =
   | 'too_large'
   | 'unsupported'
   | 'throttled'
-  | 'unavailable';
+  | 'unavailable'
+  /** The client disconnected before its body was read: no answer was sent. */
+  | 'aborted';
 
 /** Request latency buckets, seconds (ack after delivery includes the sink's batching wait). */
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -60,10 +62,10 @@ export class CollectorMetrics {
     this.diagnostics.set(code, (this.diagnostics.get(code) ?? 0) + 1);
   }
 
-  /** Requests answered, over every transport and outcome. */
+  /** Requests answered, over every transport and outcome (`aborted` ones were not answered). */
   totalRequests(): number {
     let n = 0;
-    for (const v of this.requests.values()) n += v;
+    for (const [key, v] of this.requests) if (!key.endsWith('\u0000aborted')) n += v;
     return n;
   }
 
@@ -82,7 +84,7 @@ export class CollectorMetrics {
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`, `${name} ${value}`);
     };
     lines.push(
-      '# HELP spantrack_collector_requests_total OTLP export requests answered, by transport and outcome.',
+      '# HELP spantrack_collector_requests_total OTLP export requests, by transport and outcome (aborted: the client left before the answer).',
       '# TYPE spantrack_collector_requests_total counter',
     );
     for (const [key, value] of [...this.requests].sort()) {

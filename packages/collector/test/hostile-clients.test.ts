@@ -967,10 +967,9 @@ describe('lifecycle', () => {
     expect(await metricValue(m.httpUrl!, 'spantrack_collector_spans_received_total')).toBe(10);
   });
 
-  it.skip('BUG: a client that disconnects mid-body is counted as an answered "invalid" request', async () => {
-    // http-receiver.ts handleExport: readBody rejects with "request aborted", which becomes
-    // HttpFailure(400, 'invalid') and is recorded by metrics.recordRequest although no answer was
-    // sent; operators alerting on outcome="invalid" (clients sending garbage) see network blips.
+  it('a client that disconnects mid-body is counted as outcome="aborted", not as an answered "invalid" request', async () => {
+    // Regression: readBody's "request aborted" became HttpFailure(400, 'invalid') although no answer
+    // was sent; operators alerting on outcome="invalid" (clients sending garbage) saw network blips.
     const m = await collectorWith({ sink: new MemorySink() });
     const body = toProtobuf(agentTraces(3));
     for (let i = 0; i < 5; i++) {
@@ -991,6 +990,10 @@ describe('lifecycle', () => {
     expect(
       await metricValue(m.httpUrl!, 'spantrack_collector_requests_total{transport="http",outcome="invalid"}'),
     ).toBe(0);
+    expect(
+      await metricValue(m.httpUrl!, 'spantrack_collector_requests_total{transport="http",outcome="aborted"}'),
+    ).toBe(5);
+    expect(m.stats().requests).toBe(0);
   });
 
   it('/readyz while the sink fails: 503 "sink failing", then 200 once a probe delivers', async () => {

@@ -248,15 +248,16 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
         done = true;
         resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
       });
+      // The client went away mid-body: nobody gets an answer, so it is not an `invalid` request.
       req.once('error', (error) => {
         if (done) return;
         done = true;
-        reject(error);
+        reject(new HttpFailure(400, `request aborted: ${error.message}`, 'aborted'));
       });
       req.once('close', () => {
         if (done) return;
         done = true;
-        reject(new Error('request aborted'));
+        reject(new HttpFailure(400, 'request aborted', 'aborted'));
       });
     });
   }
