@@ -636,14 +636,24 @@ describe('HTTP: error bodies', () => {
     expect(decodeStatus(p.body).message).toMatch(/undecodable protobuf/);
   });
 
-  it.skip('BUG: the google.rpc.Status of a 4xx/5xx says code 0 (OK); it should carry the matching gRPC code', async () => {
-    // otlp-response.ts encodeStatus(0, …) from http-receiver.ts sendFailure: `code` is left at 0 = OK.
-    // The OpenTelemetry Collector answers 400 with INVALID_ARGUMENT (3), others with their mapping.
+  it('the google.rpc.Status of a 4xx/5xx carries the matching gRPC code (400 INVALID_ARGUMENT, 401 UNAUTHENTICATED, 413 RESOURCE_EXHAUSTED, 415 UNIMPLEMENTED)', async () => {
+    // Regression: sendFailure wrote encodeStatus(0, …): code 0 = OK in an error answer.
     const p = await post(url, Buffer.from([0xff, 0xff, 0xff]), PROTO);
     expect(p.status).toBe(400);
     expect(decodeStatus(p.body).code).toBe(GrpcStatus.INVALID_ARGUMENT);
     const j = await post(url, Buffer.from('nope'), JSON_TYPE);
     expect(JSON.parse(j.body.toString()).code).toBe(GrpcStatus.INVALID_ARGUMENT);
+    const u = await post(url, Buffer.alloc(0), { ...PROTO, 'content-encoding': 'br' });
+    expect(u.status).toBe(415);
+    expect(decodeStatus(u.body).code).toBe(GrpcStatus.UNIMPLEMENTED);
+    const small = await collectorWith({ sink: new MemorySink(), maxRequestBytes: 1000, bearerToken: 't' });
+    const auth = { ...JSON_TYPE, authorization: 'Bearer t' };
+    const big = await post(small.tracesUrl!, Buffer.alloc(5000, 0x20), auth);
+    expect(big.status).toBe(413);
+    expect(JSON.parse(big.body.toString()).code).toBe(GrpcStatus.RESOURCE_EXHAUSTED);
+    const unauthorized = await post(small.tracesUrl!, Buffer.from('{}'), JSON_TYPE);
+    expect(unauthorized.status).toBe(401);
+    expect(JSON.parse(unauthorized.body.toString()).code).toBe(GrpcStatus.UNAUTHENTICATED);
   });
 });
 

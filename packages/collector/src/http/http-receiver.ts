@@ -11,6 +11,7 @@ import {
   encodeExportResponseJson,
   encodeStatus,
   encodeStatusJson,
+  GrpcCode,
 } from '../otlp/otlp-response';
 import type { CollectorPipeline, ExportOutcome } from '../pipeline/collector-pipeline';
 import type { BearerAuth } from './bearer-auth';
@@ -156,6 +157,32 @@ interface PendingExport {
   cut: boolean;
 }
 
+/**
+ * The `google.rpc.Status.code` of an HTTP error answer: the OpenTelemetry Collector's mapping
+ * (400 INVALID_ARGUMENT, 401 UNAUTHENTICATED, 503 UNAVAILABLE), with 429 UNAVAILABLE as the gRPC
+ * receiver answers throttling, 413 RESOURCE_EXHAUSTED as gRPC answers an oversized message, and
+ * 415 UNIMPLEMENTED as gRPC answers an unsupported encoding.
+ */
+function grpcCodeOf(httpStatus: number): number {
+  switch (httpStatus) {
+    case 400:
+      return GrpcCode.INVALID_ARGUMENT;
+    case 401:
+      return GrpcCode.UNAUTHENTICATED;
+    case 413:
+      return GrpcCode.RESOURCE_EXHAUSTED;
+    case 415:
+      return GrpcCode.UNIMPLEMENTED;
+    case 429:
+    case 502:
+    case 503:
+    case 504:
+      return GrpcCode.UNAVAILABLE;
+    default:
+      return httpStatus >= 500 ? GrpcCode.INTERNAL : GrpcCode.UNKNOWN;
+  }
+}
+
 /** Starts the OTLP/HTTP receiver: `POST /v1/traces`, `/healthz`, `/readyz`, `/metrics`. */
 export async function startHttpReceiver(options: HttpReceiverOptions): Promise<HttpReceiver> {
   const { pipeline, metrics } = options;
@@ -195,10 +222,17 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
     format: Format,
     failure: HttpFailure,
   ): void {
+    const code = grpcCodeOf(failure.status);
     if (format === 'json') {
-      send(res, failure.status, 'application/json', encodeStatusJson(0, failure.message), failure.headers);
+      send(res, failure.status, 'application/json', encodeStatusJson(code, failure.message), failure.headers);
     } else {
-      send(res, failure.status, 'application/x-protobuf', encodeStatus(0, failure.message), failure.headers);
+      send(
+        res,
+        failure.status,
+        'application/x-protobuf',
+        encodeStatus(code, failure.message),
+        failure.headers,
+      );
     }
     // The rest of an unread body is read and discarded, so the client sees the answer instead of a
     // reset connection (and keeps it); a body that never ends is cut after LINGER_MS, or at close().

@@ -49,8 +49,10 @@ export function encodeExportResponseJson(partial: PartialSuccess | undefined): s
 /** gRPC status codes used here. */
 export const GrpcCode = {
   OK: 0,
+  UNKNOWN: 2,
   INVALID_ARGUMENT: 3,
   RESOURCE_EXHAUSTED: 8,
+  UNIMPLEMENTED: 12,
   INTERNAL: 13,
   UNAVAILABLE: 14,
   UNAUTHENTICATED: 16,
