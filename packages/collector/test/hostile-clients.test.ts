@@ -1213,10 +1213,9 @@ describe('bugs: resources, limits and framing', () => {
     }
   });
 
-  it.skip('BUG: a request-target in absolute-form (POST http://host/v1/traces) gets 404', async () => {
-    // http-receiver.ts handle(): the path is req.url up to '?', so "http://127.0.0.1:P/v1/traces" is
-    // not TRACES_PATH. RFC 9112 §3.2.2: a server MUST accept the absolute-form. Fix: parse req.url
-    // with new URL(req.url, 'http://x').pathname.
+  it('a request-target in absolute-form (POST http://host/v1/traces) is accepted', async () => {
+    // Regression: the path was req.url up to '?', so "http://127.0.0.1:P/v1/traces" got 404.
+    // RFC 9112 §3.2.2: a server MUST accept the absolute-form.
     const text = await raw(portOf(url), [
       `POST ${url} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-protobuf\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
     ]);

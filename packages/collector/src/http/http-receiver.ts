@@ -397,8 +397,18 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
     const url = req.url ?? '/';
-    const q = url.indexOf('?');
-    const path = q === -1 ? url : url.slice(0, q);
+    let path: string;
+    if (url.charCodeAt(0) === 0x2f /* '/' */) {
+      const q = url.indexOf('?');
+      path = q === -1 ? url : url.slice(0, q);
+    } else {
+      // Absolute-form ("POST http://host/v1/traces"), which a server must accept (RFC 9112 §3.2.2).
+      try {
+        path = new URL(url, 'http://x').pathname;
+      } catch {
+        path = url;
+      }
+    }
     if (path === TRACES_PATH) {
       if (req.method !== 'POST') {
         send(res, 405, 'text/plain', 'use POST\n', { allow: 'POST' });
