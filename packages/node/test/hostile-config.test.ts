@@ -1,8 +1,5 @@
 import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +20,7 @@ import {
 } from 'vitest';
 import { resolveConfig, setup } from '../src/index';
 import { resetSetupForTests } from '../src/setup';
+import { startFakeOpenAI } from './support/fake-openai';
 import { isolateEnv, type OtlpReceiver, startOtlpReceiver } from './support/otlp-receiver';
 
 /*
@@ -597,7 +595,7 @@ describe('hostile processes under --import @spantrack/node/register', () => {
   });
 
   it('an ESM app that imports openai dynamically after start is still instrumented', async () => {
-    const fake = await startFakeOpenAI();
+    const fake = await startFakeOpenAI('ok', { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 });
     try {
       const r = await runAgent({ HOSTILE_OPENAI_URL: fake.url });
       expect(r.stdout).toContain('agent done');
@@ -615,25 +613,3 @@ describe('hostile processes under --import @spantrack/node/register', () => {
     expect(r.stderr).toMatch(/\[spantrack\].*(already registered|provider)/);
   });
 });
-
-async function startFakeOpenAI(): Promise<{ server: Server; url: string }> {
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(
-        JSON.stringify({
-          id: 'chatcmpl-1',
-          object: 'chat.completion',
-          created: 1_700_000_000,
-          model: 'gpt-4o-mini-2024-07-18',
-          choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
-          usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
-        }),
-      );
-    });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1` };
-}

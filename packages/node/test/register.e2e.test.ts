@@ -1,12 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type SegmentServer, startSegmentServer } from '@spantrack/segment-test-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startFakeOpenAI } from './support/fake-openai';
 import { type OtlpReceiver, startOtlpReceiver } from './support/otlp-receiver';
 
 /*
@@ -227,27 +226,3 @@ describe('signals', () => {
     expectAgentEvents();
   });
 });
-
-async function startFakeOpenAI(): Promise<{ server: Server; url: string }> {
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(
-        JSON.stringify({
-          id: 'chatcmpl-1',
-          object: 'chat.completion',
-          created: 1_700_000_000,
-          model: 'gpt-4o-mini-2024-07-18',
-          choices: [
-            { index: 0, message: { role: 'assistant', content: 'nil_filing' }, finish_reason: 'stop' },
-          ],
-          usage: { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 },
-        }),
-      );
-    });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1` };
-}
