@@ -74,19 +74,27 @@ function readResourceSpans(r: ProtobufReader, out: DecodedTraces): void {
     if (tag === (1 << 3) + WIRE_LEN) {
       resource = nested(r, readResource);
     } else if (tag === (2 << 3) + WIRE_LEN) {
-      const start = r.pos;
-      r.pos = r.lengthEnd();
-      scopeStarts ??= [];
-      scopeStarts.push(start);
+      scopeStarts = defer(r, scopeStarts);
     } else skipField(r, tag);
   }
-  if (scopeStarts === undefined) return;
+  if (scopeStarts !== undefined) readDeferred(r, scopeStarts, (r) => readScopeSpans(r, resource, out));
+}
+
+/** Skips a length-delimited field, remembering where it starts, to read it once its context is known. */
+function defer(r: ProtobufReader, starts: number[] | undefined): number[] {
+  const start = r.pos;
+  r.pos = r.lengthEnd();
+  (starts ??= []).push(start);
+  return starts;
+}
+
+/** Reads the fields `defer` skipped, each within its own bounds, and leaves `r` at the end. */
+function readDeferred(r: ProtobufReader, starts: readonly number[], read: (r: ProtobufReader) => void): void {
   const end = r.end;
-  for (const start of scopeStarts) {
+  for (const start of starts) {
     r.pos = start;
-    const scopeEnd = r.lengthEnd();
-    r.end = scopeEnd;
-    readScopeSpans(r, resource, out);
+    r.end = r.lengthEnd();
+    read(r);
     r.end = end;
   }
   r.pos = end;
@@ -136,22 +144,10 @@ function readScopeSpans(r: ProtobufReader, resource: Attributes, out: DecodedTra
         r.end = outer;
         continue;
       }
-      const start = r.pos;
-      r.pos = r.lengthEnd();
-      spanStarts ??= [];
-      spanStarts.push(start);
+      spanStarts = defer(r, spanStarts);
     } else skipField(r, tag);
   }
-  if (spanStarts === undefined) return;
-  const end = r.end;
-  for (const start of spanStarts) {
-    r.pos = start;
-    const spanEnd = r.lengthEnd();
-    r.end = spanEnd;
-    readSpan(r, resource, scope, out);
-    r.end = end;
-  }
-  r.pos = end;
+  if (spanStarts !== undefined) readDeferred(r, spanStarts, (r) => readSpan(r, resource, scope, out));
 }
 
 function readSpan(
