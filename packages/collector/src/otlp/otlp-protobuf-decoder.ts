@@ -84,7 +84,8 @@ function readResourceSpans(r: ProtobufReader, out: DecodedTraces): void {
 function defer(r: ProtobufReader, starts: number[] | undefined): number[] {
   const start = r.pos;
   r.pos = r.lengthEnd();
-  (starts ??= []).push(start);
+  if (starts === undefined) return [start];
+  starts.push(start);
   return starts;
 }
 
