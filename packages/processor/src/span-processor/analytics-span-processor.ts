@@ -1,13 +1,9 @@
 import { type Context, diag } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { SpantrackConfigError } from '../config-error';
-import { DiagnosticCode } from '../diagnostics';
-import { fromReadableSpan } from '../from-readable-span';
 import type { AnalyticsMessage } from '../message';
 import type { Sink } from '../sinks/sink';
-import type { SpanLike } from '../span-like';
-import { createTranslator, type Translator } from '../translate';
-import { TraceContextBuffer } from './trace-context-buffer';
+import { deliveryFailureCallback, positive, requireSink } from './options';
+import { SpanTranslationStage } from './span-translation-stage';
 import type { AnalyticsSpanProcessorOptions, AnalyticsSpanProcessorStats } from './types';
 
 /** Spans translated per turn of the event loop, so a large backlog never blocks the agent for long. */
@@ -20,8 +16,7 @@ const SPANS_PER_TICK = 2_048;
  */
 export class AnalyticsSpanProcessor implements SpanProcessor {
   private readonly sink: Sink;
-  private readonly translate: Translator;
-  private readonly buffer: TraceContextBuffer | undefined;
+  private readonly stage: SpanTranslationStage;
   private readonly maxQueueSize: number;
   private readonly maxExportBatchSize: number;
   private readonly maxPendingMessages: number;
@@ -36,56 +31,24 @@ export class AnalyticsSpanProcessor implements SpanProcessor {
   private drainScheduled = false;
   private readonly timer: ReturnType<typeof setInterval>;
   private shutdownPromise: Promise<void> | undefined;
-  private readonly warned = new Set<string>();
-  private readonly counters: Omit<
-    AnalyticsSpanProcessorStats,
-    'queueDepth' | 'heldSpans' | 'pendingMessages' | 'diagnostics'
-  > = {
+  private readonly counters = {
     spansSeen: 0,
     spansDropped: 0,
-    spansTranslated: 0,
-    spansUnrecognised: 0,
-    spansFailed: 0,
-    messagesEmitted: 0,
     messagesDelivered: 0,
     messagesFailed: 0,
     messagesDropped: 0,
   };
-  private readonly diagnostics: Record<string, number> = {};
 
   constructor(options: AnalyticsSpanProcessorOptions) {
-    if (options === null || typeof options !== 'object' || !isSink(options.sink)) {
-      throw new SpantrackConfigError(
-        'sink',
-        'is required and must have send(), flush() and shutdown() (e.g. new SegmentSink({ writeKey }) or new MemorySink())',
-      );
-    }
-    this.sink = options.sink;
-    if (options.onDeliveryFailure !== undefined && typeof options.onDeliveryFailure !== 'function') {
-      throw new SpantrackConfigError('onDeliveryFailure', 'must be a function (failed, firstError) => void');
-    }
-    this.onDeliveryFailure = options.onDeliveryFailure;
-    this.translate = createTranslator({
-      catalogs: options.catalogs,
-      privacy: options.privacy,
-      sources: options.sources,
-    });
+    this.sink = requireSink(options);
+    this.onDeliveryFailure = deliveryFailureCallback(options.onDeliveryFailure);
+    this.stage = new SpanTranslationStage(options, 'AnalyticsSpanProcessor');
     this.maxQueueSize = positive(options.maxQueueSize, 'maxQueueSize') ?? 65_536;
     this.maxExportBatchSize = positive(options.maxExportBatchSize, 'maxExportBatchSize') ?? 2_000;
     this.maxPendingMessages = positive(options.maxPendingMessages, 'maxPendingMessages') ?? 100_000;
     this.maxConcurrentSends = positive(options.maxConcurrentSends, 'maxConcurrentSends') ?? 4;
     this.exportTimeoutMillis = positive(options.exportTimeoutMillis, 'exportTimeoutMillis') ?? 30_000;
     const delay = positive(options.scheduledDelayMillis, 'scheduledDelayMillis') ?? 200;
-    const hold = options.traceHold;
-    this.buffer =
-      hold === false
-        ? undefined
-        : new TraceContextBuffer({
-            maxHoldMillis: positive(hold?.maxHoldMillis, 'traceHold.maxHoldMillis') ?? 30_000,
-            maxHeldSpans: positive(hold?.maxHeldSpans, 'traceHold.maxHeldSpans') ?? 50_000,
-            maxRememberedTraces:
-              positive(hold?.maxRememberedTraces, 'traceHold.maxRememberedTraces') ?? 10_000,
-          });
     this.timer = setInterval(() => this.tick(), delay);
     this.timer.unref?.();
   }
@@ -132,17 +95,18 @@ export class AnalyticsSpanProcessor implements SpanProcessor {
   stats(): AnalyticsSpanProcessorStats {
     return {
       ...this.counters,
-      diagnostics: { ...this.diagnostics },
+      ...this.stage.counters,
+      diagnostics: { ...this.stage.diagnostics },
       queueDepth: this.queue.length,
-      heldSpans: this.buffer?.size ?? 0,
+      heldSpans: this.stage.heldSpans,
       pendingMessages: this.outbox.length + this.inFlightMessages,
     };
   }
 
   private tick(): void {
-    const ready: SpanLike[] = [];
-    this.buffer?.expire(Date.now(), ready);
-    this.translateAll(ready);
+    const ready: AnalyticsMessage[] = [];
+    this.stage.expire(Date.now(), ready);
+    this.admit(ready);
     if (this.queue.length > 0) this.drainStep();
     else this.pump(true);
   }
@@ -161,59 +125,23 @@ export class AnalyticsSpanProcessor implements SpanProcessor {
   private processQueued(limit: number): void {
     const take = this.queue.length <= limit ? this.queue : this.queue.slice(0, limit);
     this.queue = take === this.queue ? [] : this.queue.slice(limit);
-    const ready: SpanLike[] = [];
-    const now = Date.now();
-    for (const readable of take) {
-      let span: SpanLike;
-      try {
-        span = fromReadableSpan(readable);
-      } catch (error) {
-        this.counters.spansFailed++;
-        this.warnOnce('read-failed', `AnalyticsSpanProcessor: a span could not be read: ${String(error)}`);
-        continue;
-      }
-      if (this.buffer === undefined) ready.push(span);
-      else {
-        const parent = readable.parentSpanContext;
-        this.buffer.add(span, parent === undefined || parent.isRemote === true, now, ready);
-      }
-    }
-    this.translateAll(ready);
+    const ready: AnalyticsMessage[] = [];
+    this.stage.take(take, Date.now(), ready);
+    this.admit(ready);
   }
 
-  private translateAll(spans: readonly SpanLike[]): void {
-    for (const span of spans) {
-      let result: ReturnType<Translator>;
-      try {
-        result = this.translate(span);
-      } catch (error) {
-        // The translator is built never to throw; this guards against a bug all the same.
-        this.counters.spansFailed++;
-        this.warnOnce('translate-failed', `AnalyticsSpanProcessor: translation failed: ${String(error)}`);
-        continue;
-      }
-      this.counters.spansTranslated++;
-      if (!result.recognised) this.counters.spansUnrecognised++;
-      for (const d of result.diagnostics) {
-        this.diagnostics[d.code] = (this.diagnostics[d.code] ?? 0) + 1;
-        if (d.code !== DiagnosticCode.UNRECOGNISED)
-          this.warnOnce(`diag:${d.code}`, `spantrack: ${d.message}`);
-      }
-      const messages = result.messages;
-      if (messages.length === 0) continue;
-      this.counters.messagesEmitted += messages.length;
-      const room = this.maxPendingMessages - this.outbox.length - this.inFlightMessages;
-      if (room >= messages.length) {
-        for (const m of messages) this.outbox.push(m);
-      } else {
-        const kept = Math.max(0, room);
-        for (let i = 0; i < kept; i++) this.outbox.push(messages[i]!);
-        this.counters.messagesDropped += messages.length - kept;
-        this.warnOnce(
-          'outbox-full',
-          'AnalyticsSpanProcessor: the sink is not keeping up; messages are being dropped',
-        );
-      }
+  /** Moves messages to the outbox, dropping (and counting) what does not fit under `maxPendingMessages`. */
+  private admit(messages: readonly AnalyticsMessage[]): void {
+    if (messages.length === 0) return;
+    const room = this.maxPendingMessages - this.outbox.length - this.inFlightMessages;
+    const kept = Math.min(messages.length, Math.max(0, room));
+    for (let i = 0; i < kept; i++) this.outbox.push(messages[i]!);
+    if (kept < messages.length) {
+      this.counters.messagesDropped += messages.length - kept;
+      this.warnOnce(
+        'outbox-full',
+        'AnalyticsSpanProcessor: the sink is not keeping up; messages are being dropped',
+      );
     }
   }
 
@@ -261,9 +189,9 @@ export class AnalyticsSpanProcessor implements SpanProcessor {
 
   private async flushAll(): Promise<void> {
     while (this.queue.length > 0) this.processQueued(Number.POSITIVE_INFINITY);
-    const ready: SpanLike[] = [];
-    this.buffer?.releaseAll(ready);
-    this.translateAll(ready);
+    const ready: AnalyticsMessage[] = [];
+    this.stage.releaseAll(ready);
+    this.admit(ready);
     this.pump(true);
     while (this.inFlight.size > 0 || this.outbox.length > 0) {
       // Sinks may hold what `send` was given until their own batch fills: ask them to send it now.
@@ -300,27 +228,6 @@ export class AnalyticsSpanProcessor implements SpanProcessor {
   }
 
   private warnOnce(key: string, message: string): void {
-    if (this.warned.has(key)) return;
-    this.warned.add(key);
-    diag.warn(message);
+    this.stage.warnOnce(key, message);
   }
-}
-
-function isSink(value: unknown): value is Sink {
-  const s = value as Sink | undefined;
-  return (
-    typeof s === 'object' &&
-    s !== null &&
-    typeof s.send === 'function' &&
-    typeof s.flush === 'function' &&
-    typeof s.shutdown === 'function'
-  );
-}
-
-function positive(value: number | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new SpantrackConfigError(name, `must be a positive number, got ${String(value)}`);
-  }
-  return Math.floor(value);
 }

@@ -1,2 +1,2 @@
 export { AnalyticsSpanProcessor } from './analytics-span-processor';
-export type { AnalyticsSpanProcessorOptions, AnalyticsSpanProcessorStats } from './types';
+export type { AnalyticsSpanProcessorOptions, AnalyticsSpanProcessorStats, TraceHoldOptions } from './types';

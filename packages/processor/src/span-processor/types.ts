@@ -33,13 +33,17 @@ export interface AnalyticsSpanProcessorOptions extends TranslatorOptions {
    * event of the trace. `false` turns it off (each span is translated on its own).
    * Defaults: hold at most 30,000 ms and 50,000 spans; remember 10,000 released traces.
    */
-  traceHold?:
-    | false
-    | {
-        maxHoldMillis?: number;
-        maxHeldSpans?: number;
-        maxRememberedTraces?: number;
-      };
+  traceHold?: false | TraceHoldOptions;
+}
+
+/** Bounds of the trace holding (see `traceHold`). */
+export interface TraceHoldOptions {
+  /** A trace whose local root has not arrived after this long is translated as it is. Default 30,000 ms. */
+  maxHoldMillis?: number;
+  /** Held spans across all traces; past it the oldest trace is translated as it is. Default 50,000. */
+  maxHeldSpans?: number;
+  /** Released traces whose context is kept for their late spans. Default 10,000. */
+  maxRememberedTraces?: number;
 }
 
 /** Counters of {@link AnalyticsSpanProcessor.stats}. All are totals since construction. */

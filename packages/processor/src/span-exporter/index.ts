@@ -1,0 +1,2 @@
+export { AnalyticsSpanExporter } from './analytics-span-exporter';
+export type { AnalyticsSpanExporterOptions, AnalyticsSpanExporterStats } from './types';

@@ -1,0 +1,41 @@
+import { SpantrackConfigError } from '../config-error';
+import type { Sink } from '../sinks/sink';
+
+/** The `sink` option of the span processor and the span exporter, checked. */
+export function requireSink(options: unknown): Sink {
+  const sink = (options as { sink?: unknown } | null | undefined)?.sink as Sink | undefined;
+  if (
+    options === null ||
+    typeof options !== 'object' ||
+    typeof sink !== 'object' ||
+    sink === null ||
+    typeof sink.send !== 'function' ||
+    typeof sink.flush !== 'function' ||
+    typeof sink.shutdown !== 'function'
+  ) {
+    throw new SpantrackConfigError(
+      'sink',
+      'is required and must have send(), flush() and shutdown() (e.g. new SegmentSink({ writeKey }) or new MemorySink())',
+    );
+  }
+  return sink;
+}
+
+/** The `onDeliveryFailure` option, checked. */
+export function deliveryFailureCallback(
+  value: unknown,
+): ((failed: number, firstError: Error) => void) | undefined {
+  if (value !== undefined && typeof value !== 'function') {
+    throw new SpantrackConfigError('onDeliveryFailure', 'must be a function (failed, firstError) => void');
+  }
+  return value as ((failed: number, firstError: Error) => void) | undefined;
+}
+
+/** A positive number option, floored; undefined when unset. */
+export function positive(value: number | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new SpantrackConfigError(name, `must be a positive number, got ${String(value)}`);
+  }
+  return Math.floor(value);
+}
