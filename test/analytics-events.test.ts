@@ -17,7 +17,7 @@ const USER = '+254712345678';
 const AT = new Date('2026-11-23T10:00:00.000Z');
 const ISO = AT.toISOString();
 const MESSAGE_ID = /^[A-Za-z0-9._-]{1,64}$/;
-const LIBRARY = { name: '@segment/analytics-node', version: expect.any(String) };
+const LIBRARY = { name: '@spantrack/processor', version: expect.any(String) };
 
 const contextManager = new AsyncLocalStorageContextManager();
 let server: SegmentServer;

@@ -7,7 +7,8 @@ import {
   type TrackParams,
 } from '@segment/analytics-node';
 import type { AnalyticsMessage, JsonObject } from '../message';
-import { ANALYTICS_NODE_LIBRARY, DEFAULT_MAX_REQUEST_BYTES, serializeForSegment } from './segment-payload';
+import { libraryOption, type SegmentLibrary, withLibrary } from './library';
+import { DEFAULT_MAX_REQUEST_BYTES, serializeForSegment } from './segment-payload';
 import type { DeliveryCallback } from './segment-publisher';
 import { messageIdOf } from './serialize';
 import type { DeliveryResult, Sink } from './sink';
@@ -34,6 +35,12 @@ export interface AnalyticsNodeSinkOptions {
   httpRequestTimeout?: number;
   /** Seconds a batch may spend retrying. Default 120 (the client's is 12 hours). */
   maxTotalBackoffDuration?: number;
+  /**
+   * `context.library` of every event. Default `{ name: '@spantrack/processor', version }`
+   * (`SPANTRACK_LIBRARY`): the client names itself there, and the sink's HTTP client writes this
+   * over it in every request.
+   */
+  library?: SegmentLibrary;
   onDelivery?: DeliveryCallback;
 }
 
@@ -52,12 +59,14 @@ interface Pending {
 export class AnalyticsNodeSink implements Sink {
   readonly client: Analytics;
   private readonly onDelivery: DeliveryCallback | undefined;
+  private readonly library: SegmentLibrary;
   private readonly pending = new Set<Pending>();
   private clientFlush: Promise<void> | undefined;
   private closed = false;
 
   constructor(options: AnalyticsNodeSinkOptions) {
     this.onDelivery = options.onDelivery;
+    this.library = libraryOption(options.library);
     this.client = new Analytics({
       writeKey: options.writeKey,
       ...(options.host !== undefined ? { host: options.host } : {}),
@@ -67,7 +76,7 @@ export class AnalyticsNodeSink implements Sink {
       maxRetries: options.maxRetries ?? 10,
       httpRequestTimeout: options.httpRequestTimeout ?? 10_000,
       maxTotalBackoffDuration: options.maxTotalBackoffDuration ?? 120,
-      httpClient: new BatchSplittingHttpClient(DEFAULT_MAX_REQUEST_BYTES),
+      httpClient: new BatchSplittingHttpClient(DEFAULT_MAX_REQUEST_BYTES, this.library),
     });
     // Failures reach us through the per-call callbacks; the listener keeps them off any default handler.
     this.client.on('error', () => {});
@@ -84,7 +93,7 @@ export class AnalyticsNodeSink implements Sink {
           this.settle(item, new SinkClosedError());
           continue;
         }
-        const checked = serializeForSegment(message, ANALYTICS_NODE_LIBRARY);
+        const checked = serializeForSegment(message, this.library);
         if ('error' in checked) {
           this.settle(item, checked.error);
           continue;
@@ -197,18 +206,36 @@ function raceTimeout(promise: Promise<unknown>, timeoutMs: number): Promise<void
 }
 
 /**
- * analytics-node 3.1 batches by count only in practice (its byte check miscounts), so a large
- * `flushAt` can build a request over 500 KB, which Segment answers 400, dropping every event in it.
- * This client splits such a request into requests under `maxBytes`, sent one after another with the
- * same headers; the first failure is returned, so the client retries the whole batch and the
- * parts already accepted arrive again under the same messageIds (Segment dedupes them).
+ * The HTTP client under `AnalyticsNodeSink`, for two things the client cannot be told:
+ * - its destination plugin writes `context.library = @segment/analytics-node` into every event, over
+ *   whatever it was given; this client writes `library` back (keeping any other `library` keys)
+ *   before the request leaves. The sink sized each event with `library` already, so sizes hold.
+ * - analytics-node 3.1 batches by count only in practice (its byte check miscounts), so a large
+ *   `flushAt` can build a request over 500 KB, which Segment answers 400, dropping every event in it.
+ *   Such a request is split into requests under `maxBytes`, sent one after another with the same
+ *   headers; the first failure is returned, so the client retries the whole batch and the parts
+ *   already accepted arrive again under the same messageIds (Segment dedupes them).
  */
 export class BatchSplittingHttpClient implements HTTPClient {
-  constructor(private readonly maxBytes: number) {}
+  constructor(
+    private readonly maxBytes: number,
+    private readonly library?: SegmentLibrary,
+  ) {}
 
   async makeRequest(request: HTTPClientRequest): Promise<HTTPResponse> {
-    if (Buffer.byteLength(request.body) <= this.maxBytes) return this.post(request, request.body);
-    const { batch, ...envelope } = JSON.parse(request.body) as { batch: unknown[] } & Record<string, unknown>;
+    let parsed: { batch: unknown[] } & Record<string, unknown>;
+    try {
+      parsed = JSON.parse(request.body);
+    } catch {
+      // Not the client's JSON (never seen): send it as it is rather than lose it.
+      return this.post(request, request.body);
+    }
+    if (this.library !== undefined && Array.isArray(parsed.batch)) {
+      parsed.batch = parsed.batch.map((event) => relabel(event, this.library!));
+    }
+    const body = this.library === undefined ? request.body : JSON.stringify(parsed);
+    if (Buffer.byteLength(body) <= this.maxBytes) return this.post(request, body);
+    const { batch, ...envelope } = parsed;
     const envelopeBytes = Buffer.byteLength(JSON.stringify({ batch: [], ...envelope }));
     let response: HTTPResponse | undefined;
     let chunk: unknown[] = [];
@@ -238,4 +265,15 @@ export class BatchSplittingHttpClient implements HTTPClient {
       signal: AbortSignal.timeout(request.httpRequestTimeout),
     });
   }
+}
+
+/** The event with `context.library` naming `library`; anything that is not an event is left as it is. */
+function relabel(event: unknown, library: SegmentLibrary): unknown {
+  if (event === null || typeof event !== 'object' || Array.isArray(event)) return event;
+  const e = event as Record<string, unknown>;
+  const context = e.context;
+  if (context !== undefined && (context === null || typeof context !== 'object' || Array.isArray(context))) {
+    return event;
+  }
+  return { ...e, context: withLibrary(context as JsonObject | undefined, library) };
 }

@@ -5,15 +5,14 @@ export {
 } from './analytics-node-sink';
 export { ConsoleSink, type ConsoleSinkOptions } from './console-sink';
 export { JsonlFileSink, type JsonlFileSinkOptions } from './jsonl-file-sink';
+export { ANALYTICS_NODE_LIBRARY, type SegmentLibrary, SPANTRACK_LIBRARY } from './library';
 export { MemorySink } from './memory-sink';
 export {
-  ANALYTICS_NODE_LIBRARY,
   DEFAULT_MAX_REQUEST_BYTES,
   invalidReason,
   SEGMENT_MAX_BATCH_BYTES,
   SEGMENT_MAX_BATCH_MESSAGES,
   SEGMENT_MAX_MESSAGE_BYTES,
-  type SegmentLibrary,
   serializeForSegment,
   toSegmentEvent,
 } from './segment-payload';

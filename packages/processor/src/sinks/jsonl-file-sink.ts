@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AnalyticsMessage } from '../message';
+import { libraryOption, type SegmentLibrary } from './library';
 import { failAll, failWrite, toJsonLines } from './serialize';
 import type { DeliveryResult, Sink } from './sink';
 import { SinkClosedError } from './sink-errors';
@@ -10,6 +11,11 @@ export interface JsonlFileSinkOptions {
   path: string;
   /** Append to an existing file (default) or truncate it. */
   append?: boolean;
+  /**
+   * `context.library` written into every line: who produced the event. Default
+   * `{ name: '@spantrack/processor', version }` (`SPANTRACK_LIBRARY`), as the Segment sink sends.
+   */
+  library?: SegmentLibrary;
 }
 
 /**
@@ -20,11 +26,13 @@ export interface JsonlFileSinkOptions {
 export class JsonlFileSink implements Sink {
   readonly path: string;
   private readonly stream: WriteStream;
+  private readonly library: SegmentLibrary;
   private streamError: Error | undefined;
   private closed = false;
 
   constructor(options: JsonlFileSinkOptions) {
     this.path = options.path;
+    this.library = libraryOption(options.library);
     mkdirSync(dirname(options.path), { recursive: true });
     this.stream = createWriteStream(options.path, { flags: options.append === false ? 'w' : 'a' });
     this.stream.on('error', (error) => {
@@ -41,7 +49,7 @@ export class JsonlFileSink implements Sink {
       if (messages.length === 0) return { delivered: 0, failed: 0, errors: [] };
       const refused = this.closed ? new SinkClosedError() : this.streamError;
       if (refused) return failAll(messages, refused);
-      const { text, written, result } = toJsonLines(messages);
+      const { text, written, result } = toJsonLines(messages, undefined, this.library);
       if (written.length === 0) return result;
       try {
         let hasRoom = true;

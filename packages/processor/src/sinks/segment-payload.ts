@@ -1,4 +1,5 @@
-import type { AnalyticsMessage, JsonObject } from '../message';
+import type { AnalyticsMessage } from '../message';
+import { type SegmentLibrary, SPANTRACK_LIBRARY, withLibrary } from './library';
 import { messageIdOf } from './serialize';
 import { InvalidMessageError, MessageTooLargeError } from './sink-errors';
 
@@ -14,18 +15,6 @@ export const SEGMENT_MAX_BATCH_MESSAGES = 2500;
  * 500 KB whether a receiver counts a KB as 1,000 or 1,024 bytes.
  */
 export const DEFAULT_MAX_REQUEST_BYTES = 480 * 1024;
-
-/** `context.library` stamped on every message. */
-export interface SegmentLibrary {
-  name: string;
-  version: string;
-}
-
-/**
- * What `@segment/analytics-node` 3.1.0 stamps (and the version this repo pins): sending the same
- * library keeps the publisher's payloads identical to the client's.
- */
-export const ANALYTICS_NODE_LIBRARY: SegmentLibrary = { name: '@segment/analytics-node', version: '3.1.0' };
 
 const MESSAGE_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -44,24 +33,16 @@ export function invalidReason(message: AnalyticsMessage): string | undefined {
   return undefined;
 }
 
-function stampContext(context: JsonObject | undefined, library: SegmentLibrary): JsonObject {
-  if (!context) return { library: { name: library.name, version: library.version } };
-  const existing = context.library;
-  const base = existing !== null && typeof existing === 'object' && !Array.isArray(existing) ? existing : {};
-  // Spread keeps the caller's key order and leaves the caller's object untouched; analytics-node
-  // itself writes into the context object it is given.
-  return { ...context, library: { ...base, name: library.name, version: library.version } };
-}
-
 const METADATA = { nodeVersion: process.version, jsRuntime: 'node' } as const;
 
 /**
  * The event exactly as `@segment/analytics-node` 3.1.0 puts it in `batch[]` for
- * `analytics.track/identify({ ...message })`: same fields, same values, same key order, so
- * `JSON.stringify` of both is byte for byte the same.
+ * `analytics.track/identify({ ...message })` (same fields, same values, same key order, so
+ * `JSON.stringify` of both is byte for byte the same), except that `context.library` names
+ * `library` (default spantrack) where the client would name itself.
  */
-export function toSegmentEvent(message: AnalyticsMessage, library: SegmentLibrary = ANALYTICS_NODE_LIBRARY) {
-  const context = stampContext(message.context, library);
+export function toSegmentEvent(message: AnalyticsMessage, library: SegmentLibrary = SPANTRACK_LIBRARY) {
+  const context = withLibrary(message.context, library);
   if (message.type === 'track') {
     return {
       timestamp: message.timestamp,
@@ -98,7 +79,7 @@ export function toSegmentEvent(message: AnalyticsMessage, library: SegmentLibrar
  */
 export function serializeForSegment(
   message: AnalyticsMessage,
-  library: SegmentLibrary = ANALYTICS_NODE_LIBRARY,
+  library: SegmentLibrary = SPANTRACK_LIBRARY,
   maxBytes: number = SEGMENT_MAX_MESSAGE_BYTES,
 ): { json: string; bytes: number } | { error: Error } {
   let json: string;

@@ -2,12 +2,11 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { gzip as gzipCallback } from 'node:zlib';
 import type { AnalyticsMessage } from '../message';
+import { libraryOption, type SegmentLibrary, SPANTRACK_LIBRARY } from './library';
 import {
-  ANALYTICS_NODE_LIBRARY,
   DEFAULT_MAX_REQUEST_BYTES,
   SEGMENT_MAX_BATCH_MESSAGES,
   SEGMENT_MAX_MESSAGE_BYTES,
-  type SegmentLibrary,
   serializeForSegment,
 } from './segment-payload';
 import { messageIdOf } from './serialize';
@@ -51,8 +50,12 @@ export interface SegmentPublisherOptions {
   /** Backoff: full jitter between 0 and min(maxBackoff, minBackoff * 2^retry). Defaults 500 / 30,000 ms. */
   minBackoff?: number;
   maxBackoff?: number;
-  /** `context.library`. Default analytics-node's, so the payload is the client's byte for byte. */
+  /**
+   * `context.library` of every event: who produced it. Default `{ name: '@spantrack/processor',
+   * version }` at this package's version (`SPANTRACK_LIBRARY`).
+   */
   library?: SegmentLibrary;
+  /** Default `spantrack-segment-publisher/<version of this package>`. */
   userAgent?: string;
   onDelivery?: DeliveryCallback;
 }
@@ -170,8 +173,8 @@ export class SegmentPublisher implements Sink {
       maxRetryDuration: options.maxRetryDuration ?? DEFAULTS.maxRetryDuration,
       minBackoff: options.minBackoff ?? DEFAULTS.minBackoff,
       maxBackoff: options.maxBackoff ?? DEFAULTS.maxBackoff,
-      library: options.library ?? ANALYTICS_NODE_LIBRARY,
-      userAgent: options.userAgent ?? 'spantrack-segment-publisher/0.1.0',
+      library: libraryOption(options.library),
+      userAgent: options.userAgent ?? `spantrack-segment-publisher/${SPANTRACK_LIBRARY.version}`,
       ...(options.onDelivery ? { onDelivery: options.onDelivery } : {}),
     };
     // The same resolution as analytics-node's tryCreateFormattedUrl.

@@ -1,4 +1,5 @@
-import type { AnalyticsMessage } from '../message';
+import type { AnalyticsMessage, JsonObject } from '../message';
+import { type SegmentLibrary, withLibrary } from './library';
 import type { DeliveryResult } from './sink';
 import { InvalidMessageError } from './sink-errors';
 
@@ -18,12 +19,16 @@ export function messageIdOf(message: unknown): string {
 /**
  * One message as JSON, or the error that makes it unsendable (a BigInt, a cycle, a throwing
  * `toJSON` or getter...). Sinks serialize message by message with this, so one bad message fails
- * alone and never takes its batch with it.
+ * alone and never takes its batch with it. With `library`, its `context.library` names it.
  */
-export function serializeMessage(message: AnalyticsMessage, space?: number): string | InvalidMessageError {
+export function serializeMessage(
+  message: AnalyticsMessage,
+  space?: number,
+  library?: SegmentLibrary,
+): string | InvalidMessageError {
   let json: unknown;
   try {
-    json = JSON.stringify(message, null, space);
+    json = JSON.stringify(library === undefined ? message : labelled(message, library), null, space);
   } catch (error) {
     return new InvalidMessageError(
       messageIdOf(message),
@@ -34,6 +39,15 @@ export function serializeMessage(message: AnalyticsMessage, space?: number): str
     return new InvalidMessageError(messageIdOf(message), 'not a JSON object');
   }
   return json;
+}
+
+/** The message with `context.library` set; as it is when its context is not an object. */
+function labelled(message: AnalyticsMessage, library: SegmentLibrary): AnalyticsMessage {
+  const context = (message as { context?: unknown }).context;
+  if (context !== undefined && (context === null || typeof context !== 'object' || Array.isArray(context))) {
+    return message;
+  }
+  return { ...message, context: withLibrary(context as JsonObject | undefined, library) };
 }
 
 /** A result that fails every message with `error`. */
@@ -53,10 +67,14 @@ export interface JsonLines {
   result: DeliveryResult;
 }
 
-export function toJsonLines(messages: readonly AnalyticsMessage[], space?: number): JsonLines {
+export function toJsonLines(
+  messages: readonly AnalyticsMessage[],
+  space?: number,
+  library?: SegmentLibrary,
+): JsonLines {
   const lines: JsonLines = { text: '', written: [], result: { delivered: 0, failed: 0, errors: [] } };
   for (const message of messages) {
-    const json = serializeMessage(message, space);
+    const json = serializeMessage(message, space, library);
     if (typeof json === 'string') {
       lines.text += `${json}\n`;
       lines.written.push(message);

@@ -50,7 +50,7 @@ describe('AnalyticsNodeSink (the real @segment/analytics-node client)', () => {
     const before = JSON.stringify(message);
     await make().send([message!]);
     expect(JSON.stringify(message)).toBe(before);
-    expect(server.messages[0]?.context).toMatchObject({ library: { name: '@segment/analytics-node' } });
+    expect(server.messages[0]?.context).toMatchObject({ library: { name: '@spantrack/processor' } });
   });
 
   it('after a forced 500 and recovery, delivers every messageId exactly once', {
