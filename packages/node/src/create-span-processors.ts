@@ -18,8 +18,9 @@ import {
 import { CountingSpanExporter } from './counting-span-exporter';
 import { EndedSpanCounter } from './ended-span-counter';
 import { type ResolvedConfig, resolveConfig } from './resolve-config';
+import { describeSink, printableUrl } from './status-lines';
 import type { SpantrackNodeOptions, SpantrackSpanProcessors, SpantrackStats } from './types';
-import { warn } from './warn';
+import { createLogger } from './warn';
 
 /** Delays of `immediate` mode: short enough that a request's events are out before its response. */
 const IMMEDIATE_ANALYTICS_DELAY_MILLIS = 20;
@@ -44,6 +45,7 @@ export interface BuiltSpanProcessors {
 
 /** Builds spantrack's processors from a resolved configuration. */
 export function buildSpanProcessors(config: ResolvedConfig, exportTraces: boolean): BuiltSpanProcessors {
+  const { warn } = createLogger(config.logLevel);
   const context = new ContextAttributesSpanProcessor();
   const counter = new EndedSpanCounter();
   const last: SpanProcessor[] = [counter];
@@ -52,7 +54,7 @@ export function buildSpanProcessors(config: ResolvedConfig, exportTraces: boolea
   if (exportTraces) {
     exporter = new CountingSpanExporter(createOtlpExporter(config), (message) =>
       warn(
-        `OTLP trace export to ${config.otlp.endpoint} failed: ${message}. The application keeps running; failed exports are counted in stats().traces.`,
+        `OTLP trace export to ${printableUrl(config.otlp.endpoint)} failed: ${message}. The application keeps running; failed exports are counted in stats().traces.`,
       ),
     );
     last.push(
@@ -116,7 +118,7 @@ export function buildSpanProcessors(config: ResolvedConfig, exportTraces: boolea
  */
 export function createSpanProcessors(options?: SpantrackNodeOptions): SpantrackSpanProcessors {
   const config = resolveConfig(options);
-  for (const w of config.warnings) warn(w);
+  for (const w of config.warnings) createLogger(config.logLevel).warn(w);
   const built = buildSpanProcessors(config, !config.disabled && config.tracesExporter === 'otlp');
   return { spanProcessors: [...built.first, ...built.last], stats: built.stats };
 }
@@ -134,19 +136,6 @@ function createOtlpExporter(config: ResolvedConfig): SpanExporter {
   return protocol === 'http/json'
     ? new JsonTraceExporter(exporterConfig)
     : new ProtobufTraceExporter(exporterConfig);
-}
-
-function describeSink(config: ResolvedConfig): string {
-  const sink = config.sink;
-  if (typeof sink === 'object') return `the sink ${sink.constructor?.name ?? 'object'}`;
-  switch (sink) {
-    case 'jsonl':
-      return `the jsonl sink (${config.jsonlPath})`;
-    case 'segment':
-      return `Segment (${config.segment.host ?? 'https://api.segment.io'})`;
-    default:
-      return `the ${sink} sink`;
-  }
 }
 
 function createSink(config: ResolvedConfig): Sink | undefined {

@@ -7,6 +7,7 @@ export { getSetup, setup } from './setup';
 export { installSignalHandlers } from './signal-handlers';
 export type {
   AnalyticsTuning,
+  LogLevel,
   OtlpOptions,
   OtlpProtocol,
   SegmentOptions,

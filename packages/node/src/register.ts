@@ -6,11 +6,11 @@
 import { register as registerLoaderHook } from 'node:module';
 import { INSTRUMENTABLE_MODULES, isInstalled } from './instrumentations';
 import { resolveConfig } from './resolve-config';
-import { installExitWarnings, setup } from './setup';
+import { installExitWarnings, printExitSummary, setupFromRegister } from './setup';
 import { installSignalHandlers } from './signal-handlers';
 
 // Resolved here first so that invalid configuration stops the start before any hook is installed.
-const config = resolveConfig();
+const config = resolveConfig(undefined, process.env, 'register');
 
 // In the ESM build `import.meta.url` is this file; the CommonJS build has no `import.meta`, and
 // needs no loader hook (require-in-the-middle patches `require`).
@@ -23,8 +23,8 @@ if (esmUrl !== undefined && modules.length > 0 && typeof registerLoaderHook === 
   registerLoaderHook('@opentelemetry/instrumentation/hook.mjs', esmUrl, { data: { include: modules } });
 }
 
-const handle = setup();
+const handle = setupFromRegister();
 if (handle.state !== 'disabled') {
-  installSignalHandlers(handle);
+  installSignalHandlers(handle, printExitSummary);
   installExitWarnings();
 }

@@ -8,7 +8,14 @@ import {
   SpantrackConfigError,
   type TranslatorOptions,
 } from '@spantrack/processor';
-import type { AnalyticsTuning, OtlpProtocol, SinkName, SpantrackMode, SpantrackNodeOptions } from './types';
+import type {
+  AnalyticsTuning,
+  LogLevel,
+  OtlpProtocol,
+  SinkName,
+  SpantrackMode,
+  SpantrackNodeOptions,
+} from './types';
 
 /** Environment variables read by the resolver. Nothing else in the package reads `process.env`. */
 export const ENV = {
@@ -38,7 +45,12 @@ export const ENV = {
   MODE: 'SPANTRACK_MODE',
   AUTO_INSTRUMENT: 'SPANTRACK_AUTO_INSTRUMENT',
   SHUTDOWN_TIMEOUT: 'SPANTRACK_SHUTDOWN_TIMEOUT_MILLIS',
+  LOG_LEVEL: 'SPANTRACK_LOG_LEVEL',
+  QUIET: 'SPANTRACK_QUIET',
 } as const;
+
+/** Who starts spantrack: the register entry speaks up by default, a `setup()` call in code does not. */
+export type SetupEntry = 'setup' | 'register';
 
 export const DEFAULT_SERVICE_NAME = 'unknown_service:node';
 export const DEFAULT_OTLP_BASE = 'http://localhost:4318';
@@ -80,6 +92,7 @@ export interface ResolvedConfig {
   instrumentations: Instrumentation[];
   analytics: AnalyticsTuning;
   shutdownTimeoutMillis: number;
+  logLevel: LogLevel;
   /** Problems that do not stop the setup, to print once. */
   warnings: string[];
 }
@@ -90,7 +103,11 @@ type Env = Readonly<Record<string, string | undefined>>;
  * Resolves every option as `option ?? env ?? default`, validating up front: a bad value throws a
  * `SpantrackConfigError` naming the option or env var it came from and how to fix it.
  */
-export function resolveConfig(options: SpantrackNodeOptions = {}, env: Env = process.env): ResolvedConfig {
+export function resolveConfig(
+  options: SpantrackNodeOptions = {},
+  env: Env = process.env,
+  entry: SetupEntry = 'setup',
+): ResolvedConfig {
   if (options === null || typeof options !== 'object') {
     throw new SpantrackConfigError('options', 'must be an object (or omitted to configure from env vars)');
   }
@@ -204,8 +221,24 @@ export function resolveConfig(options: SpantrackNodeOptions = {}, env: Env = pro
     instrumentations,
     analytics: { ...options.analytics },
     shutdownTimeoutMillis,
+    logLevel: resolveLogLevel(options.logLevel, read, entry),
     warnings,
   };
+}
+
+const LOG_LEVELS = ['info', 'warn', 'none'] as const;
+
+/** `logLevel` ?? `SPANTRACK_LOG_LEVEL` ?? (`SPANTRACK_QUIET=true` → `warn`) ?? the entry's default. */
+function resolveLogLevel(
+  option: LogLevel | undefined,
+  read: (name: string) => string | undefined,
+  entry: SetupEntry,
+): LogLevel {
+  if (option !== undefined) return oneOf(option, LOG_LEVELS, 'logLevel');
+  const fromEnv = read(ENV.LOG_LEVEL);
+  if (fromEnv !== undefined) return oneOf(fromEnv.toLowerCase(), LOG_LEVELS, ENV.LOG_LEVEL);
+  if (strictBoolean(read(ENV.QUIET), ENV.QUIET) === true) return 'warn';
+  return entry === 'register' ? 'info' : 'warn';
 }
 
 /** The configuration of a disabled setup: defaults only, nothing read from options or env. */
@@ -234,6 +267,7 @@ function disabledConfig(): ResolvedConfig {
     instrumentations: [],
     analytics: {},
     shutdownTimeoutMillis: DEFAULT_SHUTDOWN_TIMEOUT_MILLIS,
+    logLevel: 'warn',
     warnings: [],
   };
 }

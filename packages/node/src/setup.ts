@@ -8,15 +8,20 @@ import { setDefaultCaptureContent } from '@spantrack/instrumentation';
 import { attachSpanProcessors, registeredTracerProvider } from './attach-span-processors';
 import { type BuiltSpanProcessors, buildSpanProcessors } from './create-span-processors';
 import { detectInstrumentations } from './instrumentations';
-import { type ResolvedConfig, resolveConfig } from './resolve-config';
+import { type ResolvedConfig, resolveConfig, type SetupEntry } from './resolve-config';
+import { exitLine, startupLine } from './status-lines';
 import type { SetupState, SpantrackHandle, SpantrackNodeOptions, SpantrackStats } from './types';
-import { warn } from './warn';
+import { createLogger, type Logger } from './warn';
 
 /** Shared by the ESM and CJS copies of this package, so that either one sets up only once. */
 const STATE_KEY = Symbol.for('spantrack.node.setup');
 
 interface SetupRecord {
   handle: SpantrackHandle;
+  /** Prints at the resolved `logLevel`. */
+  log: Logger;
+  /** Prints the exit line, once (at `info`); installed as an `exit` listener too. */
+  exitSummary?: () => void;
   fingerprint: string;
   /** Extra teardown for tests: the globals this setup registered. */
   teardown: () => void;
@@ -47,6 +52,15 @@ type GlobalWithState = typeof globalThis & { [STATE_KEY]?: SetupRecord };
  * Throws `SpantrackConfigError` (naming the option or env var, and the fix) on invalid configuration.
  */
 export function setup(options?: SpantrackNodeOptions): SpantrackHandle {
+  return setupFrom(options, 'setup');
+}
+
+/** @internal The register entry's setup: from env vars, with the startup and exit lines on by default. */
+export function setupFromRegister(): SpantrackHandle {
+  return setupFrom(undefined, 'register');
+}
+
+function setupFrom(options: SpantrackNodeOptions | undefined, entry: SetupEntry): SpantrackHandle {
   const g = globalThis as GlobalWithState;
   const existing = g[STATE_KEY];
   if (existing !== undefined) {
@@ -54,19 +68,43 @@ export function setup(options?: SpantrackNodeOptions): SpantrackHandle {
     if (options !== undefined && fp !== existing.fingerprint && !existing.warnedFingerprints.has(fp)) {
       // Once per distinct options: module re-evaluation (dev servers) would otherwise repeat it.
       existing.warnedFingerprints.add(fp);
-      warn(
+      existing.log.warn(
         'setup() was already called (by @spantrack/node/register or earlier code); the options of this call are ignored. Configure spantrack in one place: either env vars with --import @spantrack/node/register, or one setup(options) call.',
       );
     }
     return existing.handle;
   }
-  const config = resolveConfig(options);
-  for (const w of config.warnings) warn(w);
-  const record = config.disabled ? disabledRecord() : start(config);
+  const config = resolveConfig(options, process.env, entry);
+  const log = createLogger(config.logLevel);
+  for (const w of config.warnings) log.warn(w);
+  const record = config.disabled ? disabledRecord() : start(config, log);
   record.fingerprint = fingerprint(options);
-  if (!config.disabled) installBeforeExitFlush(record);
+  if (!config.disabled) {
+    installBeforeExitFlush(record);
+    if (log.level === 'info') installExitSummary(record);
+  }
   g[STATE_KEY] = record;
   return record.handle;
+}
+
+/**
+ * The exit line, once: from an `exit` listener (after the `beforeExit` flush), or from the signal
+ * handler before it re-raises the signal (a process killed by a signal emits no `exit`).
+ */
+function installExitSummary(record: SetupRecord): void {
+  let printed = false;
+  const summary = (): void => {
+    if (printed) return;
+    printed = true;
+    record.log.info(exitLine(record.handle.stats()));
+  };
+  process.on('exit', summary);
+  record.exitSummary = summary;
+}
+
+/** @internal For the register entry's signal handler: prints the exit line now, if it is due. */
+export function printExitSummary(): void {
+  (globalThis as GlobalWithState)[STATE_KEY]?.exitSummary?.();
 }
 
 /** The current setup's handle, if `setup` (or the register entry) has run. */
@@ -86,10 +124,12 @@ export async function resetSetupForTests(): Promise<void> {
   record.teardown();
   if (record.beforeExit !== undefined) process.removeListener('beforeExit', record.beforeExit);
   if (record.exit !== undefined) process.removeListener('exit', record.exit);
+  if (record.exitSummary !== undefined) process.removeListener('exit', record.exitSummary);
   delete g[STATE_KEY];
 }
 
-function start(config: ResolvedConfig): SetupRecord {
+function start(config: ResolvedConfig, log: Logger): SetupRecord {
+  const { warn } = log;
   const foreign = registeredTracerProvider();
   const unregisterGlobals: (() => void)[] = [];
   let provider: TracerProvider;
@@ -169,13 +209,14 @@ function start(config: ResolvedConfig): SetupRecord {
     if (analytics === undefined || built.sink === undefined) return undefined;
     built.muteDeliveryWarning = true;
     const settled = Promise.allSettled([built.sink.shutdown(0), analytics.shutdown()]);
-    await withDeadline(settled, Math.min(500, timeout), '', { ref: true, quiet: true });
+    await withDeadline(log, settled, Math.min(500, timeout), '', { ref: true, quiet: true });
     const a = analytics.stats();
     return a.messagesFailed - failedBefore + a.pendingMessages;
   };
 
   const record: SetupRecord = {
     handle: undefined as unknown as SpantrackHandle,
+    log,
     fingerprint: '',
     warnedFingerprints: new Set(),
     flushedAt: 0,
@@ -188,7 +229,7 @@ function start(config: ResolvedConfig): SetupRecord {
       // A ref'd deadline: the publisher's backoff timers are unref'd, so this keeps the process
       // alive while the flush waits for them, and no longer.
       if (
-        (await withDeadline(flushWork(), timeout, 'flush', { ref: true, quiet: true })) &&
+        (await withDeadline(log, flushWork(), timeout, 'flush', { ref: true, quiet: true })) &&
         analyticsDone()
       ) {
         record.flushedAt = ended;
@@ -208,7 +249,7 @@ function start(config: ResolvedConfig): SetupRecord {
     tracerProvider: provider,
     flush: async () => {
       const ended = built.counter.ended;
-      if ((await withDeadline(flushWork(), timeout, 'flush')) && analyticsDone()) {
+      if ((await withDeadline(log, flushWork(), timeout, 'flush')) && analyticsDone()) {
         record.flushedAt = Math.max(record.flushedAt, ended);
       }
     },
@@ -220,7 +261,7 @@ function start(config: ResolvedConfig): SetupRecord {
           ownProvider !== undefined
             ? ownProvider.shutdown()
             : Promise.allSettled(processors.map((p) => p.shutdown()));
-        if ((await withDeadline(work, timeout, 'shutdown')) && analyticsDone()) record.flushedAt = ended;
+        if ((await withDeadline(log, work, timeout, 'shutdown')) && analyticsDone()) record.flushedAt = ended;
         else {
           // Past the deadline: nothing may keep retrying in the background.
           const lost = await abortAnalytics(failedBefore);
@@ -235,6 +276,7 @@ function start(config: ResolvedConfig): SetupRecord {
     stats: (): SpantrackStats => built.stats(),
   };
   record.handle = handle;
+  log.info(startupLine(config, state, built.exporter !== undefined));
   return record;
 }
 
@@ -242,6 +284,7 @@ const ENV_TIMEOUT_HINT = 'shutdownTimeoutMillis / SPANTRACK_SHUTDOWN_TIMEOUT_MIL
 
 function disabledRecord(): SetupRecord {
   return {
+    log: createLogger('none'),
     handle: {
       state: 'disabled',
       tracerProvider: trace.getTracerProvider(),
@@ -306,7 +349,7 @@ export function installExitWarnings(): void {
     const lost = record.handle.stats().spansEnded - record.flushedAt;
     if (lost <= 0) return;
     warned = true;
-    warn(
+    record.log.warn(
       `${lost} span(s) ended after the last flush were not delivered: call \`await getSetup()?.shutdown()\` before process.exit()`,
     );
   };
@@ -321,7 +364,7 @@ export function installExitWarnings(): void {
       error: (message: string) => {
         if (warnedProvider || !String(message).includes('duplicate registration of API: trace')) return;
         warnedProvider = true;
-        warn(
+        record.log.warn(
           "another tracer provider tried to register globally after @spantrack/node/register: the OpenTelemetry API refused it, so spans from the global tracer go to spantrack's provider only and that provider's processors and exporters see none of them. Fix: drop --import @spantrack/node/register and pass spantrack's processors to your provider (createSpanProcessors from '@spantrack/node'), or stop registering your own provider.",
         );
       },
@@ -336,6 +379,7 @@ export function installExitWarnings(): void {
 
 /** Resolves true when `work` settled before the deadline. */
 async function withDeadline(
+  log: Logger,
   work: Promise<unknown>,
   timeoutMs: number,
   what: string,
@@ -345,7 +389,7 @@ async function withDeadline(
   const deadline = new Promise<boolean>((resolve) => {
     timer = setTimeout(() => {
       if (opts.quiet !== true) {
-        warn(`${what} did not finish within ${timeoutMs} ms; what was still buffered may be lost`);
+        log.warn(`${what} did not finish within ${timeoutMs} ms; what was still buffered may be lost`);
       }
       resolve(false);
     }, timeoutMs);
@@ -355,7 +399,7 @@ async function withDeadline(
     () => true,
     (error: unknown) => {
       if (opts.quiet !== true) {
-        warn(`${what} failed: ${error instanceof Error ? error.message : String(error)}`);
+        log.warn(`${what} failed: ${error instanceof Error ? error.message : String(error)}`);
       }
       return true;
     },

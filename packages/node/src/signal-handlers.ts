@@ -9,9 +9,10 @@ const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
  * - otherwise spantrack shuts down (within the handle's deadline), removes its listener and raises
  *   the signal again, so the process ends exactly as Node's default would (killed by the signal).
  * A second signal while shutting down ends the process at once.
- * Returns a function that removes the listeners.
+ * `afterShutdown` runs once the shutdown is done, before the signal is raised again (a process
+ * killed by a signal emits no `exit` event). Returns a function that removes the listeners.
  */
-export function installSignalHandlers(handle: SpantrackHandle): () => void {
+export function installSignalHandlers(handle: SpantrackHandle, afterShutdown?: () => void): () => void {
   let shuttingDown = false;
   const listener = (signal: NodeJS.Signals): void => {
     const reRaise = (): void => {
@@ -27,7 +28,13 @@ export function installSignalHandlers(handle: SpantrackHandle): () => void {
       return;
     }
     shuttingDown = true;
-    void handle.shutdown().finally(reRaise);
+    void handle.shutdown().finally(() => {
+      try {
+        afterShutdown?.();
+      } finally {
+        reRaise();
+      }
+    });
   };
   for (const signal of SIGNALS) process.on(signal, listener);
   return () => {

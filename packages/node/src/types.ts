@@ -13,6 +13,14 @@ import type {
 /** OTLP/HTTP wire formats spantrack can send. gRPC is not bundled (use an OpenTelemetry Collector). */
 export type OtlpProtocol = 'http/protobuf' | 'http/json';
 
+/**
+ * What spantrack prints to stderr. `info`: one line at startup (where traces and events go,
+ * content capture and pseudonymisation on or off) and one at exit (spans exported, events
+ * delivered, failures), plus warnings. `warn`: warnings only. `none`: nothing (warnings still
+ * reach the OpenTelemetry `diag` logger).
+ */
+export type LogLevel = 'info' | 'warn' | 'none';
+
 /** Analytics sinks selectable by name (options or `SPANTRACK_SINK`). */
 export type SinkName = 'segment' | 'jsonl' | 'console' | 'none';
 
@@ -124,6 +132,13 @@ export interface SpantrackNodeOptions {
   instrumentations?: Instrumentation[];
   /** Tuning of the analytics processor. @default the processor's defaults (small delays in `immediate` mode) */
   analytics?: AnalyticsTuning;
+  /**
+   * What spantrack prints to stderr (never a write key or header). Under the register entry the
+   * startup and exit lines are on by default; `setup()` in code stays quiet unless asked.
+   * @default `SPANTRACK_LOG_LEVEL`, else `warn` when `SPANTRACK_QUIET=true`, else `info` under
+   * `--import` / `--require @spantrack/node/register` and `warn` for `setup()`
+   */
+  logLevel?: LogLevel;
   /**
    * Deadline of `flush()` and `shutdown()`, and of the flush on SIGTERM / SIGINT / `beforeExit`.
    * @default `SPANTRACK_SHUTDOWN_TIMEOUT_MILLIS`, else 5,000 ms

@@ -444,6 +444,8 @@ function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
     OTEL_SERVICE_NAME: 'hostile-service',
     SPANTRACK_SEGMENT_WRITE_KEY: WRITE_KEY,
     SPANTRACK_SEGMENT_HOST: segment.url,
+    // These tests read the output for warnings; the startup and exit lines are tested on their own.
+    SPANTRACK_QUIET: 'true',
     ...extra,
   };
 }

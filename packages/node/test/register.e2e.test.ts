@@ -63,6 +63,8 @@ function baseEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
     OTEL_SERVICE_NAME: 'e2e-agent-service',
     SPANTRACK_SEGMENT_WRITE_KEY: WRITE_KEY,
     SPANTRACK_SEGMENT_HOST: segment.url,
+    // These tests read the output for warnings; the startup and exit lines are tested on their own.
+    SPANTRACK_QUIET: 'true',
     ...extra,
   };
 }
@@ -224,5 +226,109 @@ describe('signals', () => {
     expect(result.output).toContain('app handler done');
     expect(otlp.spanNames()).toEqual(['classify e2e-agent']);
     expectAgentEvents();
+  });
+});
+
+describe('the startup and exit lines', () => {
+  const QUIET_UNSET = { SPANTRACK_QUIET: '' };
+  const spantrackLines = (output: string) => output.split('\n').filter((l) => l.startsWith('[spantrack]'));
+
+  function expectExitLine(line: string | undefined): void {
+    const delivered = segment.messages.length;
+    expect(delivered).toBeGreaterThan(0);
+    expect(line).toBe(
+      `[spantrack] exiting: 1 span(s) ended, 1 exported (0 not exported); ${delivered} event(s) delivered (0 not delivered)`,
+    );
+  }
+
+  it('--import: one line at startup (where traces and events go, privacy) and one at exit, on stderr', async () => {
+    const result = await run(['--import', '@spantrack/node/register', fixture('agent.mjs')], QUIET_UNSET);
+    expect(result.code).toBe(0);
+    const lines = spantrackLines(result.output);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toBe(
+      `[spantrack] started: traces to ${otlp.url}/v1/traces (OTLP http/protobuf); events to Segment (${segment.url}), catalogs ai-agent, segment-copilot, customer-signals; content capture off; user-id pseudonymisation off`,
+    );
+    expectExitLine(lines[1]);
+    expect(result.output.replace(/^\[spantrack\].*\n/gm, '')).toBe('agent done\n');
+  });
+
+  it('--require: the same two lines', async () => {
+    const result = await run(['--require', '@spantrack/node/register', fixture('agent.cjs')], QUIET_UNSET);
+    expect(result.code).toBe(0);
+    const lines = spantrackLines(result.output);
+    expect(lines[0]).toMatch(/^\[spantrack\] started: traces to /);
+    expectExitLine(lines[1]);
+  });
+
+  it('says when content capture and pseudonymisation are on, and never prints a secret', async () => {
+    const result = await run(['--import', '@spantrack/node/register', fixture('agent.mjs')], {
+      ...QUIET_UNSET,
+      OTEL_EXPORTER_OTLP_ENDPOINT: '',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${otlp.url.replace('://', '://trace-user:url-password@')}/v1/traces?api_key=query-token`,
+      OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=header-secret',
+      OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'true',
+      SPANTRACK_PSEUDONYMIZE_SECRET: 'hmac-secret',
+    });
+    expect(result.code).toBe(0);
+    const [startup] = spantrackLines(result.output);
+    expect(startup).toContain(`traces to ${otlp.url}/v1/traces (OTLP http/protobuf)`);
+    expect(startup).toContain('content capture ON; user-id pseudonymisation on');
+    for (const secret of [
+      WRITE_KEY,
+      'url-password',
+      'trace-user',
+      'query-token',
+      'header-secret',
+      'hmac-secret',
+    ]) {
+      expect(result.output).not.toContain(secret);
+    }
+    expect(otlp.requests.length).toBeGreaterThan(0);
+  });
+
+  it('SPANTRACK_QUIET=true keeps only warnings; SPANTRACK_LOG_LEVEL=none silences those too', async () => {
+    // OTEL_TRACES_EXPORTER=otlp,zipkin is worth a warning (zipkin is not supported).
+    const quiet = await run(['--import', '@spantrack/node/register', fixture('agent.mjs')], {
+      SPANTRACK_QUIET: 'true',
+      OTEL_TRACES_EXPORTER: 'otlp,zipkin',
+    });
+    expect(spantrackLines(quiet.output)).toEqual([expect.stringContaining('zipkin not supported')]);
+    const none = await run(['--import', '@spantrack/node/register', fixture('agent.mjs')], {
+      ...QUIET_UNSET,
+      SPANTRACK_LOG_LEVEL: 'none',
+      OTEL_TRACES_EXPORTER: 'otlp,zipkin',
+    });
+    expect(none).toMatchObject({ code: 0, output: 'agent done\n' });
+  });
+
+  it('an invalid SPANTRACK_LOG_LEVEL stops the start with the fix', async () => {
+    const result = await run(['--import', '@spantrack/node/register', fixture('agent.mjs')], {
+      SPANTRACK_LOG_LEVEL: 'loud',
+    });
+    expect(result.code).not.toBe(0);
+    expect(result.output).toContain('SPANTRACK_LOG_LEVEL: must be one of info, warn, none, got "loud"');
+  });
+
+  it('SIGTERM: the exit line is printed before the process ends by the signal', async () => {
+    const started = start(['--import', '@spantrack/node/register', fixture('long-running-agent.mjs')], {
+      ...QUIET_UNSET,
+    });
+    await once(started.child.stdout!, 'data');
+    started.child.kill('SIGTERM');
+    const result = await started.done;
+    expect(result.signal).toBe('SIGTERM');
+    expectExitLine(spantrackLines(result.output)[1]);
+  });
+
+  it('setup() in code stays quiet unless asked with logLevel', async () => {
+    const quiet = await run([fixture('setup-agent.mjs')], QUIET_UNSET);
+    expect(quiet).toMatchObject({ code: 0, output: 'agent done\n' });
+    expect(segment.messages.length).toBeGreaterThan(0);
+    segment.reset();
+    const asked = await run([fixture('setup-agent.mjs')], { ...QUIET_UNSET, SETUP_LOG_LEVEL: 'info' });
+    const lines = spantrackLines(asked.output);
+    expect(lines[0]).toMatch(/^\[spantrack\] started: /);
+    expectExitLine(lines[1]);
   });
 });

@@ -258,3 +258,29 @@ describe('parseKeyValueList', () => {
     expect(warnings).toHaveLength(2);
   });
 });
+
+describe('resolveConfig: logLevel', () => {
+  it('the register entry speaks up by default, setup() does not', () => {
+    expect(resolveConfig({}, {}, 'register').logLevel).toBe('info');
+    expect(resolveConfig({}, {}, 'setup').logLevel).toBe('warn');
+    expect(resolveConfig({}, {}).logLevel).toBe('warn');
+  });
+
+  it('option ?? SPANTRACK_LOG_LEVEL ?? SPANTRACK_QUIET ?? the entry default', () => {
+    expect(resolveConfig({}, { SPANTRACK_QUIET: 'true' }, 'register').logLevel).toBe('warn');
+    expect(resolveConfig({}, { SPANTRACK_QUIET: 'FALSE' }, 'register').logLevel).toBe('info');
+    expect(
+      resolveConfig({}, { SPANTRACK_LOG_LEVEL: 'None', SPANTRACK_QUIET: 'false' }, 'register').logLevel,
+    ).toBe('none');
+    expect(resolveConfig({}, { SPANTRACK_LOG_LEVEL: 'info', SPANTRACK_QUIET: 'true' }).logLevel).toBe('info');
+    expect(resolveConfig({ logLevel: 'info' }, { SPANTRACK_LOG_LEVEL: 'none' }).logLevel).toBe('info');
+  });
+
+  it('bad values name their source', () => {
+    expect(configError(() => resolveConfig({}, { SPANTRACK_LOG_LEVEL: 'debug' })).option).toBe(
+      'SPANTRACK_LOG_LEVEL',
+    );
+    expect(configError(() => resolveConfig({}, { SPANTRACK_QUIET: 'yes' })).option).toBe('SPANTRACK_QUIET');
+    expect(configError(() => resolveConfig({ logLevel: 'loud' as never }, {})).option).toBe('logLevel');
+  });
+});
