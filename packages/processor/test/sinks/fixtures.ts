@@ -2,7 +2,7 @@ import type { AnalyticsMessage } from '../../src/message';
 
 export const WRITE_KEY = 'sinks-test-write-key';
 
-/** Realistic messages of about 300-400 bytes, like the seed catalogs' events. */
+/** Realistic messages of about 300-400 bytes, like the built-in catalogs' events. */
 export function makeMessages(count: number, prefix = 'm'): AnalyticsMessage[] {
   const out: AnalyticsMessage[] = [];
   for (let i = 0; i < count; i++) {
