@@ -223,6 +223,9 @@ export class BatchSplittingHttpClient implements HTTPClient {
   ) {}
 
   async makeRequest(request: HTTPClientRequest): Promise<HTTPResponse> {
+    if (this.library === undefined && Buffer.byteLength(request.body) <= this.maxBytes) {
+      return this.post(request, request.body);
+    }
     let parsed: { batch: unknown[] } & Record<string, unknown>;
     try {
       parsed = JSON.parse(request.body);
