@@ -63,8 +63,8 @@ describe('AnalyticsSpanExporter in the OpenTelemetry NodeSDK', () => {
       env: {
         ...env,
         NODE_OPTIONS: '',
-        SEGMENT_WRITE_KEY: WRITE_KEY,
-        SEGMENT_HOST: segment.url,
+        SPANTRACK_SEGMENT_WRITE_KEY: WRITE_KEY,
+        SPANTRACK_SEGMENT_HOST: segment.url,
         OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
       },
     });
