@@ -287,13 +287,16 @@ describe('the startup and exit lines', () => {
     expect(otlp.requests.length).toBeGreaterThan(0);
   });
 
-  it('SPANTRACK_QUIET=true keeps only warnings; SPANTRACK_LOG_LEVEL=none silences those too', async () => {
-    // OTEL_TRACES_EXPORTER=otlp,zipkin is worth a warning (zipkin is not supported).
+  // OTEL_TRACES_EXPORTER=otlp,zipkin is worth a warning (zipkin is not supported).
+  it('SPANTRACK_QUIET=true keeps only warnings', async () => {
     const quiet = await run(['--import', '@spantrack/node/register', fixture('agent.mjs')], {
       SPANTRACK_QUIET: 'true',
       OTEL_TRACES_EXPORTER: 'otlp,zipkin',
     });
     expect(spantrackLines(quiet.output)).toEqual([expect.stringContaining('zipkin not supported')]);
+  });
+
+  it('SPANTRACK_LOG_LEVEL=none silences warnings too', async () => {
     const none = await run(['--import', '@spantrack/node/register', fixture('agent.mjs')], {
       ...QUIET_UNSET,
       SPANTRACK_LOG_LEVEL: 'none',
@@ -321,11 +324,13 @@ describe('the startup and exit lines', () => {
     expectExitLine(spantrackLines(result.output)[1]);
   });
 
-  it('setup() in code stays quiet unless asked with logLevel', async () => {
+  it('setup() in code stays quiet by default', async () => {
     const quiet = await run([fixture('setup-agent.mjs')], QUIET_UNSET);
     expect(quiet).toMatchObject({ code: 0, output: 'agent done\n' });
     expect(segment.messages.length).toBeGreaterThan(0);
-    segment.reset();
+  });
+
+  it('setup({ logLevel: "info" }) prints both lines', async () => {
     const asked = await run([fixture('setup-agent.mjs')], { ...QUIET_UNSET, SETUP_LOG_LEVEL: 'info' });
     const lines = spantrackLines(asked.output);
     expect(lines[0]).toMatch(/^\[spantrack\] started: /);
