@@ -12,7 +12,8 @@ const SPANS_PER_TICK = 2_048;
 /**
  * An OpenTelemetry `SpanProcessor` that turns ended spans into analytics messages and delivers
  * them to a sink. `onEnd` only enqueues; translation and delivery run in batches off the agent's
- * path. Add it to the tracer provider beside the exporter's `BatchSpanProcessor`.
+ * path. Add it to the tracer provider beside the exporter's `BatchSpanProcessor`. Where a
+ * `SpanExporter` is expected instead (`NodeSDK`'s `traceExporter`), use `AnalyticsSpanExporter`.
  */
 export class AnalyticsSpanProcessor implements SpanProcessor {
   private readonly sink: Sink;
