@@ -1,0 +1,58 @@
+// Vitest setup file of every project (root vitest.config.ts): every message the processor produces
+// in a test is validated against the tracking plans, and a violation fails the test that made it.
+import { subscribe } from 'node:diagnostics_channel';
+import { afterAll, afterEach } from 'vitest';
+import {
+  CatalogName,
+  type TrackingPlan,
+  TRACKING_PLANS,
+  validateMessage,
+} from '../../packages/conventions/src/index';
+
+/** The processor's channel (MESSAGE_CHANNEL_NAME); named here so the setup needs no built package. */
+const CHANNEL = 'spantrack:processor:message';
+
+/** Built-in catalogs that send only their plan's events: any other event of theirs is stray. */
+const CLOSED_CATALOGS = new Set<string>([CatalogName.AI_AGENT, CatalogName.CUSTOMER_SIGNALS]);
+const BUILTIN_CATALOGS = new Set<string>(Object.values(CatalogName));
+
+const userPlans: TrackingPlan[] = [];
+const violations: string[] = [];
+
+/**
+ * Makes the messages of a test's own catalog checked against `plan` too (by default a user
+ * catalog's messages are checked only as Segment messages). Registered for the rest of the file.
+ */
+export function registerTrackingPlan(plan: TrackingPlan): void {
+  userPlans.push(plan);
+}
+
+interface Published {
+  message: unknown;
+  catalog: string;
+  captureContent: boolean;
+}
+
+subscribe(CHANNEL, (data) => {
+  const { message, catalog, captureContent } = data as Published;
+  const builtin = BUILTIN_CATALOGS.has(catalog);
+  const result = validateMessage(message, builtin ? TRACKING_PLANS : userPlans, { captureContent });
+  const name = (message as { event?: unknown })?.event ?? 'identify';
+  for (const e of result.errors) {
+    violations.push(`${catalog} ${JSON.stringify(name)}: ${e.path || '(message)'} ${e.message}`);
+  }
+  if (result.valid && result.checkedBy.length === 0 && CLOSED_CATALOGS.has(catalog)) {
+    violations.push(`${catalog} sent ${JSON.stringify(name)}, an event its tracking plan does not name`);
+  }
+});
+
+function failOnViolations(): void {
+  if (violations.length === 0) return;
+  const found = violations.splice(0);
+  throw new Error(
+    `${found.length} produced message(s) break the tracking plans:\n  ${found.slice(0, 20).join('\n  ')}`,
+  );
+}
+
+afterEach(failOnViolations);
+afterAll(failOnViolations);
