@@ -4,8 +4,8 @@ import { subscribe } from 'node:diagnostics_channel';
 import { afterAll, afterEach } from 'vitest';
 import {
   CatalogName,
-  type TrackingPlan,
   TRACKING_PLANS,
+  type TrackingPlan,
   validateMessage,
 } from '../../packages/conventions/src/index';
 
