@@ -1,10 +1,11 @@
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { readValidatedJsonl } from './helpers/tracking-plans';
 
 /*
  * `npm start`, the main job, as a user runs it: scripts/start.mjs in a child process, with a temp
@@ -61,11 +62,8 @@ async function waitFor(output: () => string, pattern: RegExp, timeoutMs: number)
 }
 
 type Line = { type: string; event?: string; messageId: string; userId?: string; properties?: object };
-const readLines = (path: string): Line[] =>
-  readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => JSON.parse(l) as Line);
+// The collector runs in a child process: its messages are checked against the plans here.
+const readLines = (path: string): Line[] => readValidatedJsonl<Line>(path);
 
 describe('npm start', () => {
   it('--once: collector, demo agent over OTLP, JSONL events, summary by catalog, then exits', async () => {

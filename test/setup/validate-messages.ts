@@ -1,5 +1,6 @@
 // Vitest setup file of every project (root vitest.config.ts): every message the processor produces
-// in a test is validated against the tracking plans, and a violation fails the test that made it.
+// in a test, and every message the test Segment server receives, is validated against the tracking
+// plans; a violation fails the test that made it.
 import { subscribe } from 'node:diagnostics_channel';
 import { afterAll, afterEach } from 'vitest';
 import {
@@ -11,6 +12,8 @@ import {
 
 /** The processor's channel (MESSAGE_CHANNEL_NAME); named here so the setup needs no built package. */
 const CHANNEL = 'spantrack:processor:message';
+/** The test Segment server's channel (VIOLATION_CHANNEL_NAME): it validates what it receives. */
+const SERVER_CHANNEL = 'spantrack:segment-test-server:violation';
 
 /** Built-in catalogs that send only their plan's events: any other event of theirs is stray. */
 const CLOSED_CATALOGS = new Set<string>([CatalogName.AI_AGENT, CatalogName.CUSTOMER_SIGNALS]);
@@ -45,6 +48,29 @@ subscribe(CHANNEL, (data) => {
     violations.push(`${catalog} sent ${JSON.stringify(name)}, an event its tracking plan does not name`);
   }
 });
+
+interface ServerViolation {
+  path: string;
+  event: string | undefined;
+  at: string;
+  message: string;
+  plan?: string;
+}
+
+subscribe(SERVER_CHANNEL, (data) => {
+  const v = data as ServerViolation;
+  violations.push(
+    `Segment test server received ${JSON.stringify(v.event ?? '(no event)')} on ${v.path}: ${v.at || '(message)'} ${v.message}`,
+  );
+});
+
+/**
+ * Hands over (and forgets) the violations found so far: for a test that breaks a plan on purpose
+ * to check that the break is caught.
+ */
+export function takeViolations(): string[] {
+  return violations.splice(0);
+}
 
 function failOnViolations(): void {
   if (violations.length === 0) return;
