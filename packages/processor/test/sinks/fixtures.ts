@@ -2,7 +2,7 @@ import type { AnalyticsMessage } from '../../src/message';
 
 export const WRITE_KEY = 'sinks-test-write-key';
 
-/** Realistic messages of about 300-400 bytes, like the seed catalogs' events. */
+/** Realistic messages of about 300-400 bytes, like the built-in catalogs' events. */
 export function makeMessages(count: number, prefix = 'm'): AnalyticsMessage[] {
   const out: AnalyticsMessage[] = [];
   for (let i = 0; i < count; i++) {
@@ -27,6 +27,8 @@ export function makeMessages(count: number, prefix = 'm'): AnalyticsMessage[] {
       event: i % 2 ? 'ai.generation' : 'Message Received',
       properties: {
         conversationId: `conv-${i % 31}`,
+        // The conversation message's id: Message Received requires it (the test server checks the plans).
+        messageId: `msg-${i}`,
         latency_ms: 100 + (i % 900),
         model: 'gpt-4o-mini',
         prompt_tokens: 200 + (i % 50),
