@@ -33,6 +33,9 @@ const MAX_SCHEMA_DEPTH = 32;
 /** Past this many violations a message is reported as is: the rest would add nothing. */
 export const MAX_VIOLATIONS = 100;
 
+/** Schemas whose keywords were all found supported. */
+const supported = new WeakSet<object>();
+
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 /** `base.key`, or `base["odd key"]` when the key is not an identifier. */
@@ -141,12 +144,18 @@ export function checkSchema(
     report(`the plan's schema is nested more than ${MAX_SCHEMA_DEPTH} levels deep`);
     return;
   }
-  for (const key of Object.keys(schema)) {
-    if (!KEYWORDS.has(key) && !ANNOTATIONS.has(key) && !key.startsWith('x-')) {
-      report(
-        `the plan uses JSON Schema keyword ${JSON.stringify(key)}, which this validator does not support`,
-      );
+  if (!supported.has(schema)) {
+    let ok = true;
+    for (const key of Object.keys(schema)) {
+      if (!KEYWORDS.has(key) && !ANNOTATIONS.has(key) && !key.startsWith('x-')) {
+        ok = false;
+        report(
+          `the plan uses JSON Schema keyword ${JSON.stringify(key)}, which this validator does not support`,
+        );
+      }
     }
+    // Plans are checked against many messages: their keywords need checking once.
+    if (ok) supported.add(schema);
   }
 
   const { type } = schema;
