@@ -118,8 +118,14 @@ function typeText(schema) {
   return t;
 }
 
-function propertyTable(body, title) {
+function propertyTable(body, title, userFields) {
   const required = new Set(body.required ?? []);
+  const plural = title === 'property' ? 'properties' : `${title}s`;
+  if (Object.keys(body.properties ?? {}).length === 0) {
+    return body.additionalProperties === false
+      ? `No ${plural}.\n`
+      : `Any ${plural}: the application's own (${userFields}).\n`;
+  }
   let out = `| ${title} | type | required | description |\n| --- | --- | --- | --- |\n`;
   for (const [key, schema] of Object.entries(body.properties ?? {})) {
     const content = schema['x-spantrack-content'] ? '**content** (content capture only). ' : '';
@@ -129,7 +135,7 @@ function propertyTable(body, title) {
   out +=
     extra === false
       ? '\nNo other property is allowed.\n'
-      : "\nOther properties are allowed (the application's own, `spantrack.property.<name>`).\n";
+      : `\nOther ${plural} are allowed (the application's own, ${userFields}).\n`;
   return out;
 }
 
@@ -151,13 +157,17 @@ export function renderDocs(plans) {
     }
     for (const e of plan.rules.events ?? []) {
       out += `\n### \`${e.name}\`\n\n${e.description}\n\n`;
-      out += propertyTable(bodyOf(e.rules), 'property');
+      out += propertyTable(bodyOf(e.rules), 'property', '`spantrack.property.<name>`');
       const channel = e.rules.properties?.context?.properties?.channel;
       if (channel) out += `\n\`context.channel\`: ${channel.description}\n`;
     }
     if (plan.rules.identify) {
       out += `\n### \`identify\`\n\n${plan.rules.identify.description ?? ''}\n\n`;
-      out += propertyTable(plan.rules.identify.properties?.traits ?? {}, 'trait');
+      out += propertyTable(
+        plan.rules.identify.properties?.traits ?? {},
+        'trait',
+        '`spantrack.user.trait.<name>`',
+      );
     }
   }
   return out;
