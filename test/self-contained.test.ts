@@ -35,7 +35,7 @@ function repositoryFiles(): string[] {
 }
 
 /** `file:line: text — why` for each forbidden mention in one file's text. */
-export function findForbidden(file: string, text: string): string[] {
+function findForbidden(file: string, text: string): string[] {
   const found: string[] = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
