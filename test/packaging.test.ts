@@ -394,21 +394,34 @@ describe('packaging: the packed packages with the oldest supported peers', () =>
     expect(peers['@opentelemetry/sdk-trace-base']).toBe(dir === 'instrumentation' ? undefined : SDK_RANGE);
   });
 
-  it.each(PACKAGES)('@spantrack/%s packs dist and README only, with every entry point', (dir) => {
-    const name = `@spantrack/${dir}`;
-    const files = new Set(packed.get(name)!.files.map((f) => f.path));
-    for (const path of files) {
-      expect(['package.json', 'README.md'].includes(path) || path.startsWith('dist/'), path).toBe(true);
-    }
-    const pkg = installedPackageJson(name);
-    const entryPoints = [pkg.main, pkg.module, pkg.types, ...exportTargets(pkg.exports)].filter(
-      (p): p is string => typeof p === 'string',
-    );
-    expect(entryPoints.length).toBeGreaterThan(0);
-    for (const entry of entryPoints) {
-      expect(files.has(entry.replace(/^\.\//, '')), `${name}: ${entry} is not in the tarball`).toBe(true);
-    }
-  });
+  it.each(PACKAGES)(
+    '@spantrack/%s packs dist and README only (and its tracking plans), with every entry point',
+    (dir) => {
+      const name = `@spantrack/${dir}`;
+      const files = new Set(packed.get(name)!.files.map((f) => f.path));
+      for (const path of files) {
+        const plan = dir === 'conventions' && /^tracking-plans\/[a-z-]+\.json$/.test(path);
+        expect(['package.json', 'README.md'].includes(path) || path.startsWith('dist/') || plan, path).toBe(
+          true,
+        );
+      }
+      const pkg = installedPackageJson(name);
+      const entryPoints = [pkg.main, pkg.module, pkg.types, ...exportTargets(pkg.exports)].filter(
+        (p): p is string => typeof p === 'string',
+      );
+      expect(entryPoints.length).toBeGreaterThan(0);
+      for (const entry of entryPoints) {
+        const target = entry.replace(/^\.\//, '');
+        // A subpath pattern (`./tracking-plans/*.json`) must match at least one packed file.
+        const [head, tail] = target.split('*');
+        const found =
+          tail === undefined
+            ? files.has(target)
+            : [...files].some((f) => f.startsWith(head!) && f.endsWith(tail));
+        expect(found, `${name}: ${entry} is not in the tarball`).toBe(true);
+      }
+    },
+  );
 
   it.each(PACKAGES)(
     '@spantrack/%s imports at runtime and in its types only what it declares (dependency or peer)',
@@ -448,6 +461,21 @@ describe('packaging: the packed packages with the oldest supported peers', () =>
 
   it('a CJS consumer (require) gets the documented ai.classification', async () => {
     expectOneClassification(await runConsumer('cjs.cjs'));
+  });
+
+  it('a consumer imports a tracking plan file by its export path and validates with it', async () => {
+    const code = [
+      "import plan from '@spantrack/conventions/tracking-plans/ai-agent.json' with { type: 'json' };",
+      "import { validateMessage } from '@spantrack/conventions';",
+      "const m = { type: 'track', event: 'ai.classification', userId: 'u', properties: { confidence: 2 } };",
+      'console.log(JSON.stringify([plan.name, validateMessage(m, [plan]).errors.map((e) => e.path)]));',
+    ].join('\n');
+    const r = await run(process.execPath, ['--input-type=module', '-e', code], consumer, 30_000);
+    expect(r.code, describeRun('node -e', r)).toBe(0);
+    expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!)).toEqual([
+      'ai-agent',
+      ['properties.detected_intent', 'properties.confidence'],
+    ]);
   });
 
   it('the type declarations resolve under nodenext, as ESM and as CJS, with skipLibCheck false', async () => {

@@ -92,7 +92,7 @@ export const ATTR_SPANTRACK_INTERACTION_KIND = 'spantrack.interaction.kind';
 export const ATTR_SPANTRACK_PROMPT_TYPE = 'spantrack.prompt.type';
 /** Length of the output in characters (a number, never the content). */
 export const ATTR_SPANTRACK_OUTPUT_LENGTH = 'spantrack.output.length';
-/** Success flag of a seed 001 interaction (`success=False` means the output is the error message). */
+/** Success flag of an interaction, as AI-interaction analytics SDKs report it (`success=False` means the output is the error message). */
 export const ATTR_SPANTRACK_SUCCESS = 'spantrack.success';
 /**
  * Set on spans started inside a `classify` / `generate` call (LLM client spans among them): the
@@ -107,7 +107,7 @@ export const ATTR_SPANTRACK_EVENT_NAME = 'spantrack.event.name';
 export const ATTR_SPANTRACK_ERROR_RECOVERY_ATTEMPT = 'spantrack.error.recovery_attempt';
 export const ATTR_SPANTRACK_ERROR_RECOVERED = 'spantrack.error.recovered';
 export const ATTR_SPANTRACK_ERROR_FALLBACK_ACTION = 'spantrack.error.fallback_action';
-/** Seed 002's optional `error_code`. */
+/** The customer-signals tracking plan's optional `error_code`. */
 export const ATTR_SPANTRACK_ERROR_CODE = 'spantrack.error.code';
 
 // who and where
@@ -118,13 +118,13 @@ export const ATTR_SPANTRACK_CHANNEL = 'spantrack.channel';
 export const ATTR_SPANTRACK_APP_SURFACE = 'spantrack.app_surface';
 export const ATTR_SPANTRACK_ANONYMOUS_ID = 'spantrack.anonymous.id';
 export const ATTR_SPANTRACK_MESSAGE_ID = 'spantrack.message.id';
-/** Sender of a message: `customer` or `agent` (seed 004), or an extension such as `ai_agent`. */
+/** Sender of a message: `customer` or `agent` (Segment's AI Copilot spec), or an extension such as `ai_agent`. */
 export const ATTR_SPANTRACK_MESSAGE_ROLE = 'spantrack.message.role';
 /** Id of the customer's message answered by a `turn` / `track` span (its Message Sent). */
 export const ATTR_SPANTRACK_INPUT_MESSAGE_ID = 'spantrack.input.message_id';
 /** Id of the agent's answer of a `turn` / `track` span (its Message Received). */
 export const ATTR_SPANTRACK_OUTPUT_MESSAGE_ID = 'spantrack.output.message_id';
-/** Seed 002's optional `result`. */
+/** The customer-signals tracking plan's optional `result`. */
 export const ATTR_SPANTRACK_RESULT = 'spantrack.result';
 
 // conversation lifecycle
@@ -132,7 +132,7 @@ export const ATTR_SPANTRACK_RESULT = 'spantrack.result';
 export const ATTR_SPANTRACK_CONVERSATION_EVENT = 'spantrack.conversation.event';
 export const ATTR_SPANTRACK_CONVERSATION_MESSAGE_COUNT = 'spantrack.conversation.message_count';
 
-// seed 004 payloads
+// Segment's AI Copilot spec: payloads
 export const ATTR_SPANTRACK_ACTION_TYPE = 'spantrack.action.type';
 export const ATTR_SPANTRACK_ACTION_NAME = 'spantrack.action.name';
 export const ATTR_SPANTRACK_MEDIA_TYPE = 'spantrack.media.type';
@@ -140,26 +140,26 @@ export const ATTR_SPANTRACK_MEDIA_SUB_TYPE = 'spantrack.media.sub_type';
 export const ATTR_SPANTRACK_COMPONENT_TYPE = 'spantrack.component.type';
 export const ATTR_SPANTRACK_FEEDBACK_RATING = 'spantrack.feedback.rating';
 
-// seed 002: customer signals
+// customer-signals tracking plan: customer signals
 /** One of {@link SignalEvent}. */
 export const ATTR_SPANTRACK_SIGNAL_EVENT = 'spantrack.signal.event';
 export const ATTR_SPANTRACK_SIGNAL_TYPE = 'spantrack.signal.signal_type';
 export const ATTR_SPANTRACK_SIGNAL_SEVERITY = 'spantrack.signal.severity';
 export const ATTR_SPANTRACK_SIGNAL_THEME_ID = 'spantrack.signal.theme_id';
-// seed 002: AI triage
+// customer-signals tracking plan: AI triage
 /** One of {@link TriageEvent}. */
 export const ATTR_SPANTRACK_TRIAGE_EVENT = 'spantrack.triage.event';
 export const ATTR_SPANTRACK_TRIAGE_RESULT = 'spantrack.triage.triage_result';
 export const ATTR_SPANTRACK_TRIAGE_CONFIDENCE_BAND = 'spantrack.triage.confidence_band';
 export const ATTR_SPANTRACK_TRIAGE_ESCALATION_REASON = 'spantrack.triage.escalation_reason';
-// seed 002: AI replies
+// customer-signals tracking plan: AI replies
 /** One of {@link ReplyEvent}. */
 export const ATTR_SPANTRACK_REPLY_EVENT = 'spantrack.reply.event';
 /** One of {@link ReplyMode}. */
 export const ATTR_SPANTRACK_REPLY_MODE = 'spantrack.reply.reply_mode';
 export const ATTR_SPANTRACK_REPLY_KB_GAP_TYPE = 'spantrack.reply.kb_gap_type';
 export const ATTR_SPANTRACK_REPLY_CONFIDENCE_BAND = 'spantrack.reply.confidence_band';
-// seed 002: interaction outcomes
+// customer-signals tracking plan: interaction outcomes
 /** One of {@link OutcomeEvent}. */
 export const ATTR_SPANTRACK_OUTCOME_EVENT = 'spantrack.outcome.event';
 export const ATTR_SPANTRACK_OUTCOME_TYPE = 'spantrack.outcome.outcome_type';

@@ -3,7 +3,7 @@
  */
 
 /**
- * Values of `spantrack.interaction.kind`: what one span stands for. DESIGN section 3 lists all but
+ * Values of `spantrack.interaction.kind`: what one span stands for. The architecture lists all but
  * `message` and `error`, which exist so that a single message or a reported error is a span of its
  * own (see docs/span-model.md).
  */
@@ -28,7 +28,10 @@ export const InteractionKind = {
 export type InteractionKind = (typeof InteractionKind)[keyof typeof InteractionKind];
 export const INTERACTION_KINDS: readonly InteractionKind[] = Object.values(InteractionKind);
 
-/** Channels named by the seeds (000: whatsapp; 003: whatsapp, web widget, test, api, voice). */
+/**
+ * Channels named by the tracking plans (the AI agent tracking plan: whatsapp; the conversation
+ * tracking plan: whatsapp, web widget, test, api, voice).
+ */
 export const Channel = {
   WHATSAPP: 'whatsapp',
   WEB_WIDGET: 'web_widget',
@@ -40,7 +43,7 @@ export type KnownChannel = (typeof Channel)[keyof typeof Channel];
 /** A known channel, or any other channel name. */
 export type ChannelName = KnownChannel | (string & {});
 
-/** The four error types documented by seed 000; `error.type` may also hold any other string. */
+/** The four error types documented by the AI agent tracking plan; `error.type` may also hold any other string. */
 export const AiErrorType = {
   TIMEOUT: 'timeout',
   JSON_PARSE_ERROR: 'json_parse_error',
@@ -59,7 +62,7 @@ export const ConversationEvent = {
 } as const;
 export type ConversationEvent = (typeof ConversationEvent)[keyof typeof ConversationEvent];
 
-/** Message roles of seed 004; `role` may be extended (`ai_agent`, `human_agent`, ...). */
+/** Message roles of Segment's AI Copilot spec; `role` may be extended (`ai_agent`, `human_agent`, ...). */
 export const MessageRole = {
   CUSTOMER: 'customer',
   AGENT: 'agent',
@@ -91,7 +94,7 @@ export const ReplyEvent = {
 } as const;
 export type ReplyEvent = (typeof ReplyEvent)[keyof typeof ReplyEvent];
 
-/** Seed 002's `reply_mode` values. */
+/** The customer-signals tracking plan's `reply_mode` values. */
 export const ReplyMode = {
   AUTO: 'auto',
   ASSISTED: 'assisted',

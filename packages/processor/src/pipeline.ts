@@ -32,6 +32,8 @@ export { DEFAULT_MAX_EVENT_BYTES, SEGMENT_MAX_EVENT_BYTES } from './privacy/size
 export {
   BUILTIN_CATALOGS,
   createTranslator,
+  MESSAGE_CHANNEL_NAME,
+  type ProducedMessageEvent,
   type TranslateResult,
   type Translator,
   type TranslatorOptions,

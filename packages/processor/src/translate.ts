@@ -1,3 +1,4 @@
+import { channel } from 'node:diagnostics_channel';
 import { type BuiltinCatalogName, CatalogName } from '@spantrack/conventions';
 import { aiAgentCatalog } from './catalogs/ai-agent';
 import type { Catalog } from './catalogs/catalog';
@@ -141,6 +142,24 @@ function errorText(error: unknown): string {
 
 const NO_MESSAGES: readonly AnalyticsMessage[] = [];
 
+/** What `spantrack:processor:message` carries: one message the translator produced. */
+export interface ProducedMessageEvent {
+  /** The message as it will be delivered. Read it; do not change it. */
+  message: AnalyticsMessage;
+  /** The catalog that made it. */
+  catalog: string;
+  /** Whether content capture was on (content properties may be present only then). */
+  captureContent: boolean;
+}
+
+/**
+ * Observability hook: every message the translator produces, after the privacy policy, is
+ * published here (`diagnostics_channel.subscribe(MESSAGE_CHANNEL_NAME, fn)`). Nothing is built
+ * unless someone subscribes.
+ */
+export const MESSAGE_CHANNEL_NAME = 'spantrack:processor:message';
+const messageChannel = channel(MESSAGE_CHANNEL_NAME);
+
 /**
  * The messageIds of one span's messages so far. A span makes one to three messages: a scan of them
  * is cheaper than a Set, which is built only past a handful (a user catalog making many).
@@ -281,6 +300,14 @@ class SpanTranslator {
           if (kept === undefined) continue;
           ids.add(kept.messageId);
           out.push(kept);
+          if (messageChannel.hasSubscribers) {
+            const event: ProducedMessageEvent = {
+              message: kept,
+              catalog: catalog.name,
+              captureContent: this.captureContent,
+            };
+            messageChannel.publish(event);
+          }
         } catch (error) {
           this.#catalogError(
             it,

@@ -1,12 +1,13 @@
 import { type Diagnostic, DiagnosticCode } from '../diagnostics';
 import type { AnalyticsMessage, JsonObject, JsonValue } from '../message';
 import { Pseudonymizer } from './pseudonymize';
+import { REQUIRED_PROPERTIES } from './required-properties';
 import { capMessageSize, DEFAULT_MAX_EVENT_BYTES, jsonSizeUpperBound } from './size-cap';
 
-/** What may leave the process, for every catalog and sink (DESIGN section 6). */
+/** What may leave the process, for every catalog and sink. */
 export interface PrivacyPolicy {
   /**
-   * Keep content: `input_text` (seed 000), `message_body` (seed 004), prompts and outputs. The
+   * Keep content: `input_text` (the AI agent tracking plan), `message_body` (Segment's AI Copilot spec), prompts and outputs. The
    * customer-signals catalog never carries content, even when this is on.
    * @default false (as the OpenTelemetry GenAI conventions default)
    */
@@ -21,7 +22,8 @@ export interface PrivacyPolicy {
    * Called on every string taken from span data that leaves: `userId`, `anonymousId` and every
    * string in `properties`, `traits` and `context` (array items too). `path` is `userId`,
    * `properties.input_text`, `properties.tags[1]`, `context.channel`, ... Its return value is sent
-   * instead. If it throws or returns a non-string, the value is dropped (an id: the message is).
+   * instead. If it throws or returns a non-string, the value is dropped (an id, or a property the
+   * event's tracking plan requires: the message is).
    * Not called on what spantrack generates itself: `type`, `event`, `messageId`, `timestamp`.
    * @default none
    */
@@ -107,8 +109,23 @@ export class PrivacyFilter {
         if (v === undefined) return this.#dropMessage('anonymousId');
         message.anonymousId = v;
       }
-      if (message.type === 'track') this.#redactObject(message.properties, 'properties', 0);
-      else this.#redactObject(message.traits, 'traits', 0);
+      if (message.type === 'track') {
+        const required = REQUIRED_PROPERTIES.get(event);
+        const props = message.properties;
+        const present = required?.filter((key) => Object.hasOwn(props, key));
+        this.#redactObject(props, 'properties', 0);
+        // A required property redact failed on leaves an event that breaks its tracking plan.
+        const lost = present?.find((key) => !Object.hasOwn(props, key));
+        if (lost !== undefined) {
+          // One diagnostic for the failure: the message's, not also the value's.
+          const at = `properties.${lost}`;
+          const i = diagnostics.findLastIndex(
+            (d) => d.attribute === at && d.code === DiagnosticCode.REDACT_ERROR,
+          );
+          if (i >= 0) diagnostics.splice(i, 1);
+          return this.#dropMessage(at, `which ${event} requires`);
+        }
+      } else this.#redactObject(message.traits, 'traits', 0);
       if (message.context !== undefined) this.#redactObject(message.context, 'context', 0);
     }
     estimate += (message.userId?.length ?? 0) * 6 + (message.anonymousId?.length ?? 0) * 6;
@@ -153,10 +170,10 @@ export class PrivacyFilter {
     return message;
   }
 
-  #dropMessage(path: string): undefined {
+  #dropMessage(path: string, why?: string): undefined {
     this.#diagnostics.push({
       code: DiagnosticCode.REDACT_ERROR,
-      message: `redact failed on ${path}: message not sent`,
+      message: `redact failed on ${path}${why === undefined ? '' : `, ${why}`}: message not sent`,
       traceId: this.#traceId,
       spanId: this.#spanId,
       catalog: this.#catalog,

@@ -27,6 +27,8 @@ export function makeMessages(count: number, prefix = 'm'): AnalyticsMessage[] {
       event: i % 2 ? 'ai.generation' : 'Message Received',
       properties: {
         conversationId: `conv-${i % 31}`,
+        // The conversation message's id: Message Received requires it (the test server checks the plans).
+        messageId: `msg-${i}`,
         latency_ms: 100 + (i % 900),
         model: 'gpt-4o-mini',
         prompt_tokens: 200 + (i % 50),

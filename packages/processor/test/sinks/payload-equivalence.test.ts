@@ -22,7 +22,13 @@ describe('payload equivalence: SegmentPublisher vs @segment/analytics-node', () 
       userId: 'u-1',
       anonymousId: 'a-1',
       event: 'Message Sent',
-      properties: { text: 'héllo ✓ 𝄞', nested: { list: [1, null, true] } },
+      properties: {
+        conversationId: 'c-1',
+        messageId: 'msg-1',
+        role: 'customer',
+        text: 'héllo ✓ 𝄞',
+        nested: { list: [1, null, true] },
+      },
       context: { library: { name: 'spantrack', version: '0.1.0', extra: 'kept' }, locale: 'fr-FR' },
     },
     {
@@ -46,7 +52,7 @@ describe('payload equivalence: SegmentPublisher vs @segment/analytics-node', () 
       timestamp: '2025-01-01T00:00:03.000Z',
       anonymousId: 'a-4',
       event: 'ai.error',
-      properties: {},
+      properties: { error_type: 'timeout' },
     },
   ];
   const messages = [...makeMessages(200), ...edgeCases];

@@ -1,4 +1,5 @@
 export { MESSAGE_TYPES, type MessageType, SEGMENT_LIMITS } from './limits';
+export type { PlanViolation } from './plan-check';
 export {
   type ReceivedMessage,
   type RecordedBatch,
@@ -8,4 +9,5 @@ export {
   type SegmentServerOptions,
   type SegmentServerStats,
   startSegmentServer,
+  VIOLATION_CHANNEL_NAME,
 } from './server';

@@ -1,7 +1,10 @@
+import { channel } from 'node:diagnostics_channel';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzip } from 'node:zlib';
+import type { TrackingPlan } from '@spantrack/conventions';
 import { MESSAGE_TYPES, SEGMENT_LIMITS } from './limits';
+import { type PlanViolation, resolvePlans, validateAgainstPlans } from './plan-check';
 
 /** A message as the server received it (one of `batch[]`, or the body of `/v1/<type>`). */
 export type ReceivedMessage = Record<string, unknown> & { type: string; messageId?: string };
@@ -28,6 +31,15 @@ export interface SegmentServerOptions {
    * strictness makes a sender's bug visible in a test.
    */
   strict?: boolean;
+  /**
+   * Check every accepted message against tracking plans (`validateMessage` of
+   * `@spantrack/conventions`): `true` for the built-in plans, or your own list. A message that
+   * breaks a plan is still accepted (as Segment does without Protocols blocking); the violation is
+   * recorded in `planViolations` and published on the `spantrack:segment-test-server:violation`
+   * diagnostics channel, which spantrack's test setup turns into a failed test.
+   * @default env SEGMENT_TEST_SERVER_VALIDATE (`1` / `0`), else on when running under Vitest
+   */
+  validate?: boolean | readonly TrackingPlan[];
 }
 
 /** One accepted request. */
@@ -70,6 +82,8 @@ export interface SegmentServerStats {
   acceptedBodyBytes: number;
   maxRequestBodyBytes: number;
   gzipRequests: number;
+  /** Accepted messages that break a tracking plan (see `validate`). */
+  planViolations: number;
   firstAcceptedAt?: number;
   lastAcceptedAt?: number;
 }
@@ -84,6 +98,8 @@ export interface SegmentServer {
   readonly messages: readonly ReceivedMessage[];
   /** Every request, accepted or not, in order of arrival. */
   readonly requestLog: readonly RequestLogEntry[];
+  /** Accepted messages that break a tracking plan (empty when `validate` is off). */
+  readonly planViolations: readonly PlanViolation[];
   /** messageIds of every accepted message, in order (duplicates included). */
   messageIds(): string[];
   uniqueMessageIds(): Set<string>;
@@ -109,11 +125,17 @@ class HttpError extends Error {
 
 const CONTROL_PREFIX = '/__';
 
+/** Where plan violations are published as they are found (spantrack's test setup subscribes). */
+export const VIOLATION_CHANNEL_NAME = 'spantrack:segment-test-server:violation';
+const violationChannel = channel(VIOLATION_CHANNEL_NAME);
+
 /** Starts a Segment-compatible HTTP Tracking API server (see the package README in docs/delivery.md). */
 export async function startSegmentServer(options: SegmentServerOptions): Promise<SegmentServer> {
   const host = options.host ?? '127.0.0.1';
   const recordMessages = (options.record ?? 'messages') === 'messages';
   const strict = options.strict ?? true;
+  const plans = resolvePlans(options.validate);
+  let planViolations: PlanViolation[] = [];
   const expectedAuth = `Basic ${Buffer.from(`${options.writeKey}:`).toString('base64')}`;
 
   let batches: RecordedBatch[] = [];
@@ -140,6 +162,7 @@ export async function startSegmentServer(options: SegmentServerOptions): Promise
       acceptedBodyBytes: 0,
       maxRequestBodyBytes: 0,
       gzipRequests: 0,
+      planViolations: 0,
     };
   }
 
@@ -251,6 +274,15 @@ export async function startSegmentServer(options: SegmentServerOptions): Promise
       kept = messages.slice(0, SEGMENT_LIMITS.maxBatchMessages);
     }
     const now = Date.now();
+    if (plans !== undefined) {
+      for (const m of kept) {
+        const found = validateAgainstPlans(m, plans, path);
+        if (found.length === 0) continue;
+        stats.planViolations += found.length;
+        planViolations.push(...found);
+        if (violationChannel.hasSubscribers) for (const v of found) violationChannel.publish(v);
+      }
+    }
     for (const m of kept) {
       const id = typeof m.messageId === 'string' ? m.messageId : '';
       ids.push(id);
@@ -412,6 +444,7 @@ export async function startSegmentServer(options: SegmentServerOptions): Promise
   function reset() {
     batches = [];
     requestLog = [];
+    planViolations = [];
     flatMessages = undefined;
     ids = [];
     seen = new Set();
@@ -448,6 +481,9 @@ export async function startSegmentServer(options: SegmentServerOptions): Promise
     },
     get requestLog() {
       return requestLog;
+    },
+    get planViolations() {
+      return planViolations;
     },
     messageIds: () => [...ids],
     uniqueMessageIds,
