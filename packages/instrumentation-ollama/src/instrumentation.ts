@@ -14,7 +14,7 @@ import type {
   OllamaResponse,
   OllamaStream,
 } from './internal-types';
-import { ModelCall } from './model-call';
+import { OllamaCall } from './ollama-call';
 import {
   DURATION_BUCKETS_SECONDS,
   METRIC_GEN_AI_CLIENT_OPERATION_DURATION,
@@ -104,7 +104,7 @@ export class OllamaInstrumentation extends InstrumentationBase<OllamaInstrumenta
     return function patched(this: OllamaClientLike, ...args: [OllamaRequest]) {
       if (!instrumentation.isEnabled()) return original.apply(this, args);
       const request: OllamaRequest = args[0] !== null && typeof args[0] === 'object' ? args[0] : {};
-      let call: ModelCall;
+      let call: OllamaCall;
       try {
         call = instrumentation.startCall(operation, request, this?.config?.host);
       } catch (error) {
@@ -134,18 +134,18 @@ export class OllamaInstrumentation extends InstrumentationBase<OllamaInstrumenta
     };
   }
 
-  private startCall(operation: string, request: OllamaRequest, host: string | undefined): ModelCall {
+  private startCall(operation: string, request: OllamaRequest, host: string | undefined): OllamaCall {
     const capture = resolveCaptureContent(this.getConfig().captureMessageContent);
     const instruments = {
       tracer: this.tracer,
       duration: this.durationHistogram,
       tokens: this.tokenHistogram,
     };
-    return new ModelCall(instruments, operation, request, host, capture);
+    return new OllamaCall(instruments, operation, request, host, capture);
   }
 
   /** Ends the span when the stream does: at its final chunk, a break, or an error. */
-  private traceStream(stream: OllamaStream, call: ModelCall): OllamaStream {
+  private traceStream(stream: OllamaStream, call: OllamaCall): OllamaStream {
     if (stream === null || typeof stream !== 'object' || typeof stream[Symbol.asyncIterator] !== 'function') {
       call.succeed(undefined);
       return stream;

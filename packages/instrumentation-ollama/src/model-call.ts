@@ -10,19 +10,7 @@ import {
   type Tracer,
   trace,
 } from '@opentelemetry/api';
-import {
-  ATTR_ERROR_TYPE,
-  ATTR_GEN_AI_INPUT_MESSAGES,
-  ATTR_GEN_AI_OPERATION_NAME,
-  ATTR_GEN_AI_OUTPUT_MESSAGES,
-  ATTR_GEN_AI_REQUEST_MODEL,
-  ATTR_GEN_AI_RESPONSE_MODEL,
-  ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
-} from '@spantrack/conventions';
-import { commonAttributes, requestAttributes, responseAttributes } from './attributes';
-import { errorTypeOf } from './error-type';
-import type { OllamaRequest, OllamaResponse } from './internal-types';
-import { inputMessages, outputMessages, systemInstructions } from './messages';
+import { ATTR_ERROR_TYPE, ATTR_GEN_AI_RESPONSE_MODEL } from '@spantrack/conventions';
 import {
   ATTR_GEN_AI_TOKEN_TYPE,
   GEN_AI_TOKEN_TYPE_VALUE_INPUT,
@@ -35,64 +23,64 @@ export interface Instruments {
   tokens: Histogram;
 }
 
-/** One model request: its span, and its metrics once it ends (exactly once, either way). */
+export interface CallStart {
+  spanName: string;
+  /** On the span and on both metrics: operation, provider, request model, server. */
+  commonAttributes: Attributes;
+  /** On the span only: request options, content. */
+  spanAttributes: Attributes;
+}
+
+export interface CallOutcome {
+  /** Set on the span; `gen_ai.response.model` among them also goes on the metrics. */
+  attributes: Attributes;
+  inputTokens?: number | undefined;
+  outputTokens?: number | undefined;
+}
+
+/** One model request: its client span, and its metrics once it ends (exactly once, either way). */
 export class ModelCall {
   readonly span: Span;
   readonly ctx: Context;
   private readonly started = performance.now();
-  private readonly metricAttributes: Attributes;
+  private readonly common: Attributes;
   private ended = false;
 
   constructor(
     private readonly instruments: Instruments,
-    operation: string,
-    request: OllamaRequest,
-    host: string | undefined,
-    private readonly captureContent: boolean,
+    start: CallStart,
   ) {
-    this.metricAttributes = commonAttributes(operation, request, host);
-    const attributes: Attributes = { ...this.metricAttributes, ...requestAttributes(request) };
-    if (captureContent) {
-      const input = inputMessages(request);
-      if (input !== undefined) attributes[ATTR_GEN_AI_INPUT_MESSAGES] = input;
-      const system = systemInstructions(request);
-      if (system !== undefined) attributes[ATTR_GEN_AI_SYSTEM_INSTRUCTIONS] = system;
-    }
-    const model = attributes[ATTR_GEN_AI_REQUEST_MODEL];
-    const name = `${attributes[ATTR_GEN_AI_OPERATION_NAME]}${typeof model === 'string' ? ` ${model}` : ''}`;
-    this.span = instruments.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes });
+    this.common = start.commonAttributes;
+    this.span = instruments.tracer.startSpan(start.spanName, {
+      kind: SpanKind.CLIENT,
+      attributes: { ...start.commonAttributes, ...start.spanAttributes },
+    });
     this.ctx = trace.setSpan(context.active(), this.span);
   }
 
-  succeed(response: OllamaResponse | undefined): void {
+  succeed(outcome: CallOutcome): void {
     if (this.ended) return;
     this.ended = true;
-    const attrs = response !== undefined && response !== null ? responseAttributes(response) : {};
-    if (this.captureContent && response !== undefined && response !== null) {
-      const output = outputMessages(response);
-      if (output !== undefined) attrs[ATTR_GEN_AI_OUTPUT_MESSAGES] = output;
-    }
-    this.span.setAttributes(attrs);
-    const metricAttrs = { ...this.metricAttributes };
-    const responseModel = attrs[ATTR_GEN_AI_RESPONSE_MODEL];
-    if (responseModel !== undefined) metricAttrs[ATTR_GEN_AI_RESPONSE_MODEL] = responseModel;
-    this.recordDuration(metricAttrs);
-    this.recordTokens(response?.prompt_eval_count, GEN_AI_TOKEN_TYPE_VALUE_INPUT, metricAttrs);
-    this.recordTokens(response?.eval_count, GEN_AI_TOKEN_TYPE_VALUE_OUTPUT, metricAttrs);
+    this.span.setAttributes(outcome.attributes);
+    const attrs = { ...this.common };
+    const responseModel = outcome.attributes[ATTR_GEN_AI_RESPONSE_MODEL];
+    if (responseModel !== undefined) attrs[ATTR_GEN_AI_RESPONSE_MODEL] = responseModel;
+    this.recordDuration(attrs);
+    this.recordTokens(outcome.inputTokens, GEN_AI_TOKEN_TYPE_VALUE_INPUT, attrs);
+    this.recordTokens(outcome.outputTokens, GEN_AI_TOKEN_TYPE_VALUE_OUTPUT, attrs);
     this.span.end();
   }
 
-  fail(error: unknown): void {
+  fail(error: unknown, errorType: string): void {
     if (this.ended) return;
     this.ended = true;
-    const type = errorTypeOf(error);
     if (error instanceof Error) this.span.recordException(error);
-    this.span.setAttribute(ATTR_ERROR_TYPE, type);
+    this.span.setAttribute(ATTR_ERROR_TYPE, errorType);
     this.span.setStatus({
       code: SpanStatusCode.ERROR,
       message: error instanceof Error ? error.message : String(error),
     });
-    this.recordDuration({ ...this.metricAttributes, [ATTR_ERROR_TYPE]: type });
+    this.recordDuration({ ...this.common, [ATTR_ERROR_TYPE]: errorType });
     this.span.end();
   }
 
