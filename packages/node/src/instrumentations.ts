@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { OpenAIInstrumentation as OfficialOpenAIInstrumentation } from '@opentelemetry/instrumentation-openai';
 import { satisfies } from './version-range';
@@ -105,6 +105,18 @@ export function installedVersion(
     }
     if (dirname(dir) === dir) return undefined;
   }
+}
+
+const LOADER_HOOK = '@opentelemetry/instrumentation/hook.mjs';
+
+/**
+ * The ESM loader hook to register: the one of the application's own `@opentelemetry/instrumentation`
+ * when it has one (spantrack's instrumentations take that copy as their peer, and the hook and the
+ * instrumentations must share one import-in-the-middle), else this package's.
+ */
+export function loaderHookSpecifier(fromDirs: readonly string[] = applicationDirs()): string {
+  const resolved = resolveFrom(LOADER_HOOK, fromDirs);
+  return resolved !== undefined ? pathToFileURL(resolved).href : LOADER_HOOK;
 }
 
 /** What detection needs from the environment; tests replace it. */

@@ -15,6 +15,7 @@ import {
   installedVersion,
   isInstalled,
   KNOWN_INSTRUMENTATIONS,
+  loaderHookSpecifier,
 } from '../src/instrumentations';
 import { satisfies } from '../src/version-range';
 
@@ -130,6 +131,15 @@ describe('instrumentations', () => {
     expect(detect(false, empty).warnings).toEqual([
       '@spantrack/instrumentation-ollama exports no OllamaInstrumentation: ollama 0.6.4 is not instrumented.',
     ]);
+  });
+
+  it('registers the loader hook of the application’s own @opentelemetry/instrumentation', () => {
+    expect(loaderHookSpecifier([packageDir])).toMatch(
+      /^file:.*\/@opentelemetry\/instrumentation\/hook\.mjs$/,
+    );
+    expect(loaderHookSpecifier([mkdtempSync(join(tmpdir(), 'spantrack-'))])).toBe(
+      '@opentelemetry/instrumentation/hook.mjs',
+    );
   });
 
   it('compares versions with the range syntax the table uses', () => {
