@@ -6,12 +6,12 @@ import {
   readdirSync,
   readFileSync,
   realpathSync,
-  rmSync,
   writeFileSync,
 } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,12 +31,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * script (`require`) track a classification by hand and call the real `ollama` client against a
  * local server, which the Ollama instrumentation turns into a generation. The TypeScript consumer
  * (`nodenext`, so the `import` and `require` conditions of each `exports` map pick their own d.ts)
- * is compiled against the oldest 2.x peers only (the slowest step; the processor's declarations
+ * On the oldest 2.x and the newest 3.x versions, @spantrack/node is installed too, and
+ * `node --import` / `--require @spantrack/node/register` apps must get the Ollama instrumentation
+ * from setup() alone (it bundles the 2.x SDK it is built with; npm warns about its peers on the
+ * 3.x line and installs). The TypeScript consumer is compiled against the oldest 2.x peers only (the slowest step; the processor's declarations
  * name sdk-trace-base types, which the 3.x line does not have).
  *
  * Needs the packages built (`npm test` builds them first) and the npm registry for the peers,
- * `@segment/analytics-node`, `ollama` and TypeScript. The four installs run at once and share the
- * npm cache.
+ * `@segment/analytics-node`, `ollama`, the SDK packages of @spantrack/node and TypeScript. The four
+ * installs run at once and share the npm cache.
  */
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -46,6 +49,7 @@ const PACKAGES = [
   'processor',
   'instrumentation-ollama',
   'instrumentation-openai',
+  'node',
 ] as const;
 
 // The declared peer ranges. A change of a declared range must come with a change of the lines below.
@@ -64,6 +68,8 @@ interface Line {
   contextManager: string;
   instrumentation: string;
   typescript: boolean;
+  /** Install @spantrack/node too (its SDK dependencies make the install slow: two lines only). */
+  withNode: boolean;
 }
 
 const LINES: readonly Line[] = [
@@ -75,6 +81,7 @@ const LINES: readonly Line[] = [
     contextManager: '2.0.0',
     instrumentation: '0.200.0',
     typescript: true,
+    withNode: true,
   },
   {
     id: 'SDK 2.x, newest',
@@ -84,6 +91,7 @@ const LINES: readonly Line[] = [
     contextManager: '2.12.1',
     instrumentation: '0.223.0',
     typescript: false,
+    withNode: false,
   },
   {
     id: 'SDK 3.x, oldest',
@@ -93,6 +101,7 @@ const LINES: readonly Line[] = [
     contextManager: '3.0.0',
     instrumentation: '0.300.0',
     typescript: false,
+    withNode: false,
   },
   {
     id: 'SDK 3.x, newest',
@@ -102,6 +111,7 @@ const LINES: readonly Line[] = [
     contextManager: '3.1.1',
     instrumentation: '0.301.1',
     typescript: false,
+    withNode: true,
   },
 ];
 const OLLAMA = '0.6.4';
@@ -134,11 +144,17 @@ interface Ran {
   stderr: string;
 }
 
-async function run(cmd: string, args: string[], cwd: string, timeoutMs: number): Promise<Ran> {
+async function run(
+  cmd: string,
+  args: string[],
+  cwd: string,
+  timeoutMs: number,
+  env: Record<string, string> = {},
+): Promise<Ran> {
   try {
     const { stdout, stderr } = await execFileAsync(cmd, args, {
       cwd,
-      env: childEnv(),
+      env: { ...childEnv(), ...env },
       timeout: timeoutMs,
       maxBuffer: 64 * 1024 * 1024,
     });
@@ -289,6 +305,42 @@ const HOOK = `import { register } from 'node:module';
 register('@opentelemetry/instrumentation/hook.mjs', import.meta.url, { data: { include: ['ollama'] } });
 `;
 
+// @spantrack/node as the zero-code entry loads it: env vars only, events printed by the console sink.
+const NODE_APP_BODY = `
+const server = createServer((req, res) => {
+  req.resume();
+  req.on('end', () => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({
+      model: 'llama3.2:3b',
+      message: { role: 'assistant', content: 'ok' },
+      done: true,
+      prompt_eval_count: 3,
+      eval_count: 2,
+    }));
+  });
+});
+server.listen(0, '127.0.0.1', async () => {
+  const tracker = new AgentTracker({ channel: 'whatsapp' });
+  const ollama = new Ollama({ host: 'http://127.0.0.1:' + server.address().port });
+  await tracker.withContext({ userId: '${USER_ID}' }, () =>
+    ollama.chat({ model: 'llama3.2:3b', stream: false, messages: [{ role: 'user', content: 'hi' }] }),
+  );
+  server.close();
+});
+`;
+
+const NODE_ESM_APP = `import { createServer } from 'node:http';
+import { AgentTracker } from '@spantrack/instrumentation';
+import { Ollama } from 'ollama';
+${NODE_APP_BODY}`;
+
+const NODE_CJS_APP = `'use strict';
+const { createServer } = require('node:http');
+const { AgentTracker } = require('@spantrack/instrumentation');
+const { Ollama } = require('ollama');
+${NODE_APP_BODY}`;
+
 // Compiled as .mts (the `import` condition: dist/index.d.ts) and as .cts (the `require` condition:
 // dist/index.d.cts). The @ts-expect-error lines fail the compile if an export's type is `any`.
 const TS_CONSUMER = `import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
@@ -297,7 +349,10 @@ import { OllamaInstrumentation, type OllamaInstrumentationConfig } from '@spantr
 import { OpenAIInstrumentation } from '@spantrack/instrumentation-openai';
 import { AnalyticsSpanProcessor, type AnalyticsMessage, MemorySink } from '@spantrack/processor';
 import { AiAgentEvent } from '@spantrack/conventions';
+import { getSetup, type SpantrackNodeOptions } from '@spantrack/node';
 
+const nodeOptions: SpantrackNodeOptions = { serviceName: 'kra-bot', autoInstrument: true };
+const running = getSetup()?.state;
 const sink = new MemorySink();
 const provider = new BasicTracerProvider({
   spanProcessors: [new ContextAttributesSpanProcessor(), new AnalyticsSpanProcessor({ sink })],
@@ -318,7 +373,7 @@ const wrongTracker = new AgentTracker({ channel: 42 });
 // @ts-expect-error captureMessageContent is a boolean
 const wrongConfig = new OllamaInstrumentation({ captureMessageContent: 'yes' });
 
-export { event, first, instrumentations, result, wrongConfig, wrongEvent, wrongTracker };
+export { event, first, instrumentations, nodeOptions, result, running, wrongConfig, wrongEvent, wrongTracker };
 `;
 
 const TS_CONFIG = {
@@ -361,7 +416,10 @@ async function installConsumer(line: Line, tarballs: string, index: number): Pro
     dependencies.typescript = TYPESCRIPT;
     dependencies['@types/node'] = TYPES_NODE;
   }
-  for (const [name, entry] of packed) dependencies[name] = `file:${join(tarballs, entry.filename)}`;
+  for (const [name, entry] of packed) {
+    if (name === '@spantrack/node' && !line.withNode) continue;
+    dependencies[name] = `file:${join(tarballs, entry.filename)}`;
+  }
   writeFileSync(
     join(dir, 'package.json'),
     JSON.stringify({ name: 'spantrack-packaging-consumer', version: '0.0.0', private: true, dependencies }),
@@ -369,6 +427,8 @@ async function installConsumer(line: Line, tarballs: string, index: number): Pro
   writeFileSync(join(dir, 'esm.mjs'), esmConsumer(line));
   writeFileSync(join(dir, 'cjs.cjs'), cjsConsumer(line));
   writeFileSync(join(dir, 'hook.mjs'), HOOK);
+  writeFileSync(join(dir, 'node-app.mjs'), NODE_ESM_APP);
+  writeFileSync(join(dir, 'node-app.cjs'), NODE_CJS_APP);
   if (line.typescript) {
     writeFileSync(join(dir, 'consumer.mts'), TS_CONSUMER);
     writeFileSync(join(dir, 'consumer.cts'), TS_CONSUMER);
@@ -419,9 +479,10 @@ beforeAll(async () => {
   for (const [i, line] of LINES.entries()) consumers.set(line, dirs[i]!);
 }, 300_000);
 
-afterAll(() => {
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
-});
+// Four node_modules trees: more files than a default hook timeout allows on a busy machine.
+afterAll(async () => {
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+}, 120_000);
 
 // --- helpers over the installed consumers ---------------------------------------------------------------
 
@@ -579,7 +640,8 @@ describe('packaging: the packed packages', () => {
       for (const file of ['index.js', 'index.cjs', 'index.d.ts', 'index.d.cts']) {
         const code = readFileSync(join(first(), 'node_modules', name, 'dist', file), 'utf8');
         const imported = importedPackages(code);
-        const undeclared = [...imported].filter((n) => !declared.has(n));
+        // A package may import itself by name (its own exports map).
+        const undeclared = [...imported].filter((n) => !declared.has(n) && n !== name);
         expect(undeclared, `${name}/dist/${file} imports packages its package.json does not declare`).toEqual(
           [],
         );
@@ -593,15 +655,22 @@ describe('packaging: the packed packages', () => {
 describe.each(LINES)('packaging on the OpenTelemetry JS line: $id', (line) => {
   const consumer = () => consumers.get(line)!;
 
-  it(`installs one copy of @opentelemetry/api (${line.api}) and of ${line.sdkPackage} (${line.sdk})`, () => {
+  it(`installs one @opentelemetry/api (${line.api}); the packages' peers are the line's ${line.sdkPackage} and instrumentation`, () => {
     const modules = join(consumer(), 'node_modules');
+    expect(copiesOf('@opentelemetry/api', modules)).toEqual([join(modules, '@opentelemetry/api')]);
     for (const [name, version] of [
       ['@opentelemetry/api', line.api],
       [line.sdkPackage, line.sdk],
       ['@opentelemetry/instrumentation', line.instrumentation],
     ] as const) {
-      expect(copiesOf(name, modules)).toEqual([join(modules, name)]);
       expect(installedPackageJson(consumer(), name).version).toBe(version);
+      // No copy of its own under a package that takes it as a peer. (@spantrack/node depends on
+      // the 2.x SDK it is built with, so it may have its own copies of the SDK packages.)
+      const nested = copiesOf(name, modules).filter(
+        (c) =>
+          c.includes(`${sep}@spantrack${sep}`) && !c.includes(join('@spantrack', 'node', 'node_modules')),
+      );
+      expect(nested).toEqual([]);
     }
   });
 
@@ -611,6 +680,26 @@ describe.each(LINES)('packaging on the OpenTelemetry JS line: $id', (line) => {
 
   it('a CJS consumer (require) gets the documented events', async () => {
     expectEvents(line, consumer(), await runConsumer(consumer(), ['cjs.cjs']));
+  });
+
+  it.runIf(line.withNode).each([
+    ['ESM', '--import', 'node-app.mjs'],
+    ['CJS', '--require', 'node-app.cjs'],
+  ])('%s: node %s @spantrack/node/register enables the Ollama instrumentation', async (_kind, flag, app) => {
+    const r = await run(process.execPath, [flag, '@spantrack/node/register', app], consumer(), 30_000, {
+      OTEL_TRACES_EXPORTER: 'none',
+      SPANTRACK_SINK: 'console',
+    });
+    expect(r.code, describeRun(app, r)).toBe(0);
+    const events = r.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(
+      events.map((e) => [e.event, e.userId, e.properties]),
+      describeRun(app, r),
+    ).toEqual([['ai.generation', USER_ID, { latency_ms: expect.any(Number), model: 'llama3.2:3b' }]]);
+    expect(r.stderr).not.toContain('[spantrack]');
   });
 
   it.runIf(line.typescript)(
