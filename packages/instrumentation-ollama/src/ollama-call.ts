@@ -1,3 +1,4 @@
+import { type Attributes, diag } from '@opentelemetry/api';
 import {
   ATTR_GEN_AI_INPUT_MESSAGES,
   ATTR_GEN_AI_OUTPUT_MESSAGES,
@@ -38,12 +39,18 @@ export class OllamaCall {
     return this.call.ctx;
   }
 
+  /** Never throws: a response it cannot read still ends the span, and the caller gets it as is. */
   succeed(response: OllamaResponse | undefined): void {
     const valid = response !== null && typeof response === 'object' ? response : undefined;
-    const attributes = valid !== undefined ? responseAttributes(valid) : {};
-    if (this.captureContent && valid !== undefined) {
-      const output = outputMessages(valid);
-      if (output !== undefined) attributes[ATTR_GEN_AI_OUTPUT_MESSAGES] = output;
+    let attributes: Attributes = {};
+    try {
+      attributes = valid !== undefined ? responseAttributes(valid) : {};
+      if (this.captureContent && valid !== undefined) {
+        const output = outputMessages(valid);
+        if (output !== undefined) attributes[ATTR_GEN_AI_OUTPUT_MESSAGES] = output;
+      }
+    } catch (error) {
+      diag.debug('@spantrack/instrumentation-ollama: could not read an ollama response', error);
     }
     this.call.succeed({ attributes, inputTokens: valid?.prompt_eval_count, outputTokens: valid?.eval_count });
   }

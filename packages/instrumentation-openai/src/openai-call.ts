@@ -1,4 +1,4 @@
-import type { Attributes } from '@opentelemetry/api';
+import { type Attributes, diag } from '@opentelemetry/api';
 import {
   ATTR_GEN_AI_INPUT_MESSAGES,
   ATTR_GEN_AI_OUTPUT_MESSAGES,
@@ -53,7 +53,17 @@ export class OpenAICall {
     return this.call.ctx;
   }
 
+  /** Never throws: a result it cannot read still ends the span, and the caller gets it as is. */
   succeed(result: unknown): void {
+    try {
+      this.record(result);
+    } catch (error) {
+      diag.debug('@spantrack/instrumentation-openai: could not read an openai response', error);
+      this.call.succeed({ attributes: {} });
+    }
+  }
+
+  private record(result: unknown): void {
     const valid = result !== null && typeof result === 'object' ? result : {};
     if (this.operation === GenAiOperationName.EMBEDDINGS) {
       const response = valid as EmbeddingResponse;
