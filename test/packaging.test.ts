@@ -6,41 +6,115 @@ import {
   readdirSync,
   readFileSync,
   realpathSync,
-  rmSync,
   writeFileSync,
 } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /*
- * The packages as a user gets them: `npm pack` of conventions, instrumentation and processor,
- * installed from the tarballs into a fresh directory outside the monorepo together with the OLDEST
- * peers the packages declare (`@opentelemetry/api` 1.3.0, `@opentelemetry/sdk-trace-base` 2.0.0),
- * then used from an ESM script (`import`), a CJS script (`require`) and a TypeScript consumer
- * (`nodenext`, so the `import` and `require` conditions of each `exports` map pick their own d.ts).
- * The rest of the repo runs against api 1.9.1 and SDK 2.12.0, the newest of the range.
+ * The packages as a user gets them: `npm pack` of conventions, instrumentation, processor and the
+ * two LLM-client instrumentations, installed from the tarballs into fresh directories outside the
+ * monorepo, once per OpenTelemetry JS release line at its oldest and newest versions:
+ *
+ *   - the 2.x SDK line: `@opentelemetry/api` 1.3.0 to 1.9.1, `@opentelemetry/sdk-trace-base` 2.0.0 to
+ *     2.12.1, `@opentelemetry/instrumentation` 0.200.0 to 0.223.0;
+ *   - the 3.x SDK line: `@opentelemetry/api` 1.10.0, `@opentelemetry/sdk-trace` 3.0.0 to 3.1.1 (there
+ *     is no sdk-trace-base 3.x), `@opentelemetry/instrumentation` 0.300.0 to 0.301.1. Its packages
+ *     declare Node 22 in `engines`; they install (an EBADENGINE warning) and run on Node 20.
+ *
+ * In each, an ESM script (`import`, with the instrumentation loader hook under `--import`) and a CJS
+ * script (`require`) track a classification by hand and call the real `ollama` client against a
+ * local server, which the Ollama instrumentation turns into a generation. The TypeScript consumer
+ * (`nodenext`, so the `import` and `require` conditions of each `exports` map pick their own d.ts)
+ * On the oldest 2.x and the newest 3.x versions, @spantrack/node is installed too, and
+ * `node --import` / `--require @spantrack/node/register` apps must get the Ollama instrumentation
+ * from setup() alone (it bundles the 2.x SDK it is built with; npm warns about its peers on the
+ * 3.x line and installs). The TypeScript consumer is compiled against the oldest 2.x peers only (the slowest step; the processor's declarations
+ * name sdk-trace-base types, which the 3.x line does not have).
  *
  * Needs the packages built (`npm test` builds them first) and the npm registry for the peers,
- * `@segment/analytics-node` and TypeScript.
+ * `@segment/analytics-node`, `ollama`, the SDK packages of @spantrack/node and TypeScript. The four
+ * installs run at once and share the npm cache.
  */
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const PACKAGES = ['conventions', 'instrumentation', 'processor'] as const;
+const PACKAGES = [
+  'conventions',
+  'instrumentation',
+  'processor',
+  'instrumentation-ollama',
+  'instrumentation-openai',
+  'node',
+] as const;
 
-// The declared peer ranges, and the oldest version of each that the consumer installs. A change of a
-// declared range must come with a change of the versions tested here.
-const API_RANGE = '>=1.3.0 <1.10.0';
+// The declared peer ranges. A change of a declared range must come with a change of the lines below.
+const API_RANGE = '>=1.3.0 <1.11.0';
 const SDK_RANGE = '^2.0.0';
-const OLDEST_API = '1.3.0';
-const OLDEST_SDK = '2.0.0';
-// `@opentelemetry/context-async-hooks` of the SDK 2.0 line. Without a registered context manager
-// there is no scope at all, even around synchronous code: the API's NoopContextManager makes
-// `context.with` (and so `tracker.withContext`) a plain call, and the message would have no userId.
-const CONTEXT_MANAGER = '2.0.0';
+const INSTRUMENTATION_RANGE = '>=0.200.0 <0.400.0';
+
+interface Line {
+  id: string;
+  api: string;
+  /** The tracing SDK package of the line, and its version. */
+  sdkPackage: '@opentelemetry/sdk-trace-base' | '@opentelemetry/sdk-trace';
+  sdk: string;
+  // Without a registered context manager there is no scope at all, even around synchronous code:
+  // the API's NoopContextManager makes `context.with` a plain call, and the message would have no userId.
+  contextManager: string;
+  instrumentation: string;
+  typescript: boolean;
+  /** Install @spantrack/node too (its SDK dependencies make the install slow: two lines only). */
+  withNode: boolean;
+}
+
+const LINES: readonly Line[] = [
+  {
+    id: 'SDK 2.x, oldest',
+    api: '1.3.0',
+    sdkPackage: '@opentelemetry/sdk-trace-base',
+    sdk: '2.0.0',
+    contextManager: '2.0.0',
+    instrumentation: '0.200.0',
+    typescript: true,
+    withNode: true,
+  },
+  {
+    id: 'SDK 2.x, newest',
+    api: '1.9.1',
+    sdkPackage: '@opentelemetry/sdk-trace-base',
+    sdk: '2.12.1',
+    contextManager: '2.12.1',
+    instrumentation: '0.223.0',
+    typescript: false,
+    withNode: false,
+  },
+  {
+    id: 'SDK 3.x, oldest',
+    api: '1.10.0',
+    sdkPackage: '@opentelemetry/sdk-trace',
+    sdk: '3.0.0',
+    contextManager: '3.0.0',
+    instrumentation: '0.300.0',
+    typescript: false,
+    withNode: false,
+  },
+  {
+    id: 'SDK 3.x, newest',
+    api: '1.10.0',
+    sdkPackage: '@opentelemetry/sdk-trace',
+    sdk: '3.1.1',
+    contextManager: '3.1.1',
+    instrumentation: '0.301.1',
+    typescript: false,
+    withNode: true,
+  },
+];
+const OLLAMA = '0.6.4';
 const TYPESCRIPT = '5.9.3';
 const TYPES_NODE = '20';
 
@@ -70,11 +144,17 @@ interface Ran {
   stderr: string;
 }
 
-async function run(cmd: string, args: string[], cwd: string, timeoutMs: number): Promise<Ran> {
+async function run(
+  cmd: string,
+  args: string[],
+  cwd: string,
+  timeoutMs: number,
+  env: Record<string, string> = {},
+): Promise<Ran> {
   try {
     const { stdout, stderr } = await execFileAsync(cmd, args, {
       cwd,
-      env: childEnv(),
+      env: { ...childEnv(), ...env },
       timeout: timeoutMs,
       maxBuffer: 64 * 1024 * 1024,
     });
@@ -110,28 +190,64 @@ function loaded(name) {
   }
 }
 
+/** A stand-in for a local Ollama on 127.0.0.1: one chat answer with usage. */
+async function startModelServer() {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({
+        model: 'llama3.2:3b',
+        message: { role: 'assistant', content: 'Sure, send your KRA PIN.' },
+        done: true,
+        done_reason: 'stop',
+        prompt_eval_count: 120,
+        eval_count: 15,
+      }));
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
+}
+
 async function main() {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   const sink = new MemorySink();
-  const provider = new BasicTracerProvider({
+  // The 2.x line calls it BasicTracerProvider, the 3.x line TracerProvider.
+  const Provider = sdk.BasicTracerProvider ?? sdk.TracerProvider;
+  const provider = new Provider({
     spanProcessors: [new ContextAttributesSpanProcessor(), new AnalyticsSpanProcessor({ sink })],
   });
+  registerInstrumentations({
+    instrumentations: [new OllamaInstrumentation(), new OpenAIInstrumentation()],
+    tracerProvider: provider,
+  });
+  const server = await startModelServer();
+  const { Ollama } = await loadOllama();
+  const ollama = new Ollama({ host: 'http://127.0.0.1:' + server.address().port });
   const tracker = new AgentTracker({ tracerProvider: provider, channel: 'whatsapp' });
-  const result = tracker.withContext({ userId: '${USER_ID}' }, () =>
-    tracker.classify({ model: 'llama3.2:3b' }, (h) => {
+  const result = await tracker.withContext({ userId: '${USER_ID}' }, async () => {
+    const classified = tracker.classify({ model: 'llama3.2:3b' }, (h) => {
       h.setUsage({ inputTokens: 120, outputTokens: 15 });
       return { intent: 'nil_filing', confidence: 0.99 };
-    }),
-  );
+    });
+    // An instrumented client call outside any tracker call: a generation of its own.
+    await ollama.chat({ model: 'llama3.2:3b', stream: false, messages: [{ role: 'user', content: 'nil returns' }] });
+    return classified;
+  });
   await provider.forceFlush();
+  server.close();
   const out = {
     result,
     loaded: {
       api: loaded('@opentelemetry/api'),
-      sdk: loaded('@opentelemetry/sdk-trace-base'),
+      sdk: loaded(SDK),
+      otelInstrumentation: loaded('@opentelemetry/instrumentation'),
       instrumentation: loaded('@spantrack/instrumentation'),
       processor: loaded('@spantrack/processor'),
       conventions: loaded('@spantrack/conventions'),
+      instrumentationOllama: loaded('@spantrack/instrumentation-ollama'),
+      instrumentationOpenai: loaded('@spantrack/instrumentation-openai'),
     },
     messages: sink.messages,
   };
@@ -144,37 +260,99 @@ main().catch((err) => {
 });
 `;
 
-const ESM_CONSUMER = `import { readFileSync } from 'node:fs';
+function esmConsumer(line: Line): string {
+  return `import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import * as sdk from '${line.sdkPackage}';
 import { AgentTracker, ContextAttributesSpanProcessor } from '@spantrack/instrumentation';
+import { OllamaInstrumentation } from '@spantrack/instrumentation-ollama';
+import { OpenAIInstrumentation } from '@spantrack/instrumentation-openai';
 import { AnalyticsSpanProcessor, MemorySink } from '@spantrack/processor';
 
+const SDK = '${line.sdkPackage}';
 const resolved = (name) => fileURLToPath(import.meta.resolve(name));
+// Patched through the loader hook that hook.mjs registered (node --import ./hook.mjs).
+const loadOllama = () => import('ollama');
 ${CONSUMER_BODY}`;
+}
 
-const CJS_CONSUMER = `'use strict';
+function cjsConsumer(line: Line): string {
+  return `'use strict';
 const { readFileSync } = require('node:fs');
+const { createServer } = require('node:http');
 const { dirname, join } = require('node:path');
 const { context } = require('@opentelemetry/api');
 const { AsyncLocalStorageContextManager } = require('@opentelemetry/context-async-hooks');
-const { BasicTracerProvider } = require('@opentelemetry/sdk-trace-base');
+const { registerInstrumentations } = require('@opentelemetry/instrumentation');
+const sdk = require('${line.sdkPackage}');
 const { AgentTracker, ContextAttributesSpanProcessor } = require('@spantrack/instrumentation');
+const { OllamaInstrumentation } = require('@spantrack/instrumentation-ollama');
+const { OpenAIInstrumentation } = require('@spantrack/instrumentation-openai');
 const { AnalyticsSpanProcessor, MemorySink } = require('@spantrack/processor');
 
+const SDK = '${line.sdkPackage}';
 const resolved = (name) => require.resolve(name);
+const loadOllama = async () => require('ollama');
 ${CONSUMER_BODY}`;
+}
+
+const HOOK = `import { register } from 'node:module';
+register('@opentelemetry/instrumentation/hook.mjs', import.meta.url, { data: { include: ['ollama'] } });
+`;
+
+// @spantrack/node as the zero-code entry loads it: env vars only, events printed by the console sink.
+const NODE_APP_BODY = `
+const server = createServer((req, res) => {
+  req.resume();
+  req.on('end', () => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({
+      model: 'llama3.2:3b',
+      message: { role: 'assistant', content: 'ok' },
+      done: true,
+      prompt_eval_count: 3,
+      eval_count: 2,
+    }));
+  });
+});
+server.listen(0, '127.0.0.1', async () => {
+  const tracker = new AgentTracker({ channel: 'whatsapp' });
+  const ollama = new Ollama({ host: 'http://127.0.0.1:' + server.address().port });
+  await tracker.withContext({ userId: '${USER_ID}' }, () =>
+    ollama.chat({ model: 'llama3.2:3b', stream: false, messages: [{ role: 'user', content: 'hi' }] }),
+  );
+  server.close();
+});
+`;
+
+const NODE_ESM_APP = `import { createServer } from 'node:http';
+import { AgentTracker } from '@spantrack/instrumentation';
+import { Ollama } from 'ollama';
+${NODE_APP_BODY}`;
+
+const NODE_CJS_APP = `'use strict';
+const { createServer } = require('node:http');
+const { AgentTracker } = require('@spantrack/instrumentation');
+const { Ollama } = require('ollama');
+${NODE_APP_BODY}`;
 
 // Compiled as .mts (the `import` condition: dist/index.d.ts) and as .cts (the `require` condition:
 // dist/index.d.cts). The @ts-expect-error lines fail the compile if an export's type is `any`.
 const TS_CONSUMER = `import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { AgentTracker, ContextAttributesSpanProcessor } from '@spantrack/instrumentation';
+import { OllamaInstrumentation, type OllamaInstrumentationConfig } from '@spantrack/instrumentation-ollama';
+import { OpenAIInstrumentation } from '@spantrack/instrumentation-openai';
 import { AnalyticsSpanProcessor, type AnalyticsMessage, MemorySink } from '@spantrack/processor';
 import { AiAgentEvent } from '@spantrack/conventions';
+import { getSetup, type SpantrackNodeOptions } from '@spantrack/node';
 
+const nodeOptions: SpantrackNodeOptions = { serviceName: 'kra-bot', autoInstrument: true };
+const running = getSetup()?.state;
 const sink = new MemorySink();
 const provider = new BasicTracerProvider({
   spanProcessors: [new ContextAttributesSpanProcessor(), new AnalyticsSpanProcessor({ sink })],
@@ -186,12 +364,16 @@ const result: { intent: string; confidence: number } = tracker.classify({ model:
 });
 const first: AnalyticsMessage | undefined = sink.messages[0];
 const event: 'ai.classification' = AiAgentEvent.CLASSIFICATION;
+const config: OllamaInstrumentationConfig = { captureMessageContent: false, enabled: false };
+const instrumentations = [new OllamaInstrumentation(config), new OpenAIInstrumentation({ enabled: false })];
 // @ts-expect-error the event names are literal types
 const wrongEvent: 'ai.generation' = AiAgentEvent.CLASSIFICATION;
 // @ts-expect-error a channel is a string
 const wrongTracker = new AgentTracker({ channel: 42 });
+// @ts-expect-error captureMessageContent is a boolean
+const wrongConfig = new OllamaInstrumentation({ captureMessageContent: 'yes' });
 
-export { event, first, result, wrongEvent, wrongTracker };
+export { event, first, instrumentations, nodeOptions, result, running, wrongConfig, wrongEvent, wrongTracker };
 `;
 
 const TS_CONFIG = {
@@ -216,8 +398,52 @@ interface PackedFile {
 }
 
 let tmp = '';
-let consumer = '';
 const packed = new Map<string, PackedFile>();
+/** The consumer directory of each line. */
+const consumers = new Map<Line, string>();
+
+async function installConsumer(line: Line, tarballs: string, index: number): Promise<string> {
+  const dir = join(tmp, `consumer-${index}`);
+  mkdirSync(dir);
+  const dependencies: Record<string, string> = {
+    '@opentelemetry/api': line.api,
+    [line.sdkPackage]: line.sdk,
+    '@opentelemetry/context-async-hooks': line.contextManager,
+    '@opentelemetry/instrumentation': line.instrumentation,
+    ollama: OLLAMA,
+  };
+  if (line.typescript) {
+    dependencies.typescript = TYPESCRIPT;
+    dependencies['@types/node'] = TYPES_NODE;
+  }
+  for (const [name, entry] of packed) {
+    if (name === '@spantrack/node' && !line.withNode) continue;
+    dependencies[name] = `file:${join(tarballs, entry.filename)}`;
+  }
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ name: 'spantrack-packaging-consumer', version: '0.0.0', private: true, dependencies }),
+  );
+  writeFileSync(join(dir, 'esm.mjs'), esmConsumer(line));
+  writeFileSync(join(dir, 'cjs.cjs'), cjsConsumer(line));
+  writeFileSync(join(dir, 'hook.mjs'), HOOK);
+  writeFileSync(join(dir, 'node-app.mjs'), NODE_ESM_APP);
+  writeFileSync(join(dir, 'node-app.cjs'), NODE_CJS_APP);
+  if (line.typescript) {
+    writeFileSync(join(dir, 'consumer.mts'), TS_CONSUMER);
+    writeFileSync(join(dir, 'consumer.cts'), TS_CONSUMER);
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(TS_CONFIG, null, 2));
+  }
+  // Plain `npm install`: peer conflicts fail it, as they would fail a user's install.
+  const install = await run(
+    'npm',
+    ['install', '--no-audit', '--no-fund', '--no-package-lock', '--include=dev', '--prefer-offline'],
+    dir,
+    240_000,
+  );
+  if (install.code !== 0) throw new Error(describeRun(`npm install (${line.id})`, install));
+  return dir;
+}
 
 beforeAll(async () => {
   for (const dir of PACKAGES) {
@@ -234,9 +460,7 @@ beforeAll(async () => {
   // The real path, so it compares with the paths node and tsc resolve (macOS: /var is /private/var).
   tmp = realpathSync(mkdtempSync(join(tmpdir(), 'spantrack-packaging-')));
   const tarballs = join(tmp, 'tarballs');
-  consumer = join(tmp, 'consumer');
   mkdirSync(tarballs);
-  mkdirSync(consumer);
 
   const workspaces = PACKAGES.flatMap((dir) => ['-w', `@spantrack/${dir}`]);
   const pack = await run(
@@ -250,41 +474,19 @@ beforeAll(async () => {
   for (const dir of PACKAGES) {
     if (!packed.has(`@spantrack/${dir}`)) throw new Error(`npm pack made no tarball of @spantrack/${dir}`);
   }
+  // At once: the installs wait on the registry and the cache far more than on the CPU.
+  const dirs = await Promise.all(LINES.map((line, i) => installConsumer(line, tarballs, i)));
+  for (const [i, line] of LINES.entries()) consumers.set(line, dirs[i]!);
+}, 300_000);
 
-  const dependencies: Record<string, string> = {
-    '@opentelemetry/api': OLDEST_API,
-    '@opentelemetry/sdk-trace-base': OLDEST_SDK,
-    '@opentelemetry/context-async-hooks': CONTEXT_MANAGER,
-    typescript: TYPESCRIPT,
-    '@types/node': TYPES_NODE,
-  };
-  for (const [name, entry] of packed) dependencies[name] = `file:${join(tarballs, entry.filename)}`;
-  writeFileSync(
-    join(consumer, 'package.json'),
-    JSON.stringify({ name: 'spantrack-packaging-consumer', version: '0.0.0', private: true, dependencies }),
-  );
-  writeFileSync(join(consumer, 'esm.mjs'), ESM_CONSUMER);
-  writeFileSync(join(consumer, 'cjs.cjs'), CJS_CONSUMER);
-  writeFileSync(join(consumer, 'consumer.mts'), TS_CONSUMER);
-  writeFileSync(join(consumer, 'consumer.cts'), TS_CONSUMER);
-  writeFileSync(join(consumer, 'tsconfig.json'), JSON.stringify(TS_CONFIG, null, 2));
+// Four node_modules trees: more files than a default hook timeout allows on a busy machine.
+afterAll(async () => {
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+}, 120_000);
 
-  const install = await run(
-    'npm',
-    ['install', '--no-audit', '--no-fund', '--no-package-lock', '--include=dev'],
-    consumer,
-    150_000,
-  );
-  if (install.code !== 0) throw new Error(describeRun('npm install', install));
-}, 180_000);
+// --- helpers over the installed consumers ---------------------------------------------------------------
 
-afterAll(() => {
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
-});
-
-// --- helpers over the installed consumer ---------------------------------------------------------------
-
-function installedPackageJson(name: string): Record<string, unknown> {
+function installedPackageJson(consumer: string, name: string): Record<string, unknown> {
   return JSON.parse(readFileSync(join(consumer, 'node_modules', name, 'package.json'), 'utf8'));
 }
 
@@ -317,8 +519,8 @@ function importedPackages(code: string): Set<string> {
   return names;
 }
 
-/** Every copy of a package anywhere under the consumer's node_modules. */
-function copiesOf(name: string, dir = join(consumer, 'node_modules')): string[] {
+/** Every copy of a package anywhere under a consumer's node_modules. */
+function copiesOf(name: string, dir: string): string[] {
   const found: string[] = [];
   if (existsSync(join(dir, name, 'package.json'))) found.push(join(dir, name));
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -336,34 +538,32 @@ function copiesOf(name: string, dir = join(consumer, 'node_modules')): string[] 
 
 interface ConsumerOutput {
   result: unknown;
-  loaded: Record<
-    'api' | 'sdk' | 'instrumentation' | 'processor' | 'conventions',
-    { version: string; dir: string }
-  >;
+  loaded: Record<string, { version: string; dir: string }>;
   messages: Record<string, unknown>[];
 }
 
-async function runConsumer(script: string): Promise<ConsumerOutput> {
-  const r = await run(process.execPath, [script], consumer, 30_000);
-  expect(r.code, describeRun(`node ${script}`, r)).toBe(0);
+async function runConsumer(consumer: string, args: string[]): Promise<ConsumerOutput> {
+  const r = await run(process.execPath, args, consumer, 30_000);
+  expect(r.code, describeRun(`node ${args.join(' ')}`, r)).toBe(0);
   const line = r.stdout.split('\n').find((l) => l.startsWith(MARKER));
-  expect(line, describeRun(`node ${script}`, r)).toBeDefined();
+  expect(line, describeRun(`node ${args.join(' ')}`, r)).toBeDefined();
   return JSON.parse(line!.slice(MARKER.length)) as ConsumerOutput;
 }
 
-function expectOneClassification(out: ConsumerOutput): void {
+function expectEvents(line: Line, consumer: string, out: ConsumerOutput): void {
   expect(out.result).toEqual({ intent: 'nil_filing', confidence: 0.99 });
-  // What was loaded: the oldest peers and the packed packages, all from the consumer's own tree.
-  expect(out.loaded.api.version).toBe(OLDEST_API);
-  expect(out.loaded.sdk.version).toBe(OLDEST_SDK);
+  // What was loaded: the line's versions and the packed packages, all from the consumer's own tree.
+  expect(out.loaded.api!.version).toBe(line.api);
+  expect(out.loaded.sdk!.version).toBe(line.sdk);
+  expect(out.loaded.otelInstrumentation!.version).toBe(line.instrumentation);
   for (const { dir } of Object.values(out.loaded)) {
     expect(dir.startsWith(join(consumer, 'node_modules'))).toBe(true);
   }
 
-  expect(out.messages).toHaveLength(1);
-  const [message] = out.messages;
-  expect(message).toMatchObject({ type: 'track', event: 'ai.classification', userId: USER_ID });
-  const properties = message!.properties as Record<string, unknown>;
+  expect(out.messages.map((m) => m.event)).toEqual(['ai.classification', 'ai.generation']);
+  const [classification, generation] = out.messages;
+  expect(classification).toMatchObject({ type: 'track', event: 'ai.classification', userId: USER_ID });
+  const properties = classification!.properties as Record<string, unknown>;
   expect(properties).toEqual({
     detected_intent: 'nil_filing',
     confidence: 0.99,
@@ -374,24 +574,39 @@ function expectOneClassification(out: ConsumerOutput): void {
   });
   expect(Number.isInteger(properties.latency_ms)).toBe(true);
   expect(properties.latency_ms as number).toBeGreaterThanOrEqual(0);
-  expect((message!.context as Record<string, unknown>).channel).toBe('whatsapp');
+  expect((classification!.context as Record<string, unknown>).channel).toBe('whatsapp');
+  // The Ollama instrumentation's span, in the tracker's scope: the user is known.
+  expect(generation).toMatchObject({ type: 'track', event: 'ai.generation', userId: USER_ID });
+  expect(generation!.properties).toEqual({ latency_ms: expect.any(Number), model: 'llama3.2:3b' });
 }
 
 // --- tests ----------------------------------------------------------------------------------------------
 
-describe('packaging: the packed packages with the oldest supported peers', () => {
-  it.each(PACKAGES)('@spantrack/%s declares the peer ranges this test installs the bottom of', (dir) => {
+describe('packaging: the packed packages', () => {
+  const first = () => consumers.get(LINES[0]!)!;
+
+  it.each(PACKAGES)('@spantrack/%s declares the peer ranges the lines below cover', (dir) => {
     const pkg = JSON.parse(readFileSync(join(root, 'packages', dir, 'package.json'), 'utf8')) as {
       peerDependencies?: Record<string, string>;
+      peerDependenciesMeta?: Record<string, { optional?: boolean }>;
     };
     const peers = pkg.peerDependencies ?? {};
     if (dir === 'conventions') {
-      expect(peers['@opentelemetry/api']).toBeUndefined();
+      expect(peers).toEqual({});
       return;
     }
     expect(peers['@opentelemetry/api']).toBe(API_RANGE);
-    // The instrumentation needs only the API, at run time and in its type declarations.
-    expect(peers['@opentelemetry/sdk-trace-base']).toBe(dir === 'instrumentation' ? undefined : SDK_RANGE);
+    if (dir === 'processor') {
+      // Types only, and the 3.x line has no sdk-trace-base: optional.
+      expect(peers['@opentelemetry/sdk-trace-base']).toBe(SDK_RANGE);
+      expect(pkg.peerDependenciesMeta?.['@opentelemetry/sdk-trace-base']?.optional).toBe(true);
+    } else {
+      expect(peers['@opentelemetry/sdk-trace-base']).toBeUndefined();
+    }
+    const instrumentsAClient = dir.startsWith('instrumentation-');
+    expect(peers['@opentelemetry/instrumentation']).toBe(
+      instrumentsAClient ? INSTRUMENTATION_RANGE : undefined,
+    );
   });
 
   it.each(PACKAGES)(
@@ -405,7 +620,7 @@ describe('packaging: the packed packages with the oldest supported peers', () =>
           true,
         );
       }
-      const pkg = installedPackageJson(name);
+      const pkg = installedPackageJson(first(), name);
       const entryPoints = [pkg.main, pkg.module, pkg.types, ...exportTargets(pkg.exports)].filter(
         (p): p is string => typeof p === 'string',
       );
@@ -427,7 +642,7 @@ describe('packaging: the packed packages with the oldest supported peers', () =>
     '@spantrack/%s imports at runtime and in its types only what it declares (dependency or peer)',
     (dir) => {
       const name = `@spantrack/${dir}`;
-      const pkg = installedPackageJson(name) as {
+      const pkg = installedPackageJson(first(), name) as {
         dependencies?: Record<string, string>;
         peerDependencies?: Record<string, string>;
       };
@@ -436,31 +651,48 @@ describe('packaging: the packed packages with the oldest supported peers', () =>
         ...Object.keys(pkg.peerDependencies ?? {}),
       ]);
       for (const file of ['index.js', 'index.cjs', 'index.d.ts', 'index.d.cts']) {
-        const code = readFileSync(join(consumer, 'node_modules', name, 'dist', file), 'utf8');
-        const undeclared = [...importedPackages(code)].filter((n) => !declared.has(n));
+        const code = readFileSync(join(first(), 'node_modules', name, 'dist', file), 'utf8');
+        const imported = importedPackages(code);
+        // A package may import itself by name (its own exports map).
+        const undeclared = [...imported].filter((n) => !declared.has(n) && n !== name);
         expect(undeclared, `${name}/dist/${file} imports packages its package.json does not declare`).toEqual(
           [],
         );
+        // The instrumented clients are loaded only by the patching hook, never imported.
+        expect(imported.has('ollama') || imported.has('openai'), `${name}/dist/${file}`).toBe(false);
       }
     },
   );
+});
 
-  it('installs one copy of @opentelemetry/api (1.3.0) and of sdk-trace-base (2.0.0)', () => {
-    const modules = join(consumer, 'node_modules');
-    expect(copiesOf('@opentelemetry/api')).toEqual([join(modules, '@opentelemetry/api')]);
-    expect(copiesOf('@opentelemetry/sdk-trace-base')).toEqual([
-      join(modules, '@opentelemetry/sdk-trace-base'),
-    ]);
-    expect(installedPackageJson('@opentelemetry/api').version).toBe(OLDEST_API);
-    expect(installedPackageJson('@opentelemetry/sdk-trace-base').version).toBe(OLDEST_SDK);
+describe.each(LINES)('packaging on the OpenTelemetry JS line: $id', (line) => {
+  const consumer = () => consumers.get(line)!;
+
+  it(`installs one @opentelemetry/api (${line.api}); the packages' peers are the line's ${line.sdkPackage} and instrumentation`, () => {
+    const modules = join(consumer(), 'node_modules');
+    expect(copiesOf('@opentelemetry/api', modules)).toEqual([join(modules, '@opentelemetry/api')]);
+    for (const [name, version] of [
+      ['@opentelemetry/api', line.api],
+      [line.sdkPackage, line.sdk],
+      ['@opentelemetry/instrumentation', line.instrumentation],
+    ] as const) {
+      expect(installedPackageJson(consumer(), name).version).toBe(version);
+      // No copy of its own under a package that takes it as a peer. (@spantrack/node depends on
+      // the 2.x SDK it is built with, so it may have its own copies of the SDK packages.)
+      const nested = copiesOf(name, modules).filter(
+        (c) =>
+          c.includes(`${sep}@spantrack${sep}`) && !c.includes(join('@spantrack', 'node', 'node_modules')),
+      );
+      expect(nested).toEqual([]);
+    }
   });
 
-  it('an ESM consumer (import) gets the documented ai.classification', async () => {
-    expectOneClassification(await runConsumer('esm.mjs'));
+  it('an ESM consumer (import, loader hook) gets the documented events', async () => {
+    expectEvents(line, consumer(), await runConsumer(consumer(), ['--import', './hook.mjs', 'esm.mjs']));
   });
 
-  it('a CJS consumer (require) gets the documented ai.classification', async () => {
-    expectOneClassification(await runConsumer('cjs.cjs'));
+  it('a CJS consumer (require) gets the documented events', async () => {
+    expectEvents(line, consumer(), await runConsumer(consumer(), ['cjs.cjs']));
   });
 
   it('a consumer imports a tracking plan file by its export path and validates with it', async () => {
@@ -470,7 +702,7 @@ describe('packaging: the packed packages with the oldest supported peers', () =>
       "const m = { type: 'track', event: 'ai.classification', userId: 'u', properties: { confidence: 2 } };",
       'console.log(JSON.stringify([plan.name, validateMessage(m, [plan]).errors.map((e) => e.path)]));',
     ].join('\n');
-    const r = await run(process.execPath, ['--input-type=module', '-e', code], consumer, 30_000);
+    const r = await run(process.execPath, ['--input-type=module', '-e', code], consumer(), 30_000);
     expect(r.code, describeRun('node -e', r)).toBe(0);
     expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!)).toEqual([
       'ai-agent',
@@ -478,19 +710,43 @@ describe('packaging: the packed packages with the oldest supported peers', () =>
     ]);
   });
 
-  it('the type declarations resolve under nodenext, as ESM and as CJS, with skipLibCheck false', async () => {
-    const tsc = join(consumer, 'node_modules', 'typescript', 'bin', 'tsc');
-    const r = await run(process.execPath, [tsc, '-p', 'tsconfig.json', '--listFiles'], consumer, 90_000);
-    expect(r.code, describeRun('tsc', r)).toBe(0);
-    // Both conditions of each exports map were followed, from the consumer's own node_modules.
-    const listed = r.stdout.split('\n').map((l) => l.trim().replace(/\\/g, '/'));
-    const modules = join(consumer, 'node_modules').replace(/\\/g, '/');
-    for (const dir of PACKAGES) {
-      for (const file of ['index.d.ts', 'index.d.cts']) {
-        expect(listed, `tsc did not read @spantrack/${dir}/dist/${file}`).toContain(
-          `${modules}/@spantrack/${dir}/dist/${file}`,
-        );
+  it.runIf(line.withNode).each([
+    ['ESM', '--import', 'node-app.mjs'],
+    ['CJS', '--require', 'node-app.cjs'],
+  ])('%s: node %s @spantrack/node/register enables the Ollama instrumentation', async (_kind, flag, app) => {
+    const r = await run(process.execPath, [flag, '@spantrack/node/register', app], consumer(), 30_000, {
+      OTEL_TRACES_EXPORTER: 'none',
+      SPANTRACK_SINK: 'console',
+    });
+    expect(r.code, describeRun(app, r)).toBe(0);
+    const events = r.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(
+      events.map((e) => [e.event, e.userId, e.properties]),
+      describeRun(app, r),
+    ).toEqual([['ai.generation', USER_ID, { latency_ms: expect.any(Number), model: 'llama3.2:3b' }]]);
+    expect(r.stderr).not.toContain('[spantrack]');
+  });
+
+  it.runIf(line.typescript)(
+    'the type declarations resolve under nodenext, as ESM and as CJS, with skipLibCheck false',
+    async () => {
+      const tsc = join(consumer(), 'node_modules', 'typescript', 'bin', 'tsc');
+      const r = await run(process.execPath, [tsc, '-p', 'tsconfig.json', '--listFiles'], consumer(), 90_000);
+      expect(r.code, describeRun('tsc', r)).toBe(0);
+      // Both conditions of each exports map were followed, from the consumer's own node_modules.
+      const listed = r.stdout.split('\n').map((l) => l.trim().replace(/\\/g, '/'));
+      const modules = join(consumer(), 'node_modules').replace(/\\/g, '/');
+      for (const dir of PACKAGES) {
+        for (const file of ['index.d.ts', 'index.d.cts']) {
+          expect(listed, `tsc did not read @spantrack/${dir}/dist/${file}`).toContain(
+            `${modules}/@spantrack/${dir}/dist/${file}`,
+          );
+        }
       }
-    }
-  }, 90_000);
+    },
+    90_000,
+  );
 });

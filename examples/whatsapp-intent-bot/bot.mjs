@@ -1,8 +1,16 @@
 // The bot: for each WhatsApp message, classify the intent (JSON output), then generate the answer;
 // when the model's JSON is broken it retries once, and when that fails too, or the model times
 // out, it hands the customer to a human agent. Instrumented once with AgentTracker: the spans
-// become seed 000's ai.classification / ai.generation / ai.error, and each customer's
-// conversation becomes seed 004's (and seed 003's) conversation events.
+// become the AI agent tracking plan's ai.classification / ai.generation / ai.error, and each
+// customer's conversation becomes the conversation events of Segment's AI Copilot spec (and of
+// the conversation tracking plan).
+//
+// The model calls themselves are not instrumented here: with @spantrack/instrumentation-ollama
+// installed, setup() (or the register entry) patches the Ollama client, and each `chat` becomes a
+// `chat llama3.2:3b` client span under the classify / generate span, with the answering model,
+// its token usage and, for a timeout, `error.type`. Those spans are counted by the enclosing call's
+// event, not twice. What no client instrumentation can know stays here: the intent and its
+// confidence, the prompt type, the retry and its outcome, and the tokens of all attempts together.
 import {
   ATTR_SPANTRACK_ERROR_FALLBACK_ACTION,
   ATTR_SPANTRACK_ERROR_RECOVERED,
@@ -18,7 +26,7 @@ const CLASSIFY_PROMPT =
 const ANSWER_PROMPT =
   'You are the Kenya Revenue Authority WhatsApp assistant. Answer in one or two short sentences.';
 
-/** What the answer does, by intent: seed 000's `prompt_type`. */
+/** What the answer does, by intent: the AI agent tracking plan's `prompt_type`. */
 const PROMPT_TYPES = {
   nil_filing: 'clarification',
   pin_provided: 'confirmation',
@@ -110,7 +118,7 @@ export class IntentBot {
     );
   }
 
-  /** Seed 000 `ai.classification`; a broken JSON answer is retried, then reported as `ai.error`. */
+  /** The AI agent tracking plan's `ai.classification`; a broken JSON answer is retried, then reported as `ai.error`. */
   classify(text) {
     return this.tracker.classify({ model: this.model, provider: 'ollama', input: text }, async (h) => {
       let firstFailure;
@@ -159,7 +167,7 @@ export class IntentBot {
     });
   }
 
-  /** Seed 000 `ai.generation`. */
+  /** The AI agent tracking plan's `ai.generation`. */
   generate(intent, text) {
     const promptType = PROMPT_TYPES[intent] ?? 'answer';
     return this.tracker.generate(
@@ -179,7 +187,7 @@ export class IntentBot {
     );
   }
 
-  /** The fallback: a human agent takes over (seed 003's "transfer to human agent" tool). */
+  /** The fallback: a human agent takes over (the conversation tracking plan's "transfer to human agent" tool). */
   async handOff(conversation) {
     this.handoffs++;
     await conversation.tool('transfer_to_agent', async () => ({ queue: 'kra-support' }), {

@@ -12,7 +12,7 @@ export const FAKE_MODEL = 'llama3.2:3b';
 
 /**
  * Intents of a Kenyan tax bot (KRA: Kenya Revenue Authority), first match wins. Each has fixed
- * confidence and token counts, so every run produces the same events (seed 000's example:
+ * confidence and token counts, so every run produces the same events (the AI agent tracking plan's example:
  * "I want to file nil returns" is nil_filing at 0.99 with 120 prompt and 15 completion tokens).
  */
 export const INTENTS = [

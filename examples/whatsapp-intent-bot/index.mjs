@@ -1,4 +1,4 @@
-// Seed 000's WhatsApp flow, played against the bot: six customers, seven messages, one broken JSON
+// The AI agent tracking plan's WhatsApp flow, played against the bot: six customers, seven messages, one broken JSON
 // answer the bot recovers from, one it cannot recover from, and one model timeout.
 import { AgentTracker } from '@spantrack/instrumentation';
 import { IntentBot } from './bot.mjs';
@@ -18,7 +18,7 @@ export const SCRIPT = [
   { from: '+254766778899', text: 'Nil return for March please' },
   // Broken JSON once: the retry recovers (ai.error recovered: true, then ai.classification).
   { from: '+254733445566', text: 'Nataka cheti cha TCC', fault: { kind: 'invalid_json', times: 1 } },
-  // Broken JSON twice: no recovery, handoff (seed 000's ai.error example, letter for letter).
+  // Broken JSON twice: no recovery, handoff (the AI agent tracking plan's ai.error example, letter for letter).
   { from: '+254744556677', text: 'Why was I charged a penalty?', fault: { kind: 'invalid_json', times: 2 } },
   // The model never answers: timeout, handoff.
   { from: '+254755667788', text: 'Check my payment balance please', fault: { kind: 'timeout', times: 1 } },

@@ -7,7 +7,7 @@ import { parseClassification, startFakeModelServer } from '../index.mjs';
 const dir = fileURLToPath(new URL('..', import.meta.url));
 
 describe('whatsapp-intent-bot, end to end: OTLP to a collector, events to the Segment test server', () => {
-  it('sends seed 000 events (classification, generation, errors with their fallback) and the conversations', async () => {
+  it('sends the events of the AI agent tracking plan (classification, generation, errors with their fallback) and the conversations', async () => {
     const run = await runExampleThroughCollector(dir, { expectedMessages: 41 });
     const { messages } = run;
     expect(run.duplicates).toEqual([]);
@@ -26,7 +26,7 @@ describe('whatsapp-intent-bot, end to end: OTLP to a collector, events to the Se
       expect(m.context).toMatchObject({ channel: 'whatsapp' });
     }
 
-    // Seed 000's ai.classification example, letter for letter (content is off, so no input_text).
+    // The AI agent tracking plan's ai.classification example, letter for letter (content is off, so no input_text).
     const first = named(messages, 'ai.classification').find((m) => m.userId === '+254712345678');
     expect(props(first!)).toEqual({
       detected_intent: 'nil_filing',
@@ -67,7 +67,7 @@ describe('whatsapp-intent-bot, end to end: OTLP to a collector, events to the Se
     const recovered = named(messages, 'ai.classification').find((m) => m.userId === '+254733445566');
     expect(props(recovered!)).toMatchObject({ detected_intent: 'tcc_application', prompt_tokens: 262 });
 
-    // Handoffs are the transfer tool (seed 003), in the conversation of the customer handed off.
+    // Handoffs are the transfer tool (the conversation tracking plan), in the conversation of the customer handed off.
     expect(named(messages, 'Action Invoked').map((m) => [m.userId, props(m).type, props(m).action])).toEqual(
       expect.arrayContaining([
         ['+254744556677', 'handoff', 'transfer to human agent'],

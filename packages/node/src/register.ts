@@ -4,7 +4,7 @@
  * flushes on `beforeExit` and on SIGTERM / SIGINT.
  */
 import { register as registerLoaderHook } from 'node:module';
-import { INSTRUMENTABLE_MODULES, isInstalled } from './instrumentations';
+import { INSTRUMENTABLE_MODULES, isInstalled, loaderHookSpecifier } from './instrumentations';
 import { resolveConfig } from './resolve-config';
 import { installExitWarnings, printExitSummary, setupFromRegister } from './setup';
 import { installSignalHandlers } from './signal-handlers';
@@ -20,7 +20,7 @@ const modules =
 if (esmUrl !== undefined && modules.length > 0 && typeof registerLoaderHook === 'function') {
   // `import OpenAI from 'openai'` is patched only through the loader hook; `include` limits the
   // hook to the packages spantrack instruments.
-  registerLoaderHook('@opentelemetry/instrumentation/hook.mjs', esmUrl, { data: { include: modules } });
+  registerLoaderHook(loaderHookSpecifier(), esmUrl, { data: { include: modules } });
 }
 
 const handle = setupFromRegister();

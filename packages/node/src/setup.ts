@@ -178,7 +178,10 @@ function start(config: ResolvedConfig, log: Logger): SetupRecord {
 
   const instrumentations = [...config.instrumentations];
   if (config.autoInstrument) {
-    instrumentations.push(...detectInstrumentations(config.privacy.captureContent === true).instrumentations);
+    const detected = detectInstrumentations(config.privacy.captureContent === true);
+    instrumentations.push(...detected.instrumentations);
+    // setup() runs once per process, so each of these is said once.
+    for (const w of detected.warnings) warn(w);
   }
   const unregisterInstrumentations =
     instrumentations.length > 0

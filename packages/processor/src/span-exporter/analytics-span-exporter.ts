@@ -1,5 +1,4 @@
 import { diag } from '@opentelemetry/api';
-import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { AnalyticsMessage } from '../message';
 import type { DeliveryResult, Sink } from '../sinks/sink';
@@ -7,6 +6,16 @@ import { SinkClosedError } from '../sinks/sink-errors';
 import { deliveryFailureCallback, positive, requireSink } from '../span-processor/options';
 import { SpanTranslationStage } from '../span-processor/span-translation-stage';
 import type { AnalyticsSpanExporterOptions, AnalyticsSpanExporterStats } from './types';
+
+/**
+ * The SDK's `ExportResult` (`@opentelemetry/core`), restated so the exporter works on the 2.x and
+ * 3.x SDK lines alike without a peer on either line's core package: SUCCESS = 0, FAILED = 1.
+ */
+const ExportResultCode = { SUCCESS: 0, FAILED: 1 } as const;
+interface ExportResult {
+  code: (typeof ExportResultCode)[keyof typeof ExportResultCode];
+  error?: Error;
+}
 
 /** How often traces held past `traceHold.maxHoldMillis` are looked for between exports. */
 const EXPIRE_INTERVAL_MILLIS = 1_000;

@@ -1,0 +1,98 @@
+import type { Attributes } from '@opentelemetry/api';
+import {
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_OUTPUT_TYPE,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MAX_TOKENS,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_REQUEST_TEMPERATURE,
+  ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+} from '@spantrack/conventions';
+import type { OllamaRequest, OllamaResponse } from './internal-types';
+import {
+  ATTR_GEN_AI_EMBEDDINGS_DIMENSION_COUNT,
+  ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY,
+  ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY,
+  ATTR_GEN_AI_REQUEST_SEED,
+  ATTR_GEN_AI_REQUEST_STOP_SEQUENCES,
+  ATTR_GEN_AI_REQUEST_TOP_K,
+  ATTR_GEN_AI_REQUEST_TOP_P,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  GEN_AI_OUTPUT_TYPE_VALUE_JSON,
+  GEN_AI_PROVIDER_NAME_VALUE_OLLAMA,
+} from './semconv';
+
+/** `server.address` / `server.port` of the client's host URL; nothing when it does not parse. */
+export function serverAttributes(host: string | undefined): Attributes {
+  if (typeof host !== 'string' || host === '') return {};
+  try {
+    const url = new URL(host);
+    const port = url.port !== '' ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+    return { [ATTR_SERVER_ADDRESS]: url.hostname.replace(/^\[|\]$/g, ''), [ATTR_SERVER_PORT]: port };
+  } catch {
+    return {};
+  }
+}
+
+/** Attributes known before the call, shared by the span and both metrics. */
+export function commonAttributes(operation: string, request: OllamaRequest, host: string | undefined) {
+  const attrs: Attributes = {
+    [ATTR_GEN_AI_OPERATION_NAME]: operation,
+    [ATTR_GEN_AI_PROVIDER_NAME]: GEN_AI_PROVIDER_NAME_VALUE_OLLAMA,
+    ...serverAttributes(host),
+  };
+  if (typeof request.model === 'string') attrs[ATTR_GEN_AI_REQUEST_MODEL] = request.model;
+  return attrs;
+}
+
+/** One row per sampling option: Ollama's `options` field and the GenAI request attribute. */
+const REQUEST_OPTIONS: readonly { option: string; key: string }[] = [
+  { option: 'temperature', key: ATTR_GEN_AI_REQUEST_TEMPERATURE },
+  { option: 'top_p', key: ATTR_GEN_AI_REQUEST_TOP_P },
+  { option: 'top_k', key: ATTR_GEN_AI_REQUEST_TOP_K },
+  { option: 'seed', key: ATTR_GEN_AI_REQUEST_SEED },
+  { option: 'num_predict', key: ATTR_GEN_AI_REQUEST_MAX_TOKENS },
+  { option: 'frequency_penalty', key: ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY },
+  { option: 'presence_penalty', key: ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY },
+];
+
+/** Span-only request attributes: sampling options and the asked-for output type. */
+export function requestAttributes(request: OllamaRequest): Attributes {
+  const attrs: Attributes = {};
+  const options = (request.options ?? {}) as Record<string, unknown>;
+  for (const { option, key } of REQUEST_OPTIONS) {
+    const value = options[option];
+    if (typeof value === 'number' && Number.isFinite(value)) attrs[key] = value;
+  }
+  const stop = options.stop;
+  if (Array.isArray(stop) && stop.every((s) => typeof s === 'string')) {
+    attrs[ATTR_GEN_AI_REQUEST_STOP_SEQUENCES] = stop;
+  }
+  // `format` is 'json' or a JSON schema: either way the answer is JSON.
+  if (request.format !== undefined && request.format !== null && request.format !== '') {
+    attrs[ATTR_GEN_AI_OUTPUT_TYPE] = GEN_AI_OUTPUT_TYPE_VALUE_JSON;
+  }
+  return attrs;
+}
+
+/** Response attributes: model, usage, finish reason, embedding size. */
+export function responseAttributes(response: OllamaResponse): Attributes {
+  const attrs: Attributes = {};
+  if (typeof response.model === 'string' && response.model !== '') {
+    attrs[ATTR_GEN_AI_RESPONSE_MODEL] = response.model;
+  }
+  if (typeof response.prompt_eval_count === 'number') {
+    attrs[ATTR_GEN_AI_USAGE_INPUT_TOKENS] = response.prompt_eval_count;
+  }
+  if (typeof response.eval_count === 'number') attrs[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS] = response.eval_count;
+  if (typeof response.done_reason === 'string' && response.done_reason !== '') {
+    attrs[ATTR_GEN_AI_RESPONSE_FINISH_REASONS] = [response.done_reason];
+  }
+  const vector = response.embeddings?.[0] ?? response.embedding;
+  if (Array.isArray(vector)) attrs[ATTR_GEN_AI_EMBEDDINGS_DIMENSION_COUNT] = vector.length;
+  return attrs;
+}

@@ -1,0 +1,2 @@
+export { OllamaInstrumentation } from './instrumentation';
+export type { OllamaInstrumentationConfig } from './types';

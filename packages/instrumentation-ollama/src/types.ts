@@ -1,0 +1,10 @@
+import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
+
+export interface OllamaInstrumentationConfig extends InstrumentationConfig {
+  /**
+   * Record message content on the spans: `gen_ai.input.messages`, `gen_ai.output.messages` and
+   * `gen_ai.system_instructions`. Default: `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT`
+   * (`true` / `false`), else `false`: by default no prompt or answer text leaves the process.
+   */
+  captureMessageContent?: boolean;
+}

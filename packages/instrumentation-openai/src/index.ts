@@ -1,0 +1,2 @@
+export { OpenAIInstrumentation } from './instrumentation';
+export type { OpenAIInstrumentationConfig } from './types';

@@ -1,0 +1,174 @@
+import { context, type Histogram } from '@opentelemetry/api';
+import {
+  InstrumentationBase,
+  InstrumentationNodeModuleDefinition,
+  isWrapped,
+} from '@opentelemetry/instrumentation';
+import { GenAiOperationName } from '@spantrack/conventions';
+import { resolveCaptureContent } from './capture-content';
+import type {
+  ChatCompletion,
+  CreateMethod,
+  OpenAIModuleExports,
+  OpenAIStream,
+  ResourceLike,
+} from './internal-types';
+import { OpenAICall, type OpenAIOperation } from './openai-call';
+import {
+  DURATION_BUCKETS_SECONDS,
+  METRIC_GEN_AI_CLIENT_OPERATION_DURATION,
+  METRIC_GEN_AI_CLIENT_TOKEN_USAGE,
+  TOKEN_BUCKETS,
+} from './semconv';
+import { StreamAccumulator } from './stream-accumulator';
+import type { OpenAIInstrumentationConfig } from './types';
+import { PACKAGE_NAME, PACKAGE_VERSION } from './version';
+
+/**
+ * The `openai` majors this package patches: those `@opentelemetry/instrumentation-openai` does
+ * not (it supports `>=4.19.0 <7`). The README says the same.
+ */
+export const SUPPORTED_VERSIONS = ['>=7.0.0 <8'];
+
+type Prototype = Record<string, unknown>;
+
+/** The patched prototypes of one loaded copy of the module, one row per operation. */
+function targetsOf(moduleExports: OpenAIModuleExports): { proto: Prototype; operation: OpenAIOperation }[] {
+  const client = moduleExports?.OpenAI;
+  const targets: { proto: Prototype; operation: OpenAIOperation }[] = [];
+  const chat = client?.Chat?.Completions?.prototype;
+  if (chat !== undefined) targets.push({ proto: chat, operation: GenAiOperationName.CHAT });
+  const embeddings = client?.Embeddings?.prototype;
+  if (embeddings !== undefined) targets.push({ proto: embeddings, operation: GenAiOperationName.EMBEDDINGS });
+  return targets;
+}
+
+/**
+ * OpenTelemetry instrumentation of the `openai` client's 7.x line: a GenAI client span per
+ * `chat.completions.create` (streamed answers included, ended with the stream) and
+ * `embeddings.create`, and the `gen_ai.client.operation.duration` and `gen_ai.client.token.usage`
+ * histograms. The same spans as the official instrumentation makes for older majors.
+ */
+export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumentationConfig> {
+  // `declare`: a plain field would be re-initialised after super() has set it.
+  declare private durationHistogram: Histogram;
+  declare private tokenHistogram: Histogram;
+
+  constructor(config: OpenAIInstrumentationConfig = {}) {
+    super(PACKAGE_NAME, PACKAGE_VERSION, config);
+  }
+
+  protected init() {
+    return [
+      new InstrumentationNodeModuleDefinition(
+        'openai',
+        SUPPORTED_VERSIONS,
+        (moduleExports: OpenAIModuleExports) => this.patch(moduleExports),
+        (moduleExports: OpenAIModuleExports | undefined) => this.unpatch(moduleExports),
+      ),
+    ];
+  }
+
+  protected override _updateMetricInstruments(): void {
+    this.durationHistogram = this.meter.createHistogram(METRIC_GEN_AI_CLIENT_OPERATION_DURATION, {
+      description: 'GenAI operation duration',
+      unit: 's',
+      advice: { explicitBucketBoundaries: DURATION_BUCKETS_SECONDS },
+    });
+    this.tokenHistogram = this.meter.createHistogram(METRIC_GEN_AI_CLIENT_TOKEN_USAGE, {
+      description: 'Measures number of input and output tokens used',
+      unit: '{token}',
+      advice: { explicitBucketBoundaries: TOKEN_BUCKETS },
+    });
+  }
+
+  private patch(moduleExports: OpenAIModuleExports): OpenAIModuleExports {
+    // ESM namespaces expose the class as `default` too; CommonJS exports it as `OpenAI`.
+    const targets = targetsOf(moduleExports);
+    if (targets.length === 0) {
+      this._diag.warn(
+        'the openai module exports no OpenAI class with chat completions: nothing instrumented',
+      );
+    }
+    for (const { proto, operation } of targets) {
+      if (isWrapped(proto.create)) this._unwrap(proto, 'create');
+      this._wrap(proto, 'create', (original) => this.patchedCreate(original as CreateMethod, operation));
+    }
+    return moduleExports;
+  }
+
+  private unpatch(moduleExports: OpenAIModuleExports | undefined): void {
+    if (moduleExports === undefined) return;
+    for (const { proto } of targetsOf(moduleExports)) {
+      if (isWrapped(proto.create)) this._unwrap(proto, 'create');
+    }
+  }
+
+  private patchedCreate(original: CreateMethod, operation: OpenAIOperation): CreateMethod {
+    const instrumentation = this;
+    return function patchedCreate(this: ResourceLike, ...args: unknown[]) {
+      if (!instrumentation.isEnabled()) return original.apply(this, args);
+      const params = (args[0] !== null && typeof args[0] === 'object' ? args[0] : {}) as Record<
+        string,
+        unknown
+      >;
+      let call: OpenAICall;
+      try {
+        const capture = resolveCaptureContent(instrumentation.getConfig().captureMessageContent);
+        const instruments = {
+          tracer: instrumentation.tracer,
+          duration: instrumentation.durationHistogram,
+          tokens: instrumentation.tokenHistogram,
+        };
+        call = new OpenAICall(instruments, operation, params, this?._client?.baseURL, capture);
+      } catch (error) {
+        instrumentation._diag.error('could not start the span of an openai call', error);
+        return original.apply(this, args);
+      }
+      let apiPromise: PromiseLike<unknown>;
+      try {
+        apiPromise = context.with(call.ctx, () => original.apply(this, args));
+      } catch (error) {
+        call.fail(error);
+        throw error;
+      }
+      const streamed = operation === GenAiOperationName.CHAT && params.stream === true;
+      // The caller gets the client's own APIPromise (it has `withResponse()`); this side chain
+      // only observes it and handles its rejection, so nothing is reported unhandled twice.
+      apiPromise.then(
+        (result) => {
+          if (streamed) instrumentation.traceStream(result as OpenAIStream, call);
+          else call.succeed(result);
+        },
+        (error: unknown) => call.fail(error),
+      );
+      return apiPromise;
+    };
+  }
+
+  /** Ends the span when the stream does: its last chunk, a break, or an error. */
+  private traceStream(stream: OpenAIStream, call: OpenAICall): void {
+    if (stream === null || typeof stream !== 'object' || typeof stream.iterator !== 'function') {
+      call.succeed(undefined);
+      return;
+    }
+    // `iterator` rather than Symbol.asyncIterator: the client's `tee()` reads it directly.
+    const iterate = stream.iterator.bind(stream);
+    stream.iterator = async function* tracedIterator(): AsyncGenerator<ChatCompletion> {
+      const accumulator = new StreamAccumulator();
+      let failed = false;
+      try {
+        for await (const chunk of { [Symbol.asyncIterator]: iterate }) {
+          accumulator.add(chunk);
+          yield chunk;
+        }
+      } catch (error) {
+        failed = true;
+        call.fail(error);
+        throw error;
+      } finally {
+        if (!failed) call.succeed(accumulator.completion());
+      }
+    };
+  }
+}

@@ -1,0 +1,3 @@
+/** Instrumentation scope of the spans and metrics. Kept in step with package.json. */
+export const PACKAGE_NAME = '@spantrack/instrumentation-openai';
+export const PACKAGE_VERSION = '0.1.0';
