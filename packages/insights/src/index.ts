@@ -1,3 +1,12 @@
+export { main as runCli, USAGE } from './cli/main';
+export {
+  createDashboardHandler,
+  type DashboardHandler,
+  type DashboardHandlerOptions,
+  type DashboardStore,
+} from './dashboard/handler';
+export { EXPORT_COLUMNS, EXPORT_FORMATS, type ExportFormat } from './export/export-conversations';
+export { writeExportFile, writeTextExport } from './export/write-export';
 export { Insights, type Overview } from './insights';
 export {
   type BoundFilters,
@@ -11,6 +20,7 @@ export { evCte, type Layout } from './metrics/layouts';
 export type { CteName, ExtraParam, Metric, MetricPlan } from './metrics/metric';
 export { METRICS, metric, metricSql, UnknownMetricError } from './metrics/registry';
 export { type ExtraValues, runMetric } from './metrics/run-metric';
+export { formatReport } from './report/format-report';
 export { createEventStore, DuckDbStoreSink } from './store/duckdb-store-sink';
 export { type IngestResult, ingestJsonl } from './store/ingest-jsonl';
 export { type EventRow, toEventRow, UnstorableMessageError } from './store/message-row';

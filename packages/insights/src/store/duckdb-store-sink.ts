@@ -150,8 +150,8 @@ export class DuckDbStoreSink implements Sink {
       this.flushTimer = setTimeout(() => {
         this.flushTimer = undefined;
         this.drain();
+        // Not unref'd: queued messages keep the process alive until they are stored.
       }, this.options.flushIntervalMs);
-      this.flushTimer.unref();
     }
   }
 
