@@ -1,3 +1,4 @@
+import { cpSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
@@ -8,4 +9,8 @@ export default defineConfig({
   clean: true,
   target: 'node20',
   shims: true,
+  // The dashboard page ships inside dist/, so the package is dist and README only.
+  onSuccess: async () => {
+    cpSync('static', 'dist/static', { recursive: true });
+  },
 });

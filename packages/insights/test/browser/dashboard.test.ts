@@ -74,6 +74,8 @@ async function loaded(n: number) {
   await page.waitForFunction((count) => Number(document.body.dataset.loaded ?? 0) >= count, n);
 }
 const loads = () => page.evaluate(() => Number(document.body.dataset.loaded ?? 0));
+// innerText on purpose: what a user sees, as rendered.
+// biome-ignore lint/performance/useDomNodeTextContent: Playwright locator, rendered text wanted
 const text = (selector: string) => page.locator(selector).innerText();
 
 /** The card texts the page must show for an overview, formatted as the page formats them. */
@@ -116,6 +118,7 @@ describe('the dashboard in Chromium', () => {
     expect([overview.conversations.total, overview.conversations.answered]).toEqual([3, 3]);
     expect(overview.conversations.avgResponseTimeMs).toBeCloseTo((2000 + 3000 + 1500) / 3, 6);
     await expectCardsFor({});
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright locator, rendered text wanted
     expect(await page.locator('#top-intents tbody tr').first().innerText()).toBe('nil_filing\t3');
     const bars = await page.locator('#latency-histogram .bar .count').allInnerTexts();
     expect(bars.map(Number)).toEqual(overview.aiAgent.latencyDistribution.map((b) => b.count));
