@@ -16,7 +16,14 @@ export async function appendRows(connection: DuckDBConnection, rows: readonly Ev
   try {
     const appender = await connection.createAppender('staging', 'main', 'temp');
     try {
-      for (const row of rows) appendRow(appender, row);
+      // The first of repeated ids within one batch wins, as INSERT OR IGNORE keeps the stored one.
+      const seen = new Set<string>();
+      for (const row of rows) {
+        const id = row.message_id as string;
+        if (seen.has(id)) continue;
+        seen.add(id);
+        appendRow(appender, row);
+      }
       appender.flushSync();
     } finally {
       appender.closeSync();

@@ -46,8 +46,8 @@ export const CREATE_EVENTS_TABLE = `CREATE TABLE IF NOT EXISTS events (${columns
 /** Rows are appended here first, then moved into `events` skipping ids already stored. */
 export const CREATE_STAGING_TABLE = `CREATE TEMP TABLE IF NOT EXISTS staging (${columnsDdl})`;
 
-export const MOVE_STAGED_ROWS = `INSERT OR IGNORE INTO events
-SELECT * FROM staging QUALIFY row_number() OVER (PARTITION BY message_id ORDER BY ts) = 1`;
+/** Staged rows have distinct ids (the writer drops repeats within a batch); ids already stored are skipped. */
+export const MOVE_STAGED_ROWS = 'INSERT OR IGNORE INTO events SELECT * FROM staging';
 
 export const CLEAR_STAGING = 'DELETE FROM staging';
 
