@@ -63,14 +63,16 @@ const FCONV = `fconv AS (
 /**
  * Each customer message (Message Sent) of a filtered conversation, with the time of the first
  * agent message (Message Received) of the same conversation at or after it; NULL when none.
+ * An ASOF join finds that message by a sort-merge, instead of pairing every two messages of a
+ * conversation and keeping the earliest.
  */
 const RESP = `resp AS (
-  SELECT s.conversation_id, s.message_id, s.ts, min(a.ts) AS answered_at
-  FROM ev s
-  JOIN fconv c ON c.conversation_id = s.conversation_id
-  LEFT JOIN ev a ON a.conversation_id = s.conversation_id AND a.event = 'Message Received' AND a.ts >= s.ts
-  WHERE s.event = 'Message Sent'
-  GROUP BY s.conversation_id, s.message_id, s.ts
+  SELECT s.conversation_id, s.message_id, s.ts, a.ts AS answered_at
+  FROM (SELECT e.conversation_id, e.message_id, e.ts
+        FROM ev e JOIN fconv c ON c.conversation_id = e.conversation_id
+        WHERE e.event = 'Message Sent') s
+  ASOF LEFT JOIN (SELECT conversation_id, ts FROM ev WHERE event = 'Message Received') a
+    ON a.conversation_id = s.conversation_id AND a.ts >= s.ts
 )`;
 
 export const CTES: Record<CteName, { sql: string; needs: readonly CteName[] }> = {
