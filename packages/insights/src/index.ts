@@ -20,6 +20,8 @@ export { evCte, type Layout } from './metrics/layouts';
 export type { CteName, ExtraParam, Metric, MetricPlan } from './metrics/metric';
 export { METRICS, metric, metricSql, UnknownMetricError } from './metrics/registry';
 export { type ExtraValues, runMetric } from './metrics/run-metric';
+export { BoundedLabel, OTHER } from './otel/bounded-label';
+export { MetricsSink, type MetricsSinkOptions } from './otel/metrics-sink';
 export { formatReport } from './report/format-report';
 export { createEventStore, DuckDbStoreSink } from './store/duckdb-store-sink';
 export { type IngestResult, ingestJsonl } from './store/ingest-jsonl';
