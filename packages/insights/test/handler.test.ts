@@ -119,3 +119,16 @@ describe('the JSON API', () => {
     expect(text).toContain('event: stored');
   });
 });
+
+describe('CSV export cells', () => {
+  it('keeps phone numbers as they are and defuses formulas', async () => {
+    const { csvLine } = await import('../src/export/export-conversations');
+    const line = csvLine({
+      conversation_id: '=HYPERLINK("x")',
+      customer: '+254712345678',
+      assistant: '-1+2',
+      channel: 'a,b',
+    });
+    expect(line).toBe(`"'=HYPERLINK(""x"")","a,b","'-1+2",+254712345678,,,,,,,\n`);
+  });
+});

@@ -33,8 +33,10 @@ export async function* filteredConversations(insights: Insights, filters: Filter
 function csvCell(value: unknown): string {
   if (value === null || value === undefined) return '';
   const text = String(value);
-  // Quote anything a spreadsheet could misread; a leading =+-@ is prefixed so it is not run as a formula.
-  const safe = /^[=+\-@\t\r]/.test(text) && typeof value === 'string' ? `'${text}` : text;
+  // A leading = + - @ makes a spreadsheet run the cell as a formula: such a cell gets a ' in front,
+  // unless it is only a number or phone number (+254712345678), which no spreadsheet runs.
+  const formula = /^[=+\-@\t\r]/.test(text) && !/^[+-]?[\d\s().-]+$/.test(text);
+  const safe = formula && typeof value === 'string' ? `'${text}` : text;
   return /[",\n\r']/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
