@@ -132,3 +132,27 @@ describe('CSV export cells', () => {
     expect(line).toBe(`"'=HYPERLINK(""x"")","a,b","'-1+2",+254712345678,,,,,,,\n`);
   });
 });
+
+describe('mounted under a path', () => {
+  it('serves the page under its folder, redirects the bare path, and leaves the rest alone', async () => {
+    const handler = createDashboardHandler({ store, basePath: '/insights' });
+    const mounted = createServer((req, res) => {
+      if (!handler(req, res)) {
+        res.writeHead(418);
+        res.end();
+      }
+    });
+    await new Promise<void>((resolve) => mounted.listen(0, '127.0.0.1', resolve));
+    const at = `http://127.0.0.1:${(mounted.address() as AddressInfo).port}`;
+    try {
+      const bare = await fetch(`${at}/insights?channel=test`, { redirect: 'manual' });
+      expect([bare.status, bare.headers.get('location')]).toEqual([308, '/insights/?channel=test']);
+      expect((await fetch(`${at}/insights/`)).status).toBe(200);
+      expect((await fetch(`${at}/insights/api/overview`)).status).toBe(200);
+      expect((await fetch(`${at}/api/overview`)).status).toBe(418);
+    } finally {
+      mounted.closeAllConnections();
+      await new Promise((resolve) => mounted.close(resolve));
+    }
+  });
+});

@@ -121,7 +121,13 @@ export function createDashboardHandler(options: DashboardHandlerOptions): Dashbo
     } catch {
       return false;
     }
-    if (!url.pathname.startsWith(base) && url.pathname !== base.slice(0, -1)) return false;
+    if (base !== '/' && url.pathname === base.slice(0, -1)) {
+      // The page's links are relative: it must be served from the folder, with its slash.
+      res.writeHead(308, { location: `${base}${url.search}` });
+      res.end();
+      return true;
+    }
+    if (!url.pathname.startsWith(base)) return false;
     const path = url.pathname.slice(base.length);
     const file = path === '' ? 'index.html' : path;
     const isStatic = file in STATIC_FILES;

@@ -129,7 +129,10 @@ export class DuckDbStoreSink implements Sink {
   async applyRetention(): Promise<number> {
     if (this.options.retentionDays <= 0) return 0;
     return this.writer.exclusive(async (c) => {
-      const result = await c.run(DELETE_EXPIRED, { days: Math.floor(this.options.retentionDays) });
+      const cutoff = new Date(Date.now() - this.options.retentionDays * 86_400_000);
+      const result = await c.run(DELETE_EXPIRED, {
+        cutoff: cutoff.toISOString().replace('T', ' ').replace('Z', ''),
+      });
       return Number(result.rowsChanged);
     });
   }

@@ -51,6 +51,8 @@ export const MOVE_STAGED_ROWS = 'INSERT OR IGNORE INTO events SELECT * FROM stag
 
 export const CLEAR_STAGING = 'DELETE FROM staging';
 
-/** Retention: events older than the cut-off (bound as a number of days) are deleted. */
-export const DELETE_EXPIRED = `DELETE FROM events
-WHERE ts < CAST(now() AS TIMESTAMP) - to_days(CAST($days AS INTEGER))`;
+/**
+ * Retention: events older than the cut-off are deleted. The cut-off is bound as a UTC time
+ * computed in JavaScript: `now()` cast to TIMESTAMP would follow DuckDB's session time zone.
+ */
+export const DELETE_EXPIRED = 'DELETE FROM events WHERE ts < CAST($cutoff AS TIMESTAMP)';
