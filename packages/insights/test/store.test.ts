@@ -35,10 +35,11 @@ it('refuses what it cannot store with a typed error, and stores the rest', async
     { ...WORKLOAD[0]!, messageId: '' },
     { ...WORKLOAD[0]!, messageId: 'x', timestamp: 'yesterday' },
     { ...WORKLOAD[0]!, messageId: 'y', type: 'page' } as unknown as AnalyticsMessage,
+    { ...WORKLOAD[0]!, messageId: 'z', properties: { n: 1n } } as unknown as AnalyticsMessage,
   ];
   const result = await s.send([...bad, WORKLOAD[2]!]);
   expect(result.delivered).toBe(1);
-  expect(result.failed).toBe(3);
+  expect(result.failed).toBe(4);
   expect(result.errors.every((e) => e.error instanceof UnstorableMessageError)).toBe(true);
 });
 

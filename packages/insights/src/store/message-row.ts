@@ -71,6 +71,15 @@ export function toEventRow(message: AnalyticsMessage): EventRow {
     kb_gap_type: str(p.kb_gap_type),
     outcome_type: str(p.outcome_type),
     content: contentOf(p),
-    properties: JSON.stringify(p),
+    properties: payloadJson(id, p),
   };
+}
+
+/** The payload as JSON text; one JSON cannot carry (a BigInt, a cycle) makes the message unstorable. */
+function payloadJson(id: string, payload: JsonObject): string {
+  try {
+    return JSON.stringify(payload);
+  } catch (error) {
+    throw new UnstorableMessageError(id, `properties are not JSON (${(error as Error).message})`);
+  }
 }
