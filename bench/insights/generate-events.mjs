@@ -17,8 +17,8 @@ const INTENTS = [
 ];
 
 /** A small deterministic generator, so every run stores the same events. */
-function random(seed) {
-  let s = seed >>> 0;
+function random(initial) {
+  let s = initial >>> 0;
   return () => {
     s = (s + 0x6d2b79f5) >>> 0;
     let t = s;

@@ -204,7 +204,12 @@ describe('the dashboard in Chromium', () => {
   it('can be used from the keyboard alone', async () => {
     await page.goto(`${base}/`);
     await loaded(1);
-    // Tab from the top reaches the type filter through labelled controls only.
+    // Tab from the top: the skip link, then the type filter.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.className)).toBe('skip');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('f-channel');
+    // Every filter control is labelled.
     const labels = await page.$$eval('input, select', (els) =>
       els.map((e) => (e.closest('label') ? 'ok' : e.id)),
     );
