@@ -72,8 +72,19 @@ it('answers usage mistakes and bad filters with exit code 2 and a message', asyn
   expect((await run('report', '--bogus')).code).toBe(2);
   expect((await run('export', '--events', events, '--format', 'xml')).code).toBe(2);
   expect((await run('report', '--events', join(dir, 'missing.jsonl'))).stderr).toContain('cannot read');
+  expect((await run('report', '--store', join(dir, 'missing.duckdb'))).stderr).toContain('no event store at');
   const bad = await run('report', '--events', events, '--from', "2026' OR 1=1");
   expect(bad.code).toBe(2);
   expect(bad.stderr).toContain('invalid filter from');
   expect((await run('--help')).stdout).toContain('spantrack dashboard');
+});
+
+it('reads a store file the sink wrote', async () => {
+  const { createEventStore } = await import('../src/store/duckdb-store-sink');
+  const path = join(dir, 'events.duckdb');
+  const store = await createEventStore({ path, retentionDays: 0 });
+  await store.send(WORKLOAD);
+  await store.shutdown();
+  const report = await run('report', '--store', path, '--json');
+  expect(JSON.parse(report.stdout).conversations.total).toBe(3);
 });

@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { createEventStore, type DuckDbStoreSink } from '../store/duckdb-store-sink';
 import { ingestJsonl } from '../store/ingest-jsonl';
 
@@ -29,7 +29,11 @@ export async function openSource(source: EventSource): Promise<DuckDbStoreSink> 
     await ingestJsonl(store, source.events);
     return store;
   }
-  return createEventStore({ ...(source.store ? { path: source.store } : {}), retentionDays: 0 });
+  // The CLI reads a store; it never creates an empty one where a path was mistyped.
+  const path = source.store ?? process.env.SPANTRACK_INSIGHTS_STORE ?? '.data/events.duckdb';
+  if (!existsSync(path))
+    throw new UsageError(`no event store at ${path} (give --store FILE or --events FILE.jsonl)`);
+  return createEventStore({ path, retentionDays: 0 });
 }
 
 /**
