@@ -225,8 +225,13 @@ function openFromHash(focus) {
 }
 
 let loading = null;
+let again = false;
 async function load() {
-  if (loading) return loading;
+  if (loading) {
+    // New events arrived while loading: load once more when this load ends.
+    again = true;
+    return loading;
+  }
   loading = (async () => {
     const filters = currentFilters();
     const page = new URLSearchParams(filters);
@@ -249,6 +254,10 @@ async function load() {
       setText('status', 'Update failed');
     } finally {
       loading = null;
+      if (again) {
+        again = false;
+        load();
+      }
     }
   })();
   return loading;
