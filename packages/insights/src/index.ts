@@ -32,7 +32,7 @@ export {
   resolveStoreOptions,
   StoreConfigError,
 } from './store/options';
-export { type Row, SerialConnection } from './store/serial-connection';
+export { ConnectionPool, type QueryRunner, type Row, SerialConnection } from './store/serial-connection';
 export { StoreClosedError, StoreFullError, StoreWriteError } from './store/store-errors';
 export { loadSegmentWarehouse, warehouseDdl } from './warehouse/load-segment-tables';
 export { snakeCase } from './warehouse/snake-case';

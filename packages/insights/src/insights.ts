@@ -1,7 +1,7 @@
 import type { Filters } from './metrics/filters';
 import type { Layout } from './metrics/layouts';
 import { type ExtraValues, runMetric } from './metrics/run-metric';
-import type { Row, SerialConnection } from './store/serial-connection';
+import type { QueryRunner, Row } from './store/serial-connection';
 
 /** Every figure of the dashboard, as `spantrack report --json` prints it. */
 export interface Overview {
@@ -44,7 +44,7 @@ const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFi
 /** The metric queries over one connection and layout. */
 export class Insights {
   constructor(
-    readonly connection: SerialConnection,
+    readonly connection: QueryRunner,
     readonly layout: Layout = 'local',
   ) {}
 

@@ -1,5 +1,5 @@
 import type { DuckDBValue } from '@duckdb/node-api';
-import type { Row, SerialConnection } from '../store/serial-connection';
+import type { QueryRunner, Row } from '../store/serial-connection';
 import { bindFilters, type Filters } from './filters';
 import type { Layout } from './layouts';
 import type { ExtraParam } from './metric';
@@ -13,7 +13,7 @@ export const MAX_LIMIT = 1_000;
 
 /** Runs one metric with its filters (checked: throws `InvalidFilterError`) and extra parameters bound. */
 export async function runMetric(
-  connection: SerialConnection,
+  connection: QueryRunner,
   name: string,
   layout: Layout,
   filters: Filters = {},

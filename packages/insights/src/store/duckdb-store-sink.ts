@@ -7,7 +7,7 @@ import { appendRows } from './append-rows';
 import { type EventRow, toEventRow } from './message-row';
 import { type EventStoreOptions, type ResolvedStoreOptions, resolveStoreOptions } from './options';
 import { CREATE_EVENTS_TABLE, CREATE_STAGING_TABLE, DELETE_EXPIRED } from './schema';
-import { SerialConnection } from './serial-connection';
+import { ConnectionPool, SerialConnection } from './serial-connection';
 import { StoreClosedError, StoreFullError, StoreWriteError } from './store-errors';
 
 interface Pending {
@@ -23,8 +23,8 @@ interface Pending {
  */
 export class DuckDbStoreSink implements Sink {
   readonly options: ResolvedStoreOptions;
-  /** Connection the queries use; writes go through their own, so a dashboard never blocks ingest. */
-  readonly reader: SerialConnection;
+  /** Connections the queries use; writes go through their own, so a dashboard never blocks ingest. */
+  readonly reader: ConnectionPool;
   private readonly writer: SerialConnection;
   private readonly queue: Pending[] = [];
   private queuedRows = 0;
@@ -39,7 +39,7 @@ export class DuckDbStoreSink implements Sink {
   private constructor(
     private readonly instance: DuckDBInstance,
     writer: SerialConnection,
-    reader: SerialConnection,
+    reader: ConnectionPool,
     options: ResolvedStoreOptions,
   ) {
     this.writer = writer;
@@ -59,7 +59,10 @@ export class DuckDbStoreSink implements Sink {
     const store = new DuckDbStoreSink(
       instance,
       new SerialConnection(writeConnection),
-      new SerialConnection(await instance.connect()),
+      new ConnectionPool([
+        new SerialConnection(await instance.connect()),
+        new SerialConnection(await instance.connect()),
+      ]),
       resolved,
     );
     await store.applyRetention();
@@ -121,7 +124,7 @@ export class DuckDbStoreSink implements Sink {
     await this.flush();
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     await this.writer.exclusive(async (c) => c.closeSync());
-    await this.reader.exclusive(async (c) => c.closeSync());
+    for (const reader of this.reader.all()) await reader.exclusive(async (c) => c.closeSync());
     this.instance.closeSync();
   }
 
