@@ -9,6 +9,7 @@ for (const bench of [
   'bench/instrumentation/index.mjs',
   'bench/processor/index.mjs',
   'bench/collector/index.mjs',
+  'bench/insights/index.mjs',
 ]) {
   if (!existsSync(root + bench)) continue;
   console.log(`\n#### ${bench}`);

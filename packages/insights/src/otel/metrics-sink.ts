@@ -1,0 +1,139 @@
+import type { Counter, Histogram, Meter } from '@opentelemetry/api';
+import { AiErrorType, Channel, CustomerSignalEvent } from '@spantrack/conventions';
+import type { AnalyticsMessage, DeliveryResult, JsonObject, Sink } from '@spantrack/processor';
+import { BoundedLabel } from './bounded-label';
+
+export interface MetricsSinkOptions {
+  /** The meter to record on (`metrics.getMeter('spantrack-insights')` or your provider's). */
+  meter: Meter;
+  /** Distinct intents kept as label values; the rest are `other`. Default 50. */
+  maxIntents?: number;
+  /** Distinct channels kept beyond the known ones; the rest are `other`. Default 10. */
+  maxChannels?: number;
+}
+
+const AI_EVENTS: Record<string, string> = {
+  'ai.classification': 'classification',
+  'ai.generation': 'generation',
+  'ai.error': 'error',
+};
+const KNOWN_SIGNAL_EVENTS = new Set<string>(Object.values(CustomerSignalEvent));
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+
+/**
+ * A sink that records the dashboards' figures as OpenTelemetry metrics, then hands the messages to
+ * the sink it wraps (whose result it returns). Counts what the pipeline produced, per message:
+ * AI requests, classifications by intent, errors by type, latency and confidence histograms,
+ * conversations started, customer and AI messages, cost, customer-signal events. Ratios (error
+ * rate, response rate) are left to the backend's queries over these counters; response time needs
+ * message pairs and is the SQL's.
+ */
+export class MetricsSink implements Sink {
+  private readonly requests: Counter;
+  private readonly classifications: Counter;
+  private readonly errors: Counter;
+  private readonly latency: Histogram;
+  private readonly confidence: Histogram;
+  private readonly conversations: Counter;
+  private readonly messages: Counter;
+  private readonly cost: Counter;
+  private readonly signals: Counter;
+  private readonly intents: BoundedLabel;
+  private readonly channels: BoundedLabel;
+  private readonly errorTypes: BoundedLabel;
+
+  constructor(
+    private readonly inner: Sink,
+    options: MetricsSinkOptions,
+  ) {
+    const m = options.meter;
+    this.requests = m.createCounter('spantrack.ai.requests', {
+      description: 'AI requests (classifications, generations, errors)',
+    });
+    this.classifications = m.createCounter('spantrack.ai.classifications', {
+      description: 'Intent classifications',
+    });
+    this.errors = m.createCounter('spantrack.ai.errors', { description: 'AI requests that failed' });
+    this.latency = m.createHistogram('spantrack.ai.latency', {
+      description: 'Inference latency of classifications and generations',
+      unit: 'ms',
+      advice: { explicitBucketBoundaries: [100, 250, 500, 1000, 2000, 5000, 10000] },
+    });
+    this.confidence = m.createHistogram('spantrack.ai.confidence', {
+      description: 'Classification confidence (0..1)',
+      advice: { explicitBucketBoundaries: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1] },
+    });
+    this.conversations = m.createCounter('spantrack.conversations.started', {
+      description: 'Conversations started',
+    });
+    this.messages = m.createCounter('spantrack.conversation.messages', {
+      description: 'Customer messages and AI responses',
+    });
+    this.cost = m.createCounter('spantrack.ai.cost', { description: 'Cost reported on events', unit: 'USD' });
+    this.signals = m.createCounter('spantrack.customer_signals.events', {
+      description: 'Customer-signal events by name',
+    });
+    this.intents = new BoundedLabel(options.maxIntents ?? 50);
+    const known = Object.values(Channel) as string[];
+    this.channels = new BoundedLabel(known.length + (options.maxChannels ?? 10), known);
+    const errorTypes = Object.values(AiErrorType) as string[];
+    this.errorTypes = new BoundedLabel(errorTypes.length, errorTypes);
+  }
+
+  send(messages: readonly AnalyticsMessage[]): Promise<DeliveryResult> {
+    for (const message of messages) {
+      try {
+        this.record(message);
+      } catch {
+        // A malformed message is the inner sink's to refuse; metrics never stop delivery.
+      }
+    }
+    return this.inner.send(messages);
+  }
+
+  flush(timeoutMs?: number): Promise<void> {
+    return this.inner.flush(timeoutMs);
+  }
+
+  shutdown(timeoutMs?: number): Promise<void> {
+    return this.inner.shutdown(timeoutMs);
+  }
+
+  private record(message: AnalyticsMessage) {
+    if (message.type !== 'track') return;
+    const p: JsonObject = message.properties ?? {};
+    const channel = this.channels.value(message.context?.channel ?? p.channel_type);
+    const cost = num(p.cost_usd);
+    if (cost !== undefined && cost >= 0) this.cost.add(cost, { channel });
+    const ai = AI_EVENTS[message.event];
+    if (ai !== undefined) {
+      this.requests.add(1, { event: ai, channel });
+      const latency = num(p.latency_ms);
+      if (latency !== undefined && latency >= 0) this.latency.record(latency, { event: ai, channel });
+      if (ai === 'classification') {
+        this.classifications.add(1, { intent: this.intents.value(p.detected_intent), channel });
+        const confidence = num(p.confidence);
+        if (confidence !== undefined) this.confidence.record(confidence, { channel });
+      } else if (ai === 'error') {
+        this.errors.add(1, { error_type: this.errorTypes.value(p.error_type), channel });
+      }
+      return;
+    }
+    switch (message.event) {
+      case 'Conversation Started':
+        this.conversations.add(1, { channel });
+        return;
+      case 'Message Sent':
+        this.messages.add(1, { direction: 'customer', channel });
+        return;
+      case 'Message Received':
+        this.messages.add(1, { direction: 'agent', channel });
+        return;
+      default:
+        if (/^(customer_signal|ai_triage|ai_reply|interaction)\./.test(message.event)) {
+          // Event names are the plan's fixed set; an unknown one folds into `other` with the rest.
+          this.signals.add(1, { event: KNOWN_SIGNAL_EVENTS.has(message.event) ? message.event : 'other' });
+        }
+    }
+  }
+}

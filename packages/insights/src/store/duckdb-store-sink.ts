@@ -1,0 +1,213 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import type { AnalyticsMessage, DeliveryResult, Sink } from '@spantrack/processor';
+import { Insights } from '../insights';
+import { appendRows } from './append-rows';
+import { type EventRow, toEventRow } from './message-row';
+import { type EventStoreOptions, type ResolvedStoreOptions, resolveStoreOptions } from './options';
+import { CREATE_EVENTS_TABLE, CREATE_STAGING_TABLE, DELETE_EXPIRED } from './schema';
+import { ConnectionPool, SerialConnection } from './serial-connection';
+import { StoreClosedError, StoreFullError, StoreWriteError } from './store-errors';
+
+interface Pending {
+  rows: EventRow[];
+  result: DeliveryResult;
+  resolve: (result: DeliveryResult) => void;
+}
+
+/**
+ * A sink that keeps messages in DuckDB for the insights queries. `send` only extracts columns and
+ * queues; a writer stores queued rows in batches (`batchSize` or every `flushIntervalMs`), so the
+ * pipeline never waits on a disk write per message. `send` resolves once its rows are committed.
+ */
+export class DuckDbStoreSink implements Sink {
+  readonly options: ResolvedStoreOptions;
+  /** Connections the queries use; writes go through their own, so a dashboard never blocks ingest. */
+  readonly reader: ConnectionPool;
+  private readonly writer: SerialConnection;
+  private readonly queue: Pending[] = [];
+  private queuedRows = 0;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private retentionTimer: NodeJS.Timeout | undefined;
+  private writing: Promise<void> | undefined;
+  private closed = false;
+  private readonly listeners = new Set<() => void>();
+  /** The metric queries over this store. */
+  readonly insights: Insights;
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    writer: SerialConnection,
+    reader: ConnectionPool,
+    options: ResolvedStoreOptions,
+  ) {
+    this.writer = writer;
+    this.reader = reader;
+    this.options = options;
+    this.insights = new Insights(reader, 'local');
+  }
+
+  /** Opens (creating when missing) the database, applies retention once, and starts the retention timer. */
+  static async open(options: EventStoreOptions = {}): Promise<DuckDbStoreSink> {
+    const resolved = resolveStoreOptions(options);
+    if (resolved.path !== ':memory:') mkdirSync(dirname(resolved.path), { recursive: true });
+    const instance = await DuckDBInstance.create(resolved.path);
+    const writeConnection = await instance.connect();
+    await writeConnection.run(CREATE_EVENTS_TABLE);
+    await writeConnection.run(CREATE_STAGING_TABLE);
+    const store = new DuckDbStoreSink(
+      instance,
+      new SerialConnection(writeConnection),
+      new ConnectionPool([
+        new SerialConnection(await instance.connect()),
+        new SerialConnection(await instance.connect()),
+      ]),
+      resolved,
+    );
+    await store.applyRetention();
+    if (resolved.retentionDays > 0) {
+      store.retentionTimer = setInterval(() => {
+        store.applyRetention().catch(() => {});
+      }, resolved.retentionIntervalMs);
+      store.retentionTimer.unref();
+    }
+    return store;
+  }
+
+  /** Queues messages; resolves when they are stored (or have failed). Never rejects. */
+  send(messages: readonly AnalyticsMessage[]): Promise<DeliveryResult> {
+    const result: DeliveryResult = { delivered: 0, failed: 0, errors: [] };
+    if (messages.length === 0) return Promise.resolve(result);
+    const refuse = (error: Error) => {
+      for (const m of messages) result.errors.push({ messageId: String(m?.messageId ?? ''), error });
+      result.failed = messages.length;
+      return Promise.resolve(result);
+    };
+    if (this.closed) return refuse(new StoreClosedError());
+    if (this.queuedRows + messages.length > this.options.maxQueuedMessages) {
+      return refuse(new StoreFullError(this.options.maxQueuedMessages));
+    }
+    const rows: EventRow[] = [];
+    for (const message of messages) {
+      try {
+        rows.push(toEventRow(message));
+      } catch (error) {
+        result.failed += 1;
+        result.errors.push({
+          messageId: String(message?.messageId ?? ''),
+          error: error instanceof Error ? error : new Error(String(error)),
+        });
+      }
+    }
+    if (rows.length === 0) return Promise.resolve(result);
+    return new Promise((resolve) => {
+      this.queue.push({ rows, result, resolve });
+      this.queuedRows += rows.length;
+      this.schedule();
+    });
+  }
+
+  /** Writes everything queued so far. */
+  async flush(): Promise<void> {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    while (this.queue.length > 0 || this.writing) {
+      await (this.writing ?? this.drain());
+    }
+  }
+
+  /** Flushes, stops the timers and closes the database; later `send`s fail with `StoreClosedError`. */
+  async shutdown(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.flush();
+    if (this.retentionTimer) clearInterval(this.retentionTimer);
+    await this.writer.exclusive(async (c) => c.closeSync());
+    for (const reader of this.reader.all()) await reader.exclusive(async (c) => c.closeSync());
+    this.instance.closeSync();
+  }
+
+  /** Deletes events older than `retentionDays` (nothing when it is 0). Returns how many were deleted. */
+  async applyRetention(): Promise<number> {
+    if (this.options.retentionDays <= 0) return 0;
+    return this.writer.exclusive(async (c) => {
+      const cutoff = new Date(Date.now() - this.options.retentionDays * 86_400_000);
+      const result = await c.run(DELETE_EXPIRED, {
+        cutoff: cutoff.toISOString().replace('T', ' ').replace('Z', ''),
+      });
+      return Number(result.rowsChanged);
+    });
+  }
+
+  /** Called after each batch is stored (the dashboard's live updates). Returns the unsubscribe function. */
+  onStored(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private schedule() {
+    if (this.writing) return;
+    if (this.queuedRows >= this.options.batchSize) {
+      this.drain();
+      return;
+    }
+    if (this.flushTimer === undefined) {
+      this.flushTimer = setTimeout(() => {
+        this.flushTimer = undefined;
+        this.drain();
+        // Not unref'd: queued messages keep the process alive until they are stored.
+      }, this.options.flushIntervalMs);
+    }
+  }
+
+  /** Writes queued batches until the queue is empty; one writer at a time. */
+  private drain(): Promise<void> {
+    if (this.writing) return this.writing;
+    this.writing = (async () => {
+      while (this.queue.length > 0) {
+        const batch: Pending[] = [];
+        let size = 0;
+        while (
+          this.queue.length > 0 &&
+          (size === 0 || size + this.queue[0]!.rows.length <= this.options.batchSize)
+        ) {
+          const next = this.queue.shift()!;
+          batch.push(next);
+          size += next.rows.length;
+        }
+        this.queuedRows -= size;
+        const rows = batch.length === 1 ? batch[0]!.rows : batch.flatMap((p) => p.rows);
+        try {
+          await this.writer.exclusive((c) => appendRows(c, rows));
+          for (const p of batch) p.result.delivered += p.rows.length;
+        } catch (error) {
+          const failure = new StoreWriteError(error);
+          for (const p of batch) {
+            p.result.failed += p.rows.length;
+            for (const row of p.rows)
+              p.result.errors.push({ messageId: row.message_id as string, error: failure });
+          }
+        }
+        for (const p of batch) p.resolve(p.result);
+        for (const listener of this.listeners) {
+          try {
+            listener();
+          } catch {
+            // A listener's failure is its own; the store goes on.
+          }
+        }
+      }
+    })().finally(() => {
+      this.writing = undefined;
+      // A send that arrived while the last batch was finishing found a writer busy: pick it up.
+      if (this.queue.length > 0) this.schedule();
+    });
+    return this.writing;
+  }
+}
+
+/** Opens the DuckDB event store: a `Sink` plus the connection the metric queries run on. */
+export function createEventStore(options: EventStoreOptions = {}): Promise<DuckDbStoreSink> {
+  return DuckDbStoreSink.open(options);
+}

@@ -1,0 +1,58 @@
+/**
+ * The local store's one table. Each column is one field the metric queries read, extracted from a
+ * message when it is stored; `properties` keeps the whole payload (for export and later metrics).
+ * The same column names form the relation `ev` every metric query reads, whatever the layout.
+ */
+export const EVENT_COLUMNS = [
+  ['message_id', 'VARCHAR'],
+  ['type', 'VARCHAR'],
+  ['event', 'VARCHAR'],
+  ['ts', 'TIMESTAMP'],
+  ['user_id', 'VARCHAR'],
+  ['anonymous_id', 'VARCHAR'],
+  ['channel', 'VARCHAR'],
+  ['assistant', 'VARCHAR'],
+  ['conversation_id', 'VARCHAR'],
+  ['conv_message_id', 'VARCHAR'],
+  ['role', 'VARCHAR'],
+  ['detected_intent', 'VARCHAR'],
+  ['confidence', 'DOUBLE'],
+  ['latency_ms', 'DOUBLE'],
+  ['model', 'VARCHAR'],
+  ['prompt_tokens', 'DOUBLE'],
+  ['completion_tokens', 'DOUBLE'],
+  ['cost_usd', 'DOUBLE'],
+  ['error_type', 'VARCHAR'],
+  ['output_length', 'DOUBLE'],
+  ['action', 'VARCHAR'],
+  ['message_count', 'DOUBLE'],
+  ['signal_type', 'VARCHAR'],
+  ['severity', 'VARCHAR'],
+  ['theme_id', 'VARCHAR'],
+  ['reply_mode', 'VARCHAR'],
+  ['kb_gap_type', 'VARCHAR'],
+  ['outcome_type', 'VARCHAR'],
+  ['content', 'VARCHAR'],
+  ['properties', 'VARCHAR'],
+] as const;
+
+export type EventColumn = (typeof EVENT_COLUMNS)[number][0];
+
+const columnsDdl = EVENT_COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ');
+
+/** `message_id` is the primary key: Segment keeps one message per messageId, and so does the store. */
+export const CREATE_EVENTS_TABLE = `CREATE TABLE IF NOT EXISTS events (${columnsDdl}, PRIMARY KEY (message_id))`;
+
+/** Rows are appended here first, then moved into `events` skipping ids already stored. */
+export const CREATE_STAGING_TABLE = `CREATE TEMP TABLE IF NOT EXISTS staging (${columnsDdl})`;
+
+/** Staged rows have distinct ids (the writer drops repeats within a batch); ids already stored are skipped. */
+export const MOVE_STAGED_ROWS = 'INSERT OR IGNORE INTO events SELECT * FROM staging';
+
+export const CLEAR_STAGING = 'DELETE FROM staging';
+
+/**
+ * Retention: events older than the cut-off are deleted. The cut-off is bound as a UTC time
+ * computed in JavaScript: `now()` cast to TIMESTAMP would follow DuckDB's session time zone.
+ */
+export const DELETE_EXPIRED = 'DELETE FROM events WHERE ts < CAST($cutoff AS TIMESTAMP)';

@@ -1,0 +1,122 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AnalyticsMessage } from '@spantrack/processor';
+import { afterEach, expect, it } from 'vitest';
+import { createEventStore, type DuckDbStoreSink } from '../src/store/duckdb-store-sink';
+import { ingestJsonl } from '../src/store/ingest-jsonl';
+import { UnstorableMessageError } from '../src/store/message-row';
+import { resolveStoreOptions, StoreConfigError } from '../src/store/options';
+import { StoreClosedError, StoreFullError } from '../src/store/store-errors';
+import { WORKLOAD } from './fixtures/workload';
+
+const open: DuckDbStoreSink[] = [];
+afterEach(async () => {
+  for (const s of open.splice(0)) await s.shutdown();
+});
+async function store(options = {}) {
+  const s = await createEventStore({ path: ':memory:', retentionDays: 0, ...options });
+  open.push(s);
+  return s;
+}
+const count = async (s: DuckDbStoreSink) => (await s.reader.query('SELECT count(*) AS n FROM events'))[0]!.n;
+
+it('stores each messageId once, whatever the batch it comes in', async () => {
+  const s = await store({ batchSize: 7 });
+  const first = await s.send(WORKLOAD);
+  expect(first).toMatchObject({ delivered: WORKLOAD.length, failed: 0 });
+  await s.send(WORKLOAD.slice(0, 10));
+  expect(await count(s)).toBe(new Set(WORKLOAD.map((m) => m.messageId)).size);
+});
+
+it('refuses what it cannot store with a typed error, and stores the rest', async () => {
+  const s = await store();
+  const bad = [
+    { ...WORKLOAD[0]!, messageId: '' },
+    { ...WORKLOAD[0]!, messageId: 'x', timestamp: 'yesterday' },
+    { ...WORKLOAD[0]!, messageId: 'y', type: 'page' } as unknown as AnalyticsMessage,
+    { ...WORKLOAD[0]!, messageId: 'z', properties: { n: 1n } } as unknown as AnalyticsMessage,
+  ];
+  const result = await s.send([...bad, WORKLOAD[2]!]);
+  expect(result.delivered).toBe(1);
+  expect(result.failed).toBe(4);
+  expect(result.errors.every((e) => e.error instanceof UnstorableMessageError)).toBe(true);
+});
+
+it('keeps content only when the message carries it; never invents it', async () => {
+  const s = await store();
+  await s.send(WORKLOAD);
+  const rows = await s.reader.query(
+    'SELECT conv_message_id, content FROM events WHERE content IS NOT NULL ORDER BY conv_message_id',
+  );
+  expect(rows).toEqual([
+    { conv_message_id: 'c-m1', content: 'hello there' },
+    { conv_message_id: 'c-r1', content: 'Hi! How can I help?' },
+  ]);
+});
+
+it('fails sends after shutdown, and when the queue is full', async () => {
+  const s = await store({ maxQueuedMessages: 5, flushIntervalMs: 60_000, batchSize: 1_000 });
+  const pending = s.send(WORKLOAD.slice(0, 5));
+  const full = await s.send(WORKLOAD.slice(5, 6));
+  expect(full.errors[0]?.error).toBeInstanceOf(StoreFullError);
+  await s.flush();
+  expect(await pending).toMatchObject({ delivered: 5 });
+  await s.shutdown();
+  const closed = await s.send(WORKLOAD.slice(0, 1));
+  expect(closed.errors[0]?.error).toBeInstanceOf(StoreClosedError);
+});
+
+it('deletes events older than the retention period', async () => {
+  const s = await store({ retentionDays: 30 });
+  const now = Date.now();
+  const at = (daysAgo: number, id: string): AnalyticsMessage => ({
+    ...WORKLOAD[0]!,
+    messageId: id,
+    timestamp: new Date(now - daysAgo * 86_400_000).toISOString(),
+  });
+  await s.send([at(1, 'recent'), at(29, 'edge'), at(31, 'old'), at(400, 'older')]);
+  expect(await s.applyRetention()).toBe(2);
+  const ids = (await s.reader.query('SELECT message_id FROM events ORDER BY message_id')).map(
+    (r) => r.message_id,
+  );
+  expect(ids).toEqual(['edge', 'recent']);
+});
+
+it('ingests a JSONL file, skipping torn and foreign lines', async () => {
+  const s = await store();
+  const dir = mkdtempSync(join(tmpdir(), 'insights-jsonl-'));
+  const file = join(dir, 'events.jsonl');
+  writeFileSync(
+    file,
+    [...WORKLOAD.map((m) => JSON.stringify(m)), 'not json', '[1,2]', '', '{"type":"track","event":"x"'].join(
+      '\n',
+    ),
+  );
+  const result = await ingestJsonl(s, file, 10);
+  expect(result).toEqual({ lines: WORKLOAD.length + 3, stored: WORKLOAD.length, skipped: 3 });
+  expect(await count(s)).toBe(new Set(WORKLOAD.map((m) => m.messageId)).size);
+});
+
+it('resolves options as option, then environment, then default', () => {
+  expect(resolveStoreOptions({}, {})).toMatchObject({ path: '.data/events.duckdb', retentionDays: 90 });
+  expect(
+    resolveStoreOptions({}, { SPANTRACK_INSIGHTS_STORE: 'a.duckdb', SPANTRACK_INSIGHTS_RETENTION_DAYS: '7' }),
+  ).toMatchObject({ path: 'a.duckdb', retentionDays: 7 });
+  expect(
+    resolveStoreOptions({ retentionDays: 3 }, { SPANTRACK_INSIGHTS_RETENTION_DAYS: '7' }).retentionDays,
+  ).toBe(3);
+  expect(() => resolveStoreOptions({}, { SPANTRACK_INSIGHTS_RETENTION_DAYS: 'forever' })).toThrow(
+    StoreConfigError,
+  );
+  expect(() => resolveStoreOptions({ batchSize: 0 }, {})).toThrow(StoreConfigError);
+});
+
+it('keeps events in a database file across reopenings', async () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'insights-file-')), 'nested', 'events.duckdb');
+  const first = await createEventStore({ path, retentionDays: 0 });
+  await first.send(WORKLOAD);
+  await first.shutdown();
+  const second = await store({ path });
+  expect((await second.insights.overview()).aiAgent.classifications).toBe(4);
+});
