@@ -182,16 +182,19 @@ export class AnalyticsSpanProcessor implements SpanProcessor {
   }
 
   private translateAll(spans: readonly SpanLike[]): void {
-    for (const span of spans) {
-      let result: ReturnType<Translator>;
-      try {
-        result = this.translate(span);
-      } catch (error) {
-        // The translator is built never to throw; this guards against a bug all the same.
-        this.counters.spansFailed++;
-        this.warnOnce('translate-failed', `AnalyticsSpanProcessor: translation failed: ${String(error)}`);
-        continue;
-      }
+    if (spans.length === 0) return;
+    // All at once: rules that span a trace (one event per model call, tool and turn; identity and
+    // usage across the trace) see every span the buffer released together.
+    let results: ReturnType<Translator['many']>;
+    try {
+      results = this.translate.many(spans);
+    } catch (error) {
+      // The translator is built never to throw; this guards against a bug all the same.
+      this.counters.spansFailed += spans.length;
+      this.warnOnce('translate-failed', `AnalyticsSpanProcessor: translation failed: ${String(error)}`);
+      return;
+    }
+    for (const result of results) {
       this.counters.spansTranslated++;
       if (!result.recognised) this.counters.spansUnrecognised++;
       for (const d of result.diagnostics) {

@@ -1,0 +1,79 @@
+import { ATTR_GEN_AI_OPERATION_NAME, GenAiOperationName, type InteractionKind } from '@spantrack/conventions';
+import type { SpanLike } from '../../span-like';
+import type { Interaction } from '../interaction';
+import type { InteractionSource } from '../normalize';
+import { type NormalizeContext, readSpan, type UNUSABLE_SPAN } from '../read-span';
+import { contentAt, countAt, idAt, textAt } from './producer-fields';
+
+/** OpenLLMetry (Traceloop): the decorator's kind (`workflow`, `task`, `agent`, `tool`). */
+export const ATTR_TRACELOOP_SPAN_KIND = 'traceloop.span.kind';
+/** OpenLLMetry's name of the decorated function (a tool's name, on LangChain tool spans). */
+export const ATTR_TRACELOOP_ENTITY_NAME = 'traceloop.entity.name';
+/** OpenLLMetry's LLM call type (`chat`, `completion`, `embedding`, `rerank`). */
+export const ATTR_LLM_REQUEST_TYPE = 'llm.request.type';
+const ASSOCIATION = 'traceloop.association.properties.';
+
+function kindOf(span: SpanLike): InteractionKind | undefined {
+  const attrs = span.attributes;
+  const op = attrs[ATTR_GEN_AI_OPERATION_NAME];
+  if (op === GenAiOperationName.EXECUTE_TOOL) return 'tool';
+  if (op === GenAiOperationName.INVOKE_AGENT) return 'turn';
+  if (
+    op === GenAiOperationName.CHAT ||
+    op === GenAiOperationName.TEXT_COMPLETION ||
+    op === GenAiOperationName.GENERATE_CONTENT
+  ) {
+    return 'generation';
+  }
+  switch (attrs[ATTR_TRACELOOP_SPAN_KIND]) {
+    case 'tool':
+      return 'tool';
+    case 'agent':
+      return 'turn';
+    case 'workflow':
+      // A workflow is the user's unit of work: a turn when it is the trace's root.
+      return span.parentSpanId === undefined || span.parentSpanId === '' ? 'turn' : undefined;
+  }
+  const type = attrs[ATTR_LLM_REQUEST_TYPE];
+  if (type === 'chat' || type === 'completion') return 'generation';
+  return undefined;
+}
+
+/**
+ * OpenLLMetry spans: `traceloop.span.kind` / `traceloop.entity.name` / `llm.request.type`, and its
+ * GenAI semconv spans that name a tool only in `traceloop.entity.name`. Tokens are its
+ * `gen_ai.usage.*` (read by `readSpan`) or older `llm.usage.*`.
+ */
+export const openLlmetrySource: InteractionSource = {
+  name: 'openllmetry',
+  recognise(span: SpanLike, ctx: NormalizeContext): Interaction | typeof UNUSABLE_SPAN | undefined {
+    const attrs = span.attributes;
+    if (
+      attrs[ATTR_TRACELOOP_SPAN_KIND] === undefined &&
+      attrs[ATTR_TRACELOOP_ENTITY_NAME] === undefined &&
+      attrs[ATTR_LLM_REQUEST_TYPE] === undefined
+    ) {
+      return undefined;
+    }
+    const kind = kindOf(span);
+    if (kind === undefined) return undefined;
+    const it = readSpan(span, kind, 'openllmetry', ctx);
+    if (typeof it !== 'object') return it;
+    it.inputTokens ??= countAt(span, ctx, 'llm.usage.prompt_tokens');
+    it.outputTokens ??= countAt(span, ctx, 'llm.usage.completion_tokens');
+    it.cacheReadTokens ??= countAt(span, ctx, 'gen_ai.usage.cache_read_input_tokens');
+    it.userId ??= idAt(span, ctx, `${ASSOCIATION}user_id`) ?? idAt(span, ctx, `${ASSOCIATION}userId`);
+    it.conversationId ??=
+      idAt(span, ctx, `${ASSOCIATION}conversation_id`) ??
+      idAt(span, ctx, `${ASSOCIATION}session_id`) ??
+      idAt(span, ctx, `${ASSOCIATION}sessionId`);
+    const entity = textAt(span, ctx, ATTR_TRACELOOP_ENTITY_NAME);
+    if (kind === 'tool') it.toolName ??= entity ?? span.name;
+    else if (kind === 'turn') it.agentName ??= entity ?? textAt(span, ctx, 'traceloop.workflow.name');
+    if (ctx.captureContent && kind !== 'generation') {
+      it.inputText ??= contentAt(span, ctx, 'traceloop.entity.input');
+      it.outputText ??= contentAt(span, ctx, 'traceloop.entity.output');
+    }
+    return it;
+  },
+};
