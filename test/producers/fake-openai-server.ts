@@ -59,9 +59,12 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
       const messages = body.messages ?? [];
       const last = [...messages].reverse().find((m) => m.role === 'user');
       const said = typeof last?.content === 'string' ? last.content : '';
-      if (said === Trigger.SERVER_ERROR) return json(res, 500, { error: { message: 'boom', type: 'server_error' } });
+      if (said === Trigger.SERVER_ERROR)
+        return json(res, 500, { error: { message: 'boom', type: 'server_error' } });
       if (said === Trigger.RATE_LIMIT)
-        return json(res, 429, { error: { message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' } });
+        return json(res, 429, {
+          error: { message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' },
+        });
       if (said === Trigger.CONTEXT_LENGTH) {
         return json(res, 400, {
           error: {
@@ -128,7 +131,9 @@ function stream(res: ServerResponse, message: { content: string | null }, finish
   res.writeHead(200, { 'content-type': 'text/event-stream' });
   const chunk = (choices: unknown[], usage?: unknown) =>
     `data: ${JSON.stringify({ id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1_700_000_000, model: MODEL, choices, usage: usage ?? null })}\n\n`;
-  res.write(chunk([{ index: 0, delta: { role: 'assistant', content: message.content ?? '' }, finish_reason: null }]));
+  res.write(
+    chunk([{ index: 0, delta: { role: 'assistant', content: message.content ?? '' }, finish_reason: null }]),
+  );
   res.write(chunk([{ index: 0, delta: {}, finish_reason: finish }]));
   res.write(chunk([], USAGE));
   res.end('data: [DONE]\n\n');

@@ -2,16 +2,27 @@ import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { AgentTracker, ContextAttributesSpanProcessor } from '@spantrack/instrumentation';
-import { AnalyticsSpanProcessor, MemorySink, type TrackMessage } from '@spantrack/processor';
+import {
+  AnalyticsSpanProcessor,
+  type AnalyticsSpanProcessorOptions,
+  MemorySink,
+  type TrackMessage,
+} from '@spantrack/processor';
 
 /** A tracer provider as a user sets it up: scope context copied onto spans, analytics in memory. */
 export class Pipeline {
   readonly sink = new MemorySink();
-  readonly processor = new AnalyticsSpanProcessor({ sink: this.sink });
-  readonly provider = new BasicTracerProvider({
-    spanProcessors: [new ContextAttributesSpanProcessor(), this.processor],
-  });
-  readonly tracker = new AgentTracker({ tracerProvider: this.provider, agentName: 'support' });
+  readonly processor: AnalyticsSpanProcessor;
+  readonly provider: BasicTracerProvider;
+  readonly tracker: AgentTracker;
+
+  constructor(options: Omit<AnalyticsSpanProcessorOptions, 'sink'> = {}) {
+    this.processor = new AnalyticsSpanProcessor({ ...options, sink: this.sink });
+    this.provider = new BasicTracerProvider({
+      spanProcessors: [new ContextAttributesSpanProcessor(), this.processor],
+    });
+    this.tracker = new AgentTracker({ tracerProvider: this.provider, agentName: 'support' });
+  }
 
   /** Every track message so far, after a flush. */
   async events(): Promise<TrackMessage[]> {

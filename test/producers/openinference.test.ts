@@ -1,7 +1,7 @@
 import { OpenAIInstrumentation } from '@arizeai/openinference-instrumentation-openai';
 import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { MODEL, type FakeOpenAI, startFakeOpenAI, Trigger } from './fake-openai-server';
+import { type FakeOpenAI, MODEL, startFakeOpenAI, Trigger } from './fake-openai-server';
 import { disableContext, enableContext, names, one, Pipeline } from './harness';
 
 /*
@@ -39,7 +39,11 @@ const ask = (content: string, tools = false) =>
     model: 'gpt-4o-mini',
     messages: [{ role: 'user', content }],
     ...(tools
-      ? { tools: [{ type: 'function' as const, function: { name: 'lookup_order', parameters: { type: 'object' } } }] }
+      ? {
+          tools: [
+            { type: 'function' as const, function: { name: 'lookup_order', parameters: { type: 'object' } } },
+          ],
+        }
       : {}),
   });
 

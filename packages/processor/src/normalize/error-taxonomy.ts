@@ -19,7 +19,8 @@ const JSON_PARSE =
 const NETWORK =
   /APIConnectionError|ConnectionError|ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|EPIPE|EHOSTUNREACH|ENETUNREACH|socket hang up|fetch failed|FetchError|network|UND_ERR_SOCKET/i;
 const RATE_LIMIT = /RateLimit|rate[_ ]limit|too many requests|insufficient_quota/i;
-const SERVER = /InternalServerError|server_error|ServiceUnavailable|BadGateway|overloaded/i;
+const SERVER =
+  /InternalServerError|internal server error|server_error|ServiceUnavailable|service unavailable|BadGateway|bad gateway|overloaded/i;
 /** A leading HTTP status in a message, as the openai client writes it (`429 Rate limit reached`). */
 const LEADING_STATUS = /^([1-5]\d\d)\b/;
 const STATUS_ONLY = /^[1-5]\d\d$/;
@@ -61,6 +62,7 @@ export function classifyError(
   // The class said nothing (a generic Error, AI_APICallError, AI_RetryError): the message may.
   if (TIMEOUT.test(m)) return AiErrorType.TIMEOUT;
   if (RATE_LIMIT.test(m)) return ExtraErrorType.RATE_LIMIT;
+  if (SERVER.test(m)) return ExtraErrorType.SERVER_ERROR;
   if (JSON_PARSE.test(m)) return AiErrorType.JSON_PARSE_ERROR;
   if (NETWORK.test(m)) return AiErrorType.NETWORK;
   return undefined;

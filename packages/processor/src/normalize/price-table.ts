@@ -97,6 +97,10 @@ export function costOf(
     (inputTokens - cached) * price.input +
     cached * (price.cachedInput ?? price.input) +
     outputTokens * price.output;
-  // Twelve decimals: exact enough for a fraction of a cent, without binary noise in the event.
-  return Math.round(micro) === micro ? micro / 1e6 : Number((micro / 1e6).toFixed(12));
+  return roundUsd(micro / 1e6);
+}
+
+/** Twelve decimals: exact enough for a fraction of a cent, without binary noise (0.1 + 0.2) in events. */
+export function roundUsd(usd: number): number {
+  return Math.round(usd * 1e12) / 1e12;
 }

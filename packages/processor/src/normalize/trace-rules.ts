@@ -2,7 +2,7 @@ import type { Diagnostic } from '../diagnostics';
 import type { SpanLike } from '../span-like';
 import { isModelCall, priceModelCall } from './cost';
 import type { Interaction } from './interaction';
-import type { Prices } from './price-table';
+import { type Prices, roundUsd } from './price-table';
 
 /** Walks up at most this many parents (a malformed trace may have a cycle). */
 const MAX_DEPTH = 64;
@@ -41,7 +41,7 @@ function addUsage(u: Usage, it: Interaction): void {
   u.cached = add(u.cached, it.cacheReadTokens);
   u.calls++;
   if (it.costUsd !== undefined) {
-    u.cost = add(u.cost, it.costUsd);
+    u.cost = roundUsd((u.cost ?? 0) + it.costUsd);
     u.costed++;
   }
 }

@@ -69,6 +69,7 @@ export class AnalyticsSpanProcessor implements SpanProcessor {
       catalogs: options.catalogs,
       privacy: options.privacy,
       sources: options.sources,
+      prices: options.prices,
     });
     this.maxQueueSize = positive(options.maxQueueSize, 'maxQueueSize') ?? 65_536;
     this.maxExportBatchSize = positive(options.maxExportBatchSize, 'maxExportBatchSize') ?? 2_000;
