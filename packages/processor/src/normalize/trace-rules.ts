@@ -19,9 +19,6 @@ export const ReportedBy = {
   TOOL: 'tool',
 } as const;
 
-/** Who-and-where fields a trace shares: the value nearest the root wins. */
-const SHARED = ['userId', 'anonymousId', 'conversationId', 'orgId', 'workspaceId', 'channel'] as const;
-
 interface Usage {
   input: number | undefined;
   output: number | undefined;
@@ -80,47 +77,44 @@ export function applyTraceRules(
   diagnosticsOf: (index: number) => Diagnostic[],
 ): void {
   const n = spans.length;
-  const bySpanId = new Map<string, number>();
-  for (let i = 0; i < n; i++) bySpanId.set(spans[i]!.spanId, i);
-
+  // Parent index per span (-1: not in the batch), computed once.
+  const parents = new Int32Array(n).fill(-1);
+  if (n > 1) {
+    const bySpanId = new Map<string, number>();
+    for (let i = 0; i < n; i++) bySpanId.set(spans[i]!.spanId, i);
+    for (let i = 0; i < n; i++) {
+      const span = spans[i]!;
+      const p = span.parentSpanId;
+      if (p === undefined || p === '') continue;
+      const j = bySpanId.get(p);
+      if (j !== undefined && j !== i && spans[j]!.traceId === span.traceId) parents[i] = j;
+    }
+  }
   const parent = (i: number): number | undefined => {
-    const span = spans[i]!;
-    const p = span.parentSpanId;
-    if (p === undefined || p === '') return undefined;
-    const j = bySpanId.get(p);
-    return j !== undefined && j !== i && spans[j]!.traceId === span.traceId ? j : undefined;
+    const j = parents[i]!;
+    return j < 0 ? undefined : j;
   };
 
   // Identity: per trace, the shared fields of the interaction nearest the root.
   const depth = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    const it = interactions[i];
-    if (it === undefined) continue;
+    if (interactions[i] === undefined) continue;
     let d = 0;
-    for (let j = parent(i); j !== undefined && d < MAX_DEPTH; j = parent(j)) d++;
+    for (let j = parents[i]!; j >= 0 && d < MAX_DEPTH; j = parents[j]!) d++;
     depth[i] = d;
   }
-  const traceFields = new Map<string, Partial<Record<(typeof SHARED)[number], string>>>();
-  const traceDepth = new Map<string, Int32Array>();
-  for (let i = 0; i < n; i++) {
-    const it = interactions[i];
-    if (it === undefined) continue;
-    let fields = traceFields.get(it.traceId);
-    let depths = traceDepth.get(it.traceId);
-    if (fields === undefined || depths === undefined) {
-      fields = {};
-      depths = new Int32Array(SHARED.length).fill(MAX_DEPTH + 1);
-      traceFields.set(it.traceId, fields);
-      traceDepth.set(it.traceId, depths);
+  const traceId = spans[0]?.traceId;
+  let oneTrace = true;
+  for (let i = 1; i < n && oneTrace; i++) oneTrace = spans[i]!.traceId === traceId;
+  if (oneTrace) shareIdentity(interactions, depth, undefined);
+  else {
+    const members = new Map<string, number[]>();
+    for (let i = 0; i < n; i++) {
+      const list = members.get(spans[i]!.traceId);
+      if (list === undefined) members.set(spans[i]!.traceId, [i]);
+      else list.push(i);
     }
-    for (let f = 0; f < SHARED.length; f++) {
-      const key = SHARED[f]!;
-      const value = it[key];
-      if (value !== undefined && depth[i]! < depths[f]!) {
-        fields[key] = value;
-        depths[f] = depth[i]!;
-      }
-    }
+    for (const list of members.values()) shareIdentity(interactions, depth, list);
   }
 
   // Nesting: what each interaction sits inside.
@@ -128,9 +122,6 @@ export function applyTraceRules(
   for (let i = 0; i < n; i++) {
     const it = interactions[i];
     if (it === undefined) continue;
-    const fields = traceFields.get(it.traceId)!;
-    for (const key of SHARED) if (it[key] === undefined && fields[key] !== undefined) it[key] = fields[key];
-
     const model = isModelCall(it);
     if (!model && it.kind !== 'turn' && it.kind !== 'tool') continue;
     let d = 0;
@@ -196,6 +187,85 @@ export function applyTraceRules(
       if (own !== undefined) priceModelCall(it, prices, diagnosticsOf(i));
     }
     if (it.source !== 'spantrack' && it.conversationId !== undefined) it.conversationEvent ??= 'started';
+  }
+}
+
+/**
+ * Who and where, shared across one trace (`members`: indices, or all): user, anonymous id,
+ * conversation, org, workspace and channel reach every interaction that lacks them; of several
+ * values, the one nearest the root wins. One field at a time, written out: this runs per trace.
+ */
+function shareIdentity(
+  interactions: ReadonlyArray<Interaction | undefined>,
+  depth: Int32Array,
+  members: readonly number[] | undefined,
+): void {
+  const count = members === undefined ? interactions.length : members.length;
+  let userId: string | undefined;
+  let anonymousId: string | undefined;
+  let conversationId: string | undefined;
+  let orgId: string | undefined;
+  let workspaceId: string | undefined;
+  let channel: string | undefined;
+  let du = MAX_DEPTH + 1;
+  let da = du;
+  let dc = du;
+  let dor = du;
+  let dw = du;
+  let dch = du;
+  let missing = false;
+  for (let k = 0; k < count; k++) {
+    const i = members === undefined ? k : members[k]!;
+    const it = interactions[i];
+    if (it === undefined) continue;
+    const d = depth[i]!;
+    if (it.userId !== undefined) {
+      if (d < du) {
+        userId = it.userId;
+        du = d;
+      }
+    } else missing = true;
+    if (it.anonymousId !== undefined) {
+      if (d < da) {
+        anonymousId = it.anonymousId;
+        da = d;
+      }
+    } else missing = true;
+    if (it.conversationId !== undefined) {
+      if (d < dc) {
+        conversationId = it.conversationId;
+        dc = d;
+      }
+    } else missing = true;
+    if (it.orgId !== undefined) {
+      if (d < dor) {
+        orgId = it.orgId;
+        dor = d;
+      }
+    } else missing = true;
+    if (it.workspaceId !== undefined) {
+      if (d < dw) {
+        workspaceId = it.workspaceId;
+        dw = d;
+      }
+    } else missing = true;
+    if (it.channel !== undefined) {
+      if (d < dch) {
+        channel = it.channel;
+        dch = d;
+      }
+    } else missing = true;
+  }
+  if (!missing) return;
+  for (let k = 0; k < count; k++) {
+    const it = interactions[members === undefined ? k : members[k]!];
+    if (it === undefined) continue;
+    it.userId ??= userId;
+    it.anonymousId ??= anonymousId;
+    it.conversationId ??= conversationId;
+    it.orgId ??= orgId;
+    it.workspaceId ??= workspaceId;
+    it.channel ??= channel;
   }
 }
 

@@ -37,7 +37,13 @@ function kindOf(operation: string, span: SpanLike): InteractionKind | undefined 
   }
 }
 
-const META = 'ai.telemetry.metadata.';
+// Metadata keys the SDK's users name ids with (`experimental_telemetry.metadata`).
+const META_USER_ID = 'ai.telemetry.metadata.userId';
+const META_USER_ID_SNAKE = 'ai.telemetry.metadata.user_id';
+const META_CONVERSATION_ID = 'ai.telemetry.metadata.conversationId';
+const META_CONVERSATION_ID_SNAKE = 'ai.telemetry.metadata.conversation_id';
+const META_SESSION_ID = 'ai.telemetry.metadata.sessionId';
+const META_SESSION_ID_SNAKE = 'ai.telemetry.metadata.session_id';
 
 /** Vercel AI SDK `ai.*` spans (`ai.model.*`, `ai.usage.*`, `ai.toolCall.*`, `ai.telemetry.metadata.*`). */
 export const aiSdkSource: InteractionSource = {
@@ -60,12 +66,12 @@ export const aiSdkSource: InteractionSource = {
       countAt(span, ctx, 'ai.usage.cachedInputTokens') ??
       countAt(span, ctx, 'ai.usage.inputTokenDetails.cacheReadTokens');
     it.agentName ??= textAt(span, ctx, 'ai.telemetry.functionId');
-    it.userId ??= idAt(span, ctx, `${META}userId`) ?? idAt(span, ctx, `${META}user_id`);
+    it.userId ??= idAt(span, ctx, META_USER_ID) ?? idAt(span, ctx, META_USER_ID_SNAKE);
     it.conversationId ??=
-      idAt(span, ctx, `${META}conversationId`) ??
-      idAt(span, ctx, `${META}conversation_id`) ??
-      idAt(span, ctx, `${META}sessionId`) ??
-      idAt(span, ctx, `${META}session_id`);
+      idAt(span, ctx, META_CONVERSATION_ID) ??
+      idAt(span, ctx, META_CONVERSATION_ID_SNAKE) ??
+      idAt(span, ctx, META_SESSION_ID) ??
+      idAt(span, ctx, META_SESSION_ID_SNAKE);
     if (kind === 'tool') {
       it.toolName ??= textAt(span, ctx, 'ai.toolCall.name');
       it.toolCallId ??= idAt(span, ctx, 'ai.toolCall.id');

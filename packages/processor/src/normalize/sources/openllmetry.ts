@@ -11,7 +11,12 @@ export const ATTR_TRACELOOP_SPAN_KIND = 'traceloop.span.kind';
 export const ATTR_TRACELOOP_ENTITY_NAME = 'traceloop.entity.name';
 /** OpenLLMetry's LLM call type (`chat`, `completion`, `embedding`, `rerank`). */
 export const ATTR_LLM_REQUEST_TYPE = 'llm.request.type';
-const ASSOCIATION = 'traceloop.association.properties.';
+// Association properties (`Traceloop.setAssociationProperties`) that name who and which conversation.
+const ASSOCIATION_USER_ID = 'traceloop.association.properties.user_id';
+const ASSOCIATION_USER_ID_CAMEL = 'traceloop.association.properties.userId';
+const ASSOCIATION_CONVERSATION_ID = 'traceloop.association.properties.conversation_id';
+const ASSOCIATION_SESSION_ID = 'traceloop.association.properties.session_id';
+const ASSOCIATION_SESSION_ID_CAMEL = 'traceloop.association.properties.sessionId';
 
 function kindOf(span: SpanLike): InteractionKind | undefined {
   const attrs = span.attributes;
@@ -62,11 +67,11 @@ export const openLlmetrySource: InteractionSource = {
     it.inputTokens ??= countAt(span, ctx, 'llm.usage.prompt_tokens');
     it.outputTokens ??= countAt(span, ctx, 'llm.usage.completion_tokens');
     it.cacheReadTokens ??= countAt(span, ctx, 'gen_ai.usage.cache_read_input_tokens');
-    it.userId ??= idAt(span, ctx, `${ASSOCIATION}user_id`) ?? idAt(span, ctx, `${ASSOCIATION}userId`);
+    it.userId ??= idAt(span, ctx, ASSOCIATION_USER_ID) ?? idAt(span, ctx, ASSOCIATION_USER_ID_CAMEL);
     it.conversationId ??=
-      idAt(span, ctx, `${ASSOCIATION}conversation_id`) ??
-      idAt(span, ctx, `${ASSOCIATION}session_id`) ??
-      idAt(span, ctx, `${ASSOCIATION}sessionId`);
+      idAt(span, ctx, ASSOCIATION_CONVERSATION_ID) ??
+      idAt(span, ctx, ASSOCIATION_SESSION_ID) ??
+      idAt(span, ctx, ASSOCIATION_SESSION_ID_CAMEL);
     const entity = textAt(span, ctx, ATTR_TRACELOOP_ENTITY_NAME);
     if (kind === 'tool') it.toolName ??= entity ?? span.name;
     else if (kind === 'turn') it.agentName ??= entity ?? textAt(span, ctx, 'traceloop.workflow.name');
