@@ -13,7 +13,7 @@ export const ExtraErrorType = {
 // a timeout before it is a connection failure; a 400 about the context is a context error.
 const CONTEXT_LENGTH =
   /context[_ ]?(length|window)|maximum context|too many tokens|prompt is too long|input is too long|max_?tokens.*exceed/i;
-const TIMEOUT = /time[d_ ]?out|ETIMEDOUT|deadline exceeded|ESOCKETTIMEDOUT|UND_ERR_.*TIMEOUT/i;
+const TIMEOUT = /timed?[ _-]?out|ETIMEDOUT|deadline exceeded|ESOCKETTIMEDOUT|UND_ERR_.*TIMEOUT/i;
 const JSON_PARSE =
   /json ?parse|jsonparse|invalid json|not valid json|unexpected token.*json|json.*unexpected|unterminated string in json|OutputParser|NoObjectGenerated/i;
 const NETWORK =

@@ -8,6 +8,7 @@ describe('error taxonomy', () => {
     // [producer class, message, HTTP status, documented error_type]
     ['APIConnectionTimeoutError', 'Request timed out.', undefined, 'timeout'],
     ['TimeoutError', 'The operation was aborted due to timeout', undefined, 'timeout'],
+    ['Error', 'Request timed out', undefined, 'timeout'],
     ['AI_RetryError', 'Failed after 3 attempts. Last error: ETIMEDOUT', undefined, 'timeout'],
     ['APIConnectionError', 'Connection error.', undefined, 'network'],
     ['TypeError', 'fetch failed', undefined, 'network'],
