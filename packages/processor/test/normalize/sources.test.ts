@@ -153,6 +153,19 @@ describe('OpenLLMetry source (traceloop.*)', () => {
     expect(normalize(make(attributes))?.kind).toBe(expected);
   });
 
+  it("names a LangChain tool from its ToolMessage when the entity name is LangChain's class", () => {
+    const output = JSON.stringify({ kwargs: { name: 'lookup_order', content: 'order 42 shipped' } });
+    const it_ = normalize(
+      child({
+        'gen_ai.operation.name': 'execute_tool',
+        'traceloop.span.kind': 'task',
+        'traceloop.entity.name': 'DynamicStructuredTool',
+        'traceloop.entity.output': output,
+      }),
+    );
+    expect(it_).toMatchObject({ kind: 'tool', toolName: 'lookup_order', outputText: undefined });
+  });
+
   it('names a tool from traceloop.entity.name, reads llm.usage.* and association properties', () => {
     expect(
       normalize(child({ 'gen_ai.operation.name': 'execute_tool', 'traceloop.entity.name': 'lookup_order' })),

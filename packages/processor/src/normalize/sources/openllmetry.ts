@@ -18,6 +18,25 @@ const ASSOCIATION_CONVERSATION_ID = 'traceloop.association.properties.conversati
 const ASSOCIATION_SESSION_ID = 'traceloop.association.properties.session_id';
 const ASSOCIATION_SESSION_ID_CAMEL = 'traceloop.association.properties.sessionId';
 
+/** Class names OpenLLMetry's LangChain instrumentation writes as a tool's entity name. */
+const LANGCHAIN_TOOL_CLASSES = new Set(['DynamicStructuredTool', 'DynamicTool', 'StructuredTool', 'Tool']);
+
+/**
+ * The tool's own name when the entity name is only LangChain's class: the `ToolMessage` the tool
+ * returned names it (`kwargs.name`). Only the name is taken from the output, never its content.
+ */
+function langChainToolName(span: SpanLike): string | undefined {
+  const output = span.attributes['traceloop.entity.output'];
+  if (typeof output !== 'string' || output.length > 1_000_000) return undefined;
+  try {
+    const parsed = JSON.parse(output) as { kwargs?: { name?: unknown } } | null;
+    const name = parsed?.kwargs?.name;
+    return typeof name === 'string' && name.length > 0 ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function kindOf(span: SpanLike): InteractionKind | undefined {
   const attrs = span.attributes;
   const op = attrs[ATTR_GEN_AI_OPERATION_NAME];
@@ -73,8 +92,12 @@ export const openLlmetrySource: InteractionSource = {
       idAt(span, ctx, ASSOCIATION_SESSION_ID) ??
       idAt(span, ctx, ASSOCIATION_SESSION_ID_CAMEL);
     const entity = textAt(span, ctx, ATTR_TRACELOOP_ENTITY_NAME);
-    if (kind === 'tool') it.toolName ??= entity ?? span.name;
-    else if (kind === 'turn') it.agentName ??= entity ?? textAt(span, ctx, 'traceloop.workflow.name');
+    if (kind === 'tool') {
+      it.toolName ??=
+        (entity !== undefined && LANGCHAIN_TOOL_CLASSES.has(entity) ? langChainToolName(span) : undefined) ??
+        entity ??
+        span.name;
+    } else if (kind === 'turn') it.agentName ??= entity ?? textAt(span, ctx, 'traceloop.workflow.name');
     if (ctx.captureContent && kind !== 'generation') {
       it.inputText ??= contentAt(span, ctx, 'traceloop.entity.input');
       it.outputText ??= contentAt(span, ctx, 'traceloop.entity.output');
