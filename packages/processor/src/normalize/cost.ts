@@ -2,6 +2,8 @@ import { type Diagnostic, DiagnosticCode } from '../diagnostics';
 import type { Interaction } from './interaction';
 import { costOf, type Prices } from './price-table';
 
+const NO_MODEL = 'a model call with token counts names no model: no cost_usd';
+
 /**
  * Fills `costUsd` of one model call from the price table. An explicit cost (`spantrack.cost.usd`,
  * or the producer's own) is kept. A call with token counts whose model has no price gets no cost and
@@ -14,10 +16,7 @@ export function priceModelCall(it: Interaction, prices: Prices, diagnostics: Dia
   if (price === undefined) {
     diagnostics.push({
       code: DiagnosticCode.UNPRICED_MODEL,
-      message:
-        it.model === undefined
-          ? 'a model call with token counts names no model: no cost_usd'
-          : `no price for model ${JSON.stringify(it.model.slice(0, 64))}: no cost_usd (add it with the prices option)`,
+      message: it.model === undefined ? NO_MODEL : prices.unpricedMessage(it.model),
       traceId: it.traceId,
       spanId: it.spanId,
     });

@@ -29,6 +29,7 @@ const LATEST_SUFFIX = /-latest$/;
 export class Prices {
   readonly #table: Map<string, ModelPrice>;
   readonly #resolved = new Map<string, ModelPrice | null>();
+  readonly #unpriced = new Map<string, string>();
 
   constructor(overrides?: PriceTable) {
     this.#table = new Map(Object.entries(SHIPPED_PRICES));
@@ -68,6 +69,17 @@ export class Prices {
       this.#resolved.set(model, found);
     }
     return found ?? undefined;
+  }
+
+  /** The `unpriced_model` diagnostic's text for a model (built once per model: it repeats per call). */
+  unpricedMessage(model: string): string {
+    let message = this.#unpriced.get(model);
+    if (message === undefined) {
+      message = `no price for model ${JSON.stringify(model.slice(0, 64))}: no cost_usd (add it with the prices option)`;
+      if (this.#unpriced.size >= 1024) this.#unpriced.clear();
+      this.#unpriced.set(model, message);
+    }
+    return message;
   }
 
   #lookup(model: string): ModelPrice | undefined {
