@@ -1,5 +1,5 @@
 import { trace } from '@opentelemetry/api';
-import { APICallError, generateText, stepCountIs, tool } from 'ai';
+import { APICallError, generateObject, generateText, stepCountIs, tool } from 'ai';
 import { MockLanguageModelV3 } from 'ai/test';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -169,6 +169,32 @@ describe('Vercel AI SDK legacy ai.* spans', () => {
       error_class: 'AI_APICallError',
       recovery_attempt: 1,
       recovered: false,
+    });
+  });
+
+  it('output that is not valid JSON fails the turn: Message Sent, the model call, and one ai.error json_parse_error', async () => {
+    const notJson = {
+      ...answer,
+      content: [{ type: 'text', text: 'Sure! Here it is: {id: 42' }],
+    } as unknown as Step;
+    await expect(
+      generateObject({
+        model: model([notJson]),
+        schema: z.object({ id: z.string() }),
+        prompt: 'which order?',
+        maxRetries: 0,
+        experimental_telemetry: {
+          isEnabled: true,
+          metadata: { sessionId: 'sess-json' },
+          tracer: pipeline.provider.getTracer('ai'),
+        },
+      }),
+    ).rejects.toThrow();
+    const events = await pipeline.events();
+    expect(names(events)).toEqual(['Conversation Started', 'Message Sent', 'ai.error', 'ai.generation']);
+    expect(one(events, 'ai.error').properties).toEqual({
+      error_type: 'json_parse_error',
+      error_class: 'AI_NoObjectGeneratedError',
     });
   });
 });

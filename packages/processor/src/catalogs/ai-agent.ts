@@ -79,6 +79,9 @@ export const aiAgentCatalog: Catalog = {
         return [it.failed ? errorEvent(it, ctx) : generationEvent(it, ctx)];
       case 'error':
         return [errorEvent(it, ctx)];
+      case 'turn':
+        // A turn that failed of its own cause (no model call under it failed): its ai.error.
+        return it.reportsOwnError === true ? [errorEvent(it, ctx)] : NONE;
       default:
         return NONE;
     }

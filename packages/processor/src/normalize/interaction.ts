@@ -33,6 +33,12 @@ export interface Interaction {
    * catalogs make no event of this one.
    */
   reportedBy?: string;
+  /**
+   * A failed turn whose error is the failure itself, not a model call's (no model call under it
+   * failed; set by the trace rules): the turn reports it as `ai.error` (invalid JSON output found
+   * after a successful call, say).
+   */
+  reportsOwnError?: boolean;
 
   traceId: string;
   spanId: string;

@@ -1,8 +1,12 @@
+import { AiErrorType } from '@spantrack/conventions';
 import type { Diagnostic } from '../diagnostics';
 import type { SpanLike } from '../span-like';
 import { isModelCall, priceModelCall } from './cost';
 import type { Interaction } from './interaction';
 import { type Prices, roundUsd } from './price-table';
+
+/** Error types a failed turn reports itself (`ai.error`) when no model call under it failed. */
+const DOCUMENTED_TYPES = new Set<string>(Object.values(AiErrorType));
 
 /** Walks up at most this many parents (a malformed trace may have a cycle). */
 const MAX_DEPTH = 64;
@@ -160,9 +164,15 @@ export function applyTraceRules(
 
   // Price each model call that reports (once), then add it to the turn it belongs to.
   const turnUsage = new Map<number, Usage>();
+  const failedTurns = new Set<number>();
   for (let i = 0; i < n; i++) {
     const it = interactions[i];
-    if (it === undefined || !isModelCall(it) || it.reportedBy !== undefined) continue;
+    if (it === undefined || !isModelCall(it)) continue;
+    if (it.failed) {
+      // Every turn above a failed call (retries included): their failure is the call's.
+      for (let j = parent(i), d = 0; j !== undefined && d < MAX_DEPTH; j = parent(j), d++) failedTurns.add(j);
+    }
+    if (it.reportedBy !== undefined) continue;
     priceModelCall(it, prices, diagnosticsOf(i));
     let d = 0;
     for (let j = parent(i); j !== undefined && d < MAX_DEPTH; j = parent(j), d++) {
@@ -187,6 +197,9 @@ export function applyTraceRules(
       if (own !== undefined) priceModelCall(it, prices, diagnosticsOf(i));
     }
     if (it.source !== 'spantrack' && it.conversationId !== undefined) it.conversationEvent ??= 'started';
+    if (it.failed && !failedTurns.has(i) && it.error !== undefined && DOCUMENTED_TYPES.has(it.error.type)) {
+      it.reportsOwnError = true;
+    }
   }
 }
 

@@ -94,6 +94,43 @@ describe('trace rules (translator.many)', () => {
     });
   });
 
+  it('a turn that failed of its own documented cause, no model call under it failing, reports that ai.error itself', () => {
+    const messages = events([
+      s(
+        'a',
+        undefined,
+        [0, 100],
+        { 'ai.operationId': 'ai.generateObject', 'ai.telemetry.metadata.sessionId': 'c4' },
+        {
+          status: { code: 2 },
+          events: [
+            exceptionEvent('AI_NoObjectGeneratedError', 'No object generated: could not parse the response.'),
+          ],
+        },
+      ),
+      s('b', 'a', [1, 99], { ...chat(5, 5), 'ai.operationId': 'ai.generateObject.doGenerate' }),
+    ]);
+    expect(names(messages)).toEqual(['Conversation Started', 'Message Sent', 'ai.error', 'ai.generation']);
+    expect(messages.find((m) => m.event === 'ai.error')!.properties).toEqual({
+      error_type: 'json_parse_error',
+      error_class: 'AI_NoObjectGeneratedError',
+    });
+    // A cause that is not documented stays out of ai.error: the turn only lacks Message Received.
+    const unknown = events([
+      s(
+        'a',
+        undefined,
+        [0, 100],
+        { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.conversation.id': 'c5' },
+        {
+          status: { code: 2 },
+          events: [exceptionEvent('ValidationError', 'bad input')],
+        },
+      ),
+    ]);
+    expect(names(unknown)).toEqual(['Conversation Started', 'Message Sent']);
+  });
+
   it('two producers instrumenting one model call give one ai.generation, counted once', () => {
     const messages = events([
       s('a', undefined, [0, 100], {
