@@ -1,6 +1,8 @@
 // Throughput of the in-process translation pipeline, single-threaded: `translate` on a realistic
 // mix of spantrack and GenAI spans (~10 attributes each), messages handed to a MemorySink in
-// batches of 500, diagnostics counted. Imports the built dist: run `npx turbo run build` first.
+// batches of 500, diagnostics counted; then whole traces of every other producer (OpenInference,
+// the AI SDK, OpenLLMetry, the official openai instrumentation) through `translate.many`, which
+// applies the trace rules. Imports the built dist: run `npx turbo run build` first.
 //
 //   node bench/processor/pipeline.mjs [seconds=3]
 import { performance } from 'node:perf_hooks';
@@ -14,6 +16,7 @@ import {
   tool,
   turn,
 } from '../support/agent-span-shapes.mjs';
+import { PRODUCER_TURNS } from '../support/producer-span-shapes.mjs';
 
 const SECONDS = Number(process.argv[2] ?? 3);
 const TARGET_SPANS_PER_SECOND = 200_000;
@@ -97,6 +100,66 @@ translate = createTranslator({
 const privacy = await run(Math.max(1, SECONDS / 3), 0);
 console.log(
   `  with content capture, pseudonymised user ids and a redact hook: ${Math.round(privacy.n / privacy.elapsed).toLocaleString('en-US')} spans/s`,
+);
+
+// Every source: traces of the four other producers, each trace translated at once (as the span
+// processor does when it releases a held trace), trace rules, tokens and cost included.
+const traces = [];
+let producerSpans = 0;
+for (let i = 0; i < DISTINCT_SPANS / 4; i++) {
+  const shapes = PRODUCER_TURNS[i % PRODUCER_TURNS.length](i);
+  const traceId = hex(0x5678abcd + i, 16) + hex(0x1234 + i * 7, 16);
+  const start = base + BigInt(i) * 20_000n;
+  const ids = shapes.map((_, k) => hex(0xcdef0100 + i * 8 + k, 16));
+  traces.push(
+    shapes.map((shape, k) => ({
+      traceId,
+      spanId: ids[k],
+      parentSpanId: shape.parent === undefined ? undefined : ids[shape.parent],
+      name: shape.name,
+      kind: 0,
+      startTimeUnixNano: start + BigInt(k) * 1_000n,
+      endTimeUnixNano: start + 450_000_000n - BigInt(k) * 1_000n,
+      attributes: shape.attributes,
+      events: [],
+      status: { code: 0 },
+      resource: { 'service.name': 'bench' },
+      scope: { name: shape.scope },
+    })),
+  );
+  producerSpans += shapes.length;
+}
+translate = createTranslator();
+async function runTraces(seconds) {
+  let n = 0;
+  let messages = 0;
+  let t = 0;
+  const deadline = performance.now() + seconds * 1000;
+  const started = performance.now();
+  const cpuStart = process.cpuUsage();
+  while (performance.now() < deadline) {
+    for (let k = 0; k < 1_000; k++) {
+      const results = translate.many(traces[t++ % traces.length]);
+      for (const result of results) {
+        n++;
+        if (result.diagnostics.length > 0) counter.record(result);
+        messages += result.messages.length;
+        if (result.messages.length > 0) await sink.send(result.messages);
+      }
+      if (sink.messages.length >= BATCH) sink.clear();
+    }
+  }
+  const cpu = process.cpuUsage(cpuStart);
+  return { n, messages, elapsed: (performance.now() - started) / 1000, cpu: (cpu.user + cpu.system) / 1e6 };
+}
+await runTraces(0.5); // warm-up
+counter.reset();
+const producers = await runTraces(Math.max(1, SECONDS / 3));
+console.log(
+  `  every source (OpenInference, AI SDK, OpenLLMetry, openai instrumentation; ${(producerSpans / traces.length).toFixed(2)} spans/trace, trace rules, cost): ` +
+    `${Math.round(producers.n / producers.elapsed).toLocaleString('en-US')} spans/s ` +
+    // On a shared machine the process is descheduled: CPU time says what one core does.
+    `(${Math.round(producers.n / producers.cpu).toLocaleString('en-US')} per CPU-second), ${(producers.messages / producers.n).toFixed(2)} messages/span, ${counter.total} diagnostics`,
 );
 console.log(
   rate >= TARGET_SPANS_PER_SECOND

@@ -13,6 +13,7 @@ export function referenceAjv(): Ajv {
     'x-spantrack-constant',
     'x-spantrack-type',
     'x-spantrack-catalog',
+    'x-spantrack-addition',
   ]) {
     ajv.addKeyword({ keyword });
   }

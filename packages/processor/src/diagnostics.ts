@@ -8,7 +8,7 @@ export const DiagnosticCode = {
   INVALID_SPAN: 'invalid_span',
   /** `spantrack.interaction.kind` holds a value that is not an `InteractionKind`. */
   UNKNOWN_KIND: 'unknown_kind',
-  /** A seed 002 `*.event` attribute names no documented event: nothing emitted. */
+  /** A customer-signals `*.event` attribute names no documented event: nothing emitted. */
   UNKNOWN_EVENT: 'unknown_event',
   /** A field the event cannot go without is missing: that event was not emitted. */
   MISSING_REQUIRED: 'missing_required',
@@ -22,6 +22,8 @@ export const DiagnosticCode = {
   TRUNCATED: 'truncated',
   /** The event could not be brought under the size cap: it was not emitted. */
   EVENT_TOO_LARGE: 'event_too_large',
+  /** A model call has token counts but its model has no price: its events carry no `cost_usd`. */
+  UNPRICED_MODEL: 'unpriced_model',
 } as const;
 export type DiagnosticCode = (typeof DiagnosticCode)[keyof typeof DiagnosticCode];
 

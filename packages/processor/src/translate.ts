@@ -9,9 +9,12 @@ import { copyUserMessage } from './catalogs/user-message';
 import { SpantrackConfigError } from './config-error';
 import { type Diagnostic, DiagnosticCode, NO_DIAGNOSTICS } from './diagnostics';
 import type { AnalyticsMessage } from './message';
+import { isModelCall, priceModelCall } from './normalize/cost';
 import type { Interaction } from './normalize/interaction';
 import { type InteractionSource, normalizeWith, resolveSources } from './normalize/normalize';
+import { Prices, type PriceTable } from './normalize/price-table';
 import { type NormalizeContext, UNUSABLE_SPAN } from './normalize/read-span';
+import { applyTraceRules } from './normalize/trace-rules';
 import { PrivacyFilter, type PrivacyPolicy } from './privacy/privacy-policy';
 import { MIN_MAX_EVENT_BYTES } from './privacy/size-cap';
 import type { SpanLike } from './span-like';
@@ -34,10 +37,15 @@ export interface TranslatorOptions {
   /** What may leave (content, pseudonymisation, redaction, size cap). @default content off, nothing else */
   privacy?: PrivacyPolicy;
   /**
-   * @experimental Extra span sources, tried after spantrack's own spans and before plain GenAI
-   * semconv spans. @default none
+   * @experimental Extra span sources, tried after spantrack's own spans and before the built-in
+   * producers' sources (docs/sources.md). @default none
    */
   sources?: readonly InteractionSource[];
+  /**
+   * Model prices (USD per million input / output / cached-input tokens) that override or extend
+   * the shipped table, keyed by model name. @default the shipped table only
+   */
+  prices?: PriceTable;
 }
 
 /** What one span became. */
@@ -58,6 +66,12 @@ export interface TranslateResult {
  */
 export interface Translator {
   (span: SpanLike): TranslateResult;
+  /**
+   * Several spans at once (a held trace, a collector request): one result per span, in order.
+   * Rules that need more than one span apply across them (docs/sources.md: one event per model
+   * call, tool execution and turn; identity and usage shared across a trace).
+   */
+  many(spans: readonly SpanLike[]): TranslateResult[];
   /** Names of the enabled catalogs, in order. */
   readonly catalogs: readonly string[];
   readonly captureContent: boolean;
@@ -197,6 +211,7 @@ class SpanTranslator {
   readonly #catalogs: readonly Catalog[];
   readonly #sources: readonly InteractionSource[];
   readonly #privacy: PrivacyFilter;
+  readonly #prices: Prices;
   readonly #ctx: TranslatorCatalogContext;
   readonly #normalizeCtx: NormalizeContext;
   /** Reused for every span; copied out only when a span has problems. */
@@ -212,6 +227,7 @@ class SpanTranslator {
     this.catalogs = this.#catalogs.map((c) => c.name);
     this.#sources = resolveSources(options.sources);
     this.#privacy = new PrivacyFilter(options.privacy);
+    this.#prices = new Prices(options.prices);
     this.captureContent = this.#privacy.captureContent;
     this.#ctx = new TranslatorCatalogContext(this.#privacy);
     this.#ctx.diagnostics = this.#scratch;
@@ -230,6 +246,7 @@ class SpanTranslator {
         recognised = true;
       } else if (it !== undefined) {
         recognised = true;
+        if (isModelCall(it) && it.reportedBy === undefined) priceModelCall(it, this.#prices, scratch);
         this.#runCatalogs(it, messages);
       } else {
         scratch.push({
@@ -249,6 +266,83 @@ class SpanTranslator {
       });
     }
     return { messages, diagnostics: scratch.length === 0 ? NO_DIAGNOSTICS : scratch.splice(0), recognised };
+  }
+
+  many(spans: readonly SpanLike[]): TranslateResult[] {
+    const n = spans.length;
+    const scratch = this.#scratch;
+    const interactions: (Interaction | undefined)[] = new Array(n);
+    const recognised: boolean[] = new Array(n);
+    const diagnostics: (Diagnostic[] | undefined)[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const span = spans[i]!;
+      scratch.length = 0;
+      let it: Interaction | typeof UNUSABLE_SPAN | undefined;
+      try {
+        it = normalizeWith(span, this.#normalizeCtx, this.#sources);
+      } catch (error) {
+        scratch.push({
+          code: DiagnosticCode.INVALID_SPAN,
+          message: `span could not be translated: ${errorText(error)}`,
+          traceId: String(span?.traceId ?? ''),
+          spanId: String(span?.spanId ?? ''),
+        });
+        it = UNUSABLE_SPAN;
+      }
+      recognised[i] = it !== undefined;
+      interactions[i] = it === UNUSABLE_SPAN ? undefined : it;
+      if (it === undefined) {
+        scratch.push({
+          code: DiagnosticCode.UNRECOGNISED,
+          message: 'no source recognised the span: nothing to send',
+          traceId: span.traceId,
+          spanId: span.spanId,
+        });
+      }
+      diagnostics[i] = scratch.length === 0 ? undefined : scratch.splice(0);
+    }
+    const diagnosticsOf = (i: number): Diagnostic[] => {
+      let d = diagnostics[i];
+      if (d === undefined) diagnostics[i] = d = [];
+      return d;
+    };
+    try {
+      applyTraceRules(spans, interactions, this.#prices, diagnosticsOf);
+    } catch (error) {
+      // Should not happen; each span still translates on its own.
+      diagnosticsOf(0).push({
+        code: DiagnosticCode.INVALID_SPAN,
+        message: `trace rules could not be applied: ${errorText(error)}`,
+        traceId: spans[0]?.traceId ?? '',
+        spanId: spans[0]?.spanId ?? '',
+      });
+    }
+    const results: TranslateResult[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      scratch.length = 0;
+      const own = diagnostics[i];
+      if (own !== undefined) for (const d of own) scratch.push(d);
+      const messages: AnalyticsMessage[] = [];
+      const it = interactions[i];
+      if (it !== undefined) {
+        try {
+          this.#runCatalogs(it, messages);
+        } catch (error) {
+          scratch.push({
+            code: DiagnosticCode.INVALID_SPAN,
+            message: `span could not be translated: ${errorText(error)}`,
+            traceId: it.traceId,
+            spanId: it.spanId,
+          });
+        }
+      }
+      results[i] = {
+        messages,
+        diagnostics: scratch.length === 0 ? NO_DIAGNOSTICS : scratch.splice(0),
+        recognised: recognised[i]!,
+      };
+    }
+    return results;
   }
 
   #runCatalogs(it: Interaction, out: AnalyticsMessage[]): void {
@@ -356,6 +450,7 @@ export function createTranslator(options: TranslatorOptions = {}): Translator {
   // One closure per translator (not per span), so the hot path is a plain call.
   const fn = ((span: SpanLike) => translator.translate(span)) as Translator;
   Object.defineProperties(fn, {
+    many: { value: (spans: readonly SpanLike[]) => translator.many(spans), enumerable: false },
     catalogs: { value: translator.catalogs, enumerable: true },
     captureContent: { value: translator.captureContent, enumerable: true },
   });

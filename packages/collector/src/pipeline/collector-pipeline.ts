@@ -146,8 +146,10 @@ export class CollectorPipeline {
     const spanOf: number[] = [];
     let rejected = decoded.invalidSpans;
     let firstReason = decoded.invalidReason;
+    // The request's spans together: rules that span a trace see all of them.
+    const results = translator.many(spans);
     for (let i = 0; i < spans.length; i++) {
-      const result = translator(spans[i]!);
+      const result = results[i]!;
       const produced = result.messages;
       for (let m = 0; m < produced.length; m++) {
         messages.push(produced[m]!);

@@ -56,6 +56,10 @@ export interface AiClassificationProperties {
   completion_tokens?: number;
   /** Model identifier (for example "llama3.2:3b"). */
   model?: string;
+  /** Input tokens read from the provider's prompt cache, where the producer reports them. A spantrack addition. */
+  cached_input_tokens?: number;
+  /** Cost in USD: an explicit spantrack.cost.usd wins, else the producer's own cost, else the shipped price table; absent for unpriced models. A spantrack addition. */
+  cost_usd?: number;
 }
 
 /** Properties of `ai.generation`. */
@@ -68,11 +72,19 @@ export interface AiGenerationProperties {
   latency_ms?: number;
   /** Model identifier. */
   model?: string;
+  /** Input tokens of the model call (for a turn's Message Received: summed over the turn's model calls, counted once). A spantrack addition. */
+  prompt_tokens?: number;
+  /** Output tokens of the model call (for a turn: summed over its model calls). A spantrack addition. */
+  completion_tokens?: number;
+  /** Input tokens read from the provider's prompt cache, where the producer reports them. A spantrack addition. */
+  cached_input_tokens?: number;
+  /** Cost in USD: an explicit spantrack.cost.usd wins, else the producer's own cost, else the shipped price table; absent for unpriced models. A spantrack addition. */
+  cost_usd?: number;
 }
 
 /** Properties of `ai.error`. */
 export interface AiErrorProperties {
-  /** The error's type: timeout, json_parse_error, network, context_length, or any other error type (_OTHER when unknown). */
+  /** The error's type: timeout, json_parse_error, network, context_length, rate_limit (HTTP 429), server_error (HTTP 5xx) where the cause is known, else the producer's own error type (_OTHER when unknown). */
   error_type: string;
   /** Which recovery attempt this was. */
   recovery_attempt?: number;
@@ -80,6 +92,8 @@ export interface AiErrorProperties {
   recovered?: boolean;
   /** What the agent did instead (for example "agent_handoff"). */
   fallback_action?: string;
+  /** The producer's own error class or type (for example APIConnectionTimeoutError), kept when error_type is mapped onto the documented values. A spantrack addition. */
+  error_class?: string;
 }
 
 /** Properties of `Conversation Started`. */
@@ -110,6 +124,14 @@ export interface MessageReceivedProperties {
   message_body?: string;
   /** The message's sender; default is "agent" (may be extended: ai_agent, human_agent, task_automation_agent, ...). */
   role: string;
+  /** Input tokens of the model call (for a turn's Message Received: summed over the turn's model calls, counted once). A spantrack addition. */
+  prompt_tokens?: number;
+  /** Output tokens of the model call (for a turn: summed over its model calls). A spantrack addition. */
+  completion_tokens?: number;
+  /** Input tokens read from the provider's prompt cache, where the producer reports them. A spantrack addition. */
+  cached_input_tokens?: number;
+  /** Cost in USD: an explicit spantrack.cost.usd wins, else the producer's own cost, else the shipped price table; absent for unpriced models. A spantrack addition. */
+  cost_usd?: number;
 }
 
 /** Properties of `Conversation Ended`. */

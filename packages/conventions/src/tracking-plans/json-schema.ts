@@ -39,4 +39,6 @@ export interface JsonSchema {
   format?: string;
   /** spantrack annotation: the property is message content, sent only with content capture on. */
   'x-spantrack-content'?: boolean;
+  /** spantrack annotation: a property spantrack sends beyond the source document (tokens, cost, error class). */
+  'x-spantrack-addition'?: boolean;
 }

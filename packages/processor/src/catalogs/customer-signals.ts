@@ -40,7 +40,7 @@ function resolveEvent(
       ctx.report(
         it,
         DiagnosticCode.UNKNOWN_EVENT,
-        `${attribute} is ${JSON.stringify(value)}: no such seed 002 event`,
+        `${attribute} is ${JSON.stringify(value)}: no such customer-signals event`,
       );
     }
     return event;
@@ -48,7 +48,7 @@ function resolveEvent(
   if (ALL_EVENTS.has(it.spanName)) {
     for (const event of events.values()) if (event === it.spanName) return event;
   }
-  ctx.report(it, DiagnosticCode.MISSING_REQUIRED, `no ${attribute}: no seed 002 event to send`);
+  ctx.report(it, DiagnosticCode.MISSING_REQUIRED, `no ${attribute}: no customer-signals event to send`);
   return undefined;
 }
 
@@ -57,7 +57,7 @@ function set(p: JsonObject, key: string, value: string | number | undefined): vo
 }
 
 /**
- * Seed 002, "Analytics Events (MVP)": `customer_signal.*`, `ai_triage.*`, `ai_reply.*`,
+ * The customer-signals tracking plan, "Analytics Events (MVP)": `customer_signal.*`, `ai_triage.*`, `ai_reply.*`,
  * `interaction.outcome_*`. Every event carries the required `org_id`, `workspace_id`, `user_id`
  * (internal, pseudonymised when the policy says) and `timestamp`; an event missing one is not sent.
  * Never any message content, whatever the capture setting.

@@ -2,6 +2,7 @@ import { CatalogName, CopilotEvent, MessageRole } from '@spantrack/conventions';
 import { DiagnosticCode } from '../diagnostics';
 import type { AnalyticsMessage, JsonObject } from '../message';
 import type { Interaction } from '../normalize/interaction';
+import { addUsage } from './ai-agent';
 import type { Catalog, CatalogContext } from './catalog';
 
 /** Suffixes of the message ids derived for a turn's two messages when none are given. */
@@ -9,7 +10,7 @@ const INPUT_MESSAGE_SUFFIX = '-in';
 const OUTPUT_MESSAGE_SUFFIX = '-out';
 
 /**
- * Every seed 004 event needs a conversation. A spantrack span missing one is reported (the tracker
+ * Every AI Copilot event needs a conversation. A spantrack span missing one is reported (the tracker
  * puts it on every conversation span); other producers' spans often have none and are just skipped.
  */
 function missingConversation(it: Interaction, ctx: CatalogContext, event: string): void {
@@ -33,8 +34,9 @@ function messageProps(
 
 /**
  * A request / response pair (a `turn`, or a `track` inside a conversation): Message Sent at the
- * span's start (the customer's message arrives then; seed 003's response time is the gap), Message
- * Received at its end.
+ * span's start (the customer's message arrives then; the conversation tracking plan's response
+ * time is the gap), Message Received at its end, with the turn's usage (the sum of its model
+ * calls) as additions. A failed turn received no answer: Message Sent only.
  */
 function exchange(
   it: Interaction,
@@ -55,22 +57,21 @@ function exchange(
       ),
       { timestamp: it.startTimestamp },
     ),
-    ctx.track(
-      it,
-      CopilotEvent.MESSAGE_RECEIVED,
-      messageProps(
-        conversationId,
-        it.outputMessageId ?? it.spanId + OUTPUT_MESSAGE_SUFFIX,
-        it.outputText,
-        MessageRole.AGENT,
-        ctx,
-      ),
-    ),
   );
+  if (it.failed) return;
+  const received = messageProps(
+    conversationId,
+    it.outputMessageId ?? it.spanId + OUTPUT_MESSAGE_SUFFIX,
+    it.outputText,
+    MessageRole.AGENT,
+    ctx,
+  );
+  addUsage(it, received);
+  out.push(ctx.track(it, CopilotEvent.MESSAGE_RECEIVED, received));
 }
 
 /**
- * Seed 004, Segment's "Spec: AI Copilot": Conversation Started / Ended, Message Sent / Received,
+ * Segment's AI Copilot spec: Conversation Started / Ended, Message Sent / Received,
  * Action Invoked, Media Generated, Component Loaded, Feedback Submitted, and identify.
  */
 export const segmentCopilotCatalog: Catalog = {
@@ -116,6 +117,8 @@ export const segmentCopilotCatalog: Catalog = {
         break;
       }
       case 'turn':
+        // A turn inside another turn (an agent span inside conversation.turn()): the outer one reports.
+        if (it.reportedBy !== undefined) break;
         if (conversationId === undefined) missingConversation(it, ctx, CopilotEvent.MESSAGE_SENT);
         else exchange(it, conversationId, ctx, out);
         break;
@@ -131,6 +134,8 @@ export const segmentCopilotCatalog: Catalog = {
         }
         break;
       case 'tool': {
+        // A second span of the same tool execution (two instrumentations): the outer one reports.
+        if (it.reportedBy !== undefined) break;
         if (conversationId === undefined) {
           missingConversation(it, ctx, CopilotEvent.ACTION_INVOKED);
           break;

@@ -3,8 +3,14 @@ import type { JsonObject } from '../message';
 
 /** An error as read from `error.type`, span status and `exception` events alike. */
 export interface InteractionError {
-  /** `error.type`, else the `exception` event's `exception.type`, else `_OTHER`. */
+  /**
+   * The documented `error_type` when the cause is known from the class, message or HTTP status
+   * (`timeout`, `json_parse_error`, `network`, `context_length`, `rate_limit`, `server_error`); else
+   * spantrack's own `error.type` as written; else `_OTHER`.
+   */
   type: string;
+  /** The producer's own `error.type` / `exception.type` when it differs from `type` (`APIConnectionTimeoutError`). */
+  class?: string;
   /** The status message, else the `exception` event's `exception.message`. */
   message?: string;
   recoveryAttempt?: number;
@@ -27,6 +33,12 @@ export interface Interaction {
    * catalogs make no event of this one.
    */
   reportedBy?: string;
+  /**
+   * A failed turn whose error is the failure itself, not a model call's (no model call under it
+   * failed; set by the trace rules): the turn reports it as `ai.error` (invalid JSON output found
+   * after a successful call, say).
+   */
+  reportsOwnError?: boolean;
 
   traceId: string;
   spanId: string;
@@ -73,17 +85,17 @@ export interface Interaction {
   // outcome
   /** Whether the interaction failed (status ERROR, `error.type`, an `exception` event, success=false). */
   failed: boolean;
-  /** `spantrack.success` as written (seed 001). */
+  /** `spantrack.success` as written (the AI-interaction SDK's `success`). */
   success: boolean | undefined;
   error: InteractionError | undefined;
-  /** Seed 002's `error_code`. */
+  /** The customer-signals tracking plan's `error_code`. */
   errorCode: string | undefined;
-  /** Seed 002's `result`. */
+  /** The customer-signals tracking plan's `result`. */
   result: string | undefined;
   /** `spantrack.event.name`: a user-defined track event. */
   eventName: string | undefined;
 
-  // conversation (seed 004)
+  // conversation (Segment's AI Copilot spec)
   messageId: string | undefined;
   role: string | undefined;
   inputMessageId: string | undefined;
@@ -99,7 +111,7 @@ export interface Interaction {
   componentType: string | undefined;
   feedbackRating: number | undefined;
 
-  // seed 002
+  // the customer-signals tracking plan
   signalEvent: string | undefined;
   signalType: string | undefined;
   severity: string | undefined;

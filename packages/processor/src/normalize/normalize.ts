@@ -1,14 +1,17 @@
 import { type Diagnostic, DiagnosticCode } from '../diagnostics';
 import type { SpanLike } from '../span-like';
-import { genAiSemconvSource } from './genai-semconv-source';
 import type { Interaction } from './interaction';
 import { type NormalizeContext, UNUSABLE_SPAN } from './read-span';
-import { spantrackSource } from './spantrack-source';
+import { aiSdkSource } from './sources/ai-sdk';
+import { genAiSemconvSource } from './sources/genai-semconv';
+import { openAiInstrumentationSource } from './sources/openai-instrumentation';
+import { openInferenceSource } from './sources/openinference';
+import { openLlmetrySource } from './sources/openllmetry';
+import { spantrackSource } from './sources/spantrack';
 
 /**
  * A producer of spans that `normalize` understands. Sources are tried in order; the first that
- * returns an interaction wins. This is the seam for other producers (Vercel AI SDK, OpenLLMetry,
- * OpenInference, the official openai instrumentation).
+ * returns an interaction wins (docs/sources.md lists them, with what each reads).
  */
 export interface InteractionSource {
   readonly name: string;
@@ -21,18 +24,28 @@ export interface InteractionSource {
 }
 
 /**
- * Built-in sources, in the order they are tried: spantrack's own spans first (they also carry
- * `gen_ai.*` keys), plain GenAI semconv spans last (other producers' spans are GenAI spans too, so
- * their more specific sources go between the two).
+ * Built-in sources, in the order they are tried. spantrack's own spans first (they also carry
+ * `gen_ai.*` keys); then producers recognised by a key of their own, whose spans may also carry
+ * `gen_ai.*` keys (OpenInference `openinference.span.kind`, the AI SDK's `ai.operationId`,
+ * OpenLLMetry's `traceloop.*` / `llm.request.type`); then the official openai instrumentation (by
+ * its scope); plain GenAI semconv last, for every other producer.
  */
-export const BUILTIN_SOURCES: readonly InteractionSource[] = [spantrackSource, genAiSemconvSource];
+export const BUILTIN_SOURCES: readonly InteractionSource[] = [
+  spantrackSource,
+  openInferenceSource,
+  aiSdkSource,
+  openLlmetrySource,
+  openAiInstrumentationSource,
+  genAiSemconvSource,
+];
+const PRODUCER_SOURCES = BUILTIN_SOURCES.slice(1, -1);
 
-/** Orders user sources between spantrack's own and the generic GenAI semconv one. */
+/** Orders user sources after spantrack's own and before the built-in producers' and GenAI semconv. */
 export function resolveSources(
   extra: readonly InteractionSource[] | undefined,
 ): readonly InteractionSource[] {
   if (extra === undefined || extra.length === 0) return BUILTIN_SOURCES;
-  return [spantrackSource, ...extra, genAiSemconvSource];
+  return [spantrackSource, ...extra, ...PRODUCER_SOURCES, genAiSemconvSource];
 }
 
 /**
@@ -67,7 +80,7 @@ export function normalizeWith(
 export interface NormalizeOptions {
   /** Read content attributes. Default false. */
   captureContent?: boolean;
-  /** Extra sources, tried after spantrack's own and before the generic GenAI semconv source. */
+  /** Extra sources, tried after spantrack's own and before the built-in producers' sources. */
   sources?: readonly InteractionSource[];
 }
 

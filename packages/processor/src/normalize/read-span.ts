@@ -82,7 +82,11 @@ import { type Diagnostic, DiagnosticCode } from '../diagnostics';
 import type { JsonValue } from '../message';
 import { CONTENT_PROPERTY_NAMES } from '../privacy/privacy-policy';
 import type { AttributeValue, SpanLike } from '../span-like';
+import { classifyError, httpStatusOf } from './error-taxonomy';
 import type { Interaction } from './interaction';
+
+/** Semconv HTTP status of a failed call (some producers put it on the LLM span). */
+const ATTR_HTTP_RESPONSE_STATUS_CODE = 'http.response.status_code';
 
 /** What a source needs besides the span: the content switch and where to report problems. */
 export interface NormalizeContext {
@@ -279,7 +283,7 @@ function describe(value: unknown): string {
   return value === null ? 'null' : `a ${typeof value}`;
 }
 
-function badValue(
+export function badValue(
   ctx: NormalizeContext,
   span: SpanLike,
   key: string,
@@ -297,7 +301,7 @@ function badValue(
 }
 
 /** An identifier: a non-empty string (or a finite number, stringified) of at most MAX_ID_LENGTH. */
-function readId(
+export function readId(
   ctx: NormalizeContext,
   span: SpanLike,
   key: string,
@@ -312,7 +316,7 @@ function readId(
 }
 
 /** A free-form string (size is the size cap's business). */
-function readText(
+export function readText(
   ctx: NormalizeContext,
   span: SpanLike,
   key: string,
@@ -323,7 +327,7 @@ function readText(
 }
 
 /** A count: a non-negative integer. */
-function readCount(
+export function readCount(
   ctx: NormalizeContext,
   span: SpanLike,
   key: string,
@@ -333,7 +337,7 @@ function readCount(
   return badValue(ctx, span, key, value, 'a non-negative integer');
 }
 
-function readNumber(
+export function readNumber(
   ctx: NormalizeContext,
   span: SpanLike,
   key: string,
@@ -343,7 +347,7 @@ function readNumber(
   return badValue(ctx, span, key, value, 'a finite number');
 }
 
-function readBoolean(
+export function readBoolean(
   ctx: NormalizeContext,
   span: SpanLike,
   key: string,
@@ -890,16 +894,34 @@ export function readSpan(
   ) {
     it.failed = true;
     const statusMessage = statusError && span.status.message ? span.status.message : undefined;
+    const message = statusMessage ?? exceptionMessage;
+    const raw = errorType ?? exceptionType;
+    const known = classifyError(
+      raw,
+      message ?? exceptionMessage,
+      httpStatusOf(attrs[ATTR_HTTP_RESPONSE_STATUS_CODE], raw, message),
+    );
+    // A producer's class name is not an error type: it is kept apart, and the type is the documented
+    // one when the cause is known. spantrack's own `error.type` is the user's choice and stays.
+    const type = known ?? (source === 'spantrack' && raw !== undefined ? raw : ERROR_TYPE_OTHER);
     it.error = {
-      type: errorType ?? exceptionType ?? ERROR_TYPE_OTHER,
-      message: statusMessage ?? exceptionMessage,
+      type,
+      class: raw !== undefined && raw !== type && raw !== ERROR_TYPE_OTHER ? raw : undefined,
+      message,
       recoveryAttempt,
       recovered,
       fallbackAction,
     };
   } else if (recoveryAttempt !== undefined || recovered !== undefined || fallbackAction !== undefined) {
     // Recovery details without an error: the error was recovered from; keep them for an `error` kind.
-    it.error = { type: ERROR_TYPE_OTHER, message: undefined, recoveryAttempt, recovered, fallbackAction };
+    it.error = {
+      type: ERROR_TYPE_OTHER,
+      class: undefined,
+      message: undefined,
+      recoveryAttempt,
+      recovered,
+      fallbackAction,
+    };
   }
   return it;
 }

@@ -44,6 +44,7 @@ export class SpanTranslationStage {
       catalogs: options.catalogs,
       privacy: options.privacy,
       sources: options.sources,
+      prices: options.prices,
     });
     const hold = options.traceHold;
     this.buffer =
@@ -109,16 +110,19 @@ export class SpanTranslationStage {
   }
 
   private translateAll(spans: readonly SpanLike[], out: AnalyticsMessage[]): void {
-    for (const span of spans) {
-      let result: ReturnType<Translator>;
-      try {
-        result = this.translate(span);
-      } catch (error) {
-        // The translator is built never to throw; this guards against a bug all the same.
-        this.counters.spansFailed++;
-        this.warnOnce('translate-failed', `${this.owner}: translation failed: ${String(error)}`);
-        continue;
-      }
+    if (spans.length === 0) return;
+    // All at once: rules that span a trace (one event per model call, tool and turn; identity and
+    // usage across the trace) see every span released together.
+    let results: ReturnType<Translator['many']>;
+    try {
+      results = this.translate.many(spans);
+    } catch (error) {
+      // The translator is built never to throw; this guards against a bug all the same.
+      this.counters.spansFailed += spans.length;
+      this.warnOnce('translate-failed', `${this.owner}: translation failed: ${String(error)}`);
+      return;
+    }
+    for (const result of results) {
       this.counters.spansTranslated++;
       if (!result.recognised) this.counters.spansUnrecognised++;
       for (const d of result.diagnostics) {

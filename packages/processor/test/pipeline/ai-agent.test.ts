@@ -10,7 +10,8 @@ const withoutCapture = createTranslator({ catalogs: ['ai-agent'] });
 describe('ai-agent catalog (seed 000)', () => {
   it('turns the seed walkthrough into the documented ai.classification call (capture on)', () => {
     const { messages, diagnostics } = withCapture(seed000ClassificationSpan());
-    expect(diagnostics).toEqual([]);
+    // A local model has no price: no cost_usd, and a counted diagnostic says so.
+    expect(diagnostics.map((d) => d.code)).toEqual(['unpriced_model']);
     expect(messages).toHaveLength(1);
     const m = messages[0] as TrackMessage;
     // The seed's example, field by field.
@@ -73,6 +74,8 @@ describe('ai-agent catalog (seed 000)', () => {
       output_length: 45,
       latency_ms: 800,
       model: 'llama3.2:3b',
+      prompt_tokens: 300,
+      completion_tokens: 12,
     });
     expect(m.context).toBeUndefined();
   });

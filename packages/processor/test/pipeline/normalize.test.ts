@@ -137,7 +137,10 @@ describe('normalize: errors', () => {
         events: [exceptionEvent('TimeoutError', 'took too long')],
       }),
     );
-    expect(it_).toMatchObject({ failed: true, error: { type: 'TimeoutError', message: 'took too long' } });
+    expect(it_).toMatchObject({
+      failed: true,
+      error: { type: 'timeout', class: 'TimeoutError', message: 'took too long' },
+    });
   });
 
   it('prefers error.type over the exception type', () => {

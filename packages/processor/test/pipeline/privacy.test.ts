@@ -5,7 +5,7 @@ import { applyPrivacy } from '../../src/privacy/privacy-policy';
 import { pseudonymizeUserId } from '../../src/privacy/pseudonymize';
 import { DEFAULT_MAX_EVENT_BYTES, messageBytes, SEGMENT_MAX_EVENT_BYTES } from '../../src/privacy/size-cap';
 import { createTranslator } from '../../src/translate';
-import { seed000ClassificationSpan, span } from './span-fixture';
+import { seed000ClassificationSpan, span, WALKTHROUGH_PRICES } from './span-fixture';
 
 const conversation = {
   'user.id': '+254712345678',
@@ -30,6 +30,7 @@ describe('privacy policy', () => {
 
   it('pseudonymises the identify userId, not the anonymousId', () => {
     const t = createTranslator({
+      prices: WALKTHROUGH_PRICES,
       catalogs: ['segment-copilot'],
       privacy: { pseudonymizeUserIds: { secret: 'k' } },
     });
@@ -49,6 +50,7 @@ describe('privacy policy', () => {
   it('applies redact to every string taken from span data, with its path', () => {
     const paths: string[] = [];
     const t = createTranslator({
+      prices: WALKTHROUGH_PRICES,
       catalogs: ['ai-agent', 'segment-copilot'],
       privacy: {
         captureContent: true,
@@ -92,6 +94,7 @@ describe('privacy policy', () => {
 
   it('drops a value whose redaction throws, and the message when it is an id', () => {
     const t = createTranslator({
+      prices: WALKTHROUGH_PRICES,
       catalogs: ['ai-agent'],
       privacy: {
         redact: (value, path) => {
@@ -111,7 +114,11 @@ describe('privacy policy', () => {
   });
 
   it('caps the size: cuts the longest content first, flags it, keeps the event under 32 KB', () => {
-    const t = createTranslator({ catalogs: ['ai-agent'], privacy: { captureContent: true } });
+    const t = createTranslator({
+      catalogs: ['ai-agent'],
+      prices: WALKTHROUGH_PRICES,
+      privacy: { captureContent: true },
+    });
     const s = seed000ClassificationSpan();
     const huge = 'é'.repeat(60_000);
     const r = t({ ...s, attributes: { ...s.attributes, 'spantrack.input.text': huge } });
@@ -127,7 +134,11 @@ describe('privacy policy', () => {
   });
 
   it('cuts other long strings too, and drops user properties as a last resort', () => {
-    const t = createTranslator({ catalogs: ['ai-agent'], privacy: { maxEventBytes: 2048 } });
+    const t = createTranslator({
+      catalogs: ['ai-agent'],
+      prices: WALKTHROUGH_PRICES,
+      privacy: { maxEventBytes: 2048 },
+    });
     const s = seed000ClassificationSpan();
     const props: Record<string, string[]> = {};
     for (let i = 0; i < 20; i++) props[`spantrack.property.list${i}`] = ['x'.repeat(100)];
@@ -156,7 +167,9 @@ describe('privacy policy', () => {
       },
     });
     for (const redact of [undefined, (v: string) => v.replace(/\d/g, '#')]) {
-      const r = createTranslator({ catalogs: ['ai-agent'], privacy: { redact } })(s);
+      const r = createTranslator({ catalogs: ['ai-agent'], prices: WALKTHROUGH_PRICES, privacy: { redact } })(
+        s,
+      );
       expect(r.diagnostics.map((d) => d.code)).toEqual(['truncated']);
       expect(r.diagnostics[0]!.message).toContain('properties.tags');
       const m = r.messages[0] as TrackMessage;
@@ -176,7 +189,7 @@ describe('privacy policy', () => {
         return it;
       },
     };
-    const t = createTranslator({ catalogs: ['ai-agent'], sources: [leaky] });
+    const t = createTranslator({ catalogs: ['ai-agent'], prices: WALKTHROUGH_PRICES, sources: [leaky] });
     const r = t(span({ attributes: { 'gen_ai.request.model': 'm', 'gen_ai.system': 'x', 'user.id': 'u' } }));
     const m = r.messages[0] as TrackMessage;
     expect(m.properties.plan).toBe('pro');

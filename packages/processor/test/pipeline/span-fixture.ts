@@ -65,3 +65,6 @@ export function seed000ClassificationSpan(): SpanLike {
     },
   });
 }
+
+/** A price for the walkthrough's local model, so tests about something else see no `unpriced_model`. */
+export const WALKTHROUGH_PRICES = { 'llama3.2:3b': { input: 0, output: 0 } };

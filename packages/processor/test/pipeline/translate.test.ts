@@ -11,7 +11,7 @@ import { DiagnosticCounter } from '../../src/diagnostics';
 import { fromReadableSpan } from '../../src/from-readable-span';
 import type { TrackMessage } from '../../src/message';
 import { createTranslator, type TranslatorOptions, translate } from '../../src/translate';
-import { seed000ClassificationSpan, span, TRACE_ID } from './span-fixture';
+import { seed000ClassificationSpan, span, TRACE_ID, WALKTHROUGH_PRICES } from './span-fixture';
 
 describe('translate', () => {
   it('runs all three catalogs by default', () => {
@@ -67,8 +67,10 @@ describe('translate', () => {
   });
 
   it('shares one empty diagnostics array when a span has no problems', () => {
-    const t = createTranslator();
+    // The walkthrough's local model, priced by the user: nothing to report.
+    const t = createTranslator({ prices: { 'llama3.2:3b': { input: 0, output: 0 } } });
     expect(t(seed000ClassificationSpan()).diagnostics).toBe(t(seed000ClassificationSpan()).diagnostics);
+    expect(t(seed000ClassificationSpan()).diagnostics).toEqual([]);
   });
 
   it('falls back to the conversation id, then the trace id, as anonymousId', () => {
@@ -123,7 +125,7 @@ describe('translate', () => {
         { ...({} as TrackMessage), userId: it.userId },
       ],
     };
-    const t = createTranslator({ catalogs: [broken, 'ai-agent', sloppy] });
+    const t = createTranslator({ catalogs: [broken, 'ai-agent', sloppy], prices: WALKTHROUGH_PRICES });
     const r = t(seed000ClassificationSpan());
     expect(r.messages.map((m) => (m as TrackMessage).event)).toEqual(['ai.classification']);
     expect(r.diagnostics.map((d) => [d.code, d.catalog])).toEqual([
@@ -206,8 +208,9 @@ describe('translate', () => {
     };
     const r = createTranslator({ catalogs: ['ai-agent', tricky] })(seed000ClassificationSpan());
     expect(r.messages.map((m) => (m as TrackMessage).event)).toEqual(['ai.classification', 'Fine']);
-    expect(r.diagnostics.map((d) => [d.code, d.catalog])).toEqual([['catalog_error', 'tricky']]);
-    expect(r.diagnostics[0]!.message).toContain('boom');
+    const problems = r.diagnostics.filter((d) => d.code !== 'unpriced_model');
+    expect(problems.map((d) => [d.code, d.catalog])).toEqual([['catalog_error', 'tricky']]);
+    expect(problems[0]!.message).toContain('boom');
   });
 
   it('two catalogs making an event of the same name from one span get distinct messageIds, the same on every run', () => {

@@ -21,7 +21,8 @@ function setup(captureContent: boolean) {
   const messages = () =>
     exporter.getFinishedSpans().flatMap((s) => {
       const r = translate(fromReadableSpan(s));
-      expect(r.diagnostics).toEqual([]);
+      // The walkthrough's local model has no price (no cost_usd): that is the only diagnostic.
+      expect(r.diagnostics.filter((d) => d.code !== 'unpriced_model')).toEqual([]);
       return r.messages as TrackMessage[];
     });
   return { tracker, messages };

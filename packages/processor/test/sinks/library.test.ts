@@ -32,7 +32,7 @@ const withCallerLibrary: AnalyticsMessage = {
   timestamp: '2025-01-01T00:00:00.000Z',
   userId: 'u-1',
   event: 'ai.error',
-  properties: {},
+  properties: { error_type: 'timeout' },
   context: { library: { name: 'someone-else', version: '9', extra: 'kept' }, channel: 'web' },
 };
 

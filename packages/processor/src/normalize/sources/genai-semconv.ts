@@ -7,10 +7,10 @@ import {
   GenAiOperationName,
   type InteractionKind,
 } from '@spantrack/conventions';
-import type { SpanLike } from '../span-like';
-import type { Interaction } from './interaction';
-import type { InteractionSource } from './normalize';
-import { type NormalizeContext, readSpan, type UNUSABLE_SPAN } from './read-span';
+import type { SpanLike } from '../../span-like';
+import type { Interaction } from '../interaction';
+import type { InteractionSource } from '../normalize';
+import { type NormalizeContext, readSpan, type UNUSABLE_SPAN } from '../read-span';
 
 /**
  * Plain OpenTelemetry GenAI semantic-convention spans (current and older key spellings): LLM calls
@@ -33,6 +33,10 @@ export const genAiSemconvSource: InteractionSource = {
         break;
       case GenAiOperationName.INVOKE_AGENT:
         kind = 'turn';
+        break;
+      case GenAiOperationName.EMBEDDINGS:
+        // A model call but no generation: an event only when it fails.
+        if (span.status.code === 2) kind = 'error';
         break;
       case undefined:
         // No operation name: an LLM call if it names a model and a provider (older instrumentations).

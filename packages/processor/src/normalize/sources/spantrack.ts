@@ -4,11 +4,11 @@ import {
   type InteractionKind,
   MessageRole,
 } from '@spantrack/conventions';
-import { DiagnosticCode } from '../diagnostics';
-import type { SpanLike } from '../span-like';
-import type { Interaction } from './interaction';
-import type { InteractionSource } from './normalize';
-import { type NormalizeContext, readSpan, UNUSABLE_SPAN } from './read-span';
+import { DiagnosticCode } from '../../diagnostics';
+import type { SpanLike } from '../../span-like';
+import type { Interaction } from '../interaction';
+import type { InteractionSource } from '../normalize';
+import { type NormalizeContext, readSpan, UNUSABLE_SPAN } from '../read-span';
 
 const KINDS = new Set<string>(INTERACTION_KINDS);
 /** Longest unknown kind quoted in a diagnostic; a longer value is described by its length only. */

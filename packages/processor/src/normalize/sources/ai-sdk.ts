@@ -1,0 +1,115 @@
+import type { InteractionKind } from '@spantrack/conventions';
+import type { SpanLike } from '../../span-like';
+import type { Interaction } from '../interaction';
+import type { InteractionSource } from '../normalize';
+import { type NormalizeContext, readSpan, type UNUSABLE_SPAN } from '../read-span';
+import { contentAt, countAt, idAt, textAt } from './producer-fields';
+
+/** The Vercel AI SDK's legacy telemetry (`experimental_telemetry`): every span names its operation here. */
+export const ATTR_AI_OPERATION_ID = 'ai.operationId';
+
+/**
+ * `ai.generateText` / `ai.streamText` / `ai.generateObject` / `ai.streamObject` are one call of the
+ * SDK (a whole tool loop): a turn. Their `.doGenerate` / `.doStream` children are the model calls.
+ * `ai.embed*` calls are no event unless they fail.
+ */
+function kindOf(operation: string, span: SpanLike): InteractionKind | undefined {
+  switch (operation) {
+    case 'ai.generateText':
+    case 'ai.streamText':
+    case 'ai.generateObject':
+    case 'ai.streamObject':
+      return 'turn';
+    case 'ai.generateText.doGenerate':
+    case 'ai.streamText.doStream':
+    case 'ai.generateObject.doGenerate':
+    case 'ai.streamObject.doStream':
+      return 'generation';
+    case 'ai.toolCall':
+      return 'tool';
+    case 'ai.embed':
+    case 'ai.embedMany':
+    case 'ai.embed.doEmbed':
+    case 'ai.embedMany.doEmbed':
+      return span.status.code === 2 ? 'error' : undefined;
+    default:
+      return undefined;
+  }
+}
+
+// Metadata keys the SDK's users name ids with (`experimental_telemetry.metadata`).
+const META_USER_ID = 'ai.telemetry.metadata.userId';
+const META_USER_ID_SNAKE = 'ai.telemetry.metadata.user_id';
+const META_CONVERSATION_ID = 'ai.telemetry.metadata.conversationId';
+const META_CONVERSATION_ID_SNAKE = 'ai.telemetry.metadata.conversation_id';
+const META_SESSION_ID = 'ai.telemetry.metadata.sessionId';
+const META_SESSION_ID_SNAKE = 'ai.telemetry.metadata.session_id';
+
+/** Vercel AI SDK `ai.*` spans (`ai.model.*`, `ai.usage.*`, `ai.toolCall.*`, `ai.telemetry.metadata.*`). */
+export const aiSdkSource: InteractionSource = {
+  name: 'ai_sdk',
+  recognise(span: SpanLike, ctx: NormalizeContext): Interaction | typeof UNUSABLE_SPAN | undefined {
+    const operation = span.attributes[ATTR_AI_OPERATION_ID];
+    if (typeof operation !== 'string') return undefined;
+    const kind = kindOf(operation, span);
+    if (kind === undefined) return undefined;
+    const it = readSpan(span, kind, 'ai_sdk', ctx);
+    if (typeof it !== 'object') return it;
+    // Model calls also carry gen_ai.* (read above); the SDK's own keys fill what those leave out.
+    it.model ??= textAt(span, ctx, 'ai.response.model') ?? textAt(span, ctx, 'ai.model.id');
+    it.provider ??= textAt(span, ctx, 'ai.model.provider');
+    it.inputTokens ??=
+      countAt(span, ctx, 'ai.usage.inputTokens') ?? countAt(span, ctx, 'ai.usage.promptTokens');
+    it.outputTokens ??=
+      countAt(span, ctx, 'ai.usage.outputTokens') ?? countAt(span, ctx, 'ai.usage.completionTokens');
+    it.cacheReadTokens ??=
+      countAt(span, ctx, 'ai.usage.cachedInputTokens') ??
+      countAt(span, ctx, 'ai.usage.inputTokenDetails.cacheReadTokens');
+    it.agentName ??= textAt(span, ctx, 'ai.telemetry.functionId');
+    it.userId ??= idAt(span, ctx, META_USER_ID) ?? idAt(span, ctx, META_USER_ID_SNAKE);
+    it.conversationId ??=
+      idAt(span, ctx, META_CONVERSATION_ID) ??
+      idAt(span, ctx, META_CONVERSATION_ID_SNAKE) ??
+      idAt(span, ctx, META_SESSION_ID) ??
+      idAt(span, ctx, META_SESSION_ID_SNAKE);
+    if (kind === 'tool') {
+      it.toolName ??= textAt(span, ctx, 'ai.toolCall.name');
+      it.toolCallId ??= idAt(span, ctx, 'ai.toolCall.id');
+    }
+    if (ctx.captureContent) {
+      it.outputText ??= contentAt(span, ctx, 'ai.response.text');
+      if (kind === 'turn') it.inputText ??= promptText(contentAt(span, ctx, 'ai.prompt'));
+    }
+    return it;
+  },
+};
+
+/** The user's text of `ai.prompt` (`{"prompt": "..."}` or `{"messages": [...]}`: the last user message). */
+function promptText(json: string | undefined): string | undefined {
+  if (json === undefined) return undefined;
+  let prompt: unknown;
+  try {
+    prompt = JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+  if (prompt === null || typeof prompt !== 'object') return undefined;
+  const p = prompt as { prompt?: unknown; messages?: unknown };
+  if (typeof p.prompt === 'string') return p.prompt;
+  if (!Array.isArray(p.messages)) return undefined;
+  for (let i = p.messages.length - 1; i >= 0; i--) {
+    const m = p.messages[i] as { role?: unknown; content?: unknown } | null;
+    if (m === null || typeof m !== 'object' || m.role !== 'user') continue;
+    if (typeof m.content === 'string') return m.content;
+    if (Array.isArray(m.content)) {
+      const texts = m.content
+        .filter(
+          (part): part is { type: 'text'; text: string } =>
+            part?.type === 'text' && typeof part.text === 'string',
+        )
+        .map((part) => part.text);
+      return texts.length > 0 ? texts.join('\n') : undefined;
+    }
+  }
+  return undefined;
+}
