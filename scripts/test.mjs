@@ -2,6 +2,7 @@
 // every package in one vitest run, and end with the plain line `N passed, N failed`.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { linkBins } from './ensure-built.mjs';
 import { ensureInstall } from './ensure-install.mjs';
 import { progress, runQuiet, runShown } from './quiet.mjs';
 
@@ -32,6 +33,7 @@ for (const [what, cmd, args] of [
     process.exit(code);
   }
 }
+linkBins();
 rmSync(results, { force: true });
 progress('running the tests');
 const status = runShown('npx', [
