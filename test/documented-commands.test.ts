@@ -89,8 +89,9 @@ beforeAll(async () => {
   segment = await startSegmentServer({ writeKey: WRITE_KEY });
   collector = await startCollector({
     http: { host: '127.0.0.1', port: 0 },
-    grpc: { host: '127.0.0.1', port: 0 },
+    grpc: false,
     sink: { type: 'segment', writeKey: WRITE_KEY, host: segment.url, flushIntervalMs: 20 },
+    shutdownTimeoutMs: 5_000,
     env: {},
   });
   const app = join(tmp, 'app.js');
@@ -131,10 +132,15 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await collector?.close();
-  await segment?.close();
+  // Bounded: a slow close must not hide the results above.
+  const close = async () => {
+    await collector?.close();
+    await segment?.close();
+  };
+  await within(close(), 20_000);
+  // The installed project holds thousands of files: removing them can take a while on a busy disk.
   if (tmp) rmSync(tmp, { recursive: true, force: true });
-});
+}, 180_000);
 
 /** The command as it runs here: every substitution applied, then the placeholders filled in. */
 function prepared(text: string): string {

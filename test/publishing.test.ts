@@ -177,9 +177,10 @@ beforeAll(async () => {
   if (install.code !== 0) throw new Error(describeRun('npm install (tarballs)', install));
 }, 240_000);
 
+// The installed project holds thousands of files: removing them can take a while on a busy disk.
 afterAll(() => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
-});
+}, 180_000);
 
 describe('publishing: what npm would publish', () => {
   it.each(PACKAGES)('@spantrack/%s has the fields a published package needs', (dir) => {
