@@ -57,7 +57,8 @@ say(`events (JSONL): ${eventsPath}`);
 // 2. The demo agent, in its own process, over real OTLP (http/protobuf, gzip). It sends no
 //    events itself (sink none): the collector turns its spans into events.
 say(
-  '\nRunning the demo agent (examples/demo-agent): seed 000 WhatsApp bot, seed 004 copilot, seed 002 signals',
+  '\nRunning the demo agent (examples/demo-agent): a WhatsApp intent bot (AI agent tracking plan), ' +
+    "a support copilot (Segment's AI Copilot spec), a customer-signals inbox (customer-signals tracking plan)",
 );
 const code = await runDemoAgent(otlpHttp);
 if (code !== 0) {

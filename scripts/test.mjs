@@ -2,8 +2,9 @@
 // every package in one vitest run, and end with the plain line `N passed, N failed`.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { run } from './ensure-built.mjs';
+import { linkBins } from './ensure-built.mjs';
 import { ensureInstall } from './ensure-install.mjs';
+import { progress, runQuiet, runShown } from './quiet.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const results = `${root}.vitest-results.json`;
@@ -11,19 +12,31 @@ const results = `${root}.vitest-results.json`;
 ensureInstall();
 // The packages build and lint themselves (turbo `build`, `lint`); the cross-package tests,
 // benchmarks, examples and scripts are checked here. A failure still ends with the closing line.
-for (const [cmd, args] of [
-  ['npx', ['turbo', 'run', 'build', 'lint', '--output-logs=errors-only']],
-  ['npx', ['tsc', '--noEmit', '-p', 'test']],
-  ['npx', ['biome', 'check', 'test', 'bench', 'examples', 'scripts']],
+// The tools' output is shown only when they fail.
+for (const [what, cmd, args] of [
+  [
+    'building, type-checking and linting the packages',
+    'npx',
+    ['turbo', 'run', 'build', 'lint', '--output-logs=errors-only'],
+  ],
+  ['type-checking the cross-package tests', 'npx', ['tsc', '--noEmit', '-p', 'test']],
+  [
+    'linting tests, benchmarks, examples and scripts',
+    'npx',
+    ['biome', 'check', 'test', 'bench', 'examples', 'scripts'],
+  ],
 ]) {
-  const code = run(cmd, args);
+  progress(what);
+  const code = runQuiet(cmd, args);
   if (code !== 0) {
     console.log('0 passed, 1 failed');
     process.exit(code);
   }
 }
+linkBins();
 rmSync(results, { force: true });
-const status = run('npx', [
+progress('running the tests');
+const status = runShown('npx', [
   'vitest',
   'run',
   ...process.argv.slice(2),

@@ -72,7 +72,7 @@ describe.each<SegmentTransport>(['analytics-node', 'publisher'])('through the %s
     return found[0]!;
   };
 
-  describe('ai-agent catalog (seed 000)', () => {
+  describe('ai-agent catalog (the AI agent tracking plan)', () => {
     it('ai.classification', async () => {
       await tracker.classify(
         { userId: USER, input: 'I want to file nil returns', model: 'llama3.2:3b' },
@@ -165,7 +165,7 @@ describe.each<SegmentTransport>(['analytics-node', 'publisher'])('through the %s
     });
   });
 
-  describe('segment-copilot catalog (seed 004)', () => {
+  describe("segment-copilot catalog (Segment's AI Copilot spec)", () => {
     it('a whole conversation: every event, with its properties', async () => {
       const conversation = tracker.conversation({ conversationId: '1238041hdou', userId: '123' });
       conversation.messageSent({
@@ -285,7 +285,7 @@ describe.each<SegmentTransport>(['analytics-node', 'publisher'])('through the %s
     });
   });
 
-  describe('customer-signals catalog (seed 002)', () => {
+  describe('customer-signals catalog (the customer-signals tracking plan)', () => {
     const scope = {
       orgId: 'org_1',
       workspaceId: 'ws_9',

@@ -1167,10 +1167,10 @@ describe('privacy: nothing of the content, nor the raw user id, leaves', () => {
     expect(JSON.stringify(messages)).not.toContain(SECRET);
   });
 
-  it('capture on: content does reach the seed 000 / 004 content fields (sanity check of the test above)', async () => {
+  it('capture on: content does reach the content fields of the AI agent and AI Copilot events (sanity check of the test above)', async () => {
     const { messages } = await runEverything(true, { privacy: { captureContent: true } });
     expect(JSON.stringify(messages)).toContain(SECRET);
-    // ...but never the customer-signals events (seed 002: no content, ever).
+    // ...but never the customer-signals events (the customer-signals tracking plan: no content, ever).
     const signals = messages.filter(
       (m) => m.type === 'track' && /^(customer_signal|ai_triage|ai_reply|interaction)\./.test(m.event),
     );

@@ -77,10 +77,9 @@ describe('npm start', () => {
     expect(out).toMatch(/demo agent: 7 WhatsApp messages \(2 handed off\).* 0 failed/);
     expect(out).toMatch(/Collector: \d+ OTLP request\(s\), \d+ spans, 71 events delivered, 0 failed/);
     expect(out).toContain('Events by catalog: 71 events');
-    // Each catalog's line names its tracking plan in parentheses.
-    expect(out).toMatch(/ai-agent \([^)]+\) +13/);
-    expect(out).toMatch(/segment-copilot \([^)]+\) +40/);
-    expect(out).toMatch(/customer-signals \([^)]+\) +18/);
+    expect(out).toMatch(/ai-agent \(AI agent tracking plan\) +13/);
+    expect(out).toMatch(/segment-copilot \(Segment's AI Copilot spec\) +40/);
+    expect(out).toMatch(/customer-signals \(customer-signals tracking plan\) +18/);
     expect(out).toMatch(/ai\.classification +5/);
     expect(out).toMatch(/ai\.error +3/);
     expect(out).toMatch(/interaction\.outcome_handoff_completed +1/);
@@ -94,8 +93,8 @@ describe('npm start', () => {
     const lines = readLines(join(data, 'events.jsonl'));
     expect(lines).toHaveLength(71);
     expect(new Set(lines.map((l) => l.messageId)).size).toBe(71);
-    const documented = lines.find((l) => l.event === 'ai.classification' && l.userId === '+254712345678');
-    expect(documented?.properties).toMatchObject({
+    const classification = lines.find((l) => l.event === 'ai.classification' && l.userId === '+254712345678');
+    expect(classification?.properties).toMatchObject({
       detected_intent: 'nil_filing',
       confidence: 0.99,
       model: 'llama3.2:3b',

@@ -45,7 +45,7 @@ function rng(seed: number): () => number {
 /**
  * The workload: traces of the three catalogs, written by the real tracker through the real SDK,
  * without the context processor, so ids that only a request's root span carries (the user; the
- * org and workspace of seed 002) must be carried by the collector to the tracker's spans inside
+ * org and workspace of the customer-signals events) must be carried by the collector to the tracker's spans inside
  * it, within the request. (The tracker's own spans inside a conversation turn get the turn's user
  * and conversation from the OpenTelemetry context.)
  */
@@ -60,7 +60,8 @@ async function makeWorkload(): Promise<ReadableSpan[]> {
 
   for (let i = 0; i < 12; i++) {
     const user = `+2547000000${String(i).padStart(2, '0')}`;
-    // Seed 000 + 004: a turn with a classification and a generation inside.
+    // The AI agent tracking plan and Segment's AI Copilot spec: a turn with a classification and a
+    // generation inside.
     const conversation = tracker.conversation({ conversationId: `wa-${i}`, userId: user });
     await conversation.turn({ text: 'I want to file nil returns', messageId: `wamid.${i}` }, async (turn) => {
       await tracker.classify({ model: 'llama3.2:3b' }, (h) => {
@@ -74,7 +75,7 @@ async function makeWorkload(): Promise<ReadableSpan[]> {
     if (i % 3 === 0) conversation.feedback({ rating: 4, messageId: `wamid.${i}.reply` });
     conversation.end();
 
-    // Seed 000: a webhook request whose root span alone names the user; the error inside does not.
+    // The AI agent tracking plan: a webhook request whose root span alone names the user; the error inside does not.
     tracer.startActiveSpan('POST /webhook', { attributes: { 'user.id': user } }, (root: Span) => {
       tracker.error({
         type: 'timeout',
@@ -85,7 +86,7 @@ async function makeWorkload(): Promise<ReadableSpan[]> {
       root.end();
     });
 
-    // Seed 002: an inbox item, ids on the root span only.
+    // The customer-signals tracking plan: an inbox item, ids on the root span only.
     tracer.startActiveSpan(
       'inbox item',
       { attributes: { 'user.id': `u_${i}`, 'spantrack.org.id': 'org_1', 'spantrack.workspace.id': 'ws_1' } },
@@ -215,7 +216,7 @@ describe('three collector replicas', () => {
     ]) {
       expect(names, name).toContain(name);
     }
-    // The error spans and the seed 002 spans carry no user (nor org, workspace): the collector took
+    // The error spans and the customer-signals spans carry no user (nor org, workspace): the collector took
     // them from their trace's root span, because the whole trace came in one request.
     for (const m of single.messages) expect(m.userId, `${m.event}`).toBeDefined();
     for (const m of single.messages.filter((x) => String(x.event).startsWith('interaction.'))) {
@@ -267,7 +268,7 @@ describe('three collector replicas', () => {
   });
 
   it('without whole traces per request (no groupbytrace), a split trace loses its ids: events go anonymous or are dropped', async () => {
-    // One span per request: the error and the seed 002 spans no longer meet the root span that
+    // One span per request: the error and the customer-signals spans no longer meet the root span that
     // alone carries their user (and org and workspace).
     const random = rng(SEED + 3);
     await Promise.all(
@@ -277,7 +278,7 @@ describe('three collector replicas', () => {
     const got = replicated.uniqueMessageIds();
     const missing = [...single.uniqueMessageIds()].filter((id) => !got.has(id));
     for (const id of got) expect(single.uniqueMessageIds().has(id), id).toBe(true);
-    // Seed 002 requires org_id, workspace_id and user_id: without them its events are not sent.
+    // The customer-signals tracking plan requires org_id, workspace_id and user_id: without them its events are not sent.
     expect(missing.length).toBeGreaterThan(0);
     for (const id of missing) {
       expect((expected.get(id) as { event: string }).event).toMatch(

@@ -6,7 +6,7 @@
 //   node bench/processor/delivery.mjs [--events N] [--quick]
 //   (--from-src bundles packages/processor/src/sinks with esbuild instead of using dist.)
 //
-// Targets (issue "Delivery"): >= 50,000 events/s with requests averaging >= 400 KB under load.
+// Targets (docs/delivery.md): >= 50,000 events/s with requests averaging >= 400 KB under load.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -76,7 +76,7 @@ async function startServerProcess() {
   return { url, child };
 }
 
-/** ~300-400 bytes per message as sent, like the seed catalogs' events. */
+/** ~300-400 bytes per message as sent, like the catalogs' events. */
 function makeMessages(count, prefix) {
   const out = new Array(count);
   for (let i = 0; i < count; i++) {

@@ -1,5 +1,5 @@
-// Seed 002 (customer signals, triage, replies, outcomes): three inbound items of one workspace's
-// inbox, from detection to outcome. Every event carries org_id, workspace_id, user_id and
+// The customer-signals tracking plan (signals, triage, replies, outcomes): three inbound items of
+// one workspace's inbox, from detection to outcome. Every event carries org_id, workspace_id, user_id and
 // timestamp, and never any message content (the catalog drops it even with capture on).
 import { AgentTracker } from '@spantrack/instrumentation';
 
@@ -11,30 +11,50 @@ export const WORKSPACE_ID = 'ws_support_ke';
  * @param {object} [options]
  * @param {AgentTracker} [options.tracker]  default: agent `signals-pipeline` in org_acme / ws_support_ke
  * @param {(line: string) => void} [options.log]
- * @returns {Promise<{ items: number }>}
+ * @returns {Promise<{ items: number, signals: number, triages: number, escalations: number, replies: number, outcomes: number }>}
+ *   how many inbox items were played, and how many calls of each kind they made
  */
 export async function run(options = {}) {
   const log = options.log ?? (() => {});
   const tracker =
     options.tracker ??
     new AgentTracker({ agentName: 'signals-pipeline', orgId: ORG_ID, workspaceId: WORKSPACE_ID });
+  const counts = { signals: 0, triages: 0, escalations: 0, replies: 0, outcomes: 0 };
+  // The calls this example makes, counted for the closing summary.
+  const signal = (fields) => {
+    counts.signals += 1;
+    tracker.signal(fields);
+  };
+  const triage = (fields) => {
+    counts.triages += 1;
+    if (fields.escalated) counts.escalations += 1;
+    tracker.triage(fields);
+  };
+  const reply = (fields) => {
+    counts.replies += 1;
+    tracker.reply(fields);
+  };
+  const outcome = (fields) => {
+    counts.outcomes += 1;
+    tracker.outcome(fields);
+  };
   const inWorkspace = (userId, fn) =>
     tracker.withContext({ orgId: ORG_ID, workspaceId: WORKSPACE_ID, userId }, fn);
 
   // 1. A late refund on WhatsApp: dissatisfaction, clustered into a theme, handled automatically.
   inWorkspace('u_1001', () => {
     const common = { channelType: 'whatsapp', appSurface: 'inbox' };
-    tracker.signal({ ...common, event: 'detected', signalType: 'dissatisfaction', severity: 'medium' });
-    tracker.signal({
+    signal({ ...common, event: 'detected', signalType: 'dissatisfaction', severity: 'medium' });
+    signal({
       ...common,
       event: 'theme_clustered',
       signalType: 'dissatisfaction',
       themeId: 'late_refund',
     });
-    tracker.triage({ ...common, triageResult: 'billing', confidenceBand: 'high' });
-    tracker.reply({ ...common, event: 'generated', replyMode: 'auto', confidenceBand: 'high' });
-    tracker.reply({ ...common, event: 'sent', replyMode: 'auto', result: 'delivered' });
-    tracker.outcome({
+    triage({ ...common, triageResult: 'billing', confidenceBand: 'high' });
+    reply({ ...common, event: 'generated', replyMode: 'auto', confidenceBand: 'high' });
+    reply({ ...common, event: 'sent', replyMode: 'auto', result: 'delivered' });
+    outcome({
       ...common,
       event: 'resolved',
       outcomeType: 'refund_issued',
@@ -49,26 +69,26 @@ export async function run(options = {}) {
   //    base had no answer, the handoff completed and the customer calmed down.
   inWorkspace('u_1002', () => {
     const common = { channelType: 'instagram_comment', appSurface: 'comment_responder' };
-    tracker.signal({
+    signal({
       ...common,
       event: 'severe_negative_detected',
       signalType: 'legal_threat',
       severity: 'critical',
     });
-    tracker.triage({
+    triage({
       ...common,
       triageResult: 'legal',
       confidenceBand: 'low',
       escalated: true,
       escalationReason: 'legal_threat',
     });
-    tracker.reply({
+    reply({
       ...common,
       event: 'kb_gap_detected',
       kbGapType: 'missing_article',
       confidenceBand: 'low',
     });
-    tracker.outcome({
+    outcome({
       ...common,
       event: 'handoff_completed',
       outcomeType: 'human_handled',
@@ -76,7 +96,7 @@ export async function run(options = {}) {
       resolutionPath: 'human',
       timeToResolutionMs: 45 * 60_000,
     });
-    tracker.outcome({
+    outcome({
       ...common,
       event: 'recovered',
       previousSignalType: 'legal_threat',
@@ -85,22 +105,22 @@ export async function run(options = {}) {
   });
   log('u_1002 (instagram_comment): legal threat -> escalated -> kb gap -> handoff -> recovered');
 
-  // 3. Praise in the web widget, an assisted answer; the issue comes back a day later.
+  // 3. Praise in the web widget, an assisted answer; the customer's problem comes back a day later.
   inWorkspace('u_1003', () => {
     const common = { channelType: 'web_widget', appSurface: 'widget' };
-    tracker.signal({ ...common, event: 'success_detected', signalType: 'praise', severity: 'low' });
-    tracker.triage({ ...common, triageResult: 'account', confidenceBand: 'medium' });
-    tracker.reply({ ...common, event: 'generated', replyMode: 'assisted', confidenceBand: 'medium' });
-    tracker.reply({ ...common, event: 'sent', replyMode: 'assisted' });
-    tracker.outcome({
+    signal({ ...common, event: 'success_detected', signalType: 'praise', severity: 'low' });
+    triage({ ...common, triageResult: 'account', confidenceBand: 'medium' });
+    reply({ ...common, event: 'generated', replyMode: 'assisted', confidenceBand: 'medium' });
+    reply({ ...common, event: 'sent', replyMode: 'assisted' });
+    outcome({
       ...common,
       event: 'resolved',
       outcomeType: 'answered',
       timeToResolutionMs: 5 * 60_000,
     });
-    tracker.outcome({ ...common, event: 'reopened', previousSignalType: 'praise', outcomeType: 'answered' });
+    outcome({ ...common, event: 'reopened', previousSignalType: 'praise', outcomeType: 'answered' });
   });
   log('u_1003 (web_widget): praise -> assisted reply -> resolved -> reopened');
 
-  return { items: 3 };
+  return { items: 3, ...counts };
 }

@@ -1,6 +1,7 @@
 // The demo agent of `npm start`: the three runnable examples in one process, so one OTLP stream
-// carries all three catalogs (seed 000's WhatsApp flow, a seed 004 copilot conversation, seed 002's
-// signals, triage, replies and outcomes). Spans go to the global tracer provider: set one up first
+// carries all three catalogs (the AI agent tracking plan's WhatsApp flow, a conversation of
+// Segment's AI Copilot spec, and the customer-signals tracking plan's signals, triage, replies and
+// outcomes). Spans go to the global tracer provider: set one up first
 // (main.mjs does, with @spantrack/node).
 import { run as runCustomerSignals } from '@spantrack/example-customer-signals';
 import { run as runSupportCopilot } from '@spantrack/example-support-copilot';

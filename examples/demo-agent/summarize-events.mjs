@@ -1,22 +1,24 @@
 // What `npm start` prints after the demo: the events the collector wrote, counted per event name
-// and grouped by catalog, and the dashboard figures the seeds define, computed from those events.
+// and grouped by catalog, and the dashboard figures the tracking plans define, computed from those
+// events.
 import { readFileSync } from 'node:fs';
 import { AiAgentEvent, CatalogName, CopilotEvent, CustomerSignalEvent } from '@spantrack/conventions';
 
-const SEEDS = {
-  [CatalogName.AI_AGENT]: 'seed 000',
-  [CatalogName.SEGMENT_COPILOT]: 'seed 004',
-  [CatalogName.CUSTOMER_SIGNALS]: 'seed 002',
+/** The document each catalog implements, as the summary names it. */
+const PLANS = {
+  [CatalogName.AI_AGENT]: 'AI agent tracking plan',
+  [CatalogName.SEGMENT_COPILOT]: "Segment's AI Copilot spec",
+  [CatalogName.CUSTOMER_SIGNALS]: 'customer-signals tracking plan',
 };
 const CATALOG_OF = new Map([
   ...Object.values(AiAgentEvent).map((e) => [e, CatalogName.AI_AGENT]),
   ...Object.values(CopilotEvent).map((e) => [e, CatalogName.SEGMENT_COPILOT]),
   ...Object.values(CustomerSignalEvent).map((e) => [e, CatalogName.CUSTOMER_SIGNALS]),
 ]);
-/** Display order of a catalog's events: the order the seeds list them. */
+/** Display order of a catalog's events: the order its document lists them. */
 const ORDER = [...CATALOG_OF.keys(), 'identify'];
 
-/** The catalog a message comes from; `identify` is seed 004's. */
+/** The catalog a message comes from; `identify` is Segment's AI Copilot spec's. */
 export function catalogOf(message) {
   if (message.type === 'identify') return CatalogName.SEGMENT_COPILOT;
   return CATALOG_OF.get(message.event) ?? 'other';
@@ -43,7 +45,7 @@ export function readJsonl(path, offset = 0) {
 const round = (n, digits = 0) => Number(n.toFixed(digits));
 const mean = (xs) => (xs.length === 0 ? undefined : xs.reduce((a, b) => a + b, 0) / xs.length);
 
-/** Counts per catalog and event, and the seeds' dashboard figures. */
+/** Counts per catalog and event, and the tracking plans' dashboard figures. */
 export function summarizeEvents(messages) {
   const byId = new Map();
   for (const m of messages) byId.set(m.messageId, m);
@@ -68,13 +70,13 @@ export function summarizeEvents(messages) {
       const events = [...counts.entries()].sort(
         (a, b) => (ORDER.indexOf(a[0]) + 1 || 99) - (ORDER.indexOf(b[0]) + 1 || 99),
       );
-      return { catalog, seed: SEEDS[catalog], total: events.reduce((n, [, c]) => n + c, 0), events };
+      return { catalog, plan: PLANS[catalog], total: events.reduce((n, [, c]) => n + c, 0), events };
     });
 
   const track = (event) => unique.filter((m) => m.type === 'track' && m.event === event);
   const props = (m) => m.properties ?? {};
 
-  // Seed 000's dashboard.
+  // The AI agent tracking plan's dashboard.
   const classifications = track(AiAgentEvent.CLASSIFICATION);
   const generations = track(AiAgentEvent.GENERATION);
   const errors = track(AiAgentEvent.ERROR);
@@ -108,7 +110,7 @@ export function summarizeEvents(messages) {
     latencyDistribution: buckets,
   };
 
-  // Seed 003's conversation metrics, from the seed 004 events.
+  // The conversation tracking plan's metrics, from the AI Copilot events.
   const conversations = new Map();
   const conv = (id) => {
     let c = conversations.get(id);
@@ -154,7 +156,8 @@ export function summarizeEvents(messages) {
     avgResponseTimeMs: responseTimes.length ? round(mean(responseTimes)) : undefined,
   };
 
-  // Seed 002's "auto / assisted / escalated handling split" and the outcome counts.
+  // The customer-signals tracking plan's "auto / assisted / escalated handling split" and the
+  // outcome counts.
   const split = { auto: 0, assisted: 0, human: 0 };
   for (const m of track(CustomerSignalEvent.REPLY_SENT)) {
     const mode = props(m).reply_mode;
@@ -190,21 +193,21 @@ export function formatSummary(summary) {
         : ''),
   ];
   for (const c of summary.byCatalog) {
-    lines.push(`  ${`${c.catalog}${c.seed ? ` (${c.seed})` : ''}`.padEnd(44)}${String(c.total).padStart(4)}`);
-    for (const [name, count] of c.events) lines.push(`    ${name.padEnd(42)}${String(count).padStart(4)}`);
+    lines.push(`  ${`${c.catalog}${c.plan ? ` (${c.plan})` : ''}`.padEnd(50)}${String(c.total).padStart(4)}`);
+    for (const [name, count] of c.events) lines.push(`    ${name.padEnd(48)}${String(count).padStart(4)}`);
   }
   const a = summary.dashboards.aiAgent;
   const v = summary.dashboards.conversations;
   const s = summary.dashboards.customerSignals;
   lines.push(
     'Dashboards',
-    `  seed 000 AI agent:      ${a.classifications} classifications, accuracy (mean confidence) ${or(a.accuracy)}, ` +
+    `  AI agent tracking plan:         ${a.classifications} classifications, accuracy (mean confidence) ${or(a.accuracy)}, ` +
       `avg latency ${or(a.avgLatencyMs, ' ms')}, error rate ${pct(a.errorRate)} (${a.errors} of ${a.aiRequests} AI requests)`,
-    `                          top intents: ${a.topIntents.map(([i, n]) => `${i} ${n}`).join(', ') || 'none'}`,
-    `                          latency: ${a.latencyDistribution.map(([l, n]) => `${l} ${n}`).join(', ')}`,
-    `  seed 003 conversations: ${v.conversations} conversations, ${or(v.messagesPerConversation)} messages per conversation, ` +
+    `                                  top intents: ${a.topIntents.map(([i, n]) => `${i} ${n}`).join(', ') || 'none'}`,
+    `                                  latency: ${a.latencyDistribution.map(([l, n]) => `${l} ${n}`).join(', ')}`,
+    `  conversation tracking plan:     ${v.conversations} conversations, ${or(v.messagesPerConversation)} messages per conversation, ` +
       `response rate ${pct(v.responseRate)}, avg response time ${or(v.avgResponseTimeMs, ' ms')}`,
-    `  seed 002 signals:       handling auto ${s.handling.auto} / assisted ${s.handling.assisted} / escalated ${s.handling.escalated}, ` +
+    `  customer-signals tracking plan: handling auto ${s.handling.auto} / assisted ${s.handling.assisted} / escalated ${s.handling.escalated}, ` +
       `${s.severeNegative} severe negative, ${s.kbGaps} KB gaps, ${s.resolvedOrRecovered} resolved or recovered, ${s.reopened} reopened`,
   );
   return lines;

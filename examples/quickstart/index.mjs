@@ -29,23 +29,24 @@ await tracker.withContext({ userId: '+254712345678', orgId: 'org_1', workspaceId
   tracker.identify('+254712345678', { plan: 'free', language: 'en' });
   const conversation = tracker.conversation({ conversationId: 'wa-conv-1238041' });
 
-  // One customer message and the bot's answer (seed 004 Message Sent / Received, seed 003 response time).
+  // One customer message and the bot's answer (AI Copilot Message Sent / Received; its
+  // duration is the conversation tracking plan's response time).
   await conversation.turn({ text: 'I want to file nil returns', messageId: 'wamid.1' }, async (turn) => {
-    // seed 000 ai.classification
+    // ai.classification (the AI agent tracking plan)
     const { intent } = await tracker.classify({ model: 'llama3.2:3b', provider: 'ollama' }, async (h) => {
       await sleep(45);
       h.setUsage({ inputTokens: 120, outputTokens: 15 });
       return { intent: 'nil_filing', confidence: 0.99 };
     });
 
-    // seed 000 ai.error: the model's JSON was broken; the bot fell back to a handoff.
+    // ai.error: the model's JSON was broken; the bot fell back to a handoff.
     try {
       JSON.parse('{"pin": ');
     } catch (error) {
       tracker.error({ error, recoveryAttempt: 1, recovered: false, fallbackAction: 'agent_handoff' });
     }
 
-    // seed 000 ai.generation
+    // ai.generation
     const answer = await tracker.generate(
       { promptType: 'clarification', model: 'llama3.2:3b' },
       async (h) => {
@@ -58,14 +59,14 @@ await tracker.withContext({ userId: '+254712345678', orgId: 'org_1', workspaceId
     return answer;
   });
 
-  // A tool call (seed 004 Action Invoked) and the customer's rating (Feedback Submitted).
+  // A tool call (AI Copilot Action Invoked) and the customer's rating (Feedback Submitted).
   await conversation.tool('lookup_taxpayer', async () => {
     await sleep(10);
     return { registered: true };
   });
   conversation.feedback({ rating: 5, messageId: 'wamid.2' });
 
-  // seed 002: a success signal, the triage of the conversation, and its outcome.
+  // The customer-signals tracking plan: a success signal, the triage of the conversation, and its outcome.
   tracker.signal({ event: 'success_detected', signalType: 'praise', channelType: 'whatsapp' });
   tracker.triage({ triageResult: 'self_service', confidenceBand: 'high' });
   tracker.outcome({ event: 'resolved', outcomeType: 'nil_return_filed', timeToResolutionMs: 140 });

@@ -1,10 +1,10 @@
-// Seed 004 (Segment's "Spec: AI Copilot"): one support conversation with every event of the spec.
+// Segment's AI Copilot spec: one support conversation with every event of the spec.
 // A customer is identified, asks a question, gets an answer; a timed turn calls a tool; the
 // customer reserves an item; the copilot generates an image and shows a chart; the customer rates
 // the answer; the conversation ends with its message count.
 import { AgentTracker } from '@spantrack/instrumentation';
 
-/** The customer, as seed 004's examples name them. */
+/** The customer, as the AI Copilot spec's examples name them. */
 export const CUSTOMER = { userId: '123', anonymousId: '768923ihuy32' };
 
 const INVENTORY = { 'super-widget': 42 };
@@ -15,7 +15,9 @@ const INVENTORY = { 'super-widget': 42 };
  * @param {AgentTracker} [options.tracker]  default: agent `support-copilot` on channel web_widget
  * @param {string} [options.conversationId]  default: a random one (the spec's example id is 1238041hdou)
  * @param {(line: string) => void} [options.log]
- * @returns {Promise<{ conversationId: string, messageCount: number }>}
+ * @returns {Promise<{ conversationId: string, messageCount: number, actions: number }>}
+ *   the conversation's id, its message count (what Conversation Ended reports) and the actions
+ *   invoked in it (the tool call and the customer's own)
  */
 export async function run(options = {}) {
   const log = options.log ?? (() => {});
@@ -30,6 +32,7 @@ export async function run(options = {}) {
     { anonymousId: CUSTOMER.anonymousId },
   );
 
+  let actions = 0;
   const conversation = tracker.conversation({
     conversationId,
     userId: CUSTOMER.userId,
@@ -57,6 +60,7 @@ export async function run(options = {}) {
           },
           { actionType: 'Inventory Request', actionName: 'check stock level', messageId: 'msg125' },
         );
+        actions += 1;
         const text = `Yes, we have ${stock} Super Widgets in stock.`;
         turn.setOutput(text, 'msg126');
         return text;
@@ -71,6 +75,7 @@ export async function run(options = {}) {
       action: 'reserve item',
       role: 'customer',
     });
+    actions += 1;
     // The copilot makes a product animation and shows a price chart.
     conversation.mediaGenerated({ messageId: 'msg128', type: 'image', subType: 'gif' });
     conversation.componentLoaded({ messageId: 'msg129', type: 'Stock Price Chart' });
@@ -80,7 +85,7 @@ export async function run(options = {}) {
   const messageCount = conversation.messageCount;
   conversation.end();
   log(`conversation ${conversationId} ended after ${messageCount} messages`);
-  return { conversationId, messageCount };
+  return { conversationId, messageCount, actions };
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

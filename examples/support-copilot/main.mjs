@@ -1,4 +1,4 @@
-// Runs the WhatsApp intent bot on its own, under @spantrack/node: traces go over OTLP to
+// Runs the support copilot on its own, under @spantrack/node: traces go over OTLP to
 // OTEL_EXPORTER_OTLP_ENDPOINT (default http://localhost:4318), analytics to the sink SPANTRACK_SINK
 // names (see docs/configuration.md). Works with `node main.mjs` and with
 // `node --import @spantrack/node/register main.mjs` alike.
@@ -11,8 +11,8 @@ await spantrack.shutdown();
 
 const { spansEnded, traces } = spantrack.stats();
 console.log(
-  `support-copilot: ${result.messages} messages in ${result.conversations} conversations, ` +
-    `${result.handoffs} handoffs; ${spansEnded} spans` +
+  `support-copilot: 1 conversation (${result.conversationId}), ${result.messageCount} messages, ` +
+    `${result.actions} actions; ${spansEnded} spans` +
     (traces ? `, ${traces.spansExported} exported over OTLP, ${traces.spansFailed} failed` : ''),
 );
 if (traces && traces.spansFailed > 0) process.exitCode = 1;

@@ -4,14 +4,19 @@ import { countByName, named, props, runExampleThroughCollector } from '../../../
 
 const dir = fileURLToPath(new URL('..', import.meta.url));
 
-it('customer-signals sends every seed 002 event, with the required fields and no content', async () => {
+it('customer-signals sends every event of the customer-signals tracking plan, with the required fields and no content', async () => {
   const run = await runExampleThroughCollector(dir, {
     expectedMessages: 18,
-    // Even with content capture on, seed 002 events carry none.
+    // Even with content capture on, the customer-signals events carry none.
     env: { OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'true' },
   });
   const { messages } = run;
   expect(run.duplicates).toEqual([]);
+  // The printed summary agrees with the events counted below: 4 customer_signal.*, 3 triages with
+  // 1 escalation, 5 ai_reply.*, 5 interaction.outcome_*.
+  expect(run.stdout).toMatch(
+    /customer-signals: 3 inbox items, 4 signals, 3 triages \(1 escalated\), 5 replies, 5 outcomes; \d+ spans, \d+ exported over OTLP, 0 failed/,
+  );
   expect(countByName(messages)).toEqual({
     'ai_reply.generated': 2,
     'ai_reply.kb_gap_detected': 1,

@@ -45,7 +45,9 @@ it('the demo agent sends the three catalogs in one OTLP stream; the summary coun
   });
 
   const text = formatSummary(summary).join('\n');
-  expect(text).toContain('ai-agent (seed 000)');
+  expect(text).toMatch(/ai-agent \(AI agent tracking plan\) +13/);
+  expect(text).toMatch(/segment-copilot \(Segment's AI Copilot spec\) +40/);
+  expect(text).toMatch(/customer-signals \(customer-signals tracking plan\) +18/);
   expect(text).toContain('5 classifications, accuracy (mean confidence) 0.962');
   expect(text).toContain('top intents: nil_filing 2');
 });

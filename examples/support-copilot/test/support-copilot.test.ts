@@ -4,10 +4,14 @@ import { countByName, named, props, runExampleThroughCollector } from '../../../
 
 const dir = fileURLToPath(new URL('..', import.meta.url));
 
-it('support-copilot sends every seed 004 event over OTLP through the collector to Segment', async () => {
+it("support-copilot sends every event of Segment's AI Copilot spec over OTLP through the collector to Segment", async () => {
   const run = await runExampleThroughCollector(dir, { expectedMessages: 12 });
   const { messages } = run;
   expect(run.duplicates).toEqual([]);
+  // The printed summary agrees with what Segment accepted (one conversation, 4 messages, 2 actions).
+  expect(run.stdout).toMatch(
+    /support-copilot: 1 conversation \(copilot-[a-z0-9]+\), 4 messages, 2 actions; \d+ spans, \d+ exported over OTLP, 0 failed/,
+  );
   expect(countByName(messages)).toEqual({
     'Action Invoked': 2,
     'Component Loaded': 1,

@@ -62,7 +62,7 @@ import { PACKAGE_NAME, PACKAGE_VERSION } from './version';
 
 /** The env var of the OpenTelemetry GenAI instrumentations that turns content capture on. */
 const CAPTURE_CONTENT_ENV = 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT';
-/** Seed 001's default agent name. */
+/** The default agent name of the interaction API (begin/end, track). */
 const DEFAULT_AGENT_NAME = 'default';
 
 /** Where `setDefaultCaptureContent` keeps its value: one per process, shared by ESM and CJS copies. */
@@ -140,7 +140,7 @@ export class AgentTracker {
     return this._core.captureContent;
   }
 
-  // ---- seed 001 ---------------------------------------------------------------------------------
+  // ---- interaction API (begin/end, track, identify) ---------------------------------------------
 
   /** Starts an interaction to be completed with `end()`; its latency is measured unless given. */
   begin(options?: BeginOptions): Interaction {
@@ -187,7 +187,7 @@ export class AgentTracker {
     span.end(end);
   }
 
-  /** Associates traits with a user (seed 001 / seed 004 `identify`). */
+  /** Associates traits with a user (`identify`, as in Segment's AI Copilot spec). */
   identify(userId: string | undefined, traits?: Properties, options?: IdentifyOptions): void {
     const core = this._core;
     const opts = optionsOf(core, 'identify', options);
@@ -225,7 +225,7 @@ export class AgentTracker {
     return this._callProvider('shutdown');
   }
 
-  // ---- seed 000 ---------------------------------------------------------------------------------
+  // ---- AI agent tracking plan -------------------------------------------------------------------
 
   /**
    * Runs an intent classification: `fn` returns `{ intent, confidence }` (or a promise of it) and
@@ -244,7 +244,7 @@ export class AgentTracker {
     return this._modelCall(options, fn, HandleKind.Generation);
   }
 
-  /** Reports an AI error (seed 000's `ai.error`) that the agent handled. */
+  /** Reports an AI error (`ai.error` of the AI agent tracking plan) that the agent handled. */
   error(options: ErrorOptions): void {
     const core = this._core;
     const d = core.diag;
@@ -280,14 +280,14 @@ export class AgentTracker {
     span.end(time);
   }
 
-  // ---- seed 004 ---------------------------------------------------------------------------------
+  // ---- Segment's AI Copilot spec ----------------------------------------------------------------
 
-  /** A conversation (seed 004); its first message marks it started. */
+  /** A conversation (Segment's AI Copilot spec); its first message marks it started. */
   conversation(options?: ConversationOptions): Conversation {
     return new ConversationImpl(this._core, options);
   }
 
-  // ---- seed 002 ---------------------------------------------------------------------------------
+  // ---- customer-signals tracking plan -----------------------------------------------------------
 
   /** `customer_signal.*` (default `detected`). */
   signal(options: SignalOptions): void {

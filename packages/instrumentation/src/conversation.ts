@@ -51,7 +51,7 @@ import type {
 } from './types';
 import { readFinite, readString } from './validate';
 
-/** Seed 004's default for `Action Invoked`'s type when a tool is run. */
+/** The default `type` of `Action Invoked` (Segment's AI Copilot spec) when a tool is run. */
 const DEFAULT_ACTION_TYPE = 'tool';
 
 function newConversationId(): string {
@@ -59,7 +59,7 @@ function newConversationId(): string {
 }
 
 /**
- * Seed 004's conversation. Every span it makes carries its conversation id, user and channel,
+ * A conversation of Segment's AI Copilot spec. Every span it makes carries its conversation id, user and channel,
  * and so do spans started inside its `turn` and `tool` functions (LLM client spans included).
  */
 export class ConversationImpl implements Conversation, MessageCounter {
@@ -260,7 +260,7 @@ export class ConversationImpl implements Conversation, MessageCounter {
     const d = this._core.diag;
     const messageId = readString(d, where, 'messageId', opts.messageId);
     if (messageId !== undefined) attrs[ATTR_SPANTRACK_MESSAGE_ID] = messageId;
-    // Seed 004 gives Component Loaded and Feedback Submitted no role: none is written for them.
+    // Segment's AI Copilot spec gives Component Loaded and Feedback Submitted no role: none is written for them.
     if (defaultRole === undefined) return;
     attrs[ATTR_SPANTRACK_MESSAGE_ROLE] = readString(d, where, 'role', opts.role) ?? defaultRole;
   }

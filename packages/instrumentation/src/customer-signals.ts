@@ -43,7 +43,7 @@ import type { OutcomeOptions, ReplyOptions, SignalOptions, TriageOptions } from 
 import { readBoolean, readNonNegative, readOneOf, readString } from './validate';
 
 /*
- * Seed 002's customer-signals events. Each call is a point-in-time span whose `*.event` attribute
+ * The customer-signals tracking plan's events. Each call is a point-in-time span whose `*.event` attribute
  * names the event; payloads carry ids and categories only, never message content.
  */
 
@@ -94,7 +94,7 @@ function writeStrings(
   }
 }
 
-/** Attributes shared by every seed 002 span; `channelType` is seed 002's name for the channel. */
+/** Attributes shared by every customer-signals span; `channelType` is that plan's name for the channel. */
 function commonAttributes(
   core: TrackerCore,
   where: string,

@@ -1,7 +1,7 @@
 import { AiErrorType, ERROR_TYPE_OTHER } from '@spantrack/conventions';
 
 /*
- * `error.type` of a thrown value: one of seed 000's four types when the error is recognisable
+ * `error.type` of a thrown value: one of the four types of the AI agent tracking plan when the error is recognisable
  * (so dashboards group timeouts from every client together), else the error's class name.
  */
 

@@ -19,11 +19,11 @@ import type { EndOptions, Interaction, Properties, PropertyValue } from './types
 import { readBoolean, readNonNegative, readString } from './validate';
 
 /*
- * Seed 001's interaction: `begin()` starts an `invoke_agent` span, `end()` finishes it.
+ * An interaction: `begin()` starts an `invoke_agent` span, `end()` finishes it.
  * `track()` writes the same span in one go.
  */
 
-/** Start attributes of a seed 001 interaction: operation, input id and (with capture) input text. */
+/** Start attributes of an interaction: operation, input id and (with capture) input text. */
 export function writeInteractionStart(
   core: TrackerCore,
   where: string,
@@ -42,7 +42,7 @@ export function writeInteractionStart(
 }
 
 /**
- * End attributes of a seed 001 interaction. Returns the status message when the interaction
+ * End attributes of an interaction. Returns the status message when the interaction
  * failed (`success: false`): the output with content capture on (the output is the error
  * message), the error type without it; otherwise `undefined`.
  */

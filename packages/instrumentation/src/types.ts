@@ -23,7 +23,7 @@ export type Timestamp = Date | number;
 
 /** Options of `new AgentTracker(...)`. */
 export interface AgentTrackerOptions {
-  /** `gen_ai.agent.name` of every span unless a call names another agent. Default `"default"` (seed 001). */
+  /** `gen_ai.agent.name` of every span unless a call names another agent. Default `"default"`. */
   agentName?: string;
   /** Default `spantrack.channel` of the tracker's spans; a call or scope overrides it. Default none. */
   channel?: ChannelName;
@@ -67,7 +67,7 @@ export interface CallOptions extends ContextAttributes {
   properties?: Properties;
 }
 
-// ---- seed 001 ---------------------------------------------------------------------------------------
+// ---- interaction API (begin/end, track, identify) ---------------------------------------------------
 
 /** `tracker.begin(...)`. */
 export interface BeginOptions extends CallOptions {
@@ -115,13 +115,13 @@ export interface IdentifyOptions {
   timestamp?: Timestamp;
 }
 
-// ---- seed 000 ---------------------------------------------------------------------------------------
+// ---- AI agent tracking plan -------------------------------------------------------------------------
 
 /** Token usage of the model calls inside a classification or generation. */
 export interface TokenUsage {
-  /** `gen_ai.usage.input_tokens` (seed 000's `prompt_tokens`). */
+  /** `gen_ai.usage.input_tokens` (`prompt_tokens` in the AI agent tracking plan). */
   inputTokens?: number;
-  /** `gen_ai.usage.output_tokens` (seed 000's `completion_tokens`). */
+  /** `gen_ai.usage.output_tokens` (`completion_tokens` in the AI agent tracking plan). */
   outputTokens?: number;
 }
 
@@ -138,7 +138,7 @@ export interface ModelCallOptions extends CallOptions {
 export type ClassifyOptions = ModelCallOptions;
 
 export interface GenerateOptions extends ModelCallOptions {
-  /** `spantrack.prompt.type` (seed 000's `prompt_type`, e.g. "clarification"). */
+  /** `spantrack.prompt.type` (`prompt_type` in the AI agent tracking plan, e.g. "clarification"). */
   promptType?: string;
   /** `gen_ai.output.type` (text, json, image, speech). */
   outputType?: string;
@@ -174,7 +174,7 @@ export interface GenerateHandle extends ModelCallHandle {
   setOutput(text: string): this;
 }
 
-/** `tracker.error(...)`: seed 000's `ai.error`. */
+/** `tracker.error(...)`: `ai.error` of the AI agent tracking plan. */
 export interface ErrorOptions extends CallOptions {
   /** timeout, json_parse_error, network, context_length, or any other type. Default from `error`, else `_OTHER`. */
   type?: AiErrorTypeName;
@@ -191,7 +191,7 @@ export interface ErrorOptions extends CallOptions {
   timestamp?: Timestamp;
 }
 
-// ---- seed 004 ---------------------------------------------------------------------------------------
+// ---- Segment's AI Copilot spec ----------------------------------------------------------------------
 
 /** `tracker.conversation(...)`. A conversation id is generated when none is given. */
 export type ConversationOptions = ContextAttributes;
@@ -241,9 +241,9 @@ export interface ToolHandle {
 }
 
 export interface ActionOptions {
-  /** Seed 004's `type` of action. */
+  /** The action's `type` (Segment's AI Copilot spec). */
   type?: string;
-  /** Seed 004's `action`. */
+  /** The `action` (Segment's AI Copilot spec). */
   action: string;
   messageId?: string;
   /** Default `customer`. */
@@ -301,15 +301,15 @@ export interface Conversation {
   end(options?: ConversationEndOptions): void;
 }
 
-// ---- seed 002 ---------------------------------------------------------------------------------------
+// ---- customer-signals tracking plan -----------------------------------------------------------------
 
-/** Fields every seed 002 call takes. `userId`, `orgId`, `workspaceId` come from here or the scope. */
+/** Fields every customer-signals call takes. `userId`, `orgId`, `workspaceId` come from here or the scope. */
 export interface CustomerSignalsCommonOptions extends CallOptions {
-  /** Seed 002's `channel_type` (written as `spantrack.channel`). */
+  /** The customer-signals tracking plan's `channel_type` (written as `spantrack.channel`). */
   channelType?: string;
-  /** Seed 002's `result`. */
+  /** The customer-signals tracking plan's `result`. */
   result?: string;
-  /** Seed 002's `error_code`. */
+  /** The customer-signals tracking plan's `error_code`. */
   errorCode?: string;
   /** Default now. */
   timestamp?: Timestamp;

@@ -36,7 +36,7 @@ export function readCount(d: Diagnostics, where: string, option: string, v: unkn
   return undefined;
 }
 
-/** A confidence score: a number in 0..1 (seed 000). */
+/** A confidence score: a number in 0..1 (the AI agent tracking plan). */
 export function readConfidence(
   d: Diagnostics,
   where: string,
@@ -55,7 +55,7 @@ export function readFinite(d: Diagnostics, where: string, option: string, v: unk
   return undefined;
 }
 
-/** One of a closed set of values (seed 002's events and `reply_mode`). */
+/** One of a closed set of values (the customer-signals events and `reply_mode`). */
 export function readOneOf<T extends string>(
   d: Diagnostics,
   where: string,

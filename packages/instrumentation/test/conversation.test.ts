@@ -12,7 +12,7 @@ const base = {
   'user.id': 'u1',
 };
 
-describe('conversation (seed 004)', () => {
+describe("conversation (Segment's AI Copilot spec)", () => {
   it('messageSent / messageReceived, the first one marking the conversation started', () => {
     const { tracker, spans } = setup({ captureContent: true });
     const conv = tracker.conversation({ conversationId: 'conv-1', userId: 'u1', channel: 'whatsapp' });

@@ -17,7 +17,7 @@ const commonAttrs = {
   'spantrack.error.code': 'E0',
 };
 
-describe('seed 002 customer signals', () => {
+describe('the customer-signals tracking plan', () => {
   it('signal', () => {
     const { tracker, only } = setup();
     const timestamp = Date.UTC(2024, 0, 1);

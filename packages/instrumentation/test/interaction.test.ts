@@ -6,7 +6,7 @@ import { durationMs, expectInternal, hrToMs, setup, useDiag } from './support';
 
 const diagState = useDiag();
 
-describe('begin / end (seed 001)', () => {
+describe('begin / end (the interaction API)', () => {
   it('writes an invoke_agent span with the interaction attributes', () => {
     const { tracker, only } = setup({ agentName: 'tax-bot', channel: 'whatsapp' });
     const interaction = tracker.begin({
@@ -144,7 +144,7 @@ describe('begin / end (seed 001)', () => {
   });
 });
 
-describe('track (seed 001 one-shot)', () => {
+describe('track (one-shot interaction)', () => {
   it('writes the span with the given timestamp as its end and latency as its duration', () => {
     const { tracker, only } = setup({ channel: 'whatsapp' });
     const timestamp = new Date('2024-04-04T10:00:00.000Z');

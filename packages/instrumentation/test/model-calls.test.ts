@@ -5,7 +5,7 @@ import { expectInternal, setup, useAsyncContext, useDiag } from './support';
 useAsyncContext();
 useDiag();
 
-describe('classify (seed 000 ai.classification)', () => {
+describe('classify (ai.classification of the AI agent tracking plan)', () => {
   it('writes intent, confidence, model, provider and usage', () => {
     const { tracker, only } = setup({ agentName: 'tax-bot', channel: 'whatsapp', captureContent: true });
     const result = tracker.classify(
@@ -100,7 +100,7 @@ describe('classify (seed 000 ai.classification)', () => {
   });
 });
 
-describe('generate (seed 000 ai.generation)', () => {
+describe('generate (ai.generation of the AI agent tracking plan)', () => {
   it('writes prompt type and output length from the returned string', () => {
     const { tracker, only } = setup({ channel: 'whatsapp' });
     const out = tracker.generate(
@@ -142,7 +142,7 @@ describe('generate (seed 000 ai.generation)', () => {
   });
 });
 
-describe('error (seed 000 ai.error)', () => {
+describe('error (ai.error of the AI agent tracking plan)', () => {
   it.each(['timeout', 'json_parse_error', 'network', 'context_length', 'rate_limited'])(
     'writes an error span of type %s',
     (type) => {
