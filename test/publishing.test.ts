@@ -28,7 +28,16 @@ import { parse as parseYaml } from 'yaml';
  */
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const PACKAGES = ['conventions', 'instrumentation', 'processor', 'node', 'collector'] as const;
+const PACKAGES = [
+  'conventions',
+  'instrumentation',
+  'instrumentation-ollama',
+  'instrumentation-openai',
+  'processor',
+  'insights',
+  'node',
+  'collector',
+] as const;
 type Dir = (typeof PACKAGES)[number];
 const REPOSITORY = 'git+https://github.com/spantrack/spantrack.git';
 
@@ -195,11 +204,14 @@ describe('publishing: what npm would publish', () => {
     expect(pkg.homepage).toBe(`https://github.com/spantrack/spantrack/tree/main/packages/${dir}#readme`);
     expect(pkg.bugs?.url).toBe('https://github.com/spantrack/spantrack/issues');
     expect(pkg.keywords?.length).toBeGreaterThan(0);
-    expect(pkg.files).toEqual(['dist', 'README.md']);
+    // The conventions also ship their tracking plans as JSON files.
+    expect(pkg.files).toEqual(
+      dir === 'conventions' ? ['dist', 'tracking-plans', 'README.md'] : ['dist', 'README.md'],
+    );
     expect(pkg.types).toBe('./dist/index.d.ts');
   });
 
-  it('the five packages share one version, and depend on each other at exactly that version', () => {
+  it('the packages share one version, and depend on each other at exactly that version', () => {
     const versions = new Set(PACKAGES.map((dir) => packageJson(dir).version));
     expect(versions.size).toBe(1);
     const [version] = versions;
@@ -216,7 +228,10 @@ describe('publishing: what npm would publish', () => {
       const pkg = packageJson(dir);
       const files = new Set(packed.get(dir)!.files.map((f) => f.path));
       for (const path of files) {
-        expect(['package.json', 'README.md'].includes(path) || path.startsWith('dist/'), path).toBe(true);
+        const plan = dir === 'conventions' && /^tracking-plans\/[a-z-]+\.json$/.test(path);
+        expect(['package.json', 'README.md'].includes(path) || path.startsWith('dist/') || plan, path).toBe(
+          true,
+        );
         // No tests, sources or build caches; source maps ship (stack traces point into src) but
         // only next to the file they map.
         expect(path, path).not.toMatch(/\.test\.|(^|\/)(src|test)\/|\.tsbuildinfo$/);
@@ -256,7 +271,7 @@ describe('publishing: what npm would publish', () => {
     expect(publishStderr).not.toMatch(/auto-corrected|npm pkg fix/);
   });
 
-  it('the changesets config is valid and groups the five packages', async () => {
+  it('the changesets config is valid and groups every package', async () => {
     const config = JSON.parse(readFileSync(join(root, '.changeset', 'config.json'), 'utf8')) as {
       fixed: string[][];
       access: string;
