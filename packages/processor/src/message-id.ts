@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 /**
- * Deterministic Segment message ids (DESIGN section 4): at most 64 characters of `[A-Za-z0-9._-]`.
+ * Deterministic Segment message ids: at most 64 characters of `[A-Za-z0-9._-]`.
  *
  * Span events: `<traceId><spanId>-<event tag>-<ordinal>`, where the tag is 10 base64url characters
  * of sha256(event name), cached per name. Trace and span ids are already unique hex, so the common

@@ -7,7 +7,7 @@ const aiAgent = { catalogs: ['ai-agent'] as const };
 const withCapture = createTranslator({ catalogs: ['ai-agent'], privacy: { captureContent: true } });
 const withoutCapture = createTranslator({ catalogs: ['ai-agent'] });
 
-describe('ai-agent catalog (seed 000)', () => {
+describe('ai-agent catalog (the AI agent tracking plan)', () => {
   it('turns the seed walkthrough into the documented ai.classification call (capture on)', () => {
     const { messages, diagnostics } = withCapture(seed000ClassificationSpan());
     // A local model has no price: no cost_usd, and a counted diagnostic says so.
@@ -119,7 +119,7 @@ describe('ai-agent catalog (seed 000)', () => {
     expect(messages[0]!.context).toEqual({ channel: 'whatsapp' });
   });
 
-  it('makes ai.generation of a seed 001 track span, ai.error when success is false', () => {
+  it('makes ai.generation of an interaction-API track span, ai.error when success is false', () => {
     const attributes = {
       'spantrack.interaction.kind': 'track',
       'gen_ai.operation.name': 'invoke_agent',

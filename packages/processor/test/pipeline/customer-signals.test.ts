@@ -10,7 +10,7 @@ const signalsWithCapture = createTranslator({
   privacy: { captureContent: true },
 });
 
-/** Who and where, plus seed 002's common optional fields. */
+/** Who and where, plus the customer-signals tracking plan's common optional fields. */
 const common = {
   'user.id': 'usr_42',
   'spantrack.org.id': 'org_1',
@@ -30,7 +30,7 @@ function one(attributes: Record<string, string | number>, name = 'span'): TrackM
   return messages[0] as TrackMessage;
 }
 
-describe('customer-signals catalog (seed 002)', () => {
+describe('customer-signals catalog (the customer-signals tracking plan)', () => {
   it.each([
     ['detected', 'customer_signal.detected'],
     ['severe_negative_detected', 'customer_signal.severe_negative_detected'],

@@ -20,7 +20,7 @@ function only(result: { messages: unknown[] }): TrackMessage {
   return result.messages[0] as TrackMessage;
 }
 
-describe('segment-copilot catalog (seed 004)', () => {
+describe('segment-copilot catalog (Segment's AI Copilot spec)', () => {
   it('Message Sent from a customer message span (body only with capture)', () => {
     const s = span({
       name: 'message customer',
@@ -68,7 +68,7 @@ describe('segment-copilot catalog (seed 004)', () => {
       role: 'agent',
     });
     expect(m).not.toHaveProperty('role');
-    // Any role other than customer is a received message (seed 004 extends role: ai_agent, ...).
+    // Any role other than customer is a received message (Segment's AI Copilot spec extends role: ai_agent, ...).
     const ai = span({
       name: 'message agent',
       attributes: { ...s.attributes, 'spantrack.message.role': 'ai_agent' },
@@ -142,7 +142,7 @@ describe('segment-copilot catalog (seed 004)', () => {
     expect(derived.map((m) => m.properties.messageId)).toEqual([`${SPAN_ID}-in`, `${SPAN_ID}-out`]);
   });
 
-  it('Message Sent + Received from a seed 001 track span only inside a conversation', () => {
+  it('Message Sent + Received from an interaction-API track span only inside a conversation', () => {
     const attributes = {
       'spantrack.interaction.kind': 'track',
       'gen_ai.operation.name': 'invoke_agent',

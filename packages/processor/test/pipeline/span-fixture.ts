@@ -44,7 +44,7 @@ export function iso(ms = 0): string {
   return new Date(Number(T0 / MS) + ms).toISOString();
 }
 
-/** The seed 000 walkthrough as the tracker writes it (docs/span-model.md, `classify`). */
+/** The AI agent tracking plan walkthrough as the tracker writes it (docs/span-model.md, `classify`). */
 export function seed000ClassificationSpan(): SpanLike {
   return span({
     name: 'classify default',

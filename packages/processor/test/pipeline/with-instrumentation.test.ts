@@ -29,7 +29,7 @@ function setup(captureContent: boolean) {
 }
 
 describe('spans of @spantrack/instrumentation', () => {
-  it('seed 000 walkthrough: classify → ai.classification', () => {
+  it('AI agent tracking plan walkthrough: classify → ai.classification', () => {
     for (const capture of [true, false]) {
       const { tracker, messages } = setup(capture);
       tracker.classify(
@@ -60,7 +60,7 @@ describe('spans of @spantrack/instrumentation', () => {
     }
   });
 
-  it('seed 000 error → ai.error', () => {
+  it('AI agent tracking plan error → ai.error', () => {
     const { tracker, messages } = setup(false);
     tracker.error({
       userId: '+254712345678',
@@ -83,7 +83,7 @@ describe('spans of @spantrack/instrumentation', () => {
     ]);
   });
 
-  it('seed 004 conversation and seed 002 signal', () => {
+  it('Copilot conversation and customer signal', () => {
     const { tracker, messages } = setup(true);
     const conversation = tracker.conversation({
       conversationId: '1238041hdou',
