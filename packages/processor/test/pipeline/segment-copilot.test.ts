@@ -20,7 +20,7 @@ function only(result: { messages: unknown[] }): TrackMessage {
   return result.messages[0] as TrackMessage;
 }
 
-describe('segment-copilot catalog (Segment's AI Copilot spec)', () => {
+describe("segment-copilot catalog (Segment's AI Copilot spec)", () => {
   it('Message Sent from a customer message span (body only with capture)', () => {
     const s = span({
       name: 'message customer',
