@@ -36,7 +36,17 @@ export interface HttpReceiverOptions {
   notReady: () => string | undefined;
   /** The `/metrics` text. */
   renderMetrics: () => string;
+  /** Takes each decodable request for the trace backend: the bytes as received and their headers. */
+  forward?: ForwardRequest;
 }
+
+/** Hands one accepted request to the trace forwarder; `identity` is the decompressed body. */
+export type ForwardRequest = (
+  body: Buffer,
+  contentType: string,
+  contentEncoding: string | undefined,
+  identity: Uint8Array,
+) => void;
 
 export interface HttpReceiver {
   readonly url: string;
@@ -311,7 +321,7 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
     format: Format,
     encoding: string,
     reservation: Reservation,
-  ): Promise<DecodedTraces> {
+  ): Promise<{ decoded: DecodedTraces; wire: Buffer; body: Buffer }> {
     const wire = await readBody(req, options.maxRequestBytes, reservation);
     let body = wire;
     if (encoding !== 'identity') {
@@ -320,7 +330,7 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
       reservation.giveBack(wire.length);
     }
     try {
-      return format === 'json' ? decodeJsonTraces(body) : decodeProtobufTraces(body);
+      return { decoded: format === 'json' ? decodeJsonTraces(body) : decodeProtobufTraces(body), wire, body };
     } catch (error) {
       throw new HttpFailure(400, `undecodable ${format} body: ${(error as Error).message}`, 'invalid');
     }
@@ -367,13 +377,23 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
       if (Number.isFinite(declared) && declared > options.maxRequestBytes) {
         throw new HttpFailure(413, `request body exceeds ${options.maxRequestBytes} bytes`, 'too_large');
       }
-      const early = pipeline.admit();
+      const early = pipeline.admit(options.forward !== undefined);
       if (early !== undefined) throw outcomeFailure(early as Exclude<ExportOutcome, { kind: 'ok' }>);
 
       if (budget.used >= budget.limit) throw busy();
 
-      const decoded = await readAndDecode(req, format, encoding, reservation);
-      // The body is garbage once decoded: its bytes go back to the budget before the delivery wait.
+      const { decoded, wire, body } = await readAndDecode(req, format, encoding, reservation);
+      // Forwarded whatever the analytics side answers: the trace backend is the other half.
+      if (options.forward !== undefined && decoded.spans.length + decoded.invalidSpans > 0) {
+        options.forward(
+          wire,
+          req.headers['content-type'] ?? 'application/x-protobuf',
+          encoding === 'identity' ? undefined : rawEncoding,
+          body,
+        );
+      }
+      // The body is garbage once decoded: its bytes go back to the budget before the delivery wait
+      // (the forwarder's copy is counted in its own queue).
       reservation.release();
       const result = await pipeline.export(decoded);
       if (result.kind !== 'ok') throw outcomeFailure(result);
