@@ -74,7 +74,7 @@ Events (analytics)
   --segment-write-key KEY       SEGMENT_WRITE_KEY       (plain SEGMENT_WRITE_KEY is read too)
   --segment-host URL            SEGMENT_HOST            default https://api.segment.io
   --segment-path PATH           SEGMENT_PATH            default /v1/batch
-  --jsonl-path FILE             JSONL_PATH              (its directory must exist)
+  --jsonl-path FILE             JSONL_PATH
   --ack delivered|received      ACK                     default delivered
   --max-queued-messages N       MAX_QUEUED_MESSAGES     default ${DEFAULTS.maxQueuedMessages} (then 429)
   --delivery-timeout-ms N       DELIVERY_TIMEOUT_MS     default ${DEFAULTS.deliveryTimeoutMs} (then 503)

@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { dirname, resolve as resolvePath } from 'node:path';
 import {
   ConsoleSink,
   createTranslator,
@@ -317,15 +315,10 @@ function validateSinkConfig(
         );
       if (config.host !== undefined) httpUrl(names.host, config.host);
       return config;
-    case 'jsonl': {
+    case 'jsonl':
       if (!config.path)
         throw new SpantrackConfigError(names.path, 'a file path is required for the jsonl sink');
-      // Caught here rather than at the first write, when requests would already be answered 503.
-      const dir = dirname(resolvePath(config.path));
-      if (!existsSync(dir))
-        throw new SpantrackConfigError(names.path, `directory ${JSON.stringify(dir)} does not exist`);
       return config;
-    }
     case 'console':
     case 'null':
       return config;
