@@ -182,10 +182,10 @@ describe('forwarding', () => {
     await start();
     const { bodies, expected } = workload('seg503', 6, 2);
     segment.setFault({ status: 503 });
-    const recover = setTimeout(() => segment.setFault(null), 2_000);
+    const recover = setTimeout(() => segment.setFault(null), 3_000);
     const sending = sendAll(() => collector!.tracesUrl!, bodies, { concurrency: 6, deadlineMs: 30_000 });
     // While Segment fails, every request reaches the backend anyway.
-    await backend.waitFor(6, 1_900);
+    await backend.waitFor(6, 2_800);
     const { seen, final } = await sending;
     clearTimeout(recover);
     expect(seen).toContain(503);
@@ -207,11 +207,13 @@ describe('forwarding', () => {
     expect(refused!.status).toBe(429);
     expect(accepted!.at - refused!.at).toBeGreaterThanOrEqual(950);
 
+    // One at a time: a fault is set only once the previous request has reached the backend.
+    let done = 1;
     for (const status of [502, 503, 504]) {
       backend.setFault({ status, times: 1 });
       await post(collector!.tracesUrl!, toProtobuf(agentTraces(1, `s${status}`)), PROTO);
+      await backend.waitFor(++done);
     }
-    await backend.waitFor(4);
 
     // A Retry-After of an hour is capped at maxBackoffMs.
     backend.setFault({ status: 503, retryAfter: '3600', times: 1 });
