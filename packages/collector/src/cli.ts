@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { logVerbosity, setLogVerbosity } from '@grpc/grpc-js';
 import { FLAGS, HELP, settingName } from './cli-flags';
 import { type Collector, startCollector } from './collector';
 import { describeSink, ENV_PREFIX, type OutputSettings, resolveOutputSettings } from './config';
@@ -37,6 +38,16 @@ function configProblem(error: unknown): { setting: string; detail: string } | un
   return { setting: settingName(option), detail };
 }
 
+/** A port already taken, said with the flag that sets it; undefined for other start failures. */
+function portProblem(error: unknown): string | undefined {
+  const e = error as { code?: string; port?: number; address?: string; message?: string };
+  if (e?.code === 'EADDRINUSE' && e.port !== undefined)
+    return `--http-port / ${ENV_PREFIX}HTTP_PORT: ${e.address}:${e.port} is already in use (0 picks a free port)`;
+  const grpc = /EADDRINUSE[^\]]*?(\S+:\d+)\]?$/.exec(e?.message ?? '');
+  if (grpc) return `--grpc-port / ${ENV_PREFIX}GRPC_PORT: ${grpc[1]} is already in use (0 picks a free port)`;
+  return undefined;
+}
+
 /** The command line as the environment the resolver reads (flags win over the caller's variables). */
 function environmentOf(argv: string[]): Record<string, string | undefined> {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {
@@ -72,6 +83,8 @@ function startupLine(collector: Collector): string {
 }
 
 async function main(): Promise<void> {
+  // grpc-js logs its own errors to stderr; the CLI reports them itself, in one line.
+  if (process.env.GRPC_VERBOSITY === undefined) setLogVerbosity(logVerbosity.NONE);
   let env: Record<string, string | undefined>;
   try {
     env = environmentOf(process.argv.slice(2));
@@ -95,7 +108,7 @@ async function main(): Promise<void> {
   } catch (error) {
     const problem = configProblem(error);
     if (problem) fail(`${problem.setting}: ${problem.detail}`, CONFIG_EXIT, { setting: problem.setting });
-    fail(`could not start: ${(error as Error).message}`, RUNTIME_EXIT);
+    fail(`could not start: ${portProblem(error) ?? (error as Error).message}`, RUNTIME_EXIT);
   }
 
   logger.write(

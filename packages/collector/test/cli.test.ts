@@ -157,6 +157,35 @@ describe('configuration errors: one line naming the flag and the variable, exit 
   });
 });
 
+describe('a port already in use', () => {
+  it('is one line naming the flag, exit 1', async () => {
+    const port = await freePort();
+    const taken = createServer().listen(port, '127.0.0.1');
+    await once(taken, 'listening');
+    try {
+      const { code, stderr } = await runToExit([
+        '--sink',
+        'null',
+        '--http-port',
+        String(port),
+        '--grpc-port',
+        '0',
+      ]);
+      expect(code).toBe(1);
+      expect(stderr).toBe(
+        `spantrack-collector: could not start: --http-port / SPANTRACK_COLLECTOR_HTTP_PORT: 127.0.0.1:${port} is already in use (0 picks a free port)\n`,
+      );
+      const grpc = await runToExit(['--sink', 'null', '--http-port', '0', '--grpc-port', String(port)]);
+      expect(grpc.code).toBe(1);
+      expect(grpc.stderr).toBe(
+        `spantrack-collector: could not start: --grpc-port / SPANTRACK_COLLECTOR_GRPC_PORT: 127.0.0.1:${port} is already in use (0 picks a free port)\n`,
+      );
+    } finally {
+      await new Promise((r) => taken.close(r));
+    }
+  });
+});
+
 describe('a collector that says what it does', () => {
   it('prints a startup line, then a summary line only when a figure changed, and a last line on SIGTERM', async () => {
     const cli = spawnCli([
