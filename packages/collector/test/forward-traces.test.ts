@@ -249,8 +249,7 @@ describe('forwarding', () => {
 
     // A dropped request is forgotten: the sender's retry of it is taken once there is room.
     backend.setFault(null);
-    await backend.stop();
-    await backend.start();
+    backend.releaseHanging();
     await backend.waitFor(3, 8_000);
     expect((await post(collector!.tracesUrl!, bodies[5]!, PROTO)).status).toBe(200);
     await backend.waitFor(4);
@@ -268,8 +267,7 @@ describe('forwarding', () => {
       dropped: 1,
     });
     backend.setFault(null);
-    await backend.stop();
-    await backend.start();
+    backend.releaseHanging();
     await backend.waitFor(2, 8_000);
   }, 20_000);
 

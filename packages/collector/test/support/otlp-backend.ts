@@ -60,6 +60,12 @@ export class OtlpBackend {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
+  /** Cuts the connections of the requests left hanging (their senders see a connection error). */
+  releaseHanging(): void {
+    for (const res of this.hanging) res.destroy();
+    this.hanging.clear();
+  }
+
   setFault(fault: BackendFault | null): void {
     this.fault = fault;
   }
