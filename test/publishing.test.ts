@@ -206,7 +206,11 @@ describe('publishing: what npm would publish', () => {
     expect(pkg.keywords?.length).toBeGreaterThan(0);
     // The conventions also ship their tracking plans as JSON files.
     expect(pkg.files).toEqual(
-      dir === 'conventions' ? ['dist', 'tracking-plans', 'README.md'] : ['dist', 'README.md'],
+      dir === 'conventions'
+        ? ['dist', 'tracking-plans', 'README.md']
+        : dir === 'collector'
+          ? ['bin', 'dist', 'README.md']
+          : ['dist', 'README.md'],
     );
     expect(pkg.types).toBe('./dist/index.d.ts');
   });
@@ -228,7 +232,10 @@ describe('publishing: what npm would publish', () => {
       const pkg = packageJson(dir);
       const files = new Set(packed.get(dir)!.files.map((f) => f.path));
       for (const path of files) {
-        const plan = dir === 'conventions' && /^tracking-plans\/[a-z-]+\.json$/.test(path);
+        // The conventions ship their tracking plans; the collector a committed bin launcher.
+        const plan =
+          (dir === 'conventions' && /^tracking-plans\/[a-z-]+\.json$/.test(path)) ||
+          (dir === 'collector' && path === 'bin/spantrack-collector.js');
         expect(['package.json', 'README.md'].includes(path) || path.startsWith('dist/') || plan, path).toBe(
           true,
         );

@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 
 /*
  * The OpenTelemetry Collector cannot run here (no binary, no network beyond the npm registry), so
- * these tests check what can be checked without it: both files parse as YAML, every component a
+ * these tests check what can be checked without it: every file parses as YAML, every component a
  * pipeline names is defined, and the settings the README's guarantees rest on are present.
  */
 
@@ -88,5 +88,37 @@ describe('otel-collector-loadbalancing.yaml (three spantrack replicas)', () => {
     expect(lb.resolver).toEqual({
       static: { hostnames: ['spantrack-0:4317', 'spantrack-1:4317', 'spantrack-2:4317'] },
     });
+  });
+});
+
+describe('otel-collector-fanout.yaml (a trace backend and spantrack from one pipeline)', () => {
+  const config = load('otel-collector-fanout.yaml');
+
+  it('is a well-formed Collector configuration with two exporters in one traces pipeline', () => {
+    expectWellFormed(config);
+    expect(config.service.pipelines).toEqual({
+      traces: {
+        receivers: ['otlp'],
+        processors: ['memory_limiter', 'batch'],
+        exporters: ['otlphttp/traces', 'otlphttp/spantrack'],
+      },
+    });
+  });
+
+  it('gives each side its own retries and persistent queue, so one outage does not starve the other', () => {
+    const env = (name: string) => ['$', `{env:${name}}`].join('');
+    const traces = config.exporters['otlphttp/traces']!;
+    const spantrack = config.exporters['otlphttp/spantrack']!;
+    expect(traces.endpoint).toBe(env('TRACE_BACKEND_ENDPOINT'));
+    expect(spantrack.endpoint).toBe(env('SPANTRACK_ENDPOINT'));
+    for (const exporter of [traces, spantrack]) {
+      expect(exporter).toMatchObject({
+        compression: 'gzip',
+        retry_on_failure: { enabled: true, max_elapsed_time: '1h' },
+        sending_queue: { enabled: true, storage: 'file_storage/queue' },
+      });
+    }
+    expect(Number.parseInt(String(spantrack.timeout), 10)).toBeGreaterThan(5);
+    expect(config.service.extensions).toContain('file_storage/queue');
   });
 });

@@ -1,142 +1,155 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { SpantrackConfigError } from '@spantrack/processor';
-import { startCollector } from './collector';
-import { DEFAULTS, describeSink } from './config';
+import { logVerbosity, setLogVerbosity } from '@grpc/grpc-js';
+import { FLAGS, HELP, settingName } from './cli-flags';
+import { type Collector, startCollector } from './collector';
+import { describeSink, ENV_PREFIX, type OutputSettings, resolveOutputSettings } from './config';
+import { CliLogger } from './log/cli-logger';
+import { startSummary, summaryLine } from './log/summary-line';
 
-const HELP = `Usage: spantrack-collector [options]
+/** Exit codes: 1 could not start or failed at run time, 2 invalid command line or configuration. */
+const CONFIG_EXIT = 2;
+const RUNTIME_EXIT = 1;
 
-Receives OTLP traces (HTTP and gRPC), translates AI-agent spans into Segment analytics events,
-and delivers them; a request is acknowledged once its events are delivered (--ack delivered).
+let logger = new CliLogger('text', false);
 
-Every flag has an environment variable (SPANTRACK_COLLECTOR_<NAME>); flags win.
-
-Receivers
-  --http-host HOST              HTTP_HOST               default ${DEFAULTS.httpHost}
-  --http-port PORT|off          HTTP_PORT               default ${DEFAULTS.httpPort} (0: any free port)
-  --grpc-host HOST              GRPC_HOST               default ${DEFAULTS.grpcHost}
-  --grpc-port PORT|off          GRPC_PORT               default ${DEFAULTS.grpcPort} (0: any free port)
-  --bearer-token TOKEN          BEARER_TOKEN            require "Authorization: Bearer TOKEN"
-  --max-request-bytes N         MAX_REQUEST_BYTES       default ${DEFAULTS.maxRequestBytes} (as received)
-  --max-decompressed-bytes N    MAX_DECOMPRESSED_BYTES  default ${DEFAULTS.maxDecompressedBytes} (after gunzip)
-  --max-buffered-bytes N        MAX_BUFFERED_BYTES      default 2 x max-decompressed-bytes (all requests' bodies; then 429)
-
-Delivery
-  --sink segment|jsonl|console|null
-                                SINK                    default segment with a write key, else console
-  --segment-write-key KEY       SEGMENT_WRITE_KEY       (SEGMENT_WRITE_KEY is read too)
-  --segment-host URL            SEGMENT_HOST            default https://api.segment.io
-  --segment-path PATH           SEGMENT_PATH            default /v1/batch
-  --jsonl-path FILE             JSONL_PATH
-  --ack delivered|received      ACK                     default delivered
-  --max-queued-messages N       MAX_QUEUED_MESSAGES     default ${DEFAULTS.maxQueuedMessages} (then 429)
-  --delivery-timeout-ms N       DELIVERY_TIMEOUT_MS     default ${DEFAULTS.deliveryTimeoutMs} (then 503)
-  --shutdown-timeout-ms N       SHUTDOWN_TIMEOUT_MS     default ${DEFAULTS.shutdownTimeoutMs}
-
-Translation
-  --catalogs LIST               CATALOGS                comma list, default all built-in catalogs
-  --capture-content             CAPTURE_CONTENT         send message content (default off)
-
-  -h, --help                    this text
-
-Endpoints: POST /v1/traces (application/x-protobuf or application/json, gzip), GET /healthz,
-GET /readyz, GET /metrics (Prometheus). SIGTERM / SIGINT: stop accepting, drain, flush, exit 0.
-`;
-
-const FLAGS = {
-  'http-host': 'HTTP_HOST',
-  'http-port': 'HTTP_PORT',
-  'grpc-host': 'GRPC_HOST',
-  'grpc-port': 'GRPC_PORT',
-  'bearer-token': 'BEARER_TOKEN',
-  'max-request-bytes': 'MAX_REQUEST_BYTES',
-  'max-decompressed-bytes': 'MAX_DECOMPRESSED_BYTES',
-  'max-buffered-bytes': 'MAX_BUFFERED_BYTES',
-  sink: 'SINK',
-  'segment-write-key': 'SEGMENT_WRITE_KEY',
-  'segment-host': 'SEGMENT_HOST',
-  'segment-path': 'SEGMENT_PATH',
-  'jsonl-path': 'JSONL_PATH',
-  ack: 'ACK',
-  'max-queued-messages': 'MAX_QUEUED_MESSAGES',
-  'delivery-timeout-ms': 'DELIVERY_TIMEOUT_MS',
-  'shutdown-timeout-ms': 'SHUTDOWN_TIMEOUT_MS',
-  catalogs: 'CATALOGS',
-} as const;
-
-function fail(message: string, code: number): never {
-  process.stderr.write(`spantrack-collector: ${message}\n`);
+/** One line on stderr (text or JSON), then exit: never a stack trace. */
+function fail(message: string, code: number, fields: Record<string, unknown> = {}): never {
+  logger.write(message, {
+    level: 'error',
+    msg: code === CONFIG_EXIT ? 'configuration error' : 'fatal',
+    error: message,
+    ...fields,
+  });
   process.exit(code);
 }
 
-async function main(): Promise<void> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
-      help: { type: 'boolean', short: 'h' },
-      'capture-content': { type: 'boolean' },
-    };
-    for (const flag of Object.keys(FLAGS)) options[flag] = { type: 'string' };
-    values = parseArgs({ options, strict: true, allowPositionals: false }).values;
-  } catch (error) {
-    fail(`${(error as Error).message}\nTry --help.`, 2);
-  }
+/**
+ * A `SpantrackConfigError`, recognised by shape rather than class: the class may come from
+ * another copy of `@spantrack/processor` than the one this file was bundled against.
+ */
+function configProblem(error: unknown): { setting: string; detail: string } | undefined {
+  if (!(error instanceof Error) || error.name !== 'SpantrackConfigError') return undefined;
+  const option = (error as Error & { option?: unknown }).option;
+  if (typeof option !== 'string') return undefined;
+  const detail = error.message.startsWith(`${option}: `)
+    ? error.message.slice(option.length + 2)
+    : error.message;
+  return { setting: settingName(option), detail };
+}
+
+/** A port already taken, said with the flag that sets it; undefined for other start failures. */
+function portProblem(error: unknown): string | undefined {
+  const e = error as { code?: string; port?: number; address?: string; message?: string };
+  if (e?.code === 'EADDRINUSE' && e.port !== undefined)
+    return `--http-port / ${ENV_PREFIX}HTTP_PORT: ${e.address}:${e.port} is already in use (0 picks a free port)`;
+  const grpc = /EADDRINUSE[^\]]*?(\S+:\d+)\]?$/.exec(e?.message ?? '');
+  if (grpc) return `--grpc-port / ${ENV_PREFIX}GRPC_PORT: ${grpc[1]} is already in use (0 picks a free port)`;
+  return undefined;
+}
+
+/** The command line as the environment the resolver reads (flags win over the caller's variables). */
+function environmentOf(argv: string[]): Record<string, string | undefined> {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {
+    help: { type: 'boolean', short: 'h' },
+  };
+  for (const [flag, spec] of Object.entries(FLAGS))
+    options[flag] = { type: spec.type, ...(spec.multiple ? { multiple: true } : {}) };
+  const { values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false });
   if (values.help) {
     process.stdout.write(HELP);
-    return;
+    process.exit(0);
   }
-
-  // Flags become the environment the one resolver reads, so flags and env cannot disagree on meaning.
   const env: Record<string, string | undefined> = { ...process.env };
-  for (const [flag, name] of Object.entries(FLAGS)) {
+  for (const [flag, spec] of Object.entries(FLAGS)) {
     const value = values[flag];
-    if (typeof value === 'string') env[`SPANTRACK_COLLECTOR_${name}`] = value;
+    const name = ENV_PREFIX + spec.env;
+    if (typeof value === 'string') env[name] = value;
+    else if (value === true) env[name] = 'true';
+    else if (Array.isArray(value)) env[name] = value.join(',');
   }
-  if (values['capture-content']) env.SPANTRACK_COLLECTOR_CAPTURE_CONTENT = 'true';
+  return env;
+}
 
-  let collector: Awaited<ReturnType<typeof startCollector>>;
+function startupLine(collector: Collector): string {
+  const parts: string[] = [];
+  if (collector.httpUrl) parts.push(`OTLP/HTTP listening on ${collector.httpUrl} (POST /v1/traces)`);
+  if (collector.grpcUrl) parts.push(`OTLP/gRPC listening on ${collector.grpcUrl}`);
+  const ack = collector.config.ack === 'delivered' ? 'ack after delivery' : 'ack on receipt';
+  const traces = collector.forwardUrl
+    ? `traces forwarded to ${collector.forwardUrl}`
+    : 'traces not forwarded (--forward-traces URL sends them to a trace backend)';
+  return `${parts.join(', ')}; events to ${describeSink(collector.config.sink)} (${ack}); ${traces}`;
+}
+
+async function main(): Promise<void> {
+  // grpc-js logs its own errors to stderr; the CLI reports them itself, in one line.
+  if (process.env.GRPC_VERBOSITY === undefined) setLogVerbosity(logVerbosity.NONE);
+  let env: Record<string, string | undefined>;
   try {
-    collector = await startCollector({
-      env,
-      log: (line) => process.stderr.write(`spantrack-collector: ${line}\n`),
-    });
+    env = environmentOf(process.argv.slice(2));
   } catch (error) {
-    if (error instanceof SpantrackConfigError) fail(`${error.message}\nTry --help.`, 2);
-    fail(`could not start: ${(error as Error).message}`, 1);
+    fail(`${(error as Error).message} (try --help)`, CONFIG_EXIT);
+  }
+  let output: OutputSettings;
+  try {
+    output = resolveOutputSettings(env);
+  } catch (error) {
+    const problem = configProblem(error);
+    if (problem) fail(`${problem.setting}: ${problem.detail}`, CONFIG_EXIT, { setting: problem.setting });
+    throw error;
+  }
+  logger = new CliLogger(output.logFormat, output.quiet);
+  const log = (line: string, event: Parameters<CliLogger['write']>[1]) => logger.write(line, event);
+
+  let collector: Collector;
+  try {
+    collector = await startCollector({ env, log });
+  } catch (error) {
+    const problem = configProblem(error);
+    if (problem) fail(`${problem.setting}: ${problem.detail}`, CONFIG_EXIT, { setting: problem.setting });
+    fail(`could not start: ${portProblem(error) ?? (error as Error).message}`, RUNTIME_EXIT);
   }
 
-  const out: string[] = [];
-  if (collector.httpUrl)
-    out.push(`spantrack-collector: OTLP/HTTP listening on ${collector.httpUrl} (POST /v1/traces)`);
-  if (collector.grpcUrl) out.push(`spantrack-collector: OTLP/gRPC listening on ${collector.grpcUrl}`);
-  process.stdout.write(`${out.join('\n')}\n`);
-  process.stderr.write(
-    `spantrack-collector: sink ${describeSink(collector.config.sink)}; ack after ${
-      collector.config.ack === 'delivered' ? 'delivery' : 'receipt'
-    }\n`,
+  logger.write(
+    startupLine(collector),
+    {
+      level: 'info',
+      msg: 'started',
+      http_url: collector.httpUrl ?? null,
+      traces_url: collector.tracesUrl ?? null,
+      grpc_url: collector.grpcUrl ?? null,
+      sink: describeSink(collector.config.sink),
+      ack: collector.config.ack,
+      forward_traces: collector.forwardUrl ?? null,
+    },
+    true,
   );
+  const stopSummary = startSummary(() => collector.stats(), output.summaryIntervalMs, log);
 
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {
-      process.stderr.write(`spantrack-collector: ${signal} again, exiting now\n`);
-      process.exit(1);
+      logger.write(`${signal} again, exiting now`, { level: 'warn', msg: 'exiting now', signal });
+      process.exit(RUNTIME_EXIT);
     }
     stopping = true;
-    process.stderr.write(`spantrack-collector: ${signal}: draining\n`);
+    stopSummary();
+    logger.write(`${signal}: draining`, { level: 'info', msg: 'stopping', signal });
     collector.close().then(
       () => {
-        const s = collector.stats();
-        process.stderr.write(
-          `spantrack-collector: stopped (${s.messagesDelivered} messages delivered, ${s.messagesFailed} failed)\n`,
-        );
+        const { line, event } = summaryLine(collector.stats());
+        logger.write(`stopped: ${line}`, { ...event, msg: 'stopped' });
         process.exit(0);
       },
-      (error: unknown) => fail(`shutdown failed: ${String(error)}`, 1),
+      (error: unknown) => fail(`shutdown failed: ${String(error)}`, RUNTIME_EXIT),
     );
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-main().catch((error: unknown) => fail(`unexpected error: ${String(error)}`, 1));
+// Whatever escapes is reported in one line, not as a stack trace from a bundled chunk.
+process.on('uncaughtException', (error) => fail(`unexpected error: ${error.message}`, RUNTIME_EXIT));
+process.on('unhandledRejection', (reason) => fail(`unexpected error: ${String(reason)}`, RUNTIME_EXIT));
+main().catch((error: unknown) => fail(`unexpected error: ${String(error)}`, RUNTIME_EXIT));

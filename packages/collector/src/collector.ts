@@ -1,5 +1,6 @@
 import { createTranslator, type Sink } from '@spantrack/processor';
 import { type CollectorOptions, createSink, type ResolvedConfig, resolveConfig } from './config';
+import { type ForwardStats, TraceForwarder } from './forward/trace-forwarder';
 import { type GrpcReceiver, startGrpcReceiver } from './grpc/grpc-receiver';
 import { BearerAuth } from './http/bearer-auth';
 import { type HttpReceiver, startHttpReceiver, TRACES_PATH } from './http/http-receiver';
@@ -20,6 +21,8 @@ export interface CollectorStats {
   queueDepth: number;
   /** False after a retryable sink failure, until a delivery succeeds. */
   sinkHealthy: boolean;
+  /** The forwarding to the trace backend, when `forwardTraces` is set. */
+  forward: ForwardStats | undefined;
 }
 
 export interface Collector {
@@ -29,6 +32,8 @@ export interface Collector {
   readonly grpcUrl: string | undefined;
   /** `${httpUrl}/v1/traces`, what an OTLP/HTTP exporter's `url` takes. */
   readonly tracesUrl: string | undefined;
+  /** The trace backend's URL the received requests are forwarded to, when set. */
+  readonly forwardUrl: string | undefined;
   /** The resolved settings (sink config included; a `Sink` object when one was passed). */
   readonly config: ResolvedConfig;
   stats(): CollectorStats;
@@ -36,7 +41,8 @@ export interface Collector {
   metrics(): string;
   /**
    * Graceful stop: refuses new requests (503), lets open ones finish (their deliveries included),
-   * flushes and shuts the sink down, all within `shutdownTimeoutMs`. Idempotent.
+   * flushes and shuts the sink down and sends what waits for the trace backend, all within
+   * `shutdownTimeoutMs`. Idempotent.
    */
   close(): Promise<void>;
 }
@@ -48,6 +54,13 @@ export interface Collector {
 export async function startCollector(options: CollectorOptions = {}): Promise<Collector> {
   const config = resolveConfig(options);
   const log = options.log ?? (() => {});
+  const forwarder =
+    config.forwardTraces !== false ? new TraceForwarder(config.forwardTraces, log) : undefined;
+  const forward = forwarder
+    ? (body: Buffer, contentType: string, encoding: string | undefined, identity: Uint8Array) => {
+        forwarder.offer(body, contentType, encoding, identity);
+      }
+    : undefined;
   const ownsSink = !('send' in config.sink);
   const sink: Sink = 'send' in config.sink ? config.sink : createSink(config.sink, config.deliveryTimeoutMs);
   const translator = createTranslator(config.translator);
@@ -61,16 +74,19 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     deliveryTimeoutMs: config.deliveryTimeoutMs,
     throttleRetryAfterMs: config.throttleRetryAfterSeconds * 1000,
     unavailableRetryAfterMs: config.unavailableRetryAfterSeconds * 1000,
-    onSinkError: (error) => log(`sink failing: ${error.message}`),
+    onSinkError: (error) =>
+      log(`sink failing: ${error.message}`, { level: 'warn', msg: 'sink failing', error: error.message }),
   });
   const auth = config.bearerToken !== undefined ? new BearerAuth(config.bearerToken) : undefined;
-  const renderMetrics = () =>
-    metrics.render({
+  const renderMetrics = () => {
+    const text = metrics.render({
       queueDepth: pipeline.queueDepth,
       queueCapacity: config.maxQueuedMessages,
       sinkHealthy: pipeline.healthy,
       draining: pipeline.isDraining,
     });
+    return forwarder ? `${text}${forwarder.renderMetrics().join('\n')}\n` : text;
+  };
 
   let http: HttpReceiver | undefined;
   let grpc: GrpcReceiver | undefined;
@@ -94,6 +110,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
           return undefined;
         },
         renderMetrics,
+        ...(forward ? { forward } : {}),
       });
     }
     if (config.grpc !== false) {
@@ -104,12 +121,14 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
         metrics,
         auth,
         maxMessageBytes: config.maxDecompressedBytes,
+        ...(forward ? { forward } : {}),
       });
     }
   } catch (error) {
     await http?.close(0);
     await grpc?.close(0);
     if (ownsSink) await sink.shutdown(0);
+    await forwarder?.close(0);
     throw error;
   }
 
@@ -122,14 +141,15 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     const grpcClosed = grpc?.close(left());
     await pipeline.waitIdle(left());
     await Promise.all([http?.close(left()), grpcClosed]);
-    if (ownsSink) await sink.shutdown(left());
-    else await sink.flush(left());
+    // The two halves drain side by side: a hanging trace backend does not hold the sink's flush.
+    await Promise.all([ownsSink ? sink.shutdown(left()) : sink.flush(left()), forwarder?.close(left())]);
   }
 
   return {
     httpUrl: http?.url,
     grpcUrl: grpc?.url,
     tracesUrl: http ? `${http.url}${TRACES_PATH}` : undefined,
+    forwardUrl: forwarder?.url,
     config,
     stats: () => ({
       requests: metrics.totalRequests(),
@@ -140,6 +160,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
       messagesFailed: metrics.messagesFailed,
       queueDepth: pipeline.queueDepth,
       sinkHealthy: pipeline.healthy,
+      forward: forwarder?.stats(),
     }),
     metrics: renderMetrics,
     close() {

@@ -1,11 +1,13 @@
 import {
   ConsoleSink,
+  createTranslator,
   JsonlFileSink,
   SegmentSink,
   type Sink,
   SpantrackConfigError,
   type TranslatorOptions,
 } from '@spantrack/processor';
+import type { LogEvent } from './log/log-event';
 import type { AckMode } from './pipeline/collector-pipeline';
 
 /** A listener address; `port` 0 picks a free port. */
@@ -70,11 +72,47 @@ export interface CollectorOptions {
   unavailableRetryAfterSeconds?: number;
   /** How long `close()` waits for in-flight requests and the sink's flush. Env `SPANTRACK_COLLECTOR_SHUTDOWN_TIMEOUT_MS`. @default 10,000 */
   shutdownTimeoutMs?: number;
-  /** Log lines (startup problems, sink failures). @default none */
-  log?: (line: string) => void;
+  /**
+   * Also send every accepted OTLP request, byte for byte, to an OTLP/HTTP trace backend; `false` for
+   * none. Env `SPANTRACK_COLLECTOR_FORWARD_TRACES` (URL) and the `_FORWARD_*` variables below.
+   * @default not forwarded
+   */
+  forwardTraces?: ForwardTracesOptions | false;
+  /** Log lines (sink and backend failures), with the same event as structured fields. @default none */
+  log?: (line: string, event: LogEvent) => void;
   /** Environment to read settings from. @default process.env */
   env?: Record<string, string | undefined>;
 }
+
+/** Forwarding of the received OTLP requests to a trace backend. */
+export interface ForwardTracesOptions {
+  /**
+   * The backend's OTLP/HTTP traces URL. A bare origin (`http://host:4318`) gets `/v1/traces`
+   * appended; any other path is used as given. Env `SPANTRACK_COLLECTOR_FORWARD_TRACES`.
+   */
+  url: string;
+  /** Headers sent with every forwarded request (auth, tenant). Env `SPANTRACK_COLLECTOR_FORWARD_TRACES_HEADERS` (`k=v,k2=v2`). @default none */
+  headers?: Record<string, string>;
+  /** One attempt's time limit; a timed-out attempt is retried. Env `SPANTRACK_COLLECTOR_FORWARD_TRACES_TIMEOUT_MS`. @default 10,000 */
+  timeoutMs?: number;
+  /** Request bytes (as received) waiting or in flight, past which new requests are dropped (counted). Env `SPANTRACK_COLLECTOR_FORWARD_QUEUE_BYTES`. @default 64 MiB */
+  maxQueueBytes?: number;
+  /** Requests waiting or in flight, past which new requests are dropped (counted). Env `SPANTRACK_COLLECTOR_FORWARD_QUEUE_REQUESTS`. @default 1,000 */
+  maxQueueRequests?: number;
+  /** How long one request is retried before it counts as failed. Env `SPANTRACK_COLLECTOR_FORWARD_MAX_RETRY_MS`. @default 300,000 */
+  maxRetryMs?: number;
+  /** Requests sent to the backend at once. @default 4 */
+  concurrency?: number;
+  /** First retry delay, doubled per attempt (with jitter). @default 500 */
+  initialBackoffMs?: number;
+  /** Longest retry delay, and the cap on a backend's `Retry-After`. @default 30,000 */
+  maxBackoffMs?: number;
+  /** How many recently forwarded request digests are kept, so a sender's retry is not forwarded twice. @default 10,000 */
+  rememberedRequests?: number;
+}
+
+/** `ForwardTracesOptions` resolved and validated; `url` is the full traces URL. */
+export type ResolvedForwardConfig = Required<ForwardTracesOptions>;
 
 export const DEFAULTS = {
   httpHost: '127.0.0.1',
@@ -89,6 +127,15 @@ export const DEFAULTS = {
   unavailableRetryAfterSeconds: 2,
   shutdownTimeoutMs: 10_000,
   segmentFlushIntervalMs: 100,
+  forwardTimeoutMs: 10_000,
+  forwardMaxQueueBytes: 64 * 1024 * 1024,
+  forwardMaxQueueRequests: 1_000,
+  forwardMaxRetryMs: 300_000,
+  forwardConcurrency: 4,
+  forwardInitialBackoffMs: 500,
+  forwardMaxBackoffMs: 30_000,
+  forwardRememberedRequests: 10_000,
+  summaryIntervalMs: 10_000,
 } as const;
 
 /** Every option resolved (`option ?? env ?? default`) and validated. */
@@ -107,177 +154,429 @@ export interface ResolvedConfig {
   throttleRetryAfterSeconds: number;
   unavailableRetryAfterSeconds: number;
   shutdownTimeoutMs: number;
+  forwardTraces: ResolvedForwardConfig | false;
 }
 
-const ENV = 'SPANTRACK_COLLECTOR_';
+/** Prefix of every environment variable the collector reads. */
+export const ENV_PREFIX = 'SPANTRACK_COLLECTOR_';
+const ENV = ENV_PREFIX;
 
-function envInt(env: Record<string, string | undefined>, name: string): number | undefined {
-  const raw = env[ENV + name];
-  if (raw === undefined || raw.trim() === '') return undefined;
-  const value = Number(raw);
-  if (!Number.isFinite(value))
-    throw new SpantrackConfigError(ENV + name, `must be a number, not ${JSON.stringify(raw)}`);
-  return value;
-}
+type Env = Record<string, string | undefined>;
 
-function envString(env: Record<string, string | undefined>, name: string): string | undefined {
+function envString(env: Env, name: string): string | undefined {
   const raw = env[ENV + name];
   return raw === undefined || raw === '' ? undefined : raw;
 }
 
-function positiveInt(option: string, value: number): number {
-  if (!Number.isInteger(value) || value <= 0)
-    throw new SpantrackConfigError(option, 'must be a positive integer');
+/**
+ * One integer setting, `option ?? env ?? default`. An invalid value is reported under the name
+ * the user set: the option path for an option, the variable for the environment (the CLI turns
+ * the variable back into its flag).
+ */
+function intSetting(
+  option: string,
+  given: number | undefined,
+  env: Env,
+  name: string,
+  fallback: number,
+  valid: (n: number) => boolean,
+  expected: string,
+): number {
+  if (given !== undefined) {
+    if (!valid(given))
+      throw new SpantrackConfigError(option, `expected ${expected}, got ${JSON.stringify(given)}`);
+    return given;
+  }
+  const raw = envString(env, name);
+  if (raw === undefined) return fallback;
+  const value = raw.trim() === '' ? Number.NaN : Number(raw);
+  if (!valid(value))
+    throw new SpantrackConfigError(ENV + name, `expected ${expected}, got ${JSON.stringify(raw)}`);
   return value;
 }
 
-function port(option: string, value: number): number {
-  if (!Number.isInteger(value) || value < 0 || value > 65535) {
-    throw new SpantrackConfigError(option, 'must be an integer from 0 to 65535');
-  }
-  return value;
+const isPositiveInt = (n: number) => Number.isInteger(n) && n > 0;
+const POSITIVE = 'a positive integer';
+
+function positiveInt(option: string, given: number | undefined, env: Env, name: string, fallback: number) {
+  return intSetting(option, given, env, name, fallback, isPositiveInt, POSITIVE);
 }
+
+function boolSetting(
+  option: string,
+  given: boolean | undefined,
+  env: Env,
+  name: string,
+  fallback: boolean,
+): boolean {
+  if (given !== undefined) {
+    if (typeof given !== 'boolean')
+      throw new SpantrackConfigError(option, `expected true or false, got ${JSON.stringify(given)}`);
+    return given;
+  }
+  const raw = envString(env, name);
+  if (raw === undefined) return fallback;
+  const v = raw.trim().toLowerCase();
+  if (v === 'true' || v === '1' || v === 'yes') return true;
+  if (v === 'false' || v === '0' || v === 'no') return false;
+  throw new SpantrackConfigError(ENV + name, `expected true or false, got ${JSON.stringify(raw)}`);
+}
+
+const PORT = 'a port 0-65535 or "off"';
+const isPort = (n: number) => Number.isInteger(n) && n >= 0 && n <= 65535;
 
 function listener(
   option: string,
   given: ListenOptions | false | undefined,
-  env: Record<string, string | undefined>,
+  env: Env,
   prefix: 'HTTP' | 'GRPC',
   defaults: { host: string; port: number },
 ): Required<ListenOptions> | false {
   if (given === false) return false;
-  const envPort = envString(env, `${prefix}_PORT`);
-  if (given === undefined && (envPort === 'off' || envPort === 'none')) return false;
+  const envPort = envString(env, `${prefix}_PORT`)?.trim().toLowerCase();
+  if (given?.port === undefined && (envPort === 'off' || envPort === 'none')) return false;
   const host = given?.host ?? envString(env, `${prefix}_HOST`) ?? defaults.host;
-  const p = given?.port ?? envInt(env, `${prefix}_PORT`) ?? defaults.port;
-  return { host, port: port(`${option}.port`, p) };
+  const p = intSetting(`${option}.port`, given?.port, env, `${prefix}_PORT`, defaults.port, isPort, PORT);
+  return { host, port: p };
 }
 
-function resolveSink(options: CollectorOptions, env: Record<string, string | undefined>): Sink | SinkConfig {
+/** An `http:` or `https:` URL, or a config error naming `setting`. */
+function httpUrl(setting: string, raw: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new SpantrackConfigError(
+      setting,
+      `expected an http:// or https:// URL, got ${JSON.stringify(raw)}`,
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new SpantrackConfigError(
+      setting,
+      `expected an http:// or https:// URL, got ${JSON.stringify(raw)}`,
+    );
+  return url;
+}
+
+function resolveSink(options: CollectorOptions, env: Env): Sink | SinkConfig {
   const given = options.sink;
   if (given !== undefined) {
     if (given === null || typeof given !== 'object')
       throw new SpantrackConfigError('sink', 'must be a Sink or a SinkConfig');
     if ('send' in given && typeof given.send === 'function') return given;
-    return validateSinkConfig(given as SinkConfig);
+    return validateSinkConfig(given as SinkConfig, {
+      writeKey: 'sink.writeKey',
+      host: 'sink.host',
+      path: 'sink.path',
+      type: 'sink.type',
+    });
   }
   const writeKey = envString(env, 'SEGMENT_WRITE_KEY') ?? env.SEGMENT_WRITE_KEY;
   const type = envString(env, 'SINK') ?? (writeKey ? 'segment' : 'console');
+  const names = {
+    writeKey: `${ENV}SEGMENT_WRITE_KEY`,
+    host: `${ENV}SEGMENT_HOST`,
+    path: `${ENV}JSONL_PATH`,
+    type: `${ENV}SINK`,
+  };
   switch (type) {
     case 'segment': {
       const host = envString(env, 'SEGMENT_HOST');
       const path = envString(env, 'SEGMENT_PATH');
-      return validateSinkConfig({
-        type,
-        writeKey: writeKey ?? '',
-        ...(host ? { host } : {}),
-        ...(path ? { path } : {}),
-      });
+      return validateSinkConfig(
+        { type, writeKey: writeKey ?? '', ...(host ? { host } : {}), ...(path ? { path } : {}) },
+        names,
+      );
     }
     case 'jsonl':
-      return validateSinkConfig({ type, path: envString(env, 'JSONL_PATH') ?? '' });
+      return validateSinkConfig({ type, path: envString(env, 'JSONL_PATH') ?? '' }, names);
     case 'console':
-      return { type };
     case 'null':
       return { type };
     default:
-      throw new SpantrackConfigError(`${ENV}SINK`, 'must be one of segment, jsonl, console, null');
+      throw new SpantrackConfigError(
+        `${ENV}SINK`,
+        `expected one of segment, jsonl, console, null, got ${JSON.stringify(type)}`,
+      );
   }
 }
 
-function validateSinkConfig(config: SinkConfig): SinkConfig {
+function validateSinkConfig(
+  config: SinkConfig,
+  names: { writeKey: string; host: string; path: string; type: string },
+): SinkConfig {
   switch (config.type) {
     case 'segment':
       if (!config.writeKey)
-        throw new SpantrackConfigError('sink.writeKey', 'a Segment write key is required');
-      if (config.host !== undefined) {
-        try {
-          new URL(config.host);
-        } catch {
-          throw new SpantrackConfigError('sink.host', `must be a URL, not ${JSON.stringify(config.host)}`);
-        }
-      }
+        throw new SpantrackConfigError(
+          names.writeKey,
+          'a Segment write key is required for the segment sink',
+        );
+      if (config.host !== undefined) httpUrl(names.host, config.host);
       return config;
     case 'jsonl':
-      if (!config.path) throw new SpantrackConfigError('sink.path', 'a file path is required');
+      if (!config.path)
+        throw new SpantrackConfigError(names.path, 'a file path is required for the jsonl sink');
       return config;
     case 'console':
     case 'null':
       return config;
     default:
-      throw new SpantrackConfigError('sink.type', 'must be one of segment, jsonl, console, null');
+      throw new SpantrackConfigError(
+        names.type,
+        `expected one of segment, jsonl, console, null, got ${JSON.stringify((config as { type: unknown }).type)}`,
+      );
   }
 }
 
-function resolveTranslator(
-  options: CollectorOptions,
-  env: Record<string, string | undefined>,
-): TranslatorOptions {
+function resolveTranslator(options: CollectorOptions, env: Env): TranslatorOptions {
   if (options.translator !== undefined) return options.translator;
   const catalogs = envString(env, 'CATALOGS');
-  const capture = envString(env, 'CAPTURE_CONTENT');
+  const capture = boolSetting('translator.privacy.captureContent', undefined, env, 'CAPTURE_CONTENT', false);
   const out: TranslatorOptions = {};
   if (catalogs) out.catalogs = catalogs.split(',').map((c) => c.trim()) as TranslatorOptions['catalogs'];
-  if (capture !== undefined) out.privacy = { captureContent: capture === 'true' || capture === '1' };
+  if (envString(env, 'CAPTURE_CONTENT') !== undefined) out.privacy = { captureContent: capture };
+  if (catalogs) {
+    // Checked now so that an unknown name is reported as the variable the user set.
+    try {
+      createTranslator(out);
+    } catch (error) {
+      if (error instanceof SpantrackConfigError) {
+        const detail = error.message.slice(error.option.length + 2);
+        throw new SpantrackConfigError(`${ENV}CATALOGS`, detail);
+      }
+      throw error;
+    }
+  }
   return out;
+}
+
+/** `k=v,k2=v2` (the `OTEL_EXPORTER_OTLP_HEADERS` format), values percent-decoded. */
+export function parseHeaderList(setting: string, raw: string): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const part of raw.split(',')) {
+    if (part.trim() === '') continue;
+    const eq = part.indexOf('=');
+    const key = eq === -1 ? '' : part.slice(0, eq).trim().toLowerCase();
+    if (!/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(key))
+      throw new SpantrackConfigError(
+        setting,
+        `expected name=value header pairs, got ${JSON.stringify(part.trim())}`,
+      );
+    let value = part.slice(eq + 1).trim();
+    try {
+      value = decodeURIComponent(value);
+    } catch {
+      // Not percent-encoded: taken as written.
+    }
+    if (/[\r\n\0]/.test(value))
+      throw new SpantrackConfigError(setting, `header ${key} has a line break or NUL in its value`);
+    headers[key] = value;
+  }
+  return headers;
+}
+
+/** The OTLP/HTTP traces URL of an endpoint: a bare origin gets `/v1/traces`, any other path is kept. */
+function tracesUrlOf(url: URL): string {
+  if (url.pathname === '/' || url.pathname === '') return `${url.origin}/v1/traces${url.search}`;
+  return url.href;
+}
+
+function resolveForward(options: CollectorOptions, env: Env): ResolvedForwardConfig | false {
+  const given = options.forwardTraces;
+  if (given === false) return false;
+  const rawUrl = given?.url ?? envString(env, 'FORWARD_TRACES');
+  if (rawUrl === undefined) {
+    if (given !== undefined)
+      throw new SpantrackConfigError('forwardTraces.url', 'a trace backend URL is required');
+    if (envString(env, 'FORWARD_TRACES_HEADERS') !== undefined)
+      throw new SpantrackConfigError(
+        `${ENV}FORWARD_TRACES_HEADERS`,
+        'headers given, but no trace backend to send them to (set --forward-traces)',
+      );
+    return false;
+  }
+  const urlSetting = given?.url !== undefined ? 'forwardTraces.url' : `${ENV}FORWARD_TRACES`;
+  const url = tracesUrlOf(httpUrl(urlSetting, rawUrl));
+  const envHeaders = envString(env, 'FORWARD_TRACES_HEADERS');
+  const headers =
+    given?.headers !== undefined
+      ? Object.fromEntries(Object.entries(given.headers).map(([k, v]) => [k.toLowerCase(), v]))
+      : envHeaders !== undefined
+        ? parseHeaderList(`${ENV}FORWARD_TRACES_HEADERS`, envHeaders)
+        : {};
+  const f = 'forwardTraces.';
+  return {
+    url,
+    headers,
+    timeoutMs: positiveInt(
+      `${f}timeoutMs`,
+      given?.timeoutMs,
+      env,
+      'FORWARD_TRACES_TIMEOUT_MS',
+      DEFAULTS.forwardTimeoutMs,
+    ),
+    maxQueueBytes: positiveInt(
+      `${f}maxQueueBytes`,
+      given?.maxQueueBytes,
+      env,
+      'FORWARD_QUEUE_BYTES',
+      DEFAULTS.forwardMaxQueueBytes,
+    ),
+    maxQueueRequests: positiveInt(
+      `${f}maxQueueRequests`,
+      given?.maxQueueRequests,
+      env,
+      'FORWARD_QUEUE_REQUESTS',
+      DEFAULTS.forwardMaxQueueRequests,
+    ),
+    maxRetryMs: positiveInt(
+      `${f}maxRetryMs`,
+      given?.maxRetryMs,
+      env,
+      'FORWARD_MAX_RETRY_MS',
+      DEFAULTS.forwardMaxRetryMs,
+    ),
+    concurrency: positiveInt(`${f}concurrency`, given?.concurrency, {}, '', DEFAULTS.forwardConcurrency),
+    initialBackoffMs: positiveInt(
+      `${f}initialBackoffMs`,
+      given?.initialBackoffMs,
+      {},
+      '',
+      DEFAULTS.forwardInitialBackoffMs,
+    ),
+    maxBackoffMs: positiveInt(`${f}maxBackoffMs`, given?.maxBackoffMs, {}, '', DEFAULTS.forwardMaxBackoffMs),
+    rememberedRequests: positiveInt(
+      `${f}rememberedRequests`,
+      given?.rememberedRequests,
+      {},
+      '',
+      DEFAULTS.forwardRememberedRequests,
+    ),
+  };
 }
 
 /**
  * Resolves every setting as `option ?? env ?? default` and validates it.
- * @throws SpantrackConfigError naming the setting at fault
+ * @throws SpantrackConfigError naming the setting at fault: the option path, or the environment
+ * variable when the value came from there
  */
 export function resolveConfig(options: CollectorOptions = {}): ResolvedConfig {
   const env = options.env ?? process.env;
-  const ack = options.ack ?? (envString(env, 'ACK') as AckMode | undefined) ?? 'delivered';
-  if (ack !== 'delivered' && ack !== 'received') {
-    throw new SpantrackConfigError('ack', "must be 'delivered' or 'received'");
+  const rawAck = options.ack ?? envString(env, 'ACK') ?? 'delivered';
+  if (rawAck !== 'delivered' && rawAck !== 'received') {
+    throw new SpantrackConfigError(
+      options.ack !== undefined ? 'ack' : `${ENV}ACK`,
+      `expected delivered or received, got ${JSON.stringify(rawAck)}`,
+    );
   }
+  const maxDecompressedBytes = positiveInt(
+    'maxDecompressedBytes',
+    options.maxDecompressedBytes,
+    env,
+    'MAX_DECOMPRESSED_BYTES',
+    DEFAULTS.maxDecompressedBytes,
+  );
   const config: ResolvedConfig = {
     http: listener('http', options.http, env, 'HTTP', { host: DEFAULTS.httpHost, port: DEFAULTS.httpPort }),
     grpc: listener('grpc', options.grpc, env, 'GRPC', { host: DEFAULTS.grpcHost, port: DEFAULTS.grpcPort }),
     sink: resolveSink(options, env),
     translator: resolveTranslator(options, env),
-    ack,
+    ack: rawAck,
     bearerToken: options.bearerToken ?? envString(env, 'BEARER_TOKEN'),
     maxRequestBytes: positiveInt(
       'maxRequestBytes',
-      options.maxRequestBytes ?? envInt(env, 'MAX_REQUEST_BYTES') ?? DEFAULTS.maxRequestBytes,
+      options.maxRequestBytes,
+      env,
+      'MAX_REQUEST_BYTES',
+      DEFAULTS.maxRequestBytes,
     ),
-    maxDecompressedBytes: positiveInt(
-      'maxDecompressedBytes',
-      options.maxDecompressedBytes ?? envInt(env, 'MAX_DECOMPRESSED_BYTES') ?? DEFAULTS.maxDecompressedBytes,
+    maxDecompressedBytes,
+    maxBufferedBytes: positiveInt(
+      'maxBufferedBytes',
+      options.maxBufferedBytes,
+      env,
+      'MAX_BUFFERED_BYTES',
+      2 * maxDecompressedBytes,
     ),
-    maxBufferedBytes: 0,
     maxQueuedMessages: positiveInt(
       'maxQueuedMessages',
-      options.maxQueuedMessages ?? envInt(env, 'MAX_QUEUED_MESSAGES') ?? DEFAULTS.maxQueuedMessages,
+      options.maxQueuedMessages,
+      env,
+      'MAX_QUEUED_MESSAGES',
+      DEFAULTS.maxQueuedMessages,
     ),
     deliveryTimeoutMs: positiveInt(
       'deliveryTimeoutMs',
-      options.deliveryTimeoutMs ?? envInt(env, 'DELIVERY_TIMEOUT_MS') ?? DEFAULTS.deliveryTimeoutMs,
+      options.deliveryTimeoutMs,
+      env,
+      'DELIVERY_TIMEOUT_MS',
+      DEFAULTS.deliveryTimeoutMs,
     ),
     throttleRetryAfterSeconds: positiveInt(
       'throttleRetryAfterSeconds',
-      options.throttleRetryAfterSeconds ?? DEFAULTS.throttleRetryAfterSeconds,
+      options.throttleRetryAfterSeconds,
+      {},
+      '',
+      DEFAULTS.throttleRetryAfterSeconds,
     ),
     unavailableRetryAfterSeconds: positiveInt(
       'unavailableRetryAfterSeconds',
-      options.unavailableRetryAfterSeconds ?? DEFAULTS.unavailableRetryAfterSeconds,
+      options.unavailableRetryAfterSeconds,
+      {},
+      '',
+      DEFAULTS.unavailableRetryAfterSeconds,
     ),
     shutdownTimeoutMs: positiveInt(
       'shutdownTimeoutMs',
-      options.shutdownTimeoutMs ?? envInt(env, 'SHUTDOWN_TIMEOUT_MS') ?? DEFAULTS.shutdownTimeoutMs,
+      options.shutdownTimeoutMs,
+      env,
+      'SHUTDOWN_TIMEOUT_MS',
+      DEFAULTS.shutdownTimeoutMs,
     ),
+    forwardTraces: resolveForward(options, env),
   };
-  config.maxBufferedBytes = positiveInt(
-    'maxBufferedBytes',
-    options.maxBufferedBytes ?? envInt(env, 'MAX_BUFFERED_BYTES') ?? 2 * config.maxDecompressedBytes,
-  );
   if (config.bearerToken === '') throw new SpantrackConfigError('bearerToken', 'must not be empty');
   if (config.http === false && config.grpc === false) {
-    throw new SpantrackConfigError('http', 'at least one of http and grpc must be enabled');
+    const fromEnv = options.http === undefined && options.grpc === undefined;
+    throw new SpantrackConfigError(
+      fromEnv ? `${ENV}HTTP_PORT` : 'http',
+      'both receivers are off; at least one of HTTP and gRPC must listen',
+    );
   }
   return config;
+}
+
+/** How the CLI reports what it does. */
+export interface OutputSettings {
+  /** `text` (one line per event) or `json` (one object per line). Env `SPANTRACK_COLLECTOR_LOG_FORMAT`. @default 'text' */
+  logFormat: 'text' | 'json';
+  /** Only warnings and errors. Env `SPANTRACK_COLLECTOR_QUIET`. @default false */
+  quiet: boolean;
+  /** How often the summary line is considered (printed only when a figure changed). Env `SPANTRACK_COLLECTOR_SUMMARY_INTERVAL_MS`. @default 10,000 */
+  summaryIntervalMs: number;
+}
+
+/** The CLI's output settings, `env ?? default`, validated like the rest. */
+export function resolveOutputSettings(env: Env): OutputSettings {
+  const format = envString(env, 'LOG_FORMAT') ?? 'text';
+  if (format !== 'text' && format !== 'json')
+    throw new SpantrackConfigError(
+      `${ENV}LOG_FORMAT`,
+      `expected text or json, got ${JSON.stringify(format)}`,
+    );
+  return {
+    logFormat: format,
+    quiet: boolSetting('quiet', undefined, env, 'QUIET', false),
+    summaryIntervalMs: positiveInt(
+      'summaryIntervalMs',
+      undefined,
+      env,
+      'SUMMARY_INTERVAL_MS',
+      DEFAULTS.summaryIntervalMs,
+    ),
+  };
 }
 
 /** A sink that accepts everything and keeps nothing (benchmarks, dry runs). */

@@ -3,14 +3,22 @@ export {
   type CollectorOptions,
   createSink,
   DEFAULTS,
+  ENV_PREFIX,
+  type ForwardTracesOptions,
   type ListenOptions,
   NullSink,
+  type OutputSettings,
+  parseHeaderList,
   type ResolvedConfig,
+  type ResolvedForwardConfig,
   resolveConfig,
+  resolveOutputSettings,
   type SinkConfig,
 } from './config';
+export type { ForwardStats } from './forward/trace-forwarder';
 export { TRACE_SERVICE_EXPORT_PATH } from './grpc/grpc-receiver';
 export { TRACES_PATH } from './http/http-receiver';
+export type { LogEvent } from './log/log-event';
 export type { DecodedTraces } from './otlp/decoded-traces';
 export { decodeJsonTraces, MAX_JSON_DEPTH } from './otlp/otlp-json-decoder';
 export { decodeProtobufTraces } from './otlp/otlp-protobuf-decoder';

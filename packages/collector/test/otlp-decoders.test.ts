@@ -92,10 +92,10 @@ describe('protobuf decoder on hostile bytes', () => {
   });
 
   it('survives random bytes and bit flips', () => {
-    let seed = 42;
+    let state = 42;
     const random = () => {
-      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-      return seed;
+      state = (state * 1103515245 + 12345) & 0x7fffffff;
+      return state;
     };
     for (let i = 0; i < 500; i++) {
       const bytes = Buffer.alloc(1 + (random() % 400));

@@ -8,6 +8,7 @@ import {
   type sendUnaryData,
 } from '@grpc/grpc-js';
 import type { BearerAuth } from '../http/bearer-auth';
+import type { ForwardRequest } from '../http/http-receiver';
 import type { CollectorMetrics, RequestOutcome } from '../metrics';
 import { decodeProtobufTraces } from '../otlp/otlp-protobuf-decoder';
 import { encodeExportResponse, encodeStatus, GrpcCode } from '../otlp/otlp-response';
@@ -42,6 +43,8 @@ export interface GrpcReceiverOptions {
   auth: BearerAuth | undefined;
   /** Largest message accepted, after decompression (grpc-js checks it while decompressing). */
   maxMessageBytes: number;
+  /** Takes each decodable message for the trace backend (sent there as `application/x-protobuf`). */
+  forward?: ForwardRequest;
 }
 
 export interface GrpcReceiver {
@@ -91,7 +94,7 @@ export async function startGrpcReceiver(options: GrpcReceiverOptions): Promise<G
         throw grpcError(GrpcCode.UNAUTHENTICATED, 'missing or wrong bearer token', 'unauthorized');
       }
     }
-    const early = pipeline.admit();
+    const early = pipeline.admit(options.forward !== undefined);
     if (early !== undefined) throw outcomeError(early as Exclude<ExportOutcome, { kind: 'ok' }>);
     let decoded: ReturnType<typeof decodeProtobufTraces>;
     try {
@@ -102,6 +105,10 @@ export async function startGrpcReceiver(options: GrpcReceiverOptions): Promise<G
         `undecodable message: ${(error as Error).message}`,
         'invalid',
       );
+    }
+    // The message is an ExportTraceServiceRequest, the very body OTLP/HTTP protobuf carries.
+    if (options.forward !== undefined && decoded.spans.length + decoded.invalidSpans > 0) {
+      options.forward(call.request, 'application/x-protobuf', undefined, call.request);
     }
     const result = await pipeline.export(decoded);
     if (result.kind !== 'ok') throw outcomeError(result);

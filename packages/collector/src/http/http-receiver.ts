@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { type AddressInfo, Server as NetServer, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { createGunzip, createInflate } from 'node:zlib';
 import type { CollectorMetrics, RequestOutcome } from '../metrics';
@@ -36,7 +36,17 @@ export interface HttpReceiverOptions {
   notReady: () => string | undefined;
   /** The `/metrics` text. */
   renderMetrics: () => string;
+  /** Takes each decodable request for the trace backend: the bytes as received and their headers. */
+  forward?: ForwardRequest;
 }
+
+/** Hands one accepted request to the trace forwarder; `identity` is the decompressed body. */
+export type ForwardRequest = (
+  body: Buffer,
+  contentType: string,
+  contentEncoding: string | undefined,
+  identity: Uint8Array,
+) => void;
 
 export interface HttpReceiver {
   readonly url: string;
@@ -66,6 +76,24 @@ const PROTOBUF_TYPES = new Set(['application/x-protobuf', 'application/protobuf'
 const LINGER_MS = 10_000;
 /** At the close deadline, how long the 503s to waiting requests may take to be written. */
 const ANSWER_GRACE_MS = 200;
+/** While closing, how long a connection that has sent nothing yet may still send its request. */
+const FRESH_CONNECTION_GRACE_MS = 1_000;
+
+/**
+ * What a connection is doing, so that closing cuts only connections with nothing in flight: not
+ * one whose request is still being sent (Node's `closeIdleConnections` counts a connection whose
+ * request has not been parsed yet as idle, and the sender sees a reset instead of an answer).
+ */
+interface ConnectionState {
+  /** Requests received and not yet answered. */
+  active: number;
+  /** When the connection was accepted. */
+  since: number;
+  /** `socket.bytesRead` when it last became idle (more since: a request is arriving). */
+  bytesAtIdle: number;
+  /** At least one answer was written. */
+  served: boolean;
+}
 
 function mediaType(header: string | undefined): string {
   if (header === undefined) return '';
@@ -191,6 +219,9 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
   /** Export requests not yet finished (answered at the close deadline when still waiting). */
   const pending = new Set<PendingExport>();
   const budget = new BodyBudget(options.maxBufferedBytes);
+  const connections = new Map<Socket, ConnectionState>();
+  /** Set by stopAccepting. */
+  let draining = false;
   const busy = () =>
     new HttpFailure(
       429,
@@ -207,6 +238,9 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
     headers: Record<string, string> = {},
   ): void {
     if (res.headersSent || res.destroyed) return;
+    // While closing, an answer ends its connection so that no sender reuses it; not before the
+    // request body is in, or the unread rest would reset the connection before the answer is read.
+    if (draining && res.req.complete) res.shouldKeepAlive = false;
     res.writeHead(status, {
       'content-type': contentType,
       'content-length': String(Buffer.byteLength(body)),
@@ -311,7 +345,7 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
     format: Format,
     encoding: string,
     reservation: Reservation,
-  ): Promise<DecodedTraces> {
+  ): Promise<{ decoded: DecodedTraces; wire: Buffer; body: Buffer }> {
     const wire = await readBody(req, options.maxRequestBytes, reservation);
     let body = wire;
     if (encoding !== 'identity') {
@@ -320,7 +354,7 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
       reservation.giveBack(wire.length);
     }
     try {
-      return format === 'json' ? decodeJsonTraces(body) : decodeProtobufTraces(body);
+      return { decoded: format === 'json' ? decodeJsonTraces(body) : decodeProtobufTraces(body), wire, body };
     } catch (error) {
       throw new HttpFailure(400, `undecodable ${format} body: ${(error as Error).message}`, 'invalid');
     }
@@ -367,13 +401,23 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
       if (Number.isFinite(declared) && declared > options.maxRequestBytes) {
         throw new HttpFailure(413, `request body exceeds ${options.maxRequestBytes} bytes`, 'too_large');
       }
-      const early = pipeline.admit();
+      const early = pipeline.admit(options.forward !== undefined);
       if (early !== undefined) throw outcomeFailure(early as Exclude<ExportOutcome, { kind: 'ok' }>);
 
       if (budget.used >= budget.limit) throw busy();
 
-      const decoded = await readAndDecode(req, format, encoding, reservation);
-      // The body is garbage once decoded: its bytes go back to the budget before the delivery wait.
+      const { decoded, wire, body } = await readAndDecode(req, format, encoding, reservation);
+      // Forwarded whatever the analytics side answers: the trace backend is the other half.
+      if (options.forward !== undefined && decoded.spans.length + decoded.invalidSpans > 0) {
+        options.forward(
+          wire,
+          req.headers['content-type'] ?? 'application/x-protobuf',
+          encoding === 'identity' ? undefined : rawEncoding,
+          body,
+        );
+      }
+      // The body is garbage once decoded: its bytes go back to the budget before the delivery wait
+      // (the forwarder's copy is counted in its own queue).
       reservation.release();
       const result = await pipeline.export(decoded);
       if (result.kind !== 'ok') throw outcomeFailure(result);
@@ -396,6 +440,28 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
   }
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
+    const state = connections.get(req.socket);
+    if (state !== undefined) {
+      state.active++;
+      // Idle once answered AND the body is in (an error answer may come before the body ends).
+      let answered = false;
+      let received = req.complete;
+      const settle = () => {
+        if (answered && received) state.bytesAtIdle = req.socket.bytesRead;
+      };
+      res.once('close', () => {
+        state.active--;
+        state.served = true;
+        answered = true;
+        settle();
+      });
+      const ended = () => {
+        received = true;
+        settle();
+      };
+      req.once('end', ended);
+      req.once('close', ended);
+    }
     const url = req.url ?? '/';
     let path: string;
     if (url.charCodeAt(0) === 0x2f /* '/' */) {
@@ -447,6 +513,19 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
       send(res, 500, 'text/plain', `internal error: ${(error as Error).message}\n`);
     }
   });
+  server.on('connection', (socket: Socket) => {
+    connections.set(socket, { active: 0, since: Date.now(), bytesAtIdle: 0, served: false });
+    socket.once('close', () => connections.delete(socket));
+  });
+  /** Ends the connections with nothing in flight: no request being answered or arriving. */
+  const closeIdle = () => {
+    const now = Date.now();
+    for (const [socket, state] of connections) {
+      if (state.active > 0 || socket.bytesRead > state.bytesAtIdle) continue;
+      if (!state.served && now - state.since < FRESH_CONNECTION_GRACE_MS) continue;
+      socket.destroy();
+    }
+  };
   server.on('clientError', (_error, socket) => {
     if (socket.writable)
       socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
@@ -491,10 +570,26 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
   }
 
   let closing: Promise<void> | undefined;
+  /**
+   * Stops taking work: each answer from now on ends its connection, idle connections are ended,
+   * and new export requests are refused by the draining pipeline with a 503. The port keeps
+   * listening until the open exports are answered (see close): closing it earlier resets the
+   * connections the kernel accepted but Node has not yet, and their senders get no answer.
+   */
   const stopAccepting = () => {
-    closing ??= new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
+    draining = true;
+    closeIdle();
   };
+  /** Resolves once no export request is open. */
+  const exportsDone = () =>
+    new Promise<void>((resolve) => {
+      const check = setInterval(() => {
+        if (pending.size === 0) {
+          clearInterval(check);
+          resolve();
+        }
+      }, 20);
+    });
   return {
     url: `http://${host}:${address.port}`,
     port: address.port,
@@ -518,8 +613,13 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
       }, timeoutMs);
       timer.unref();
       // Connections that become idle after their last answer close too.
-      const idle = setInterval(() => server.closeIdleConnections(), 100);
+      const idle = setInterval(closeIdle, 100);
       idle.unref();
+      await exportsDone();
+      // net's close, not http's: http's also ends every connection it deems idle, including one
+      // whose request has not been parsed yet; closeIdle waits for those.
+      closing ??= new Promise<void>((resolve) => NetServer.prototype.close.call(server, () => resolve()));
+      closeIdle();
       await closing;
       clearTimeout(timer);
       clearInterval(idle);

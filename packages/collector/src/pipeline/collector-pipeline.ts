@@ -105,9 +105,11 @@ export class CollectorPipeline {
 
   /**
    * A cheap check before the body is read: full queue, shutdown, or a failing sink already being
-   * probed by another request. Undefined when the request may proceed.
+   * probed by another request. Undefined when the request may proceed. With `shutdownOnly`, only
+   * the shutdown refuses: when traces are forwarded, the body is read even while the analytics side
+   * would refuse it, so that the trace backend still gets it.
    */
-  admit(): ExportOutcome | undefined {
+  admit(shutdownOnly = false): ExportOutcome | undefined {
     if (this.draining) {
       return {
         kind: 'unavailable',
@@ -115,6 +117,7 @@ export class CollectorPipeline {
         message: 'shutting down',
       };
     }
+    if (shutdownOnly) return undefined;
     if (this.queued >= this.options.maxQueuedMessages) return this.throttled();
     if (!this.sinkHealthy && this.probing) return this.sinkUnavailable();
     return undefined;

@@ -1,0 +1,38 @@
+import type { LogEvent } from './log-event';
+
+export type LogFormat = 'text' | 'json';
+
+/** Where the CLI's lines go; streams are injectable so the format can be tested without a process. */
+export interface LoggerOutput {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+const PREFIX = 'spantrack-collector: ';
+
+/**
+ * The CLI's output. Text: `spantrack-collector: <line>` on stderr (the startup line on stdout,
+ * where scripts read the URLs). JSON: one object per line on stderr, `time`, `level` and `msg`
+ * first, then the event's fields. `quiet` keeps warnings and errors only.
+ */
+export class CliLogger {
+  constructor(
+    private readonly format: LogFormat,
+    private readonly quiet: boolean,
+    private readonly out: LoggerOutput = {
+      stdout: (text) => process.stdout.write(text),
+      stderr: (text) => process.stderr.write(text),
+    },
+  ) {}
+
+  /** Logs `event`; `line` is its text form. `toStdout` puts the text form on stdout. */
+  write(line: string, event: LogEvent, toStdout = false): void {
+    if (this.quiet && event.level === 'info') return;
+    if (this.format === 'json') {
+      const { level, msg, ...fields } = event;
+      this.out.stderr(`${JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields })}\n`);
+      return;
+    }
+    (toStdout ? this.out.stdout : this.out.stderr)(`${PREFIX}${line}\n`);
+  }
+}
