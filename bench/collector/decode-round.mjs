@@ -1,0 +1,64 @@
+// One benchmark round of one decoding path, in a process of its own (so no path inherits another's
+// JIT state or heap): warm up, run for `ms`, print spans/s as `{"value": n}` (bench/support/harness.mjs).
+//
+//   node bench/collector/decode-round.mjs <path> <requests file> <ms>
+import { performance } from 'node:perf_hooks';
+import { gunzipSync } from 'node:zlib';
+import {
+  decodeJsonTraces,
+  decodeProtobufTraces,
+  fillTraceContext,
+} from '../../packages/collector/dist/index.js';
+import { createTranslator } from '../../packages/processor/dist/index.js';
+import { childResult } from '../support/harness.mjs';
+import { countSpans, protobufjsToSpanLike, RequestType } from './protobufjs-path.mjs';
+import { loadRequests } from './recorded-requests.mjs';
+
+const [path, file, ms] = process.argv.slice(2);
+const requests = loadRequests(file);
+const translate = createTranslator();
+let messages = 0;
+function translateAll(spans) {
+  const filled = fillTraceContext(spans);
+  for (let i = 0; i < filled.length; i++) messages += translate(filled[i]).messages.length;
+  return filled.length;
+}
+
+/** Each path: the bodies it reads and what it does with one of them (returns the spans it got). */
+const PATHS = {
+  'collector decoder → SpanLike, gzip': [
+    requests.protobufGzip,
+    (b) => decodeProtobufTraces(gunzipSync(b)).spans.length,
+  ],
+  'protobufjs + conversion → SpanLike, gzip': [
+    requests.protobufGzip,
+    (b) => protobufjsToSpanLike(RequestType.decode(gunzipSync(b))).length,
+  ],
+  'protobufjs bare decode, gzip': [
+    requests.protobufGzip,
+    (b) => countSpans(RequestType.decode(gunzipSync(b))),
+  ],
+  'collector: gunzip + decode + translate': [
+    requests.protobufGzip,
+    (b) => translateAll(decodeProtobufTraces(gunzipSync(b)).spans),
+  ],
+  'protobufjs: gunzip + decode + SpanLike + translate': [
+    requests.protobufGzip,
+    (b) => translateAll(protobufjsToSpanLike(RequestType.decode(gunzipSync(b)))),
+  ],
+  'collector JSON: gunzip + decode + translate': [
+    requests.jsonGzip,
+    (b) => translateAll(decodeJsonTraces(gunzipSync(b)).spans),
+  ],
+};
+const entry = PATHS[path];
+if (!entry) throw new Error(`unknown path ${path}; one of ${Object.keys(PATHS).join(', ')}`);
+const [bodies, fn] = entry;
+for (let i = 0; i < 20; i++) fn(bodies[i % bodies.length]);
+let spans = 0;
+let i = 0;
+const t0 = performance.now();
+while (performance.now() - t0 < Number(ms)) spans += fn(bodies[i++ % bodies.length]);
+if (spans === 0) throw new Error('nothing decoded');
+if (path.includes('translate') && messages === 0) throw new Error('nothing translated');
+childResult(spans / ((performance.now() - t0) / 1000));
