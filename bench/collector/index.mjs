@@ -28,6 +28,11 @@ const E2E_WINDOWS = QUICK ? 3 : 7;
 const E2E_WINDOW_MS = QUICK ? 1000 : 2000;
 const OVERLOAD_MS = QUICK ? 3000 : 10_000;
 const TARGET_DECODE = 200_000;
+// `--part decode,e2e,overload,workers`: only these parts (default all).
+const partArg = process.argv.indexOf('--part');
+const PARTS = new Set(
+  partArg > 0 ? process.argv[partArg + 1].split(',') : ['decode', 'e2e', 'overload', 'workers'],
+);
 const TARGET_E2E = 50_000;
 const WRITE_KEY = 'bench-key';
 
@@ -55,58 +60,60 @@ process.stdout.write(
 
 // ---------------------------------------------------------------------------------------------
 // 1. One core, a fresh process per round.
-const decodeRound = (path) => ({
-  name: path,
-  run: inChild(join(here, 'decode-round.mjs'), [path, requestsFile, String(ROUND_MS)]),
-});
-const toSpanLike = await compare({
-  title: '1a. OTLP protobuf → SpanLike, gunzip first, one core',
-  unit: 'spans/s',
-  contenders: [
-    decodeRound('collector decoder → SpanLike, gzip'),
-    decodeRound('protobufjs + conversion → SpanLike, gzip'),
-    decodeRound('protobufjs bare decode, gzip'),
-  ],
-  pairs: [['collector decoder → SpanLike, gzip', 'protobufjs + conversion → SpanLike, gzip']],
-});
-const decision = toSpanLike.decisions[0];
-figure({
-  id: 'collector.decoder-vs-protobufjs.ratio',
-  name: 'collector decoder / protobufjs + conversion, to SpanLike',
-  value: decision.ratio,
-  unit: 'x',
-  range: { min: decision.ratioMin, max: decision.ratioMax },
-  detail: decision.decided ? 'ranges apart' : 'ranges overlap: no decision',
-});
-process.stdout.write('\n');
-const translated = await compare({
-  title: '1b. gunzip + decode + translate to a null sink, one core',
-  unit: 'spans/s',
-  contenders: [
-    decodeRound('collector: gunzip + decode + translate'),
-    decodeRound('protobufjs: gunzip + decode + SpanLike + translate'),
-    decodeRound('collector JSON: gunzip + decode + translate'),
-  ],
-  pairs: [['collector: gunzip + decode + translate', 'protobufjs: gunzip + decode + SpanLike + translate']],
-});
-const gz = translated['collector: gunzip + decode + translate'];
-figure({
-  id: 'collector.decode-translate.gzip',
-  name: 'collector gzipped protobuf decode + translate, one core',
-  value: gz.median,
-  unit: 'spans/s',
-  range: gz,
-  target: { op: '>=', value: TARGET_DECODE },
-});
-const json = translated['collector JSON: gunzip + decode + translate'];
-figure({
-  id: 'collector.decode-translate.json-gzip',
-  name: 'collector gzipped JSON decode + translate, one core',
-  value: json.median,
-  unit: 'spans/s',
-  range: json,
-});
-process.stdout.write('\n');
+if (PARTS.has('decode')) {
+  const decodeRound = (path) => ({
+    name: path,
+    run: inChild(join(here, 'decode-round.mjs'), [path, requestsFile, String(ROUND_MS)]),
+  });
+  const toSpanLike = await compare({
+    title: '1a. OTLP protobuf → SpanLike, gunzip first, one core',
+    unit: 'spans/s',
+    contenders: [
+      decodeRound('collector decoder → SpanLike, gzip'),
+      decodeRound('protobufjs + conversion → SpanLike, gzip'),
+      decodeRound('protobufjs bare decode, gzip'),
+    ],
+    pairs: [['collector decoder → SpanLike, gzip', 'protobufjs + conversion → SpanLike, gzip']],
+  });
+  const decision = toSpanLike.decisions[0];
+  figure({
+    id: 'collector.decoder-vs-protobufjs.ratio',
+    name: 'collector decoder / protobufjs + conversion, to SpanLike',
+    value: decision.ratio,
+    unit: 'x',
+    range: { min: decision.ratioMin, max: decision.ratioMax },
+    detail: decision.decided ? 'ranges apart' : 'ranges overlap: no decision',
+  });
+  process.stdout.write('\n');
+  const translated = await compare({
+    title: '1b. gunzip + decode + translate to a null sink, one core',
+    unit: 'spans/s',
+    contenders: [
+      decodeRound('collector: gunzip + decode + translate'),
+      decodeRound('protobufjs: gunzip + decode + SpanLike + translate'),
+      decodeRound('collector JSON: gunzip + decode + translate'),
+    ],
+    pairs: [['collector: gunzip + decode + translate', 'protobufjs: gunzip + decode + SpanLike + translate']],
+  });
+  const gz = translated['collector: gunzip + decode + translate'];
+  figure({
+    id: 'collector.decode-translate.gzip',
+    name: 'collector gzipped protobuf decode + translate, one core',
+    value: gz.median,
+    unit: 'spans/s',
+    range: gz,
+    target: { op: '>=', value: TARGET_DECODE },
+  });
+  const json = translated['collector JSON: gunzip + decode + translate'];
+  figure({
+    id: 'collector.decode-translate.json-gzip',
+    name: 'collector gzipped JSON decode + translate, one core',
+    value: json.median,
+    unit: 'spans/s',
+    range: json,
+  });
+  process.stdout.write('\n');
+}
 
 // ---------------------------------------------------------------------------------------------
 // 2 and 3: the collector CLI and the Segment test server, child processes.
@@ -185,116 +192,125 @@ async function blast(url, concurrency, ms, onTick) {
   return statuses;
 }
 
-const serverCli = join(root, 'test/support/segment-server/dist/cli.js');
-const collectorCli = join(root, 'packages/collector/dist/cli.js');
-for (const f of [serverCli, collectorCli])
-  if (!existsSync(f)) throw new Error(`${f} is missing: build first`);
+if (PARTS.has('e2e') || PARTS.has('overload')) {
+  const serverCli = join(root, 'test/support/segment-server/dist/cli.js');
+  const collectorCli = join(root, 'packages/collector/dist/cli.js');
+  for (const f of [serverCli, collectorCli])
+    if (!existsSync(f)) throw new Error(`${f} is missing: build first`);
 
-const server = await startChild(
-  [serverCli, '--port', '0', '--write-key', WRITE_KEY, '--record', 'ids'],
-  (line) => (line.startsWith('{') ? JSON.parse(line).url : undefined),
-);
-const serverUrl = server.value;
-const collector = await startChild(
-  [
-    collectorCli,
-    '--http-port',
-    '0',
-    '--grpc-port',
-    'off',
-    '--sink',
-    'segment',
-    '--segment-write-key',
-    WRITE_KEY,
-    '--segment-host',
-    serverUrl,
-  ],
-  (line) => /OTLP\/HTTP listening on (\S+)/.exec(line)?.[1],
-);
-const collectorUrl = `${collector.value}/v1/traces`;
-const collectorPid = collector.child.pid;
-
-try {
-  process.stdout.write(
-    `2. end to end, ${E2E_WINDOWS} windows of ${E2E_WINDOW_MS / 1000} s: this process → collector → Segment test server\n`,
+  const server = await startChild(
+    [serverCli, '--port', '0', '--write-key', WRITE_KEY, '--record', 'ids'],
+    (line) => (line.startsWith('{') ? JSON.parse(line).url : undefined),
   );
-  await blast(collectorUrl, 4, 1000, () => {}); // warm-up
-  let peakE2eRss = 0;
-  const rates = [];
-  const statuses = {};
-  for (let w = 0; w < E2E_WINDOWS; w++) {
-    const s0 = await getJson(`${serverUrl}/__stats`);
-    const t0 = performance.now();
-    const window = await blast(collectorUrl, 8, E2E_WINDOW_MS, () => {
-      peakE2eRss = Math.max(peakE2eRss, rssKb(collectorPid));
-    });
-    // Let the acknowledged requests' deliveries land before counting (ack is after delivery).
-    const s1 = await getJson(`${serverUrl}/__stats`);
-    rates.push((s1.acceptedMessages - s0.acceptedMessages) / ((performance.now() - t0) / 1000));
-    for (const [k, v] of Object.entries(window)) statuses[k] = (statuses[k] ?? 0) + v;
+  const serverUrl = server.value;
+  const collector = await startChild(
+    [
+      collectorCli,
+      '--http-port',
+      '0',
+      '--grpc-port',
+      'off',
+      '--sink',
+      'segment',
+      '--segment-write-key',
+      WRITE_KEY,
+      '--segment-host',
+      serverUrl,
+    ],
+    (line) => /OTLP\/HTTP listening on (\S+)/.exec(line)?.[1],
+  );
+  const collectorUrl = `${collector.value}/v1/traces`;
+  const collectorPid = collector.child.pid;
+
+  try {
+    if (PARTS.has('e2e')) {
+      process.stdout.write(
+        `2. end to end, ${E2E_WINDOWS} windows of ${E2E_WINDOW_MS / 1000} s: this process → collector → Segment test server\n`,
+      );
+      await blast(collectorUrl, 4, 1000, () => {}); // warm-up
+      let peakE2eRss = 0;
+      const rates = [];
+      const statuses = {};
+      for (let w = 0; w < E2E_WINDOWS; w++) {
+        const s0 = await getJson(`${serverUrl}/__stats`);
+        const t0 = performance.now();
+        const window = await blast(collectorUrl, 8, E2E_WINDOW_MS, () => {
+          peakE2eRss = Math.max(peakE2eRss, rssKb(collectorPid));
+        });
+        // Let the acknowledged requests' deliveries land before counting (ack is after delivery).
+        const s1 = await getJson(`${serverUrl}/__stats`);
+        rates.push((s1.acceptedMessages - s0.acceptedMessages) / ((performance.now() - t0) / 1000));
+        for (const [k, v] of Object.entries(window)) statuses[k] = (statuses[k] ?? 0) + v;
+      }
+      const e2e = spread(rates);
+      figure({
+        id: 'collector.end-to-end',
+        name: 'collector end to end, one process (OTLP/HTTP → Segment test server)',
+        value: e2e.median,
+        unit: 'events/s',
+        range: e2e,
+        target: { op: '>=', value: TARGET_E2E },
+        detail: `answers ${JSON.stringify(statuses)}; collector peak RSS ${fmt(peakE2eRss / 1024)} MiB`,
+      });
+      process.stdout.write('\n');
+    }
+
+    if (PARTS.has('overload')) {
+      process.stdout.write(
+        `3. sustained overload, ${OVERLOAD_MS / 1000} s, 64 senders without pause: first half CPU-bound, ` +
+          'second half with the Segment server hanging (the sink takes nothing, the queue fills)\n',
+      );
+      const samples = [];
+      const overloadStarted = Date.now();
+      const stall = setTimeout(
+        () => fetch(`${serverUrl}/__fault`, { method: 'POST', body: JSON.stringify({ hang: true }) }),
+        OVERLOAD_MS / 2,
+      );
+      const overload = await blast(collectorUrl, 64, OVERLOAD_MS, () =>
+        samples.push({ at: Date.now() - overloadStarted, rss: rssKb(collectorPid) }),
+      );
+      clearTimeout(stall);
+      await fetch(`${serverUrl}/__fault`, { method: 'POST', body: 'null' });
+      const cpuPhase = samples.filter((x) => x.at < OVERLOAD_MS / 2).map((x) => x.rss);
+      const lastQuarter = samples.filter((x) => x.at >= (OVERLOAD_MS * 3) / 4).map((x) => x.rss);
+      const stallFirst = samples
+        .filter((x) => x.at >= OVERLOAD_MS / 2 && x.at < (OVERLOAD_MS * 3) / 4)
+        .map((x) => x.rss);
+      const peak = Math.max(...samples.map((x) => x.rss));
+      const metrics = await (await fetch(`${collector.value}/metrics`)).text();
+      const queueCap = /spantrack_collector_queue_capacity (\d+)/.exec(metrics)?.[1];
+      const mib = (list) => fmt(Math.max(...list) / 1024);
+      process.stdout.write(
+        `  answers ${JSON.stringify(overload)}; collector RSS peak ${fmt(peak / 1024)} MiB ` +
+          `(CPU-bound half ${mib(cpuPhase)} MiB; sink stalled: ${mib(stallFirst)} MiB in its first half, ${mib(lastQuarter)} MiB in its second; ` +
+          `queue capacity ${queueCap} messages)\n\n`,
+      );
+      const growth = Math.max(...lastQuarter) - (Math.max(...stallFirst) * 1.15 + 16 * 1024);
+      figure({
+        id: 'collector.overload.peak-rss',
+        name: 'collector RSS peak under sustained overload',
+        value: peak / 1024,
+        unit: 'MiB',
+        target: { op: '<=', value: 768 },
+        detail: `${overload[429] ?? 0} answers 429, ${overload[503] ?? 0} answers 503`,
+      });
+      figure({
+        id: 'collector.overload.late-growth',
+        name: 'collector RSS growth, stalled sink, last quarter over the one before (+15 % +16 MiB allowed)',
+        value: Math.max(0, growth) / 1024,
+        unit: 'MiB',
+        target: { op: '<=', value: 0 },
+      });
+    }
+  } finally {
+    collector.child.kill('SIGTERM');
+    server.child.kill('SIGTERM');
   }
-  const e2e = spread(rates);
-  figure({
-    id: 'collector.end-to-end',
-    name: 'collector end to end, one process (OTLP/HTTP → Segment test server)',
-    value: e2e.median,
-    unit: 'events/s',
-    range: e2e,
-    target: { op: '>=', value: TARGET_E2E },
-    detail: `answers ${JSON.stringify(statuses)}; collector peak RSS ${fmt(peakE2eRss / 1024)} MiB`,
-  });
-  process.stdout.write('\n');
-
-  process.stdout.write(
-    `3. sustained overload, ${OVERLOAD_MS / 1000} s, 64 senders without pause: first half CPU-bound, ` +
-      'second half with the Segment server hanging (the sink takes nothing, the queue fills)\n',
-  );
-  const samples = [];
-  const overloadStarted = Date.now();
-  const stall = setTimeout(
-    () => fetch(`${serverUrl}/__fault`, { method: 'POST', body: JSON.stringify({ hang: true }) }),
-    OVERLOAD_MS / 2,
-  );
-  const overload = await blast(collectorUrl, 64, OVERLOAD_MS, () =>
-    samples.push({ at: Date.now() - overloadStarted, rss: rssKb(collectorPid) }),
-  );
-  clearTimeout(stall);
-  await fetch(`${serverUrl}/__fault`, { method: 'POST', body: 'null' });
-  const cpuPhase = samples.filter((x) => x.at < OVERLOAD_MS / 2).map((x) => x.rss);
-  const lastQuarter = samples.filter((x) => x.at >= (OVERLOAD_MS * 3) / 4).map((x) => x.rss);
-  const stallFirst = samples
-    .filter((x) => x.at >= OVERLOAD_MS / 2 && x.at < (OVERLOAD_MS * 3) / 4)
-    .map((x) => x.rss);
-  const peak = Math.max(...samples.map((x) => x.rss));
-  const metrics = await (await fetch(`${collector.value}/metrics`)).text();
-  const queueCap = /spantrack_collector_queue_capacity (\d+)/.exec(metrics)?.[1];
-  const mib = (list) => fmt(Math.max(...list) / 1024);
-  process.stdout.write(
-    `  answers ${JSON.stringify(overload)}; collector RSS peak ${fmt(peak / 1024)} MiB ` +
-      `(CPU-bound half ${mib(cpuPhase)} MiB; sink stalled: ${mib(stallFirst)} MiB in its first half, ${mib(lastQuarter)} MiB in its second; ` +
-      `queue capacity ${queueCap} messages)\n\n`,
-  );
-  const growth = Math.max(...lastQuarter) - (Math.max(...stallFirst) * 1.15 + 16 * 1024);
-  figure({
-    id: 'collector.overload.peak-rss',
-    name: 'collector RSS peak under sustained overload',
-    value: peak / 1024,
-    unit: 'MiB',
-    target: { op: '<=', value: 768 },
-    detail: `${overload[429] ?? 0} answers 429, ${overload[503] ?? 0} answers 503`,
-  });
-  figure({
-    id: 'collector.overload.late-growth',
-    name: 'collector RSS growth, stalled sink, last quarter over the one before (+15 % +16 MiB allowed)',
-    value: Math.max(0, growth) / 1024,
-    unit: 'MiB',
-    target: { op: '<=', value: 0 },
-  });
-} finally {
-  collector.child.kill('SIGTERM');
-  server.child.kill('SIGTERM');
-  agent.destroy();
-  rmSync(scratch, { recursive: true, force: true });
 }
 
+if (PARTS.has('workers')) await workersPart();
+
+agent.destroy();
+rmSync(scratch, { recursive: true, force: true });
 process.exitCode = ok ? 0 : 1;
+async function workersPart() {}

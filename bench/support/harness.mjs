@@ -16,6 +16,16 @@ export const RESULTS_ENV = 'SPANTRACK_BENCH_RESULTS';
 /** `--quick` on the command line: short runs, for checking that a benchmark works, not its figures. */
 export const QUICK = process.argv.includes('--quick');
 
+/**
+ * Milliseconds of CPU this process has used (user + system, every thread: GC helpers count as the
+ * work's cost). On a machine shared with other processes, time spent waiting for a core is not in
+ * it, so a single-threaded figure per CPU-second is what the work costs, not how busy others were.
+ */
+export function cpuMs() {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
 /** min / median / max of a list of numbers. */
 export function spread(samples) {
   if (samples.length === 0) throw new Error('no samples');
