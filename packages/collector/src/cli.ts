@@ -1,6 +1,10 @@
 #!/usr/bin/env node
+import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
 import { SpantrackConfigError } from '@spantrack/processor';
+import { runPrimary } from './cluster/cluster-primary';
+import { runWorker } from './cluster/cluster-worker';
+import { resolveWorkers } from './cluster/worker-count';
 import { startCollector } from './collector';
 import { DEFAULTS, describeSink } from './config';
 
@@ -37,6 +41,9 @@ Translation
   --catalogs LIST               CATALOGS                comma list, default all built-in catalogs
   --capture-content             CAPTURE_CONTENT         send message content (default off)
 
+Processes
+  --workers N                   WORKERS                 default the number of cores; 1: one process
+
   -h, --help                    this text
 
 Endpoints: POST /v1/traces (application/x-protobuf or application/json, gzip), GET /healthz,
@@ -62,6 +69,7 @@ const FLAGS = {
   'delivery-timeout-ms': 'DELIVERY_TIMEOUT_MS',
   'shutdown-timeout-ms': 'SHUTDOWN_TIMEOUT_MS',
   catalogs: 'CATALOGS',
+  workers: 'WORKERS',
 } as const;
 
 function fail(message: string, code: number): never {
@@ -70,6 +78,7 @@ function fail(message: string, code: number): never {
 }
 
 async function main(): Promise<void> {
+  if (cluster.isWorker) return runWorker();
   let values: Record<string, string | boolean | undefined>;
   try {
     const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
@@ -93,6 +102,26 @@ async function main(): Promise<void> {
     if (typeof value === 'string') env[`SPANTRACK_COLLECTOR_${name}`] = value;
   }
   if (values['capture-content']) env.SPANTRACK_COLLECTOR_CAPTURE_CONTENT = 'true';
+
+  // --workers N > 1: this process forks N collectors sharing the ports (cluster/).
+  try {
+    const workers = resolveWorkers(undefined, env);
+    if (workers > 1) {
+      const line = (stream: NodeJS.WriteStream) => (text: string) => stream.write(`${text}\n`);
+      const log = line(process.stderr);
+      process.exit(
+        await runPrimary({
+          env,
+          workers,
+          out: line(process.stdout),
+          log: (t) => log(`spantrack-collector: ${t}`),
+        }),
+      );
+    }
+  } catch (error) {
+    if (error instanceof SpantrackConfigError) fail(`${error.message}\nTry --help.`, 2);
+    throw error;
+  }
 
   let collector: Awaited<ReturnType<typeof startCollector>>;
   try {
