@@ -101,13 +101,14 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
     if (worker.isConnected()) worker.send(message, undefined, () => {});
   }
 
-  function fork(index: number, env: Record<string, string>): Slot {
+  function fork(index: number, env: Record<string, string>, restart = false): Slot {
     const worker = cluster.fork(env);
     const slot: Slot = { index, env, worker, listening: false, stats: undefined };
     worker.on('message', (message: WorkerMessage) => {
       switch (message.t) {
         case 'listening':
           slot.listening = true;
+          if (restart) log(`worker ${index} restarted (pid ${worker.process.pid})`);
           firstListening ??= message;
           if (slots.every((s) => s.listening)) startedResolve();
           return;
@@ -146,9 +147,7 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
         void stop('a worker keeps dying');
         return;
       }
-      const replacement = fork(index, env);
-      slots[slots.indexOf(slot)] = replacement;
-      log(`worker ${index} restarted (pid ${replacement.worker.process.pid})`);
+      slots[slots.indexOf(slot)] = fork(index, env, true);
     });
     return slot;
   }
