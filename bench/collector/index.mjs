@@ -8,18 +8,20 @@
 //     over several windows.
 //  3. Sustained overload: many more senders than the collector can serve; the collector's RSS is
 //     sampled to show it stays bounded (429s are the pressure valve).
+//  4. `--workers 2` against `--workers 1` (workers.mjs): spans/s accepted, null sink.
 //
-//   node bench/collector/index.mjs [--quick]
+//   node bench/collector/index.mjs [--quick] [--part decode,e2e,overload,workers]
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { compare, inChild, QUICK, recordFigure, spread } from '../support/harness.mjs';
 import { recordRequests, SPANS_PER_REQUEST, saveRequests } from './recorded-requests.mjs';
+import { workersContender } from './workers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '../..');
@@ -34,6 +36,7 @@ const PARTS = new Set(
   partArg > 0 ? process.argv[partArg + 1].split(',') : ['decode', 'e2e', 'overload', 'workers'],
 );
 const TARGET_E2E = 50_000;
+const TARGET_WORKERS_RATIO = 1.4;
 const WRITE_KEY = 'bench-key';
 
 let ok = true;
@@ -192,12 +195,12 @@ async function blast(url, concurrency, ms, onTick) {
   return statuses;
 }
 
-if (PARTS.has('e2e') || PARTS.has('overload')) {
-  const serverCli = join(root, 'test/support/segment-server/dist/cli.js');
-  const collectorCli = join(root, 'packages/collector/dist/cli.js');
-  for (const f of [serverCli, collectorCli])
-    if (!existsSync(f)) throw new Error(`${f} is missing: build first`);
+const serverCli = join(root, 'test/support/segment-server/dist/cli.js');
+const collectorCli = join(root, 'packages/collector/dist/cli.js');
+for (const f of [serverCli, collectorCli])
+  if (!existsSync(f)) throw new Error(`${f} is missing: build first`);
 
+if (PARTS.has('e2e') || PARTS.has('overload')) {
   const server = await startChild(
     [serverCli, '--port', '0', '--write-key', WRITE_KEY, '--record', 'ids'],
     (line) => (line.startsWith('{') ? JSON.parse(line).url : undefined),
@@ -206,6 +209,9 @@ if (PARTS.has('e2e') || PARTS.has('overload')) {
   const collector = await startChild(
     [
       collectorCli,
+      // One process: the figures of parts 2 and 3 are per collector process (part 4 adds workers).
+      '--workers',
+      '1',
       '--http-port',
       '0',
       '--grpc-port',
@@ -313,4 +319,37 @@ if (PARTS.has('workers')) await workersPart();
 agent.destroy();
 rmSync(scratch, { recursive: true, force: true });
 process.exitCode = ok ? 0 : 1;
-async function workersPart() {}
+async function workersPart() {
+  process.stdout.write(
+    '\n4. --workers 2 against --workers 1: spans/s accepted from a light sender (this process) replaying recorded gzipped requests, null sink\n',
+  );
+  const loads = [];
+  const common = {
+    cli: collectorCli,
+    bodies: protoGz,
+    spansPerRequest: SPANS_PER_REQUEST,
+    warmupMs: QUICK ? 1000 : 4000,
+    measureMs: QUICK ? 1000 : 4000,
+    senders: 16,
+    loads,
+  };
+  const result = await compare({
+    title: 'collector CLI, fresh per round',
+    unit: 'spans/s',
+    rounds: QUICK ? 2 : 7,
+    contenders: [workersContender({ ...common, workers: 2 }), workersContender({ ...common, workers: 1 })],
+  });
+  const d = result.decisions[0];
+  figure({
+    id: 'collector.workers-2-vs-1.ratio',
+    name: 'collector --workers 2 / --workers 1, spans/s accepted',
+    value: d.ratio,
+    unit: 'x',
+    range: { min: d.ratioMin, max: d.ratioMax },
+    target: { op: '>=', value: TARGET_WORKERS_RATIO },
+    detail:
+      `${d.decided ? 'ranges apart' : 'ranges overlap: no decision'}; ${fmt(result['2 workers'].median)} vs ` +
+      `${fmt(result['1 worker'].median)} spans/s; 1-min load average during the rounds ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} on ${cpus().length} cores`,
+  });
+  if (!d.decided) ok = false;
+}
