@@ -2,7 +2,8 @@
 //
 //   node bench/instrumentation/index.mjs [--no-context-manager] [--quick]
 //
-// Measures, in interleaved rounds (bench/support/harness.mjs), ns/op of:
+// Measures, in interleaved rounds (bench/support/harness.mjs), CPU ns/op (fastest of eight slices a
+// round, so other processes on a shared machine do not decide the figure) of:
 //   bare begin/end   tracer.startSpan(name, { attributes }).end() with the attributes begin/end writes
 //   begin/end        tracker.begin({ userId, conversationId }).end({ output })
 //   bare classify    tracer.startSpan(name, { attributes }).end() with the attributes classify writes
@@ -19,7 +20,7 @@ import {
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { AgentTracker } from '@spantrack/instrumentation';
-import { compare, QUICK, recordFigure } from '../support/harness.mjs';
+import { compare, cpuNsPerCall, QUICK, recordFigure } from '../support/harness.mjs';
 
 const LIMIT = 1.5;
 const ROUNDS = 9;
@@ -101,11 +102,8 @@ function checkParity() {
   };
 }
 
-function time(fn, n) {
-  const start = process.hrtime.bigint();
-  for (let i = 0; i < n; i++) fn();
-  return Number(process.hrtime.bigint() - start) / n;
-}
+/** CPU ns per call, fastest of eight slices (bench/support/harness.mjs). */
+const time = (fn, n) => cpuNsPerCall(fn, n);
 
 const parity = checkParity();
 const c = cases(makeProvider(countingProcessor));

@@ -26,6 +26,22 @@ export function cpuMs() {
   return (u.user + u.system) / 1000;
 }
 
+/**
+ * CPU nanoseconds per call of `fn`, from the fastest of `slices` equal slices of `calls` calls:
+ * the single-threaded figure of an in-process benchmark round (see `cpuMs` for why CPU time, and
+ * why the fastest slice).
+ */
+export function cpuNsPerCall(fn, calls, slices = 8) {
+  const per = Math.max(1, Math.floor(calls / slices));
+  let best = Number.POSITIVE_INFINITY;
+  for (let s = 0; s < slices; s++) {
+    const t0 = cpuMs();
+    for (let i = 0; i < per; i++) fn(i);
+    best = Math.min(best, ((cpuMs() - t0) * 1e6) / per);
+  }
+  return best;
+}
+
 /** min / median / max of a list of numbers. */
 export function spread(samples) {
   if (samples.length === 0) throw new Error('no samples');
