@@ -2,6 +2,7 @@
 // JIT state or heap): warm up, run for `ms` of CPU time, print the best slice's spans per CPU-second as `{"value": n}` (bench/support/harness.mjs).
 //
 //   node bench/collector/decode-round.mjs <path> <requests file> <ms>
+import { performance } from 'node:perf_hooks';
 import { gunzipSync } from 'node:zlib';
 import {
   decodeJsonTraces,
@@ -53,7 +54,13 @@ const PATHS = {
 const entry = PATHS[path];
 if (!entry) throw new Error(`unknown path ${path}; one of ${Object.keys(PATHS).join(', ')}`);
 const [bodies, fn] = entry;
-for (let i = 0; i < 20; i++) fn(bodies[i % bodies.length]);
+// Warm-up: a quarter of the round's CPU time, and at least a second on the clock, so that on a
+// loaded machine the optimizing compiler (its own thread, waiting for a core too) has landed.
+const warmCpu = cpuMs();
+const warmWall = performance.now();
+for (let i = 0; cpuMs() - warmCpu < Number(ms) / 4 || performance.now() - warmWall < 1000; i++) {
+  fn(bodies[i % bodies.length]);
+}
 // Per CPU-second of this process, not per wall-clock second, and the fastest of SLICES equal slices
 // of the round: other processes on the machine only ever slow a slice down (evicted caches, a
 // shared core), so the fastest one is the closest to what the work itself costs (bench/support/harness.mjs).
