@@ -1,13 +1,14 @@
 // Cost of the tracker's hot path against a bare span with the same attributes.
 //
-//   node bench/instrumentation/index.mjs [--no-context-manager]
+//   node bench/instrumentation/index.mjs [--no-context-manager] [--quick]
 //
-// Measures, in alternating rounds, ns/op of:
+// Measures, in interleaved rounds (bench/support/harness.mjs), CPU ns/op (fastest of eight slices a
+// round, so other processes on a shared machine do not decide the figure) of:
 //   bare begin/end   tracer.startSpan(name, { attributes }).end() with the attributes begin/end writes
 //   begin/end        tracker.begin({ userId, conversationId }).end({ output })
 //   bare classify    tracer.startSpan(name, { attributes }).end() with the attributes classify writes
 //   classify         tracker.classify({ userId, model }, fn) with a sync fn
-// and prints medians and the two ratios (median of per-round ratios), PASS when both are <= 1.5.
+// and prints each one's min / median / max and the two ratios of medians, PASS when both are <= 1.5.
 // The provider has an AsyncLocalStorage context manager (as in a real Node agent) and one span
 // processor that only counts ended spans, so the SDK's own per-span work is in both figures and
 // nothing else is. Runs the built package (dist): `npm run build` first.
@@ -19,6 +20,7 @@ import {
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { AgentTracker } from '@spantrack/instrumentation';
+import { compare, cpuNsPerCall, QUICK, recordFigure } from '../support/harness.mjs';
 
 const LIMIT = 1.5;
 const ROUNDS = 9;
@@ -100,51 +102,46 @@ function checkParity() {
   };
 }
 
-function time(fn, n) {
-  const start = process.hrtime.bigint();
-  for (let i = 0; i < n; i++) fn();
-  return Number(process.hrtime.bigint() - start) / n;
-}
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
+/** CPU ns per call, fastest of eight slices (bench/support/harness.mjs). */
+const time = (fn, n) => cpuNsPerCall(fn, n);
 
 const parity = checkParity();
 const c = cases(makeProvider(countingProcessor));
 const names = Object.keys(c);
-for (const name of names) time(c[name], ITERATIONS); // warm-up: let the JIT settle
+const iterations = QUICK ? ITERATIONS / 4 : ITERATIONS;
+for (const name of names) time(c[name], iterations); // warm-up: let the JIT settle
 
-const samples = Object.fromEntries(names.map((n) => [n, []]));
-const beginRatios = [];
-const classifyRatios = [];
-const started = Date.now();
-for (let round = 0; round < ROUNDS; round++) {
-  // Alternate the order of each pair so neither side always runs first.
-  const order = round % 2 ? [...names].reverse() : names;
-  const r = {};
-  for (const name of order) r[name] = time(c[name], ITERATIONS);
-  for (const name of names) samples[name].push(r[name]);
-  beginRatios.push(r['begin/end'] / r['bare begin/end']);
-  classifyRatios.push(r.classify / r['bare classify']);
-}
-const elapsed = (Date.now() - started) / 1000;
-
-const fmt = (ns) => `${ns.toFixed(0).padStart(6)} ns/op`;
 console.log(
-  `@spantrack/instrumentation hot path (node ${process.version}, ${ROUNDS} rounds x ${ITERATIONS} ops, ` +
-    `context manager: ${useContextManager ? 'AsyncLocalStorage' : 'none'}, ${elapsed.toFixed(1)} s)`,
+  `@spantrack/instrumentation hot path (node ${process.version}, ${iterations} ops a round, ` +
+    `context manager: ${useContextManager ? 'AsyncLocalStorage' : 'none'}; ` +
+    `attributes per span: begin/end ${parity.beginAttrs}, classify ${parity.classifyAttrs}, same on both sides)`,
 );
-console.log(
-  `attributes per span: begin/end ${parity.beginAttrs}, classify ${parity.classifyAttrs} (same on both sides)`,
-);
-for (const name of names) console.log(`  ${name.padEnd(16)} ${fmt(median(samples[name]))}`);
-const rb = median(beginRatios);
-const rc = median(classifyRatios);
-const verdict = (r) => (r <= LIMIT ? 'PASS' : 'FAIL');
-console.log(`  ratio begin/end  ${rb.toFixed(2)}  ${verdict(rb)} (limit ${LIMIT})`);
-console.log(`  ratio classify   ${rc.toFixed(2)}  ${verdict(rc)} (limit ${LIMIT})`);
+// One process: the four share the JIT and heap alike, and alternate within every round.
+const result = await compare({
+  title: 'tracker against a bare span',
+  unit: 'ns/op',
+  rounds: QUICK ? 3 : ROUNDS,
+  contenders: names.map((name) => ({ name, run: () => time(c[name], iterations) })),
+  pairs: [
+    ['begin/end', 'bare begin/end'],
+    ['classify', 'bare classify'],
+  ],
+});
 if (ended === 0) throw new Error('no span ended');
-process.exitCode = rb <= LIMIT && rc <= LIMIT ? 0 : 1;
+let ok = true;
+for (const [id, d] of [
+  ['instrumentation.begin-end.ratio', result.decisions[0]],
+  ['instrumentation.classify.ratio', result.decisions[1]],
+]) {
+  const f = recordFigure({
+    id,
+    name: `instrumentation ${d.a} / ${d.b}`,
+    value: d.ratio,
+    unit: 'x',
+    range: { min: d.ratioMin, max: d.ratioMax },
+    target: { op: '<=', value: LIMIT },
+    detail: `${result[d.a].median.toFixed(0)} vs ${result[d.b].median.toFixed(0)} ns/op`,
+  });
+  ok &&= f.ok;
+}
+process.exitCode = ok ? 0 : 1;

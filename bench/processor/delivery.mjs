@@ -6,7 +6,7 @@
 //   node bench/processor/delivery.mjs [--events N] [--quick]
 //   (--from-src bundles packages/processor/src/sinks with esbuild instead of using dist.)
 //
-// Targets (docs/delivery.md): >= 50,000 events/s with requests averaging >= 400 KB under load.
+// Targets: >= 50,000 events/s with requests averaging >= 400 KB under load.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { recordFigure } from '../support/harness.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { values: args } = parseArgs({
@@ -76,7 +77,7 @@ async function startServerProcess() {
   return { url, child };
 }
 
-/** ~300-400 bytes per message as sent, like the catalogs' events. */
+/** ~300-400 bytes per message as sent, like the tracking plans' events. */
 function makeMessages(count, prefix) {
   const out = new Array(count);
   for (let i = 0; i < count; i++) {
@@ -248,13 +249,20 @@ const okSize = main.avgRequestBytes >= TARGET_AVG_REQUEST_BYTES;
 const okDelivery = rows.every(
   (r) => r.failed === 0 && r.serverUnique === r.events && r.serverDuplicates === 0,
 );
-console.log(
-  `${okRate ? 'PASS' : 'FAIL'} Segment delivery >= ${TARGET_EVENTS_PER_SECOND.toLocaleString('en-US')} events/s: ` +
-    `${Math.round(main.eventsPerSecond).toLocaleString('en-US')} events/s (SegmentPublisher, other process)`,
-);
-console.log(
-  `${okSize ? 'PASS' : 'FAIL'} average request >= 400 KB under load: ${(main.avgRequestBytes / 1024).toFixed(1)} KB`,
-);
+recordFigure({
+  id: 'delivery.events-per-second',
+  name: 'Segment delivery (SegmentPublisher, other process)',
+  value: main.eventsPerSecond,
+  unit: 'events/s',
+  target: { op: '>=', value: TARGET_EVENTS_PER_SECOND },
+});
+recordFigure({
+  id: 'delivery.request-bytes',
+  name: 'Segment delivery, average request under load',
+  value: main.avgRequestBytes / 1024,
+  unit: 'KB',
+  target: { op: '>=', value: TARGET_AVG_REQUEST_BYTES / 1024 },
+});
 console.log(`${okDelivery ? 'PASS' : 'FAIL'} every event delivered exactly once in every run`);
 console.log(`CPU per delivered event (SegmentPublisher): ${main.cpuMicrosPerEvent.toFixed(1)} µs`);
 console.log(JSON.stringify({ bench: 'delivery', pass: okRate && okSize && okDelivery, rows }));

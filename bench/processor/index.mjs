@@ -4,15 +4,22 @@
 //   2. pipeline.mjs: translation throughput on one core to a memory sink (target >= 200,000 spans/s)
 //   3. delivery.mjs: Segment delivery to the test server in another process (target >= 50,000
 //      events/s with requests averaging >= 400 KB), and CPU per delivered event
-// Imports the built packages: `npm run bench` builds first.
+// Imports the built packages: `npm run bench` builds first. `--quick`: short runs.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 let failed = false;
-for (const part of ['overhead.mjs', 'pipeline.mjs', 'delivery.mjs']) {
+const quick = process.argv.includes('--quick');
+const parts = {
+  'overhead.mjs': quick ? ['--quick'] : [],
+  'pipeline.mjs': quick ? ['1'] : [],
+  'delivery.mjs': quick ? ['--quick'] : [],
+};
+for (const [part, args] of Object.entries(parts)) {
   console.log(`\n== ${part}`);
-  const r = spawnSync(process.execPath, ['--expose-gc', here + part], {
+  // Each part records its figures itself (bench/support/harness.mjs), through the inherited env.
+  const r = spawnSync(process.execPath, ['--expose-gc', here + part, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
     encoding: 'utf8',
   });

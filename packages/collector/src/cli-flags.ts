@@ -38,6 +38,7 @@ export const FLAGS: Record<string, Flag> = {
   'log-format': { env: 'LOG_FORMAT', type: 'string' },
   quiet: { env: 'QUIET', type: 'boolean' },
   'summary-interval-ms': { env: 'SUMMARY_INTERVAL_MS', type: 'string' },
+  workers: { env: 'WORKERS', type: 'string' },
 };
 
 /** `--http-port / SPANTRACK_COLLECTOR_HTTP_PORT` for `SPANTRACK_COLLECTOR_HTTP_PORT`; the name itself when no flag sets it. */
@@ -94,6 +95,7 @@ Process
   --log-format text|json        LOG_FORMAT              default text (json: one object per line)
   --quiet                       QUIET                   warnings and errors only
   --summary-interval-ms N       SUMMARY_INTERVAL_MS     default ${DEFAULTS.summaryIntervalMs} (printed when a figure changed)
+  --workers N                   WORKERS                 default 1 (one process); N processes share the ports
   -h, --help                    this text
 
 Endpoints: POST /v1/traces (application/x-protobuf or application/json, gzip), GET /healthz,

@@ -1,7 +1,11 @@
 #!/usr/bin/env node
+import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
 import { logVerbosity, setLogVerbosity } from '@grpc/grpc-js';
 import { FLAGS, HELP, settingName } from './cli-flags';
+import { runPrimary } from './cluster/cluster-primary';
+import { runWorker } from './cluster/cluster-worker';
+import { resolveWorkers } from './cluster/worker-count';
 import { type Collector, startCollector } from './collector';
 import { describeSink, ENV_PREFIX, type OutputSettings, resolveOutputSettings } from './config';
 import { CliLogger } from './log/cli-logger';
@@ -83,6 +87,8 @@ function startupLine(collector: Collector): string {
 }
 
 async function main(): Promise<void> {
+  // A worker of `--workers N` reads its settings (and its share of the limits) from its environment.
+  if (cluster.isWorker) return runWorker();
   // grpc-js logs its own errors to stderr; the CLI reports them itself, in one line.
   if (process.env.GRPC_VERBOSITY === undefined) setLogVerbosity(logVerbosity.NONE);
   let env: Record<string, string | undefined>;
@@ -101,6 +107,32 @@ async function main(): Promise<void> {
   }
   logger = new CliLogger(output.logFormat, output.quiet);
   const log = (line: string, event: Parameters<CliLogger['write']>[1]) => logger.write(line, event);
+
+  // --workers N > 1: this process forks N collectors sharing the ports (cluster/).
+  let workers = 1;
+  try {
+    workers = resolveWorkers(undefined, env);
+  } catch (error) {
+    const problem = configProblem(error);
+    if (problem) fail(`${problem.setting}: ${problem.detail}`, CONFIG_EXIT, { setting: problem.setting });
+    throw error;
+  }
+  if (workers > 1) {
+    try {
+      process.exit(
+        await runPrimary({
+          env,
+          workers,
+          out: (line) => logger.write(line, { level: 'info', msg: 'started', line }, true),
+          log: (line) => logger.write(line, { level: 'info', msg: line }),
+        }),
+      );
+    } catch (error) {
+      const problem = configProblem(error);
+      if (problem) fail(`${problem.setting}: ${problem.detail}`, CONFIG_EXIT, { setting: problem.setting });
+      fail(`could not start: ${portProblem(error) ?? (error as Error).message}`, RUNTIME_EXIT);
+    }
+  }
 
   let collector: Collector;
   try {

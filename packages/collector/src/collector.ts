@@ -39,6 +39,8 @@ export interface Collector {
   stats(): CollectorStats;
   /** The `/metrics` text. */
   metrics(): string;
+  /** Why `/readyz` answers 503 (`shutting down`, `queue full`, `sink failing`), or undefined when ready. */
+  notReady(): string | undefined;
   /**
    * Graceful stop: refuses new requests (503), lets open ones finish (their deliveries included),
    * flushes and shuts the sink down and sends what waits for the trace backend, all within
@@ -48,10 +50,24 @@ export interface Collector {
 }
 
 /**
+ * How `/metrics`, `/healthz` and `/readyz` answer for every worker of a collector started with
+ * `--workers N` rather than for the one process that got the request (cluster/cluster-worker.ts).
+ */
+export interface WholeCollectorView {
+  metrics(): Promise<string>;
+  notReady(): Promise<string | undefined>;
+  health(): Promise<string>;
+}
+
+/**
  * Starts the OTLP receivers (HTTP and gRPC) in front of the translation pipeline and a sink.
+ * `view`: set by a cluster worker, so its HTTP endpoints answer for the whole collector.
  * @throws SpantrackConfigError when an option or environment variable is invalid
  */
-export async function startCollector(options: CollectorOptions = {}): Promise<Collector> {
+export async function startCollector(
+  options: CollectorOptions = {},
+  view?: WholeCollectorView,
+): Promise<Collector> {
   const config = resolveConfig(options);
   const log = options.log ?? (() => {});
   const forwarder =
@@ -88,6 +104,13 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     return forwarder ? `${text}${forwarder.renderMetrics().join('\n')}\n` : text;
   };
 
+  const notReady = () => {
+    if (pipeline.isDraining) return 'shutting down';
+    if (pipeline.queueDepth >= config.maxQueuedMessages) return 'queue full';
+    if (!pipeline.healthy) return 'sink failing';
+    return undefined;
+  };
+
   let http: HttpReceiver | undefined;
   let grpc: GrpcReceiver | undefined;
   try {
@@ -103,13 +126,9 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
         maxBufferedBytes: config.maxBufferedBytes,
         busyRetryAfterSeconds: config.throttleRetryAfterSeconds,
         unavailableRetryAfterSeconds: config.unavailableRetryAfterSeconds,
-        notReady: () => {
-          if (pipeline.isDraining) return 'shutting down';
-          if (pipeline.queueDepth >= config.maxQueuedMessages) return 'queue full';
-          if (!pipeline.healthy) return 'sink failing';
-          return undefined;
-        },
-        renderMetrics,
+        notReady: view ? () => view.notReady() : notReady,
+        renderMetrics: view ? () => view.metrics() : renderMetrics,
+        ...(view ? { health: () => view.health() } : {}),
         ...(forward ? { forward } : {}),
       });
     }
@@ -163,6 +182,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
       forward: forwarder?.stats(),
     }),
     metrics: renderMetrics,
+    notReady,
     close() {
       closing ??= shutdown();
       return closing;

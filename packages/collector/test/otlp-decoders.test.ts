@@ -75,6 +75,18 @@ describe.each(decoders)(
   },
 );
 
+/** Protobuf base-128 varint of `n`. */
+function varint(n: bigint): Buffer {
+  const out: number[] = [];
+  let v = n;
+  while (v >= 0x80n) {
+    out.push(Number(v & 0x7fn) | 0x80);
+    v >>= 7n;
+  }
+  out.push(Number(v));
+  return Buffer.from(out);
+}
+
 describe('protobuf decoder on hostile bytes', () => {
   const valid = toProtobuf(agentTraces(3));
 
@@ -118,6 +130,36 @@ describe('protobuf decoder on hostile bytes', () => {
     const at = body.indexOf(Buffer.from('support-bot'));
     body[at] = 0xff;
     expect(() => decodeProtobufTraces(body)).toThrow(/UTF-8/);
+  });
+
+  it('refuses a length varint above 2^32 - 1 instead of wrapping it (2^32 + 206 is not 206)', () => {
+    // resource_spans whose length prefix is 2^32 + 206, followed by exactly 206 bytes: wrapped to
+    // 32 bits the length would fit the body and the decoder would read on.
+    const body = Buffer.concat([Buffer.from([0x0a]), varint(2n ** 32n + 206n), Buffer.alloc(206)]);
+    expect(() => decodeProtobufTraces(body)).toThrow(OtlpDecodeError);
+    expect(() => decodeProtobufTraces(body)).toThrow(/above 2\^32 - 1/);
+    // The same field with its true length 206 is read (206 zero bytes are not a valid field, but
+    // the error is about them, not about the length).
+    const honest = Buffer.concat([Buffer.from([0x0a]), varint(206n), Buffer.alloc(206)]);
+    expect(() => decodeProtobufTraces(honest)).toThrow(/field number 0/);
+  });
+
+  it('refuses a tag varint above 2^32 - 1', () => {
+    expect(() => decodeProtobufTraces(varint(2n ** 32n + 10n))).toThrow(/above 2\^32 - 1/);
+  });
+
+  it('reads a negative enum (sent as a 10-byte varint) as its low 32 bits, like any proto3 parser', () => {
+    // span { trace_id, span_id, kind: -1 } inside scope_spans inside resource_spans.
+    const span = Buffer.concat([
+      Buffer.from([0x0a, 16, ...Array(16).fill(1), 0x12, 8, ...Array(8).fill(2), 0x30]),
+      varint(2n ** 64n - 1n),
+    ]);
+    const scopeSpans = Buffer.concat([Buffer.from([0x12, span.length]), span]);
+    const resourceSpans = Buffer.concat([Buffer.from([0x12, scopeSpans.length]), scopeSpans]);
+    const body = Buffer.concat([Buffer.from([0x0a, resourceSpans.length]), resourceSpans]);
+    const decoded = decodeProtobufTraces(body);
+    expect(decoded.spans).toHaveLength(1);
+    expect(decoded.spans[0]!.spanId).toBe('0202020202020202');
   });
 
   it('refuses gzip bytes given as protobuf (decoders never see compression)', () => {

@@ -33,9 +33,11 @@ export interface HttpReceiverOptions {
   /** `Retry-After` of the 503 given to requests still waiting at the close deadline, seconds. */
   unavailableRetryAfterSeconds: number;
   /** Not ready (503 on `/readyz`) with the reason, or undefined when ready. */
-  notReady: () => string | undefined;
-  /** The `/metrics` text. */
-  renderMetrics: () => string;
+  notReady: () => string | undefined | Promise<string | undefined>;
+  /** The `/metrics` text (a promise when a worker of several asks the others: cluster/). */
+  renderMetrics: () => string | Promise<string>;
+  /** The `/healthz` text. @default 'ok' */
+  health?: () => Promise<string>;
   /** Takes each decodable request for the trace backend: the bytes as received and their headers. */
   forward?: ForwardRequest;
 }
@@ -489,16 +491,19 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
     }
     switch (path) {
       case '/healthz':
-        send(res, 200, 'text/plain', 'ok\n');
+        if (options.health === undefined) send(res, 200, 'text/plain', 'ok\n');
+        else void options.health().then((text) => send(res, 200, 'text/plain', `${text}\n`));
         return;
-      case '/readyz': {
-        const reason = options.notReady();
-        if (reason === undefined) send(res, 200, 'text/plain', 'ready\n');
-        else send(res, 503, 'text/plain', `not ready: ${reason}\n`);
+      case '/readyz':
+        void Promise.resolve(options.notReady()).then((reason) => {
+          if (reason === undefined) send(res, 200, 'text/plain', 'ready\n');
+          else send(res, 503, 'text/plain', `not ready: ${reason}\n`);
+        });
         return;
-      }
       case '/metrics':
-        send(res, 200, 'text/plain; version=0.0.4; charset=utf-8', options.renderMetrics());
+        void Promise.resolve(options.renderMetrics()).then((text) =>
+          send(res, 200, 'text/plain; version=0.0.4; charset=utf-8', text),
+        );
         return;
       default:
         send(res, 404, 'text/plain', 'not found\n');

@@ -36,7 +36,7 @@ export function decodeProtobufTraces(body: Buffer): DecodedTraces {
   const r = new ProtobufReader(body);
   const out: DecodedTraces = { spans: [], invalidSpans: 0, invalidReason: undefined };
   while (r.pos < r.end) {
-    const tag = r.uint32();
+    const tag = r.strictUint32();
     if (tag === (1 << 3) + WIRE_LEN) {
       const end = r.lengthEnd();
       const outer = r.end;
@@ -70,7 +70,7 @@ function readResourceSpans(r: ProtobufReader, out: DecodedTraces): void {
   // The resource may follow its scope spans on the wire: remember where they are, read them after.
   let scopeStarts: number[] | undefined;
   while (r.pos < r.end) {
-    const tag = r.uint32();
+    const tag = r.strictUint32();
     if (tag === (1 << 3) + WIRE_LEN) {
       resource = nested(r, readResource);
     } else if (tag === (2 << 3) + WIRE_LEN) {
@@ -104,7 +104,7 @@ function readDeferred(r: ProtobufReader, starts: readonly number[], read: (r: Pr
 function readResource(r: ProtobufReader): Attributes {
   let attributes: Record<string, AttributeValue> | undefined;
   while (r.pos < r.end) {
-    const tag = r.uint32();
+    const tag = r.strictUint32();
     if (tag === (1 << 3) + WIRE_LEN) {
       attributes ??= {};
       readKeyValue(r, attributes, 0);
@@ -117,7 +117,7 @@ function readScope(r: ProtobufReader): SpanLike['scope'] {
   let name = '';
   let version: string | undefined;
   while (r.pos < r.end) {
-    const tag = r.uint32();
+    const tag = r.strictUint32();
     if (tag === (1 << 3) + WIRE_LEN) name = r.string();
     else if (tag === (2 << 3) + WIRE_LEN) version = r.string();
     else skipField(r, tag);
@@ -131,7 +131,7 @@ function readScopeSpans(r: ProtobufReader, resource: Attributes, out: DecodedTra
   // The usual order is scope first, then spans, decoded in place; spans before the scope wait for it.
   let scopeSeen = false;
   while (r.pos < r.end) {
-    const tag = r.uint32();
+    const tag = r.strictUint32();
     if (tag === (1 << 3) + WIRE_LEN) {
       scope = nested(r, readScope);
       scopeSeen = true;
@@ -168,7 +168,7 @@ function readSpan(
   let events: SpanEventLike[] | undefined;
   let status: SpanLike['status'] = UNSET_STATUS;
   while (r.pos < r.end) {
-    const tag = r.uint32();
+    const tag = r.strictUint32();
     switch (tag) {
       case (1 << 3) + WIRE_LEN:
         traceId = r.hex();
@@ -234,7 +234,7 @@ function readEvent(r: ProtobufReader): SpanEventLike {
   let name = '';
   let attributes: Record<string, AttributeValue> | undefined;
   while (r.pos < r.end) {
-    const tag = r.uint32();
+    const tag = r.strictUint32();
     if (tag === (1 << 3) + WIRE_FIXED64) time = r.fixed64();
     else if (tag === (2 << 3) + WIRE_LEN) name = r.string();
     else if (tag === (3 << 3) + WIRE_LEN) {
@@ -249,7 +249,7 @@ function readStatus(r: ProtobufReader): SpanLike['status'] {
   let code = 0;
   let message: string | undefined;
   while (r.pos < r.end) {
-    const tag = r.uint32();
+    const tag = r.strictUint32();
     if (tag === (2 << 3) + WIRE_LEN) message = r.string();
     else if (tag === (3 << 3) + WIRE_VARINT) code = r.uint32();
     else skipField(r, tag);
@@ -266,7 +266,7 @@ function readKeyValue(r: ProtobufReader, into: Record<string, AttributeValue>, d
   let key = '';
   let value: AttributeValue | undefined;
   while (r.pos < r.end) {
-    const tag = r.uint32();
+    const tag = r.strictUint32();
     if (tag === (1 << 3) + WIRE_LEN) key = r.string();
     else if (tag === (2 << 3) + WIRE_LEN) {
       const valueEnd = r.lengthEnd();
@@ -285,7 +285,7 @@ function readKeyValue(r: ProtobufReader, into: Record<string, AttributeValue>, d
 function readAnyValue(r: ProtobufReader, depth: number): AttributeValue | undefined {
   let value: AttributeValue | undefined;
   while (r.pos < r.end) {
-    const tag = r.uint32();
+    const tag = r.strictUint32();
     switch (tag) {
       case (1 << 3) + WIRE_LEN:
         value = r.string();
@@ -326,7 +326,7 @@ function readArray(r: ProtobufReader, depth: number): PlainValue[] {
   r.end = end;
   const values: PlainValue[] = [];
   while (r.pos < r.end) {
-    const tag = r.uint32();
+    const tag = r.strictUint32();
     if (tag === (1 << 3) + WIRE_LEN) {
       const valueEnd = r.lengthEnd();
       r.end = valueEnd;
@@ -348,14 +348,14 @@ function readKvList(r: ProtobufReader, depth: number): { [key: string]: PlainVal
   r.end = end;
   const object: { [key: string]: PlainValue } = {};
   while (r.pos < r.end) {
-    const tag = r.uint32();
+    const tag = r.strictUint32();
     if (tag === (1 << 3) + WIRE_LEN) {
       const kvEnd = r.lengthEnd();
       r.end = kvEnd;
       let key = '';
       let value: PlainValue = null;
       while (r.pos < r.end) {
-        const t = r.uint32();
+        const t = r.strictUint32();
         if (t === (1 << 3) + WIRE_LEN) key = r.string();
         else if (t === (2 << 3) + WIRE_LEN) {
           const valueEnd = r.lengthEnd();
@@ -379,7 +379,7 @@ function readKvList(r: ProtobufReader, depth: number): { [key: string]: PlainVal
 function readPlainValue(r: ProtobufReader, depth: number): PlainValue {
   let value: PlainValue = null;
   while (r.pos < r.end) {
-    const tag = r.uint32();
+    const tag = r.strictUint32();
     switch (tag) {
       case (5 << 3) + WIRE_LEN:
         value = readArray(r, depth + 1);

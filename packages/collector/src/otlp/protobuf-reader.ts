@@ -34,8 +34,23 @@ export class ProtobufReader {
     this.end = end;
   }
 
-  /** A varint that fits 32 bits unsigned (tags, lengths, enums, uint32); longer ones are truncated to 32 bits. */
+  /**
+   * A uint32/int32/enum/bool field's varint, truncated to its low 32 bits as proto3 parsers do
+   * (a negative int32 enum is sent as 10 bytes).
+   */
   uint32(): number {
+    return this.varint32(false);
+  }
+
+  /**
+   * A tag or a length prefix: any bit above the 32nd set is an error, never wrapped (2^32 + 206
+   * must not read as 206 and send the cursor into the middle of a field).
+   */
+  strictUint32(): number {
+    return this.varint32(true);
+  }
+
+  private varint32(strict: boolean): number {
     const buf = this.buf;
     let pos = this.pos;
     const end = this.end;
@@ -53,8 +68,9 @@ export class ProtobufReader {
       if (shift < 28) {
         value |= (b & 0x7f) << shift;
       } else if (shift === 28) {
+        if (strict && b & 0x70) throw tooLarge();
         value = (value >>> 0) + (b & 0x0f) * 0x10000000;
-      }
+      } else if (strict && b & 0x7f) throw tooLarge();
       if (b < 0x80) break;
       shift += 7;
       if (shift > 63) throw new OtlpDecodeError('varint longer than 10 bytes');
@@ -65,7 +81,7 @@ export class ProtobufReader {
 
   /** A length prefix; returns the end offset of the field, checked against the enclosing message. */
   lengthEnd(): number {
-    const length = this.uint32();
+    const length = this.strictUint32();
     const end = this.pos + length;
     if (end > this.end) throw truncated();
     return end;
@@ -167,6 +183,10 @@ export class ProtobufReader {
         throw new OtlpDecodeError(`unsupported wire type ${wireType}`);
     }
   }
+}
+
+function tooLarge(): OtlpDecodeError {
+  return new OtlpDecodeError('tag or length varint above 2^32 - 1');
 }
 
 function truncated(): OtlpDecodeError {

@@ -106,6 +106,8 @@ export interface SegmentServer {
   /** messageIds accepted more than once. */
   duplicateMessageIds(): string[];
   setFault(fault: SegmentFault | null): void;
+  /** Ends every request held by a `hang` fault by destroying its connection (the client sees a reset); returns how many. */
+  releaseHanging(): number;
   stats(): SegmentServerStats;
   /** Resolves once at least `count` messages were accepted; rejects after `timeoutMs`. */
   waitForMessages(count: number, timeoutMs?: number): Promise<void>;
@@ -490,6 +492,12 @@ export async function startSegmentServer(options: SegmentServerOptions): Promise
     duplicateMessageIds: () => [...duplicates],
     setFault(next) {
       fault = next ? { ...next } : null;
+    },
+    releaseHanging() {
+      const n = hanging.size;
+      for (const res of hanging) res.socket?.destroy();
+      hanging.clear();
+      return n;
     },
     stats: publicStats,
     waitForMessages(count, timeoutMs = 10_000) {

@@ -1,0 +1,80 @@
+// One benchmark round of one decoding path, in a process of its own (so no path inherits another's
+// JIT state or heap): warm up, run for `ms` of CPU time, print the best slice's spans per CPU-second as `{"value": n}` (bench/support/harness.mjs).
+//
+//   node bench/collector/decode-round.mjs <path> <requests file> <ms>
+import { performance } from 'node:perf_hooks';
+import { gunzipSync } from 'node:zlib';
+import {
+  decodeJsonTraces,
+  decodeProtobufTraces,
+  fillTraceContext,
+} from '../../packages/collector/dist/index.js';
+import { createTranslator } from '../../packages/processor/dist/index.js';
+import { childResult, cpuMs } from '../support/harness.mjs';
+import { countSpans, protobufjsToSpanLike, RequestType } from './protobufjs-path.mjs';
+import { loadRequests } from './recorded-requests.mjs';
+
+const [path, file, ms] = process.argv.slice(2);
+const requests = loadRequests(file);
+const translate = createTranslator();
+let messages = 0;
+function translateAll(spans) {
+  const filled = fillTraceContext(spans);
+  for (let i = 0; i < filled.length; i++) messages += translate(filled[i]).messages.length;
+  return filled.length;
+}
+
+/** Each path: the bodies it reads and what it does with one of them (returns the spans it got). */
+const PATHS = {
+  'collector decoder → SpanLike, gzip': [
+    requests.protobufGzip,
+    (b) => decodeProtobufTraces(gunzipSync(b)).spans.length,
+  ],
+  'protobufjs + conversion → SpanLike, gzip': [
+    requests.protobufGzip,
+    (b) => protobufjsToSpanLike(RequestType.decode(gunzipSync(b))).length,
+  ],
+  'protobufjs bare decode, gzip': [
+    requests.protobufGzip,
+    (b) => countSpans(RequestType.decode(gunzipSync(b))),
+  ],
+  'collector: gunzip + decode + translate': [
+    requests.protobufGzip,
+    (b) => translateAll(decodeProtobufTraces(gunzipSync(b)).spans),
+  ],
+  'protobufjs: gunzip + decode + SpanLike + translate': [
+    requests.protobufGzip,
+    (b) => translateAll(protobufjsToSpanLike(RequestType.decode(gunzipSync(b)))),
+  ],
+  'collector JSON: gunzip + decode + translate': [
+    requests.jsonGzip,
+    (b) => translateAll(decodeJsonTraces(gunzipSync(b)).spans),
+  ],
+};
+const entry = PATHS[path];
+if (!entry) throw new Error(`unknown path ${path}; one of ${Object.keys(PATHS).join(', ')}`);
+const [bodies, fn] = entry;
+// Warm-up: a quarter of the round's CPU time, and at least a second on the clock, so that on a
+// loaded machine the optimizing compiler (its own thread, waiting for a core too) has landed.
+const warmCpu = cpuMs();
+const warmWall = performance.now();
+for (let i = 0; cpuMs() - warmCpu < Number(ms) / 4 || performance.now() - warmWall < 1000; i++) {
+  fn(bodies[i % bodies.length]);
+}
+// Per CPU-second of this process, not per wall-clock second, and the fastest of SLICES equal slices
+// of the round: other processes on the machine only ever slow a slice down (evicted caches, a
+// shared core), so the fastest one is the closest to what the work itself costs (bench/support/harness.mjs).
+const SLICES = 8;
+let spans = 0;
+let best = 0;
+let i = 0;
+for (let slice = 0; slice < SLICES; slice++) {
+  let n = 0;
+  const t0 = cpuMs();
+  while (cpuMs() - t0 < Number(ms) / SLICES) n += fn(bodies[i++ % bodies.length]);
+  best = Math.max(best, n / ((cpuMs() - t0) / 1000));
+  spans += n;
+}
+if (spans === 0) throw new Error('nothing decoded');
+if (path.includes('translate') && messages === 0) throw new Error('nothing translated');
+childResult(best);

@@ -1,0 +1,107 @@
+import { SpantrackConfigError } from '@spantrack/processor';
+import { type Collector, startCollector, type WholeCollectorView } from '../collector';
+import { describeSink } from '../config';
+import { type PrimaryMessage, type Question, WORKER_INDEX_ENV, type WorkerMessage } from './cluster-messages';
+
+/** How long a worker waits for the primary's answer about the whole before answering for itself. */
+const ASK_TIMEOUT_MS = 2_000;
+
+/**
+ * One worker of `spantrack-collector --workers N`: a whole collector (receivers, pipeline, sink)
+ * with its share of the limits, on the ports it shares with the other workers through the
+ * primary. Its `/metrics`, `/healthz` and `/readyz` answer for every worker, via the primary.
+ */
+export async function runWorker(): Promise<void> {
+  const index = process.env[WORKER_INDEX_ENV] ?? '?';
+  const prefix = `spantrack-collector[worker ${index}]`;
+  const log = (line: string) => process.stderr.write(`${prefix}: ${line}\n`);
+  const send = (message: WorkerMessage) => process.send?.(message);
+
+  let collector: Collector | undefined;
+  let nextId = 0;
+  const waiting = new Map<number, (answer: string | undefined) => void>();
+  const ask = (question: Question, fallback: () => string | undefined) =>
+    new Promise<string | undefined>((resolve) => {
+      const id = nextId++;
+      const timer = setTimeout(() => {
+        waiting.delete(id);
+        resolve(fallback());
+      }, ASK_TIMEOUT_MS);
+      waiting.set(id, (answer) => {
+        clearTimeout(timer);
+        resolve(answer);
+      });
+      send({ t: 'ask', id, question });
+    });
+  const view: WholeCollectorView = {
+    metrics: async () => (await ask('metrics', () => collector?.metrics())) ?? '',
+    notReady: () => ask('notReady', () => collector?.notReady()),
+    health: async () => (await ask('health', () => 'ok')) ?? 'ok',
+  };
+
+  let stopping: Promise<void> | undefined;
+  const stop = (why: string) => {
+    stopping ??= (async () => {
+      const c = collector;
+      if (c === undefined) process.exit(0);
+      log(`${why}: draining (${c.stats().queueDepth} messages queued)`);
+      try {
+        await c.close();
+      } catch (error) {
+        log(`shutdown failed: ${String(error)}`);
+        process.exitCode = 1;
+      }
+      // Leave once the stats are on their way to the primary (or the primary is gone).
+      const stopped: WorkerMessage = { t: 'stopped', stats: c.stats() };
+      if (process.connected) process.send?.(stopped, undefined, {}, () => process.exit());
+      else process.exit();
+    })();
+    return stopping;
+  };
+
+  process.on('message', (message: PrimaryMessage) => {
+    switch (message.t) {
+      case 'local?': {
+        const c = collector;
+        const answer =
+          c === undefined
+            ? undefined
+            : message.question === 'metrics'
+              ? c.metrics()
+              : message.question === 'notReady'
+                ? c.notReady()
+                : 'ok';
+        send({ t: 'local', id: message.id, answer });
+        return;
+      }
+      case 'answer':
+        waiting.get(message.id)?.(message.answer);
+        waiting.delete(message.id);
+        return;
+      case 'drain':
+        void stop('primary asked');
+        return;
+    }
+  });
+  // The primary forwards signals as `drain`; a worker signalled directly drains as well. SIGINT
+  // from a terminal reaches every process of the group: the primary's `drain` covers it.
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => {});
+  // The primary is gone (killed): nobody routes connections here any more; finish and leave.
+  process.on('disconnect', () => void stop('primary gone'));
+
+  try {
+    collector = await startCollector({ env: process.env, log }, view);
+  } catch (error) {
+    if (error instanceof SpantrackConfigError) log(error.message);
+    else log(`could not start: ${(error as Error).message}`);
+    process.exit(error instanceof SpantrackConfigError ? 2 : 1);
+  }
+  send({
+    t: 'listening',
+    httpUrl: collector.httpUrl,
+    grpcUrl: collector.grpcUrl,
+    sink: describeSink(collector.config.sink),
+    ack: collector.config.ack,
+  });
+}
