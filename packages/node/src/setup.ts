@@ -278,7 +278,7 @@ function start(config: ResolvedConfig, log: Logger): SetupRecord {
         const undelivered = a === undefined ? 0 : a.messagesFailed + a.messagesDropped + a.pendingMessages;
         if (a !== undefined && undelivered > 0) {
           warn(
-            `${undelivered} analytics event(s) not delivered to ${describeSink(config)} (${a.messagesFailed} failed, ${a.messagesDropped} dropped, ${a.pendingMessages} still pending at the ${timeout} ms deadline; ${ENV_TIMEOUT_HINT})`,
+            `${undelivered} analytics event(s) not delivered to ${describeSink(config)}: ${a.messagesFailed} failed, ${a.messagesDropped} dropped, ${a.pendingMessages} still pending at the ${timeout} ms deadline (${ENV_TIMEOUT_HINT})`,
           );
         }
         detach();
