@@ -10,7 +10,6 @@ import {
 } from '@segment/analytics-node';
 import { Deadline } from '../deadline';
 import type { AnalyticsMessage, JsonObject } from '../message';
-import type { DedupeWindowOptions } from './delivered-id-window';
 import { type DeliveryCallback, DeliveryTracker, type DeliveryTrackerStats } from './delivery-tracker';
 import { libraryOption, type SegmentLibrary, withLibrary } from './library';
 import { DEFAULT_MAX_REQUEST_BYTES, serializeForSegment } from './segment-payload';
@@ -45,11 +44,6 @@ export interface AnalyticsNodeSinkOptions {
    * over it in every request.
    */
   library?: SegmentLibrary;
-  /**
-   * Recently delivered messageIds are not handed to the client again, and an id in flight is not
-   * handed over twice. Default 100,000 ids for 10 minutes; `false` turns it off.
-   */
-  dedupeWindow?: DedupeWindowOptions | false;
   onDelivery?: DeliveryCallback;
 }
 
@@ -67,7 +61,7 @@ export class AnalyticsNodeSink implements Sink {
   private closed = false;
 
   constructor(options: AnalyticsNodeSinkOptions) {
-    this.tracker = new DeliveryTracker(options.onDelivery, options.dedupeWindow);
+    this.tracker = new DeliveryTracker(options.onDelivery);
     this.library = libraryOption(options.library);
     this.client = new Analytics({
       writeKey: options.writeKey,
@@ -103,7 +97,6 @@ export class AnalyticsNodeSink implements Sink {
         continue;
       }
       const tracked = this.tracker.admit(call, messageId);
-      if (tracked === undefined) continue;
       const callback = (error?: unknown) =>
         this.tracker.settle(tracked, error === undefined ? undefined : toDeliveryError(error));
       try {

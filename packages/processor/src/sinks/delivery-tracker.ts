@@ -1,5 +1,4 @@
 import { diag } from '@opentelemetry/api';
-import { type DedupeWindowOptions, DeliveredIdWindow } from './delivered-id-window';
 import type { DeliveryResult } from './sink';
 
 /** Called once per message: without `error` when the destination accepted it. */
@@ -12,11 +11,11 @@ export interface SendCall {
   readonly resolve: (result: DeliveryResult) => void;
 }
 
-/** A message the sink must deliver: the calls waiting on it (more than one when a send repeated it). */
+/** A message the sink must deliver, and the call waiting on it. */
 export interface TrackedMessage {
   readonly messageId: string;
   settled: boolean;
-  readonly calls: SendCall[];
+  readonly call: SendCall;
 }
 
 /** Counters of the tracker, totals since construction. */
@@ -25,8 +24,6 @@ export interface DeliveryTrackerStats {
   delivered: number;
   /** Messages that failed for good. */
   failed: number;
-  /** Messages not sent because the same messageId was in flight or delivered within the window. */
-  deduplicated: number;
   /** `onDelivery` calls that threw (caught: the bookkeeping goes on). */
   callbackErrors: number;
 }
@@ -35,22 +32,12 @@ export interface DeliveryTrackerStats {
  * The per-message bookkeeping shared by the Segment transports: which messages are pending,
  * delivered or failed, the counts, and `onDelivery`. A callback that throws is caught and counted,
  * so it can neither break the counts nor leave a `send` pending.
- *
- * Exactly once within a window: a messageId already in flight is not sent again (the new call
- * waits for the delivery under way), and one delivered within the window (`dedupe`, default
- * 100,000 ids and 10 minutes) is reported delivered at once without being sent.
  */
 export class DeliveryTracker {
-  readonly stats: DeliveryTrackerStats = { delivered: 0, failed: 0, deduplicated: 0, callbackErrors: 0 };
-  private readonly pending = new Map<string, TrackedMessage>();
-  private readonly window: DeliveredIdWindow | undefined;
+  readonly stats: DeliveryTrackerStats = { delivered: 0, failed: 0, callbackErrors: 0 };
+  private readonly pending = new Set<TrackedMessage>();
 
-  constructor(
-    private readonly onDelivery?: DeliveryCallback,
-    dedupe?: DedupeWindowOptions | false,
-  ) {
-    this.window = dedupe === false ? undefined : new DeliveredIdWindow(dedupe);
-  }
+  constructor(private readonly onDelivery?: DeliveryCallback) {}
 
   /** Messages admitted and not settled yet. */
   get pendingCount(): number {
@@ -69,25 +56,10 @@ export class DeliveryTracker {
     return { call, done };
   }
 
-  /**
-   * The message to send, or undefined when it must not be sent: its id is in flight (the call now
-   * waits for that delivery) or was delivered within the window (counted delivered for the call now).
-   * Only well-formed ids are deduplicated; the sink checks them before admitting.
-   */
-  admit(call: SendCall, messageId: string): TrackedMessage | undefined {
-    const inFlight = this.pending.get(messageId);
-    if (inFlight !== undefined) {
-      this.stats.deduplicated++;
-      inFlight.calls.push(call);
-      return undefined;
-    }
-    if (this.window?.has(messageId)) {
-      this.stats.deduplicated++;
-      count(call, messageId);
-      return undefined;
-    }
-    const message: TrackedMessage = { messageId, settled: false, calls: [call] };
-    this.pending.set(messageId, message);
+  /** A message the sink now owes an outcome for. */
+  admit(call: SendCall, messageId: string): TrackedMessage {
+    const message: TrackedMessage = { messageId, settled: false, call };
+    this.pending.add(message);
     return message;
   }
 
@@ -102,19 +74,16 @@ export class DeliveryTracker {
   settle(message: TrackedMessage, error?: Error): void {
     if (message.settled) return;
     message.settled = true;
-    if (this.pending.get(message.messageId) === message) this.pending.delete(message.messageId);
+    this.pending.delete(message);
     if (error) this.stats.failed++;
-    else {
-      this.stats.delivered++;
-      this.window?.add(message.messageId);
-    }
+    else this.stats.delivered++;
     this.notify(message.messageId, error);
-    for (const call of message.calls) count(call, message.messageId, error);
+    count(message.call, message.messageId, error);
   }
 
   /** Every admitted message not settled yet (for a shutdown that gives up on them). */
   unsettled(): TrackedMessage[] {
-    return [...this.pending.values()];
+    return [...this.pending];
   }
 
   private notify(messageId: string, error: Error | undefined): void {

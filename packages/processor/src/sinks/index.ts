@@ -4,6 +4,7 @@ export {
   BatchSplittingHttpClient,
 } from './analytics-node-sink';
 export { ConsoleSink, type ConsoleSinkOptions } from './console-sink';
+export { DeduplicatingSink, type DeduplicationStats } from './deduplicating-sink';
 export { DEFAULT_DEDUPE_WINDOW, type DedupeWindowOptions } from './delivered-id-window';
 export type { DeliveryTrackerStats } from './delivery-tracker';
 export { JsonlFileSink, type JsonlFileSinkOptions } from './jsonl-file-sink';

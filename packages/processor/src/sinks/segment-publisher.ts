@@ -3,7 +3,6 @@ import { context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { Deadline } from '../deadline';
 import type { AnalyticsMessage } from '../message';
-import type { DedupeWindowOptions } from './delivered-id-window';
 import { type DeliveryCallback, DeliveryTracker, type TrackedMessage } from './delivery-tracker';
 import { libraryOption, type SegmentLibrary, SPANTRACK_LIBRARY } from './library';
 import { type SegmentBatch, SegmentBatcher } from './segment-batcher';
@@ -73,11 +72,6 @@ export interface SegmentPublisherOptions {
   /** Default `spantrack-segment-publisher/<version of this package>`. */
   userAgent?: string;
   /**
-   * Recently delivered messageIds are not sent again (a retried export adds no duplicate), and an
-   * id in flight is not sent twice. Default 100,000 ids for 10 minutes; `false` turns it off.
-   */
-  dedupeWindow?: DedupeWindowOptions | false;
-  /**
    * How requests are sent. Default `node:http` / `node:https` over a keep-alive agent; tests inject
    * a scripted one.
    */
@@ -105,8 +99,6 @@ export interface PublisherStats {
   retries: number;
   delivered: number;
   failed: number;
-  /** Messages not sent because their id was in flight or delivered within the dedupe window. */
-  deduplicated: number;
   /** `onDelivery` calls that threw (caught). */
   callbackErrors: number;
 }
@@ -128,7 +120,7 @@ const DEFAULTS = {
 class RequestTimeoutError extends Error {}
 
 type ResolvedOptions = Required<
-  Omit<SegmentPublisherOptions, 'onDelivery' | 'userAgent' | 'dedupeWindow' | 'httpTransport'>
+  Omit<SegmentPublisherOptions, 'onDelivery' | 'userAgent' | 'httpTransport'>
 > & { userAgent: string };
 
 /**
@@ -138,7 +130,7 @@ type ResolvedOptions = Required<
  * `{"batch":[...],"writeKey":"...","sentAt":"..."}` with the events of `toSegmentEvent`.
  *
  * In parts: `SegmentBatcher` (size-capped batches), `SegmentHttpTransport` (the requests),
- * `DeliveryTracker` (per-message bookkeeping and the dedupe window); this class schedules,
+ * `DeliveryTracker` (per-message bookkeeping); this class schedules,
  * retries and keeps the deadlines. Timers run only while work waits.
  */
 export class SegmentPublisher implements Sink {
@@ -195,7 +187,7 @@ export class SegmentPublisher implements Sink {
       this.options.maxRequestBytes,
       this.options.maxBatchMessages,
     );
-    this.tracker = new DeliveryTracker(options.onDelivery, options.dedupeWindow);
+    this.tracker = new DeliveryTracker(options.onDelivery);
   }
 
   /** A snapshot of the counters. */
@@ -205,7 +197,6 @@ export class SegmentPublisher implements Sink {
       ...this.counters,
       delivered: t.delivered,
       failed: t.failed,
-      deduplicated: t.deduplicated,
       callbackErrors: t.callbackErrors,
     };
   }
@@ -224,8 +215,7 @@ export class SegmentPublisher implements Sink {
         this.tracker.reject(call, messageId, serialized.error);
         continue;
       }
-      const tracked = this.tracker.admit(call, messageId);
-      if (tracked !== undefined) this.add(serialized.json, serialized.bytes, tracked);
+      this.add(serialized.json, serialized.bytes, this.tracker.admit(call, messageId));
     }
     return done;
   }

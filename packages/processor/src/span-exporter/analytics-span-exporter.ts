@@ -5,7 +5,13 @@ import { Deadline } from '../deadline';
 import type { AnalyticsMessage } from '../message';
 import type { DeliveryResult, Sink } from '../sinks/sink';
 import { SinkClosedError } from '../sinks/sink-errors';
-import { deliveryFailureCallback, positive, requireSink } from '../span-processor/options';
+import {
+  deduplicated,
+  deduplicatedCount,
+  deliveryFailureCallback,
+  positive,
+  requireSink,
+} from '../span-processor/options';
 import { SpanTranslationStage } from '../span-processor/span-translation-stage';
 import type { AnalyticsSpanExporterOptions, AnalyticsSpanExporterStats } from './types';
 
@@ -47,7 +53,7 @@ export class AnalyticsSpanExporter implements SpanExporter {
   private pendingMessages = 0;
 
   constructor(options: AnalyticsSpanExporterOptions) {
-    this.sink = requireSink(options);
+    this.sink = deduplicated(requireSink(options), options.dedupeWindow);
     this.onDeliveryFailure = deliveryFailureCallback(options.onDeliveryFailure);
     this.stage = new SpanTranslationStage(options, 'AnalyticsSpanExporter');
     this.exportTimeoutMillis = positive(options.exportTimeoutMillis, 'exportTimeoutMillis') ?? 30_000;
@@ -144,6 +150,7 @@ export class AnalyticsSpanExporter implements SpanExporter {
     return {
       ...this.counters,
       ...this.stage.counters,
+      messagesDeduplicated: deduplicatedCount(this.sink),
       diagnostics: { ...this.stage.diagnostics },
       heldSpans: this.stage.heldSpans,
       pendingMessages: this.pendingMessages,

@@ -56,15 +56,6 @@ describe('AnalyticsNodeSink (the real @segment/analytics-node client)', () => {
     expect(sink.stats).toMatchObject({ delivered: 5, callbackErrors: 5 });
   });
 
-  it('does not hand an id delivered within the window to the client again', async () => {
-    const messages = makeMessages(5);
-    const sink = make();
-    await sink.send(messages);
-    expect(await sink.send(messages)).toEqual({ delivered: 5, failed: 0, errors: [] });
-    expect(server.messageIds()).toHaveLength(5);
-    expect(sink.stats.deduplicated).toBe(5);
-  });
-
   it('leaves the caller’s context untouched (the client writes library into the object it gets)', async () => {
     const [message] = makeMessages(1);
     const before = JSON.stringify(message);

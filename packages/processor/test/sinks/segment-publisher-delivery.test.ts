@@ -13,7 +13,7 @@ import { makeMessages, WRITE_KEY } from './fixtures';
 
 /** A transport whose answers the test decides, request by request; nothing touches the network. */
 class ScriptedTransport implements SegmentHttpTransport {
-  readonly requests: { at: number; body: unknown; suppressed: boolean }[] = [];
+  readonly requests: { at: number; suppressed: boolean }[] = [];
   private readonly waiting: ((response: SegmentHttpResponse) => void)[] = [];
   /** Answers given at once, in order; once empty, requests wait for `answer()`. */
   readonly script: SegmentHttpResponse[] = [];
@@ -21,7 +21,6 @@ class ScriptedTransport implements SegmentHttpTransport {
   send(request: SegmentHttpRequest): Promise<SegmentHttpResponse> {
     this.requests.push({
       at: Date.now(),
-      body: JSON.parse(String(request.body)),
       suppressed: isTracingSuppressed(context.active()),
     });
     const next = this.script.shift();
@@ -42,7 +41,6 @@ class ScriptedTransport implements SegmentHttpTransport {
 }
 
 const OK: SegmentHttpResponse = { status: 200, text: '' };
-const idsOf = (body: unknown) => (body as { batch: { messageId: string }[] }).batch.map((e) => e.messageId);
 
 describe('SegmentPublisher delivery (injected transport, fake timers)', () => {
   let transport: ScriptedTransport;
@@ -157,48 +155,6 @@ describe('SegmentPublisher delivery (injected transport, fake timers)', () => {
     await vi.advanceTimersByTimeAsync(10);
     await sending;
     expect(vi.getTimerCount()).toBe(0);
-  });
-
-  it('a message already delivered is not sent again within the window', async () => {
-    transport.script.push(OK, OK);
-    const publisher = make();
-    const messages = makeMessages(3);
-    const first = publisher.send(messages);
-    await vi.advanceTimersByTimeAsync(10);
-    expect(await first).toMatchObject({ delivered: 3 });
-    const again = publisher.send([...messages, ...makeMessages(1, 'new')]);
-    await vi.advanceTimersByTimeAsync(10);
-    expect(await again).toMatchObject({ delivered: 4, failed: 0 });
-    expect(transport.requests.map((r) => idsOf(r.body))).toEqual([['m-0', 'm-1', 'm-2'], ['new-0']]);
-    expect(publisher.stats.deduplicated).toBe(3);
-  });
-
-  it('a message still in flight is not sent twice: the second send waits for the first delivery', async () => {
-    const publisher = make();
-    const messages = makeMessages(2);
-    const first = publisher.send(messages);
-    await vi.advanceTimersByTimeAsync(10);
-    const second = publisher.send(messages);
-    await vi.advanceTimersByTimeAsync(10);
-    expect(transport.requests).toHaveLength(1);
-    transport.answer(OK);
-    expect(await first).toMatchObject({ delivered: 2 });
-    expect(await second).toMatchObject({ delivered: 2 });
-    expect(transport.requests).toHaveLength(1);
-  });
-
-  it('forgets delivered ids after the window age', async () => {
-    transport.script.push(OK, OK);
-    const publisher = make({ dedupeWindow: { maxAgeMillis: 1_000 } });
-    const messages = makeMessages(1);
-    const first = publisher.send(messages);
-    await vi.advanceTimersByTimeAsync(10);
-    await first;
-    await vi.advanceTimersByTimeAsync(1_000);
-    const again = publisher.send(messages);
-    await vi.advanceTimersByTimeAsync(10);
-    await again;
-    expect(transport.requests).toHaveLength(2);
   });
 
   it('shutdown ends within its deadline with Segment hanging, failing what is pending', async () => {
