@@ -47,9 +47,25 @@ describe('SegmentPublisher under @opentelemetry/instrumentation-http', () => {
     expect(spans.getFinishedSpans().filter((s) => s.kind === SpanKind.CLIENT)).toHaveLength(1);
   });
 
-  it("spantrack's delivery requests are not traced", async () => {
+  // The CommonJS build reads `http.request` off the module object at each call, as the patch
+  // expects, so it is the build where an unsuppressed request would surely be traced.
+  const builds: [string, () => typeof SegmentPublisher][] = [
+    ['src', () => SegmentPublisher],
+    [
+      'dist (CommonJS)',
+      () =>
+        (
+          createRequire(import.meta.url)('@spantrack/processor') as {
+            SegmentPublisher: typeof SegmentPublisher;
+          }
+        ).SegmentPublisher,
+    ],
+  ];
+
+  it.each(builds)("spantrack's delivery requests are not traced (%s)", async (_build, load) => {
     spans.reset();
-    const publisher = new SegmentPublisher({ writeKey: WRITE_KEY, host: server.url, flushInterval: 5 });
+    const Publisher = load();
+    const publisher = new Publisher({ writeKey: WRITE_KEY, host: server.url, flushInterval: 5 });
     const result = await publisher.send(makeMessages(20));
     await publisher.shutdown(1_000);
     expect(result.delivered).toBe(20);
