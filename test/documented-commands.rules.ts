@@ -56,12 +56,6 @@ export const NOT_RUN: NotRun[] = [
       'first release (run here it would change the clone’s package.json); the tarball route next to ' +
       'it is run instead',
   },
-  {
-    match: /\botelcol-contrib\b/,
-    reason:
-      'needs the OpenTelemetry Collector (contrib) binary, which cannot be downloaded here; ' +
-      'examples/otel-collector’s own test checks its configuration files',
-  },
 ];
 
 /** Changes made to a command before it runs, in this order. */
@@ -82,9 +76,9 @@ export const SUBSTITUTIONS: Substitution[] = [
     reason: 'files the commands write go to a fresh folder',
   },
   {
-    match: /^spantrack-collector\b/,
-    replace: 'npx spantrack-collector',
-    reason: 'shown as the installed CLI; from a clone it is run through npx',
+    match: /(^|[\s=])\.data\//g,
+    replace: '$1{tmp}/data/',
+    reason: "what npm start writes under .data/ goes to the test's fresh folder (SPANTRACK_DATA_DIR)",
   },
   {
     match: /(_WRITE_KEY=)\.\.\.(?=\s|$)/g,
@@ -106,17 +100,17 @@ export const SUBSTITUTIONS: Substitution[] = [
 /** Long-running commands: started, waited for, then stopped. */
 export const SERVERS: Server[] = [
   {
-    match: /^npm start\b/,
+    match: /^npm start\b(?!.*--once)/,
     ready: /spantrack is serving/,
     stop: 'SIGINT',
     stopped: /stopped: \d+ OTLP requests/,
     readyTimeoutMs: 240_000,
   },
   {
-    match: /^(?:npx )?spantrack-collector\b/,
+    match: /^(?:npx )?spantrack-collector\b(?!.*(?:--help|-h\b))/,
     ready: /OTLP\/HTTP listening on/,
     stop: 'SIGTERM',
-    stopped: /spantrack-collector: stopped \(/,
+    stopped: /\bstopped\b/,
     readyTimeoutMs: 30_000,
   },
 ];

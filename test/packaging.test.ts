@@ -577,7 +577,13 @@ function expectEvents(line: Line, consumer: string, out: ConsumerOutput): void {
   expect((classification!.context as Record<string, unknown>).channel).toBe('whatsapp');
   // The Ollama instrumentation's span, in the tracker's scope: the user is known.
   expect(generation).toMatchObject({ type: 'track', event: 'ai.generation', userId: USER_ID });
-  expect(generation!.properties).toEqual({ latency_ms: expect.any(Number), model: 'llama3.2:3b' });
+  // The model call's own usage, as the Ollama instrumentation reports it.
+  expect(generation!.properties).toEqual({
+    latency_ms: expect.any(Number),
+    model: 'llama3.2:3b',
+    prompt_tokens: expect.any(Number),
+    completion_tokens: expect.any(Number),
+  });
 }
 
 // --- tests ----------------------------------------------------------------------------------------------
@@ -717,6 +723,8 @@ describe.each(LINES)('packaging on the OpenTelemetry JS line: $id', (line) => {
     const r = await run(process.execPath, [flag, '@spantrack/node/register', app], consumer(), 30_000, {
       OTEL_TRACES_EXPORTER: 'none',
       SPANTRACK_SINK: 'console',
+      // Warnings only: the started/exiting lines are not what this test is about.
+      SPANTRACK_LOG_LEVEL: 'warn',
     });
     expect(r.code, describeRun(app, r)).toBe(0);
     const events = r.stdout
@@ -726,7 +734,18 @@ describe.each(LINES)('packaging on the OpenTelemetry JS line: $id', (line) => {
     expect(
       events.map((e) => [e.event, e.userId, e.properties]),
       describeRun(app, r),
-    ).toEqual([['ai.generation', USER_ID, { latency_ms: expect.any(Number), model: 'llama3.2:3b' }]]);
+    ).toEqual([
+      [
+        'ai.generation',
+        USER_ID,
+        {
+          latency_ms: expect.any(Number),
+          model: 'llama3.2:3b',
+          prompt_tokens: expect.any(Number),
+          completion_tokens: expect.any(Number),
+        },
+      ],
+    ]);
     expect(r.stderr).not.toContain('[spantrack]');
   });
 

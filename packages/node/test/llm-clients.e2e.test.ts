@@ -84,6 +84,8 @@ function run(args: string[], cwd = packageDir): Promise<{ code: number | null; o
       OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
       SPANTRACK_SINK: 'none',
+      // Warnings only: the started/exiting status lines are not what these tests are about.
+      SPANTRACK_LOG_LEVEL: 'warn',
       FAKE_OLLAMA_URL: ollamaUrl,
     },
   });
