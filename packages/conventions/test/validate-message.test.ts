@@ -222,6 +222,15 @@ describe('validateMessage', () => {
 });
 
 describe('validateMessage on hostile input', () => {
+  it('is not valid when the plans argument is not an array (nothing would have been checked)', () => {
+    const message = track('ai.error', { error_type: 'timeout' });
+    for (const plans of [null, 'x', 42, {}]) {
+      const result = validateMessage(message, plans as never);
+      expect(result.valid).toBe(false);
+      expect(result.errors.map((e) => e.message)).toEqual(['plans must be an array of tracking plans']);
+    }
+  });
+
   it('never throws, and says what is wrong', () => {
     const cyclic: Record<string, unknown> = track('ai.error', { error_type: 'x' });
     (cyclic.properties as Record<string, unknown>).self = cyclic;

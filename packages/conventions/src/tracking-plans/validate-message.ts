@@ -225,6 +225,11 @@ export function validateMessage(
 ): ValidationResult {
   const errors: MessageViolation[] = [];
   const checkedBy: string[] = [];
+  if (!Array.isArray(plans)) {
+    // A wrong argument must not read as "valid": nothing would have been checked.
+    errors.push({ event: undefined, path: '', message: 'plans must be an array of tracking plans' });
+    return { valid: false, errors, checkedBy };
+  }
   try {
     validate(message, plans, options, errors, checkedBy);
   } catch (error) {

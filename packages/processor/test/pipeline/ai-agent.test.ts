@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { TrackMessage } from '../../src/message';
 import { createTranslator, translate } from '../../src/translate';
-import { exceptionEvent, iso, seed000ClassificationSpan, span } from './span-fixture';
+import { exceptionEvent, iso, span, walkthroughClassificationSpan } from './span-fixture';
 
 const aiAgent = { catalogs: ['ai-agent'] as const };
 const withCapture = createTranslator({ catalogs: ['ai-agent'], privacy: { captureContent: true } });
 const withoutCapture = createTranslator({ catalogs: ['ai-agent'] });
 
 describe('ai-agent catalog (the AI agent tracking plan)', () => {
-  it('turns the seed walkthrough into the documented ai.classification call (capture on)', () => {
-    const { messages, diagnostics } = withCapture(seed000ClassificationSpan());
+  it('turns the tracking plan walkthrough into the documented ai.classification call (capture on)', () => {
+    const { messages, diagnostics } = withCapture(walkthroughClassificationSpan());
     // A local model has no price: no cost_usd, and a counted diagnostic says so.
     expect(diagnostics.map((d) => d.code)).toEqual(['unpriced_model']);
     expect(messages).toHaveLength(1);
@@ -33,7 +33,7 @@ describe('ai-agent catalog (the AI agent tracking plan)', () => {
   });
 
   it('leaves input_text out when capture is off (the default)', () => {
-    const m = withoutCapture(seed000ClassificationSpan()).messages[0] as TrackMessage;
+    const m = withoutCapture(walkthroughClassificationSpan()).messages[0] as TrackMessage;
     expect(m.properties).not.toHaveProperty('input_text');
     expect(m.properties).toEqual({
       detected_intent: 'nil_filing',
@@ -43,7 +43,9 @@ describe('ai-agent catalog (the AI agent tracking plan)', () => {
       completion_tokens: 15,
       model: 'llama3.2:3b',
     });
-    expect(translate(seed000ClassificationSpan()).messages[0]).not.toHaveProperty('properties.input_text');
+    expect(translate(walkthroughClassificationSpan()).messages[0]).not.toHaveProperty(
+      'properties.input_text',
+    );
   });
 
   it('makes the seed ai.generation example of a generation span', () => {
@@ -107,7 +109,7 @@ describe('ai-agent catalog (the AI agent tracking plan)', () => {
   });
 
   it('reports a failed classification as ai.error, typed from the exception event', () => {
-    const s = seed000ClassificationSpan();
+    const s = walkthroughClassificationSpan();
     const failed = {
       ...s,
       status: { code: 2 as const, message: 'model timed out' },
@@ -154,7 +156,7 @@ describe('ai-agent catalog (the AI agent tracking plan)', () => {
   });
 
   it('merges user properties without overriding documented ones', () => {
-    const s = seed000ClassificationSpan();
+    const s = walkthroughClassificationSpan();
     const withProps = {
       ...s,
       attributes: {

@@ -182,7 +182,7 @@ describe('customer-signals catalog (the customer-signals tracking plan)', () => 
     expect(diagnostics[0]!.message).toContain(field);
   });
 
-  it('reports an event value the seed does not define', () => {
+  it('reports an event value the tracking plan does not define', () => {
     const { messages, diagnostics } = signals(
       span({
         attributes: {

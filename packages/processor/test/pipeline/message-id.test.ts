@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { conversationMessageId, MESSAGE_ID_PATTERN, spanMessageId } from '../../src/message-id';
 import type { SpanLike } from '../../src/span-like';
 import { createTranslator } from '../../src/translate';
-import { SPAN_ID, seed000ClassificationSpan, span, TRACE_ID } from './span-fixture';
+import { SPAN_ID, span, TRACE_ID, walkthroughClassificationSpan } from './span-fixture';
 
 function mixedSpans(): SpanLike[] {
   const scope = {
@@ -12,7 +12,7 @@ function mixedSpans(): SpanLike[] {
     'spantrack.workspace.id': 'w',
   };
   return [
-    seed000ClassificationSpan(),
+    walkthroughClassificationSpan(),
     span({
       spanId: '1111111111111111',
       attributes: {

@@ -5,7 +5,7 @@ import { applyPrivacy } from '../../src/privacy/privacy-policy';
 import { pseudonymizeUserId } from '../../src/privacy/pseudonymize';
 import { DEFAULT_MAX_EVENT_BYTES, messageBytes, SEGMENT_MAX_EVENT_BYTES } from '../../src/privacy/size-cap';
 import { createTranslator } from '../../src/translate';
-import { seed000ClassificationSpan, span, WALKTHROUGH_PRICES } from './span-fixture';
+import { span, WALKTHROUGH_PRICES, walkthroughClassificationSpan } from './span-fixture';
 
 const conversation = {
   'user.id': '+254712345678',
@@ -18,7 +18,7 @@ describe('privacy policy', () => {
     const a1 = createTranslator({ privacy: { pseudonymizeUserIds: { secret: 'one' } } });
     const a2 = createTranslator({ privacy: { pseudonymizeUserIds: { secret: 'one' } } });
     const b = createTranslator({ privacy: { pseudonymizeUserIds: { secret: 'two' } } });
-    const s = seed000ClassificationSpan();
+    const s = walkthroughClassificationSpan();
     const id1 = a1(s).messages[0]!.userId!;
     expect(id1).toMatch(/^[0-9a-f]{64}$/);
     expect(id1).not.toContain('254712345678');
@@ -104,10 +104,10 @@ describe('privacy policy', () => {
         },
       },
     });
-    const ok = t(seed000ClassificationSpan());
+    const ok = t(walkthroughClassificationSpan());
     expect(ok.messages[0]).not.toHaveProperty('properties.model');
     expect(ok.diagnostics).toMatchObject([{ code: 'redact_error', attribute: 'properties.model' }]);
-    const s = seed000ClassificationSpan();
+    const s = walkthroughClassificationSpan();
     const bad = t({ ...s, attributes: { ...s.attributes, 'user.id': 'bad' } });
     expect(bad.messages).toEqual([]);
     expect(bad.diagnostics.map((d) => d.code)).toContain('redact_error');
@@ -119,7 +119,7 @@ describe('privacy policy', () => {
       prices: WALKTHROUGH_PRICES,
       privacy: { captureContent: true },
     });
-    const s = seed000ClassificationSpan();
+    const s = walkthroughClassificationSpan();
     const huge = 'é'.repeat(60_000);
     const r = t({ ...s, attributes: { ...s.attributes, 'spantrack.input.text': huge } });
     expect(r.messages).toHaveLength(1);
@@ -139,7 +139,7 @@ describe('privacy policy', () => {
       prices: WALKTHROUGH_PRICES,
       privacy: { maxEventBytes: 2048 },
     });
-    const s = seed000ClassificationSpan();
+    const s = walkthroughClassificationSpan();
     const props: Record<string, string[]> = {};
     for (let i = 0; i < 20; i++) props[`spantrack.property.list${i}`] = ['x'.repeat(100)];
     const r = t({

@@ -45,7 +45,7 @@ export function iso(ms = 0): string {
 }
 
 /** The AI agent tracking plan walkthrough as the tracker writes it (docs/span-model.md, `classify`). */
-export function seed000ClassificationSpan(): SpanLike {
+export function walkthroughClassificationSpan(): SpanLike {
   return span({
     name: 'classify default',
     durationMs: 450,

@@ -11,7 +11,7 @@ import { DiagnosticCounter } from '../../src/diagnostics';
 import { fromReadableSpan } from '../../src/from-readable-span';
 import type { TrackMessage } from '../../src/message';
 import { createTranslator, type TranslatorOptions, translate } from '../../src/translate';
-import { seed000ClassificationSpan, span, TRACE_ID, WALKTHROUGH_PRICES } from './span-fixture';
+import { span, TRACE_ID, WALKTHROUGH_PRICES, walkthroughClassificationSpan } from './span-fixture';
 
 describe('translate', () => {
   it('runs all three catalogs by default', () => {
@@ -33,7 +33,7 @@ describe('translate', () => {
   });
 
   it('malformed span: the well-formed events only, plus counted diagnostics; never throws', () => {
-    const s = seed000ClassificationSpan();
+    const s = walkthroughClassificationSpan();
     const bad = {
       ...s,
       traceId: '',
@@ -69,8 +69,10 @@ describe('translate', () => {
   it('shares one empty diagnostics array when a span has no problems', () => {
     // The walkthrough's local model, priced by the user: nothing to report.
     const t = createTranslator({ prices: { 'llama3.2:3b': { input: 0, output: 0 } } });
-    expect(t(seed000ClassificationSpan()).diagnostics).toBe(t(seed000ClassificationSpan()).diagnostics);
-    expect(t(seed000ClassificationSpan()).diagnostics).toEqual([]);
+    expect(t(walkthroughClassificationSpan()).diagnostics).toBe(
+      t(walkthroughClassificationSpan()).diagnostics,
+    );
+    expect(t(walkthroughClassificationSpan()).diagnostics).toEqual([]);
   });
 
   it('falls back to the conversation id, then the trace id, as anonymousId', () => {
@@ -103,7 +105,7 @@ describe('translate', () => {
       catalogs: ['ai-agent', intents],
       privacy: { pseudonymizeUserIds: { secret: 's' } },
     });
-    const { messages } = t(seed000ClassificationSpan());
+    const { messages } = t(walkthroughClassificationSpan());
     expect(messages.map((m) => (m as TrackMessage).event)).toEqual(['ai.classification', 'Intent Detected']);
     const custom = messages[1] as TrackMessage;
     expect(custom.properties).toEqual({ intent: 'nil_filing', text: null });
@@ -126,7 +128,7 @@ describe('translate', () => {
       ],
     };
     const t = createTranslator({ catalogs: [broken, 'ai-agent', sloppy], prices: WALKTHROUGH_PRICES });
-    const r = t(seed000ClassificationSpan());
+    const r = t(walkthroughClassificationSpan());
     expect(r.messages.map((m) => (m as TrackMessage).event)).toEqual(['ai.classification']);
     expect(r.diagnostics.map((d) => [d.code, d.catalog])).toEqual([
       ['catalog_error', 'broken'],
@@ -181,7 +183,7 @@ describe('translate', () => {
       name: 'sloppy',
       map: () => [...bad.map(([, m]) => m), good] as unknown as TrackMessage[],
     };
-    const r = createTranslator({ catalogs: [sloppy, 'ai-agent'] })(seed000ClassificationSpan());
+    const r = createTranslator({ catalogs: [sloppy, 'ai-agent'] })(walkthroughClassificationSpan());
     expect(r.messages.map((m) => m.messageId)).toEqual(['ok-2', r.messages[1]!.messageId]);
     expect((r.messages[1] as TrackMessage).event).toBe('ai.classification');
     // The good message is a plain copy: the undefined member is left out, as JSON would.
@@ -206,7 +208,7 @@ describe('translate', () => {
         return [m, ctx.track(it, 'Fine', {})];
       },
     };
-    const r = createTranslator({ catalogs: ['ai-agent', tricky] })(seed000ClassificationSpan());
+    const r = createTranslator({ catalogs: ['ai-agent', tricky] })(walkthroughClassificationSpan());
     expect(r.messages.map((m) => (m as TrackMessage).event)).toEqual(['ai.classification', 'Fine']);
     const problems = r.diagnostics.filter((d) => d.code !== 'unpriced_model');
     expect(problems.map((d) => [d.code, d.catalog])).toEqual([['catalog_error', 'tricky']]);
@@ -218,7 +220,7 @@ describe('translate', () => {
       name,
       map: (it, ctx) => [ctx.track(it, 'ai.classification', { from: name })],
     });
-    const s = seed000ClassificationSpan();
+    const s = walkthroughClassificationSpan();
     const options = { catalogs: ['ai-agent', twin('a'), twin('b')] } as TranslatorOptions;
     const first = createTranslator(options)(s).messages.map((m) => m.messageId);
     expect(first).toHaveLength(3);
