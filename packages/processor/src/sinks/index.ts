@@ -4,6 +4,12 @@ export {
   BatchSplittingHttpClient,
 } from './analytics-node-sink';
 export { ConsoleSink, type ConsoleSinkOptions } from './console-sink';
+export {
+  FanOutSink,
+  type FanOutSinkOptions,
+  type FanOutSinkStats,
+  type NamedSink,
+} from './fan-out-sink';
 export { JsonlFileSink, type JsonlFileSinkOptions } from './jsonl-file-sink';
 export { ANALYTICS_NODE_LIBRARY, type SegmentLibrary, SPANTRACK_LIBRARY } from './library';
 export { MemorySink } from './memory-sink';
