@@ -8,6 +8,9 @@ import { CollectorMetrics } from './metrics';
 import { CollectorPipeline } from './pipeline/collector-pipeline';
 import { type CollectorStore, openCollectorStore, type StoreStats } from './store/collector-store';
 
+/** The event store of a collector started with `store`. */
+export type CollectorStoreAccess = Pick<CollectorStore, 'insights' | 'flush'>;
+
 /** Running totals of one collector. */
 export interface CollectorStats {
   /** Export requests answered (HTTP and gRPC, every outcome but `aborted`). */
@@ -39,6 +42,8 @@ export interface Collector {
   readonly forwardUrl: string | undefined;
   /** `${httpUrl}/`, the insights dashboard, when `store` is set and HTTP listens. */
   readonly dashboardUrl: string | undefined;
+  /** The event store's queries and its flush, when `store` is set. */
+  readonly store: CollectorStoreAccess | undefined;
   /** The resolved settings (sink config included; a `Sink` object when one was passed). */
   readonly config: ResolvedConfig;
   stats(): CollectorStats;
@@ -193,6 +198,7 @@ export async function startCollector(
     tracesUrl: http ? `${http.url}${TRACES_PATH}` : undefined,
     forwardUrl: forwarder?.url,
     dashboardUrl: store && http ? `${http.url}/` : undefined,
+    store: store ? { insights: store.insights, flush: () => store!.flush() } : undefined,
     config,
     stats: () => ({
       requests: metrics.totalRequests(),

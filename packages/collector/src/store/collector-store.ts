@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Insights } from '@spantrack/insights';
 import { FanOutSink, type Sink } from '@spantrack/processor';
 import type { LogEvent } from '../log/log-event';
 import { DashboardAuth } from './dashboard-auth';
@@ -19,6 +20,10 @@ export interface CollectorStore {
   /** Answers `/` and `/api/*`; false for any other path. */
   readonly dashboard: (req: IncomingMessage, res: ServerResponse) => boolean;
   stats(): StoreStats;
+  /** The dashboard's queries over the store. */
+  readonly insights: Insights;
+  /** Resolves once everything delivered so far is written to the store. */
+  flush(): Promise<void>;
   /** Prometheus lines of the store's counters. */
   renderMetrics(): string;
   /** Writes what is queued and closes the store alone (when the caller owns the primary sink). */
@@ -66,6 +71,8 @@ export async function openCollectorStore(
   return {
     sink,
     dashboard: (req, res) => auth.handle(req, res, handler),
+    insights: store.insights,
+    flush: () => store.flush(),
     closeStore: () => store.shutdown(),
     stats: () => ({ path, stored: storeTotals().delivered, failed: storeTotals().failed }),
     renderMetrics: () => {
