@@ -63,11 +63,16 @@ async function appendAll(
   try {
     for (const row of rows) appendRow(appender, row);
     appender.flushSync();
+  } catch (error) {
+    // Drop the rows the failed flush left behind: closing (or a later garbage collection) would
+    // flush them again, into whatever transaction the connection is in by then, and abort it.
+    appender.clear();
+    throw error;
   } finally {
     try {
       appender.closeSync();
     } catch {
-      // Closing flushes again; a failed flush was already reported above.
+      // Nothing left to flush after clear(); a failure here changes nothing stored.
     }
   }
 }
