@@ -1,18 +1,20 @@
 // `npm start`: the main job. Builds when needed; starts a spantrack collector (OTLP/HTTP and
-// OTLP/gRPC) whose sink appends the events to a JSONL file under .data/ (nothing external needed);
-// runs the demo agent (examples/demo-agent) in its own process, sending its traces over real OTLP;
-// prints the events by catalog and the dashboards' figures; then keeps serving until SIGINT or
-// SIGTERM, so any OTLP sender can use it.
+// OTLP/gRPC) whose sink appends the events to a JSONL file under .data/ and which also keeps them
+// in the DuckDB event store .data/events.duckdb, serving the insights dashboard at its HTTP URL
+// (nothing external needed); runs the demo agent (examples/demo-agent) in its own process, sending
+// its traces over real OTLP; prints this run's events by catalog and the dashboards' figures, read
+// from the store; then keeps serving until SIGINT or SIGTERM, so any OTLP sender can use it.
 //
 //   npm start                         serve after the demo (Ctrl-C stops, draining first)
 //   npm start -- --once               exit after the summary (or SPANTRACK_START_ONCE=1)
-//   npm start -- --data-dir DIR       where events.jsonl goes (or SPANTRACK_DATA_DIR; default .data)
+//   npm start -- --data-dir DIR       where events.jsonl and events.duckdb go (or SPANTRACK_DATA_DIR;
+//                                     default .data)
 //   npm start -- --http-port N --grpc-port N --host H
 //                                     listeners (or SPANTRACK_START_HTTP_PORT / _GRPC_PORT / _HOST;
 //                                     default 127.0.0.1:4318 and :4317; a taken port falls back to
 //                                     a free one; 0 always picks a free one)
 import { spawn } from 'node:child_process';
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,16 +23,25 @@ import { ensureBuilt } from './ensure-built.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-const { values: args } = parseArgs({
-  options: {
-    once: { type: 'boolean' },
-    'data-dir': { type: 'string' },
-    host: { type: 'string' },
-    'http-port': { type: 'string' },
-    'grpc-port': { type: 'string' },
-  },
-  strict: true,
-});
+const USAGE =
+  'usage: npm start -- [--once] [--data-dir DIR] [--host HOST] [--http-port N] [--grpc-port N] [--forward-traces URL]';
+let args;
+try {
+  ({ values: args } = parseArgs({
+    options: {
+      once: { type: 'boolean' },
+      'data-dir': { type: 'string' },
+      host: { type: 'string' },
+      'http-port': { type: 'string' },
+      'grpc-port': { type: 'string' },
+      'forward-traces': { type: 'string' },
+    },
+    strict: true,
+  }));
+} catch (error) {
+  process.stderr.write(`npm start: ${error.message}\n${USAGE}\n`);
+  process.exit(2);
+}
 const env = process.env;
 const once = args.once === true || env.SPANTRACK_START_ONCE === '1' || env.SPANTRACK_START_ONCE === 'true';
 const dataDir = resolve(root, args['data-dir'] ?? env.SPANTRACK_DATA_DIR ?? '.data');
@@ -42,17 +53,27 @@ ensureBuilt();
 // Imported once built: the workspace packages resolve to their dist.
 const { startCollector } = await import('@spantrack/collector');
 const { JsonlFileSink } = await import('@spantrack/processor');
-const { formatSummary, readJsonl, summarizeEvents } = await import('@spantrack/example-demo-agent');
+const { formatSummary, summarize } = await import('@spantrack/example-demo-agent');
 
-// 1. The collector, with the embedded default sink: a JSONL file, appended to across runs.
+// 1. The collector, with the embedded default sink (a JSONL file) and the event store beside it,
+//    both appended to across runs.
 mkdirSync(dataDir, { recursive: true });
 const eventsPath = resolve(dataDir, 'events.jsonl');
-const offset = sizeOf(eventsPath);
+const storePath = resolve(dataDir, 'events.duckdb');
 const sink = new JsonlFileSink({ path: eventsPath });
 const collector = await startWithFallback();
 const otlpHttp = collector.httpUrl;
 say(`spantrack collector: OTLP/HTTP ${otlpHttp}/v1/traces, OTLP/gRPC ${collector.grpcUrl}`);
 say(`events (JSONL): ${eventsPath}`);
+say(`events (DuckDB store): ${storePath}`);
+say(`dashboard: ${collector.dashboardUrl}`);
+say(
+  collector.forwardUrl
+    ? `traces: forwarded to ${collector.forwardUrl}`
+    : 'traces: not forwarded to a trace backend (add one with `npm start -- --forward-traces http://HOST:4318`, or SPANTRACK_COLLECTOR_FORWARD_TRACES)',
+);
+// This run's events: the summary reads the store from here on (it keeps earlier runs too).
+const runStarted = new Date().toISOString();
 
 // 2. The demo agent, in its own process, over real OTLP (http/protobuf, gzip). It sends no
 //    events itself (sink none): the collector turns its spans into events.
@@ -66,21 +87,25 @@ if (code !== 0) {
   await stop();
   process.exit(1);
 }
-// Every OTLP request was answered after its events reached the sink; make sure they left its buffer.
+// Every OTLP request was answered after its events reached the sink; make sure they left its
+// buffer, and that the store (written beside the sink, best-effort) has them all.
 await sink.flush();
+await collector.store.flush();
 
-// 3. The summary, read back from the file.
-const summary = summarizeEvents(readJsonl(eventsPath, offset));
+// 3. The summary, read back from the store: this run's events.
+const summary = await summarize(collector.store.insights, { from: runStarted });
+const stored = summary.byCatalog.reduce((n, c) => n + c.total, 0);
 const stats = collector.stats();
 say(
   `\nCollector: ${stats.requests} OTLP request(s), ${stats.spansReceived} spans, ` +
-    `${stats.messagesDelivered} events delivered, ${stats.messagesFailed} failed`,
+    `${stats.messagesDelivered} events delivered, ${stats.messagesFailed} failed; ` +
+    `${stats.store.stored} stored in the event store, ${stats.store.failed} not stored`,
 );
 for (const line of formatSummary(summary)) say(line);
 
 if (once) {
   await stop();
-  process.exit(summary.uniqueMessageIds > 0 && stats.messagesFailed === 0 ? 0 : 1);
+  process.exit(stored > 0 && stats.messagesFailed === 0 && stats.store.failed === 0 ? 0 : 1);
 }
 
 // 4. Keep serving.
@@ -88,11 +113,12 @@ say(`
 spantrack is serving. Send OTLP traces to it:
   OTLP/HTTP  ${otlpHttp}/v1/traces   (protobuf or JSON, gzip)
   OTLP/gRPC  ${collector.grpcUrl.replace(/^http:\/\//, '')}
+  dashboard  ${collector.dashboardUrl}
   health     ${otlpHttp}/healthz   metrics ${otlpHttp}/metrics
 For example:
   OTEL_EXPORTER_OTLP_ENDPOINT=${otlpHttp} SPANTRACK_SINK=none \\
     node --import @spantrack/node/register examples/whatsapp-intent-bot/main.mjs
-Events are appended to ${eventsPath}. Ctrl-C stops (in-flight requests are drained first).`);
+Events are appended to ${eventsPath} and stored in ${storePath}. Ctrl-C stops (in-flight requests are drained first).`);
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM']) {
@@ -135,14 +161,6 @@ function portOf(name, raw) {
   return port;
 }
 
-function sizeOf(path) {
-  try {
-    return statSync(path).size;
-  } catch {
-    return 0;
-  }
-}
-
 /** True when nothing listens on host:port (0 is always free). */
 function isFree(port) {
   if (port === 0) return Promise.resolve(true);
@@ -168,6 +186,9 @@ async function startWithFallback() {
     http: { host, port: p.http },
     grpc: { host, port: p.grpc },
     sink,
+    store: storePath,
+    // --forward-traces wins; otherwise the collector reads SPANTRACK_COLLECTOR_FORWARD_TRACES itself.
+    ...(args['forward-traces'] !== undefined ? { forwardTraces: { url: args['forward-traces'] } } : {}),
     log: (line) => process.stderr.write(`spantrack-collector: ${line}\n`),
   });
   try {

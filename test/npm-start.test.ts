@@ -1,5 +1,5 @@
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -75,7 +75,11 @@ describe('npm start', () => {
 
     expect(out).toMatch(/spantrack collector: OTLP\/HTTP http:\/\/127\.0\.0\.1:\d+\/v1\/traces, OTLP\/gRPC/);
     expect(out).toMatch(/demo agent: 7 WhatsApp messages \(2 handed off\).* 0 failed/);
-    expect(out).toMatch(/Collector: \d+ OTLP request\(s\), \d+ spans, 71 events delivered, 0 failed/);
+    expect(out).toMatch(/dashboard: http:\/\/127\.0\.0\.1:\d+\//);
+    expect(out).toMatch(
+      /Collector: \d+ OTLP request\(s\), \d+ spans, 71 events delivered, 0 failed; 71 stored in the event store, 0 not stored/,
+    );
+    // The summary is read back from the DuckDB event store.
     expect(out).toContain('Events by catalog: 71 events');
     expect(out).toMatch(/ai-agent \(AI agent tracking plan\) +13/);
     expect(out).toMatch(/segment-copilot \(Segment's AI Copilot spec\) +40/);
@@ -83,10 +87,13 @@ describe('npm start', () => {
     expect(out).toMatch(/ai\.classification +5/);
     expect(out).toMatch(/ai\.error +3/);
     expect(out).toMatch(/interaction\.outcome_handoff_completed +1/);
-    expect(out).toContain('5 classifications, accuracy (mean confidence) 0.962');
-    expect(out).toContain('error rate 23.1% (3 of 13 AI requests)');
-    expect(out).toContain('top intents: nil_filing 2');
-    expect(out).toMatch(/7 conversations, 2\.6 messages per conversation, response rate 100%/);
+    expect(out).toMatch(/AI classifications +5\n +AI accuracy \(mean confidence\) +0\.962/);
+    expect(out).toMatch(/Error rate +23\.1% \(3 of 13 AI requests\)/);
+    expect(out).toMatch(/Top intents +nil_filing 2/);
+    expect(out).toMatch(
+      /Total conversations +7\n +Messages per conversation +2\.6\n +Response rate +100\.0%/,
+    );
+    expect(existsSync(join(data, 'events.duckdb'))).toBe(true);
     expect(out).not.toContain('spantrack is serving');
 
     // The JSONL file holds exactly what the summary counted, one line per event.
@@ -145,6 +152,11 @@ describe('npm start', () => {
         }),
       });
       expect(response.status).toBe(200);
+      // The dashboard, served by the collector over the store, lists the demo's conversations.
+      const [, dashboard] = output().match(/dashboard +(http:\/\/\S+\/)/)!;
+      expect((await fetch(dashboard!)).status).toBe(200);
+      const list = (await (await fetch(`${dashboard}api/conversations`)).json()) as { total: number };
+      expect(list.total).toBe(7);
       child.kill('SIGTERM');
       expect(await closed, output()).toBe(0);
       expect(output()).toMatch(

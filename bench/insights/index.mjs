@@ -5,7 +5,7 @@
 //
 //   node bench/insights/index.mjs [--events N] [--quick]
 //
-// Targets: ingest >= 20,000 events/s; every dashboard query <= 1,000 ms at 1,000,000 events, and
+// Targets: ingest >= 50,000 events/s (the collector end-to-end target, so the store never is the bottleneck); every dashboard query <= 1,000 ms at 1,000,000 events, and
 // the whole dashboard (GET /api/overview) <= 5,000 ms, on a 2-core machine.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +18,7 @@ const { values: args } = parseArgs({
   options: { events: { type: 'string' }, quick: { type: 'boolean', default: false } },
 });
 const TOTAL = Number(args.events ?? (args.quick ? 100_000 : 1_000_000));
-const TARGET_INGEST = 20_000;
+const TARGET_INGEST = 50_000;
 const INGEST_TIMED = 200_000;
 const TARGET_QUERY_MS = 1_000;
 const TARGET_OVERVIEW_MS = 5_000;

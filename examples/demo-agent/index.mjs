@@ -7,7 +7,7 @@ import { run as runCustomerSignals } from '@spantrack/example-customer-signals';
 import { run as runSupportCopilot } from '@spantrack/example-support-copilot';
 import { run as runWhatsappIntentBot } from '@spantrack/example-whatsapp-intent-bot';
 
-export { formatSummary, readJsonl, summarizeEvents } from './summarize-events.mjs';
+export { catalogOf, formatSummary, groupByCatalog, summarize } from './summary.mjs';
 
 /**
  * Runs the three examples one after the other.

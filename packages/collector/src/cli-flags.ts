@@ -35,6 +35,7 @@ export const FLAGS: Record<string, Flag> = {
   'forward-queue-bytes': { env: 'FORWARD_QUEUE_BYTES', type: 'string' },
   'forward-queue-requests': { env: 'FORWARD_QUEUE_REQUESTS', type: 'string' },
   'forward-max-retry-ms': { env: 'FORWARD_MAX_RETRY_MS', type: 'string' },
+  store: { env: 'STORE', type: 'string' },
   'log-format': { env: 'LOG_FORMAT', type: 'string' },
   quiet: { env: 'QUIET', type: 'boolean' },
   'summary-interval-ms': { env: 'SUMMARY_INTERVAL_MS', type: 'string' },
@@ -81,6 +82,8 @@ Events (analytics)
   --delivery-timeout-ms N       DELIVERY_TIMEOUT_MS     default ${DEFAULTS.deliveryTimeoutMs} (then 503)
   --catalogs LIST               CATALOGS                comma list, default all built-in catalogs
   --capture-content             CAPTURE_CONTENT         send message content (default off)
+  --store FILE|:memory:|off     STORE                   default off; also keep every event in a DuckDB
+                                                        file and serve the dashboard at / (one process)
 
 Traces (to a trace backend)
   --forward-traces URL          FORWARD_TRACES          OTLP/HTTP endpoint; a bare origin gets /v1/traces
@@ -99,6 +102,6 @@ Process
   -h, --help                    this text
 
 Endpoints: POST /v1/traces (application/x-protobuf or application/json, gzip), GET /healthz,
-GET /readyz, GET /metrics (Prometheus). SIGTERM / SIGINT: stop accepting, drain, flush, exit 0.
+GET /readyz, GET /metrics (Prometheus); with --store, GET / (the dashboard) and /api/*. SIGTERM / SIGINT: stop accepting, drain, flush, exit 0.
 Exit codes: 0 stopped by a signal, 1 could not start (port taken...), 2 invalid configuration.
 `;

@@ -10,6 +10,7 @@ import { type Collector, startCollector } from './collector';
 import { describeSink, ENV_PREFIX, type OutputSettings, resolveOutputSettings } from './config';
 import { CliLogger } from './log/cli-logger';
 import { startSummary, summaryLine } from './log/summary-line';
+import { checkStoreWorkers, resolveStoreSetting } from './store/store-setting';
 
 /** Exit codes: 1 could not start or failed at run time, 2 invalid command line or configuration. */
 const CONFIG_EXIT = 2;
@@ -83,7 +84,10 @@ function startupLine(collector: Collector): string {
   const traces = collector.forwardUrl
     ? `traces forwarded to ${collector.forwardUrl}`
     : 'traces not forwarded (--forward-traces URL sends them to a trace backend)';
-  return `${parts.join(', ')}; events to ${describeSink(collector.config.sink)} (${ack}); ${traces}`;
+  const store = collector.config.store
+    ? `; events also stored in ${collector.config.store}${collector.dashboardUrl ? `, dashboard at ${collector.dashboardUrl}` : ''}`
+    : '';
+  return `${parts.join(', ')}; events to ${describeSink(collector.config.sink)} (${ack}); ${traces}${store}`;
 }
 
 async function main(): Promise<void> {
@@ -112,6 +116,7 @@ async function main(): Promise<void> {
   let workers = 1;
   try {
     workers = resolveWorkers(undefined, env);
+    checkStoreWorkers(resolveStoreSetting(undefined, env), workers);
   } catch (error) {
     const problem = configProblem(error);
     if (problem) fail(`${problem.setting}: ${problem.detail}`, CONFIG_EXIT, { setting: problem.setting });
@@ -154,6 +159,8 @@ async function main(): Promise<void> {
       sink: describeSink(collector.config.sink),
       ack: collector.config.ack,
       forward_traces: collector.forwardUrl ?? null,
+      store: collector.config.store || null,
+      dashboard_url: collector.dashboardUrl ?? null,
     },
     true,
   );

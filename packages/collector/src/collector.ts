@@ -6,6 +6,10 @@ import { BearerAuth } from './http/bearer-auth';
 import { type HttpReceiver, startHttpReceiver, TRACES_PATH } from './http/http-receiver';
 import { CollectorMetrics } from './metrics';
 import { CollectorPipeline } from './pipeline/collector-pipeline';
+import { type CollectorStore, openCollectorStore, type StoreStats } from './store/collector-store';
+
+/** The event store of a collector started with `store`. */
+export type CollectorStoreAccess = Pick<CollectorStore, 'insights' | 'flush'>;
 
 /** Running totals of one collector. */
 export interface CollectorStats {
@@ -23,6 +27,8 @@ export interface CollectorStats {
   sinkHealthy: boolean;
   /** The forwarding to the trace backend, when `forwardTraces` is set. */
   forward: ForwardStats | undefined;
+  /** The event store beside the sink, when `store` is set. */
+  store: StoreStats | undefined;
 }
 
 export interface Collector {
@@ -34,6 +40,10 @@ export interface Collector {
   readonly tracesUrl: string | undefined;
   /** The trace backend's URL the received requests are forwarded to, when set. */
   readonly forwardUrl: string | undefined;
+  /** `${httpUrl}/`, the insights dashboard, when `store` is set and HTTP listens. */
+  readonly dashboardUrl: string | undefined;
+  /** The event store's queries and its flush, when `store` is set. */
+  readonly store: CollectorStoreAccess | undefined;
   /** The resolved settings (sink config included; a `Sink` object when one was passed). */
   readonly config: ResolvedConfig;
   stats(): CollectorStats;
@@ -78,7 +88,19 @@ export async function startCollector(
       }
     : undefined;
   const ownsSink = !('send' in config.sink);
-  const sink: Sink = 'send' in config.sink ? config.sink : createSink(config.sink, config.deliveryTimeoutMs);
+  const primarySink: Sink =
+    'send' in config.sink ? config.sink : createSink(config.sink, config.deliveryTimeoutMs);
+  let store: CollectorStore | undefined;
+  if (config.store !== false) {
+    try {
+      store = await openCollectorStore(config.store, primarySink, config.bearerToken, log);
+    } catch (error) {
+      if (ownsSink) await primarySink.shutdown(0);
+      throw error;
+    }
+  }
+  // With a store, the fan-out owns both sinks: the caller's own sink is flushed, not shut down.
+  const sink: Sink = store?.sink ?? primarySink;
   const translator = createTranslator(config.translator);
   const metrics = new CollectorMetrics();
   const pipeline = new CollectorPipeline({
@@ -101,7 +123,8 @@ export async function startCollector(
       sinkHealthy: pipeline.healthy,
       draining: pipeline.isDraining,
     });
-    return forwarder ? `${text}${forwarder.renderMetrics().join('\n')}\n` : text;
+    const withStore = store ? `${text}${store.renderMetrics()}` : text;
+    return forwarder ? `${withStore}${forwarder.renderMetrics().join('\n')}\n` : withStore;
   };
 
   const notReady = () => {
@@ -130,6 +153,7 @@ export async function startCollector(
         renderMetrics: view ? () => view.metrics() : renderMetrics,
         ...(view ? { health: () => view.health() } : {}),
         ...(forward ? { forward } : {}),
+        ...(store ? { routes: store.dashboard } : {}),
       });
     }
     if (config.grpc !== false) {
@@ -147,6 +171,7 @@ export async function startCollector(
     await http?.close(0);
     await grpc?.close(0);
     if (ownsSink) await sink.shutdown(0);
+    else if (store) await store.closeStore();
     await forwarder?.close(0);
     throw error;
   }
@@ -161,7 +186,10 @@ export async function startCollector(
     await pipeline.waitIdle(left());
     await Promise.all([http?.close(left()), grpcClosed]);
     // The two halves drain side by side: a hanging trace backend does not hold the sink's flush.
-    await Promise.all([ownsSink ? sink.shutdown(left()) : sink.flush(left()), forwarder?.close(left())]);
+    await Promise.all([
+      ownsSink ? sink.shutdown(left()) : sink.flush(left()).then(() => store?.closeStore()),
+      forwarder?.close(left()),
+    ]);
   }
 
   return {
@@ -169,6 +197,8 @@ export async function startCollector(
     grpcUrl: grpc?.url,
     tracesUrl: http ? `${http.url}${TRACES_PATH}` : undefined,
     forwardUrl: forwarder?.url,
+    dashboardUrl: store && http ? `${http.url}/` : undefined,
+    store: store ? { insights: store.insights, flush: () => store!.flush() } : undefined,
     config,
     stats: () => ({
       requests: metrics.totalRequests(),
@@ -180,6 +210,7 @@ export async function startCollector(
       queueDepth: pipeline.queueDepth,
       sinkHealthy: pipeline.healthy,
       forward: forwarder?.stats(),
+      store: store?.stats(),
     }),
     metrics: renderMetrics,
     notReady,

@@ -9,6 +9,7 @@ import {
 } from '@spantrack/processor';
 import type { LogEvent } from './log/log-event';
 import type { AckMode } from './pipeline/collector-pipeline';
+import { resolveStoreSetting } from './store/store-setting';
 
 /** A listener address; `port` 0 picks a free port. */
 export interface ListenOptions {
@@ -78,6 +79,13 @@ export interface CollectorOptions {
    * @default not forwarded
    */
   forwardTraces?: ForwardTracesOptions | false;
+  /**
+   * Also write every message to the DuckDB event store of `@spantrack/insights` (a file or
+   * `:memory:`), and serve its dashboard at `/`; `false` for none. Requests are still acknowledged
+   * on the sink alone: the store is best-effort, its failures counted. Env `SPANTRACK_COLLECTOR_STORE`
+   * (`off` for none). @default false
+   */
+  store?: string | false;
   /** Log lines (sink and backend failures), with the same event as structured fields. @default none */
   log?: (line: string, event: LogEvent) => void;
   /** Environment to read settings from. @default process.env */
@@ -155,6 +163,7 @@ export interface ResolvedConfig {
   unavailableRetryAfterSeconds: number;
   shutdownTimeoutMs: number;
   forwardTraces: ResolvedForwardConfig | false;
+  store: string | false;
 }
 
 /** Prefix of every environment variable the collector reads. */
@@ -536,6 +545,7 @@ export function resolveConfig(options: CollectorOptions = {}): ResolvedConfig {
       DEFAULTS.shutdownTimeoutMs,
     ),
     forwardTraces: resolveForward(options, env),
+    store: resolveStoreSetting(options.store, env),
   };
   if (config.bearerToken === '') throw new SpantrackConfigError('bearerToken', 'must not be empty');
   if (config.http === false && config.grpc === false) {

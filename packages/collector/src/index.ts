@@ -1,4 +1,4 @@
-export { type Collector, type CollectorStats, startCollector } from './collector';
+export { type Collector, type CollectorStats, type CollectorStoreAccess, startCollector } from './collector';
 export {
   type CollectorOptions,
   createSink,

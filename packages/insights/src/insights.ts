@@ -1,5 +1,6 @@
-import type { Filters } from './metrics/filters';
-import type { Layout } from './metrics/layouts';
+import { CTES, cteClosure } from './metrics/ctes';
+import { bindFilters, type Filters } from './metrics/filters';
+import { evCte, type Layout } from './metrics/layouts';
 import { type ExtraValues, runMetric } from './metrics/run-metric';
 import type { QueryRunner, Row } from './store/serial-connection';
 
@@ -123,6 +124,29 @@ export class Insights {
         topThemes: await rows('signals_top_themes', { limit: topN }),
       },
     };
+  }
+
+  /**
+   * How many events of each name are stored under the filters: a plain count, not one of the
+   * tracking plans' metrics. On the local store, identify calls are counted too, as `identify`
+   * (under the time filters only: they carry no channel or assistant).
+   */
+  async eventCounts(filters: Filters = {}): Promise<{ event: string; count: number }[]> {
+    const ctes = [evCte(this.layout), ...cteClosure(['fev']).map((name) => CTES[name].sql)];
+    const identifies =
+      this.layout === 'local'
+        ? `
+UNION ALL
+SELECT 'identify' AS event, count(*) AS count FROM events CROSS JOIN p
+WHERE type = 'identify' AND (p.t_from IS NULL OR ts >= p.t_from) AND (p.t_to IS NULL OR ts < p.t_to)
+  AND (p.customer IS NULL OR coalesce(user_id, anonymous_id) = p.customer)
+HAVING count(*) > 0`
+        : '';
+    const sql = `WITH ${ctes.join(',\n')}
+SELECT event, count(*) AS count FROM fev GROUP BY 1${identifies}
+ORDER BY 1`;
+    const rows = await this.connection.query(sql, { ...bindFilters(filters) });
+    return rows.map((r) => ({ event: String(r.event), count: num(r.count) ?? 0 }));
   }
 
   /** A page of the filtered conversation list, newest first, and the total count. */

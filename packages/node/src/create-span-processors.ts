@@ -19,6 +19,7 @@ import { CountingSpanExporter } from './counting-span-exporter';
 import { EndedSpanCounter } from './ended-span-counter';
 import { type ResolvedConfig, resolveConfig } from './resolve-config';
 import { describeSink, printableUrl } from './status-lines';
+import { createStoreSink, withStore } from './store-sink';
 import type { SpantrackNodeOptions, SpantrackSpanProcessors, SpantrackStats } from './types';
 import { createLogger } from './warn';
 
@@ -63,7 +64,10 @@ export function buildSpanProcessors(config: ResolvedConfig, exportTraces: boolea
   }
 
   let analytics: AnalyticsSpanProcessor | undefined;
-  const sink = createSink(config);
+  const sink = withStore(
+    createSink(config),
+    config.store !== false ? createStoreSink(config.store, config.storeSource) : undefined,
+  );
   let warnedDelivery = false;
   const state = { muteDeliveryWarning: false };
   if (sink !== undefined) {

@@ -40,6 +40,7 @@ export const ENV = {
   SEGMENT_HOST: 'SPANTRACK_SEGMENT_HOST',
   SEGMENT_PATH: 'SPANTRACK_SEGMENT_PATH',
   JSONL_PATH: 'SPANTRACK_JSONL_PATH',
+  STORE: 'SPANTRACK_STORE',
   CATALOGS: 'SPANTRACK_CATALOGS',
   PSEUDONYMIZE_SECRET: 'SPANTRACK_PSEUDONYMIZE_SECRET',
   MODE: 'SPANTRACK_MODE',
@@ -85,6 +86,10 @@ export interface ResolvedConfig {
   jsonlPath: string;
   /** Where `jsonlPath` came from (`jsonlPath`, `SPANTRACK_JSONL_PATH` or `default`), for error messages. */
   jsonlPathSource: string;
+  /** The DuckDB event store beside the sink (a file or `:memory:`), or false. */
+  store: string | false;
+  /** Where `store` came from (`store` or `SPANTRACK_STORE`), for error messages. */
+  storeSource: string;
   catalogs: TranslatorOptions['catalogs'];
   privacy: PrivacyPolicy;
   mode: SpantrackMode;
@@ -213,6 +218,7 @@ export function resolveConfig(
         : read(ENV.JSONL_PATH) !== undefined
           ? ENV.JSONL_PATH
           : 'default',
+    ...resolveStore(options.store, read(ENV.STORE)),
     catalogs: options.catalogs ?? catalogsFromEnv(read(ENV.CATALOGS)),
     privacy,
     mode,
@@ -224,6 +230,22 @@ export function resolveConfig(
     logLevel: resolveLogLevel(options.logLevel, read, entry),
     warnings,
   };
+}
+
+/** `store` ?? `SPANTRACK_STORE` (`off` for none) ?? none. */
+function resolveStore(
+  option: string | false | undefined,
+  fromEnv: string | undefined,
+): { store: string | false; storeSource: string } {
+  if (option === false) return { store: false, storeSource: 'store' };
+  if (option !== undefined) {
+    if (typeof option !== 'string' || option.trim() === '')
+      throw new SpantrackConfigError('store', 'must be a DuckDB file path, ":memory:" or false');
+    return { store: option, storeSource: 'store' };
+  }
+  if (fromEnv === undefined || fromEnv.toLowerCase() === 'off')
+    return { store: false, storeSource: ENV.STORE };
+  return { store: fromEnv, storeSource: ENV.STORE };
 }
 
 const LOG_LEVELS = ['info', 'warn', 'none'] as const;
@@ -257,6 +279,8 @@ function disabledConfig(): ResolvedConfig {
       timeoutMillis: DEFAULT_OTLP_TIMEOUT_MILLIS,
     },
     sink: 'none',
+    store: false,
+    storeSource: 'store',
     segment: { writeKey: undefined, host: undefined, path: undefined },
     jsonlPath: DEFAULT_JSONL_PATH,
     jsonlPathSource: 'default',

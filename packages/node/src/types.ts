@@ -106,6 +106,13 @@ export interface SpantrackNodeOptions {
   sink?: SinkName | Sink;
   /** Options of the `segment` sink. @default see each field */
   segment?: SegmentOptions;
+  /**
+   * Also keep every analytics event in a DuckDB event store (a file, or `:memory:`) for the
+   * insights dashboard and the `spantrack` CLI; needs the optional package `@spantrack/insights`.
+   * Delivery to `sink` does not wait for the store; the store's failures are counted, not raised.
+   * @default `SPANTRACK_STORE` (`off` for none), else none
+   */
+  store?: string | false;
   /** File of the `jsonl` sink. @default `SPANTRACK_JSONL_PATH`, else `spantrack-events.jsonl` in the working directory */
   jsonlPath?: string;
   /**

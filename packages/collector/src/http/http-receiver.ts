@@ -38,6 +38,8 @@ export interface HttpReceiverOptions {
   renderMetrics: () => string | Promise<string>;
   /** The `/healthz` text. @default 'ok' */
   health?: () => Promise<string>;
+  /** Answers paths the receiver does not own (the dashboard); returns false for a 404. @default none */
+  routes?: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** Takes each decodable request for the trace backend: the bytes as received and their headers. */
   forward?: ForwardRequest;
 }
@@ -506,6 +508,7 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
         );
         return;
       default:
+        if (options.routes?.(req, res)) return;
         send(res, 404, 'text/plain', 'not found\n');
     }
   }

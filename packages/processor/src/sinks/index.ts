@@ -7,6 +7,12 @@ export { ConsoleSink, type ConsoleSinkOptions } from './console-sink';
 export { DeduplicatingSink, type DeduplicationStats } from './deduplicating-sink';
 export { DEFAULT_DEDUPE_WINDOW, type DedupeWindowOptions } from './delivered-id-window';
 export type { DeliveryTrackerStats } from './delivery-tracker';
+export {
+  FanOutSink,
+  type FanOutSinkOptions,
+  type FanOutSinkStats,
+  type NamedSink,
+} from './fan-out-sink';
 export { JsonlFileSink, type JsonlFileSinkOptions } from './jsonl-file-sink';
 export { ANALYTICS_NODE_LIBRARY, type SegmentLibrary, SPANTRACK_LIBRARY } from './library';
 export { MemorySink } from './memory-sink';

@@ -1,0 +1,134 @@
+#!/usr/bin/env node
+// The collector end to end with the event store on: the collector CLI (one process, `--store` a
+// DuckDB file, null sink so that the store's path is what is measured) takes recorded OTLP/HTTP
+// requests (gzipped protobuf, as the real exporter sends them, every span id distinct) from 8
+// senders in this process; the figure is events written to the store per second of wall clock,
+// from the first request to the last event stored (read from the collector's /metrics).
+//
+//   node bench/insights/collector-store.mjs [--quick]
+//
+// Target: >= 50,000 events/s with the store on, one collector process.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { recordRequests } from '../collector/recorded-requests.mjs';
+import { QUICK, recordFigure, spread } from '../support/harness.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const collectorCli = join(root, 'packages/collector/dist/cli.js');
+if (!existsSync(collectorCli)) throw new Error(`${collectorCli} is missing: build first`);
+const TARGET = 50_000;
+const ROUNDS = QUICK ? 2 : 4;
+const REQUESTS_PER_ROUND = QUICK ? 40 : 100;
+const fmt = (n) => Math.round(n).toLocaleString('en-US');
+
+process.stdout.write(`recording ${ROUNDS} x ${REQUESTS_PER_ROUND} distinct requests…\n`);
+// Distinct requests per round: a replayed span id is a redelivery the store deduplicates, not new work.
+const rounds = Array.from({ length: ROUNDS }, () => recordRequests(REQUESTS_PER_ROUND).protobufGzip);
+const scratch = mkdtempSync(join(tmpdir(), 'spantrack-store-bench-'));
+const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+
+function startCollector(store) {
+  const child = spawn(
+    process.execPath,
+    [collectorCli, '--http-port', '0', '--grpc-port', 'off', '--sink', 'null', '--store', store],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  return new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const m = /OTLP\/HTTP listening on (\S+?)[ ,(]/.exec(line);
+      if (m) resolve({ child, url: m[1] });
+    });
+    child.once('exit', (code) => reject(new Error(`collector exited with ${code}`)));
+  });
+}
+
+function post(url, body) {
+  return new Promise((resolve) => {
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/x-protobuf',
+          'content-encoding': 'gzip',
+          'content-length': String(body.length),
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode));
+      },
+    );
+    req.on('error', () => resolve('network'));
+    req.end(body);
+  });
+}
+
+async function counters(url) {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const read = (re) => Number(re.exec(text)?.[1] ?? 0);
+  return {
+    delivered: read(/^spantrack_collector_messages_delivered_total (\d+)/m),
+    stored: read(/^spantrack_collector_store_messages_total\{outcome="stored"\} (\d+)/m),
+    storeFailed: read(/^spantrack_collector_store_messages_total\{outcome="failed"\} (\d+)/m),
+  };
+}
+
+const rates = [];
+let failed = 0;
+try {
+  for (const [i, bodies] of rounds.entries()) {
+    const { child, url } = await startCollector(join(scratch, `round-${i}.duckdb`));
+    try {
+      const started = performance.now();
+      let next = 0;
+      const statuses = {};
+      await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          while (next < bodies.length) {
+            const status = await post(`${url}/v1/traces`, bodies[next++]);
+            statuses[status] = (statuses[status] ?? 0) + 1;
+          }
+        }),
+      );
+      let c = await counters(url);
+      const acked = (performance.now() - started) / 1000;
+      while (c.stored + c.storeFailed < c.delivered) {
+        await new Promise((r) => setTimeout(r, 20));
+        c = await counters(url);
+      }
+      const seconds = (performance.now() - started) / 1000;
+      rates.push(c.stored / seconds);
+      failed += c.storeFailed;
+      process.stdout.write(
+        `  round ${i + 1}: ${fmt(c.stored)} events stored in ${seconds.toFixed(2)} s = ${fmt(c.stored / seconds)} events/s ` +
+          `(all answered after ${acked.toFixed(2)} s: ${fmt(c.delivered / acked)} events/s through the sink; ` +
+          `answers ${JSON.stringify(statuses)}, ${c.storeFailed} not stored)\n`,
+      );
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+  }
+} finally {
+  agent.destroy();
+  rmSync(scratch, { recursive: true, force: true });
+}
+
+const s = spread(rates);
+const result = recordFigure({
+  id: 'collector.end-to-end-with-store',
+  name: 'collector end to end with the event store on, one process (OTLP/HTTP → DuckDB file)',
+  value: s.median,
+  unit: 'events/s',
+  range: s,
+  target: { op: '>=', value: TARGET },
+  detail: `${ROUNDS} rounds of ${REQUESTS_PER_ROUND} requests; ${failed} events not stored`,
+});
+process.exitCode = result.ok === false || failed > 0 ? 1 : 0;

@@ -1,0 +1,89 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Insights } from '@spantrack/insights';
+import { FanOutSink, type Sink } from '@spantrack/processor';
+import type { LogEvent } from '../log/log-event';
+import { DashboardAuth } from './dashboard-auth';
+
+/** What the collector reports about its store. */
+export interface StoreStats {
+  path: string;
+  /** Messages written to the store. */
+  stored: number;
+  /** Messages the store could not take (full queue, write error, unstorable); best-effort, so only counted. */
+  failed: number;
+}
+
+/** The store beside the collector's sink, and the dashboard over it. */
+export interface CollectorStore {
+  /** Delivers to the primary sink (what requests are acknowledged on) and, best-effort, to the store. */
+  readonly sink: Sink;
+  /** Answers `/` and `/api/*`; false for any other path. */
+  readonly dashboard: (req: IncomingMessage, res: ServerResponse) => boolean;
+  stats(): StoreStats;
+  /** The dashboard's queries over the store. */
+  readonly insights: Insights;
+  /** Resolves once everything delivered so far is written to the store. */
+  flush(): Promise<void>;
+  /** Prometheus lines of the store's counters. */
+  renderMetrics(): string;
+  /** Writes what is queued and closes the store alone (when the caller owns the primary sink). */
+  closeStore(): Promise<void>;
+}
+
+/** Rows per DuckDB transaction: large batches are what makes the appender fast. */
+const STORE_BATCH_SIZE = 10_000;
+const STORE_FLUSH_INTERVAL_MS = 250;
+
+/**
+ * Opens the DuckDB event store (`@spantrack/insights`, loaded only when a store is asked for) and
+ * puts it beside `primary`. The store's failures never fail a request; they are logged once per
+ * failing batch and counted.
+ */
+export async function openCollectorStore(
+  path: string,
+  primary: Sink,
+  bearerToken: string | undefined,
+  log: (line: string, event: LogEvent) => void,
+): Promise<CollectorStore> {
+  const { createEventStore, createDashboardHandler } = await import('@spantrack/insights');
+  const store = await createEventStore({
+    path,
+    batchSize: STORE_BATCH_SIZE,
+    flushIntervalMs: STORE_FLUSH_INTERVAL_MS,
+  });
+  const sink = new FanOutSink({
+    primary: { name: 'sink', sink: primary },
+    secondary: [{ name: 'store', sink: store }],
+    onSecondaryResult: (_name, result) => {
+      if (result.failed === 0) return;
+      const reason = result.errors[0]?.error.message ?? 'unknown';
+      log(`store failed ${result.failed} message(s): ${reason}`, {
+        level: 'warn',
+        msg: 'store failing',
+        failed: result.failed,
+        error: reason,
+      });
+    },
+  });
+  const handler = createDashboardHandler({ store });
+  const auth = new DashboardAuth(bearerToken);
+  const storeTotals = () => sink.stats().find((s) => s.name === 'store')!;
+  return {
+    sink,
+    dashboard: (req, res) => auth.handle(req, res, handler),
+    insights: store.insights,
+    flush: () => store.flush(),
+    closeStore: () => store.shutdown(),
+    stats: () => ({ path, stored: storeTotals().delivered, failed: storeTotals().failed }),
+    renderMetrics: () => {
+      const s = storeTotals();
+      return [
+        '# HELP spantrack_collector_store_messages_total Messages written to the event store, by outcome.',
+        '# TYPE spantrack_collector_store_messages_total counter',
+        `spantrack_collector_store_messages_total{outcome="stored"} ${s.delivered}`,
+        `spantrack_collector_store_messages_total{outcome="failed"} ${s.failed}`,
+        '',
+      ].join('\n');
+    },
+  };
+}
