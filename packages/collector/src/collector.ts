@@ -6,6 +6,7 @@ import { BearerAuth } from './http/bearer-auth';
 import { type HttpReceiver, startHttpReceiver, TRACES_PATH } from './http/http-receiver';
 import { CollectorMetrics } from './metrics';
 import { CollectorPipeline } from './pipeline/collector-pipeline';
+import { MemoryBudget } from './pipeline/memory-budget';
 
 /** Running totals of one collector. */
 export interface CollectorStats {
@@ -94,6 +95,10 @@ export async function startCollector(
       log(`sink failing: ${error.message}`, { level: 'warn', msg: 'sink failing', error: error.message }),
   });
   const auth = config.bearerToken !== undefined ? new BearerAuth(config.bearerToken) : undefined;
+  const metricsToken = config.metricsToken ?? config.bearerToken;
+  const metricsAuth = metricsToken !== undefined ? new BearerAuth(metricsToken) : undefined;
+  // One memory budget for both receivers: requests over HTTP and gRPC draw on the same bytes.
+  const budget = new MemoryBudget(config.maxBufferedBytes);
   const renderMetrics = () => {
     const text = metrics.render({
       queueDepth: pipeline.queueDepth,
@@ -123,7 +128,10 @@ export async function startCollector(
         auth,
         maxRequestBytes: config.maxRequestBytes,
         maxDecompressedBytes: config.maxDecompressedBytes,
-        maxBufferedBytes: config.maxBufferedBytes,
+        budget,
+        maxSpansPerRequest: config.maxSpansPerRequest,
+        lingerMs: config.errorLingerMs,
+        metricsAuth,
         busyRetryAfterSeconds: config.throttleRetryAfterSeconds,
         unavailableRetryAfterSeconds: config.unavailableRetryAfterSeconds,
         notReady: view ? () => view.notReady() : notReady,
@@ -140,6 +148,9 @@ export async function startCollector(
         metrics,
         auth,
         maxMessageBytes: config.maxDecompressedBytes,
+        budget,
+        maxSpansPerRequest: config.maxSpansPerRequest,
+        busyRetryAfterMs: config.throttleRetryAfterSeconds * 1000,
         ...(forward ? { forward } : {}),
       });
     }

@@ -1,8 +1,10 @@
 import type { Attributes, AttributeValue, SpanEventLike, SpanLike } from '@spantrack/processor';
 import {
   arrayAttribute,
+  countSpan,
   type DecodedTraces,
   EMPTY_ATTRIBUTES,
+  emptyTraces,
   invalidIds,
   MAX_VALUE_DEPTH,
   type PlainValue,
@@ -32,9 +34,9 @@ const UNSET_STATUS = Object.freeze({ code: 0 as const });
  * the buffer. Resource and scope objects are shared by the spans under them.
  * @throws OtlpDecodeError when the bytes are not such a message (truncated, bad wire type, invalid UTF-8)
  */
-export function decodeProtobufTraces(body: Buffer): DecodedTraces {
+export function decodeProtobufTraces(body: Buffer, maxSpans = Number.POSITIVE_INFINITY): DecodedTraces {
   const r = new ProtobufReader(body);
-  const out: DecodedTraces = { spans: [], invalidSpans: 0, invalidReason: undefined };
+  const out = emptyTraces(maxSpans);
   while (r.pos < r.end) {
     const tag = r.strictUint32();
     if (tag === (1 << 3) + WIRE_LEN) {
@@ -206,6 +208,7 @@ function readSpan(
         skipField(r, tag);
     }
   }
+  countSpan(out);
   const invalid = invalidIds(traceId, spanId);
   if (invalid !== undefined) {
     out.invalidSpans++;
