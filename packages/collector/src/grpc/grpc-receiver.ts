@@ -10,8 +10,8 @@ import {
 import type { BearerAuth } from '../http/bearer-auth';
 import type { ForwardRequest } from '../http/http-receiver';
 import type { CollectorMetrics, RequestOutcome } from '../metrics';
-import { TooManySpansError } from '../otlp/decoded-traces';
-import { decodeProtobufTraces } from '../otlp/otlp-protobuf-decoder';
+import { type DecodedTraces, TooManySpansError } from '../otlp/decoded-traces';
+import { decodeProtobufTracesSliced } from '../otlp/otlp-protobuf-decoder';
 import { encodeExportResponse, encodeStatus, GrpcCode } from '../otlp/otlp-response';
 import type { CollectorPipeline, ExportOutcome } from '../pipeline/collector-pipeline';
 import { type MemoryBudget, Reservation, SPAN_COST_BYTES } from '../pipeline/memory-budget';
@@ -116,9 +116,9 @@ export async function startGrpcReceiver(options: GrpcReceiverOptions): Promise<G
   ): Promise<Buffer> {
     const early = pipeline.admit(options.forward !== undefined);
     if (early !== undefined) throw outcomeError(early as Exclude<ExportOutcome, { kind: 'ok' }>);
-    let decoded: ReturnType<typeof decodeProtobufTraces>;
+    let decoded: DecodedTraces;
     try {
-      decoded = decodeProtobufTraces(call.request, options.maxSpansPerRequest);
+      decoded = await decodeProtobufTracesSliced(call.request, options.maxSpansPerRequest);
     } catch (error) {
       if (error instanceof TooManySpansError)
         throw grpcError(GrpcCode.RESOURCE_EXHAUSTED, error.message, 'too_large');
@@ -128,8 +128,10 @@ export async function startGrpcReceiver(options: GrpcReceiverOptions): Promise<G
         'invalid',
       );
     }
-    // Decoded spans and their messages live until the answer, counted in the shared budget.
-    if (!reservation.take((decoded.spans.length + decoded.invalidSpans) * SPAN_COST_BYTES))
+    // Decoded spans (their strings about as many bytes as the message) and their messages live until
+    // the answer, counted in the shared budget.
+    const spans = decoded.spans.length + decoded.invalidSpans;
+    if (!reservation.take(call.request.length + spans * SPAN_COST_BYTES))
       throw grpcError(
         GrpcCode.UNAVAILABLE,
         `collector busy: ${options.budget.used} of ${options.budget.limit} bytes of its memory budget in use`,

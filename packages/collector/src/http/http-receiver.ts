@@ -5,7 +5,7 @@ import { createGunzip, createInflate } from 'node:zlib';
 import type { CollectorMetrics, RequestOutcome } from '../metrics';
 import { type DecodedTraces, TooManySpansError } from '../otlp/decoded-traces';
 import { decodeJsonTraces } from '../otlp/otlp-json-decoder';
-import { decodeProtobufTraces } from '../otlp/otlp-protobuf-decoder';
+import { decodeProtobufTracesSliced } from '../otlp/otlp-protobuf-decoder';
 import {
   encodeExportResponse,
   encodeExportResponseJson,
@@ -336,13 +336,15 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
     let decoded: DecodedTraces;
     try {
       const max = options.maxSpansPerRequest;
-      decoded = format === 'json' ? decodeJsonTraces(body, max) : decodeProtobufTraces(body, max);
+      decoded = format === 'json' ? decodeJsonTraces(body, max) : await decodeProtobufTracesSliced(body, max);
     } catch (error) {
       if (error instanceof TooManySpansError) throw new HttpFailure(413, error.message, 'too_large');
       throw new HttpFailure(400, `undecodable ${format} body: ${(error as Error).message}`, 'invalid');
     }
-    // The decoded spans and their messages live until the answer: counted like the body bytes.
-    if (!reservation.take((decoded.spans.length + decoded.invalidSpans) * SPAN_COST_BYTES)) throw busy();
+    // The decoded spans (their strings about as many bytes as the body) and their messages live
+    // until the answer: counted like the body bytes.
+    const spans = decoded.spans.length + decoded.invalidSpans;
+    if (!reservation.take(body.length + spans * SPAN_COST_BYTES)) throw busy();
     return { decoded, wire, body };
   }
 

@@ -11,6 +11,7 @@ import type { CollectorMetrics } from '../metrics';
 import type { DecodedTraces } from '../otlp/decoded-traces';
 import type { PartialSuccess } from '../otlp/otlp-response';
 import { fillTraceContext } from './request-trace-context';
+import { translateSliced } from './sliced-translation';
 
 /**
  * `delivered` (default): a request is answered 200 once the sink accepted its messages, so the
@@ -143,14 +144,14 @@ export class CollectorPipeline {
     if (early !== undefined) return early;
     metrics.spansReceived += decoded.spans.length + decoded.invalidSpans;
 
-    const spans = fillTraceContext(decoded.spans);
+    const spans = decoded.spans;
     const messages: AnalyticsMessage[] = [];
     /** Per message, the index of its span (to count a span rejected when its message is). */
     const spanOf: number[] = [];
     let rejected = decoded.invalidSpans;
     let firstReason = decoded.invalidReason;
-    // The request's spans together: rules that span a trace see all of them.
-    const results = translator.many(spans);
+    // A trace's spans together: trace context is filled and rules that span a trace see all of them.
+    const results = await translateSliced(translator, spans, fillTraceContext);
     for (let i = 0; i < spans.length; i++) {
       const result = results[i]!;
       const produced = result.messages;
