@@ -16,8 +16,8 @@ import {
   tool,
   turn,
 } from '../support/agent-span-shapes.mjs';
-import { PRODUCER_TURNS } from '../support/producer-span-shapes.mjs';
 import { cpuMs, recordFigure } from '../support/harness.mjs';
+import { PRODUCER_TURNS } from '../support/producer-span-shapes.mjs';
 
 const SECONDS = Number(process.argv[2] ?? 3);
 const TARGET_SPANS_PER_SECOND = 200_000;

@@ -6,8 +6,7 @@
 import { register as registerLoaderHook } from 'node:module';
 import { INSTRUMENTABLE_MODULES, isInstalled, loaderHookSpecifier } from './instrumentations';
 import { resolveConfig } from './resolve-config';
-import { installExitWarnings, printExitSummary, setupFromRegister } from './setup';
-import { installSignalHandlers } from './signal-handlers';
+import { installExitWarnings, setupFromRegister } from './setup';
 
 // Resolved here first so that invalid configuration stops the start before any hook is installed.
 const config = resolveConfig(undefined, process.env, 'register');
@@ -23,8 +22,6 @@ if (esmUrl !== undefined && modules.length > 0 && typeof registerLoaderHook === 
   registerLoaderHook(loaderHookSpecifier(), esmUrl, { data: { include: modules } });
 }
 
+// setup installs the SIGTERM / SIGINT handlers (for a setup() call in code as well).
 const handle = setupFromRegister();
-if (handle.state !== 'disabled') {
-  installSignalHandlers(handle, printExitSummary);
-  installExitWarnings();
-}
+if (handle.state !== 'disabled') installExitWarnings();

@@ -9,7 +9,8 @@ import { attachSpanProcessors, registeredTracerProvider } from './attach-span-pr
 import { type BuiltSpanProcessors, buildSpanProcessors } from './create-span-processors';
 import { detectInstrumentations } from './instrumentations';
 import { type ResolvedConfig, resolveConfig, type SetupEntry } from './resolve-config';
-import { exitLine, startupLine } from './status-lines';
+import { installSignalHandlers } from './signal-handlers';
+import { describeSink, exitLine, startupLine } from './status-lines';
 import type { SetupState, SpantrackHandle, SpantrackNodeOptions, SpantrackStats } from './types';
 import { createLogger, type Logger } from './warn';
 
@@ -29,6 +30,8 @@ interface SetupRecord {
   beforeExit?: () => void;
   /** `exit` hook installed by the register entry. */
   exit?: () => void;
+  /** Removes the SIGTERM / SIGINT listeners this setup installed. */
+  removeSignalHandlers?: () => void;
   /** Fingerprints of later setup() calls already warned about. */
   warnedFingerprints: Set<string>;
   /** `spansEnded` when the last flush (or shutdown) completed within its deadline. */
@@ -82,6 +85,9 @@ function setupFrom(options: SpantrackNodeOptions | undefined, entry: SetupEntry)
   if (!config.disabled) {
     installBeforeExitFlush(record);
     if (log.level === 'info') installExitSummary(record);
+    // Both entries: without it, SIGTERM to an app that called setup() and has no handler of its
+    // own would end the process at once and lose every queued event.
+    record.removeSignalHandlers = installSignalHandlers(record.handle, () => record.exitSummary?.());
   }
   g[STATE_KEY] = record;
   return record.handle;
@@ -102,11 +108,6 @@ function installExitSummary(record: SetupRecord): void {
   record.exitSummary = summary;
 }
 
-/** @internal For the register entry's signal handler: prints the exit line now, if it is due. */
-export function printExitSummary(): void {
-  (globalThis as GlobalWithState)[STATE_KEY]?.exitSummary?.();
-}
-
 /** The current setup's handle, if `setup` (or the register entry) has run. */
 export function getSetup(): SpantrackHandle | undefined {
   return (globalThis as GlobalWithState)[STATE_KEY]?.handle;
@@ -122,6 +123,7 @@ export async function resetSetupForTests(): Promise<void> {
   if (record === undefined) return;
   await record.handle.shutdown();
   record.teardown();
+  record.removeSignalHandlers?.();
   if (record.beforeExit !== undefined) process.removeListener('beforeExit', record.beforeExit);
   if (record.exit !== undefined) process.removeListener('exit', record.exit);
   if (record.exitSummary !== undefined) process.removeListener('exit', record.exitSummary);
@@ -212,7 +214,8 @@ function start(config: ResolvedConfig, log: Logger): SetupRecord {
     if (analytics === undefined || built.sink === undefined) return undefined;
     built.muteDeliveryWarning = true;
     const settled = Promise.allSettled([built.sink.shutdown(0), analytics.shutdown()]);
-    await withDeadline(log, settled, Math.min(500, timeout), '', { ref: true, quiet: true });
+    // Aborting settles at once; the grace only covers a sink that does not (a custom one).
+    await withDeadline(log, settled, Math.min(ABORT_GRACE_MILLIS, timeout), '', { ref: true, quiet: true });
     const a = analytics.stats();
     return a.messagesFailed - failedBefore + a.pendingMessages;
   };
@@ -260,16 +263,26 @@ function start(config: ResolvedConfig, log: Logger): SetupRecord {
       shutdownPromise ??= (async () => {
         const ended = built.counter.ended;
         const failedBefore = built.analytics?.stats().messagesFailed ?? 0;
+        // One summary at the end instead of the first-failure warning in the middle.
+        built.muteDeliveryWarning = true;
+        // The processors share this deadline inside (flush and sink shutdown within it in total).
         const work =
           ownProvider !== undefined
             ? ownProvider.shutdown()
             : Promise.allSettled(processors.map((p) => p.shutdown()));
-        if ((await withDeadline(log, work, timeout, 'shutdown')) && analyticsDone()) record.flushedAt = ended;
-        else {
+        if ((await withDeadline(log, work, timeout, 'shutdown')) && analyticsDone()) {
+          record.flushedAt = ended;
+        } else {
           // Past the deadline: nothing may keep retrying in the background.
-          const lost = await abortAnalytics(failedBefore);
-          if (lost !== undefined && lost > 0) warn(`${lost} analytics event(s) not delivered`);
+          await abortAnalytics(failedBefore);
           record.flushedAt = built.counter.ended;
+        }
+        const a = built.analytics?.stats();
+        const undelivered = a === undefined ? 0 : a.messagesFailed + a.messagesDropped + a.pendingMessages;
+        if (a !== undefined && undelivered > 0) {
+          warn(
+            `${undelivered} analytics event(s) not delivered to ${describeSink(config)}: ${a.messagesFailed} failed, ${a.messagesDropped} dropped, ${a.pendingMessages} still pending at the ${timeout} ms deadline (${ENV_TIMEOUT_HINT})`,
+          );
         }
         detach();
         unregisterInstrumentations();
@@ -284,6 +297,8 @@ function start(config: ResolvedConfig, log: Logger): SetupRecord {
 }
 
 const ENV_TIMEOUT_HINT = 'shutdownTimeoutMillis / SPANTRACK_SHUTDOWN_TIMEOUT_MILLIS';
+/** After the deadline, how long aborting the analytics sink may take (the publisher's abort is immediate). */
+const ABORT_GRACE_MILLIS = 200;
 
 function disabledRecord(): SetupRecord {
   return {

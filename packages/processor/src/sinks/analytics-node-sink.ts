@@ -1,3 +1,4 @@
+import { context } from '@opentelemetry/api';
 import {
   Analytics,
   type HTTPClient,
@@ -6,13 +7,15 @@ import {
   type IdentifyParams,
   type TrackParams,
 } from '@segment/analytics-node';
+import { Deadline } from '../deadline';
 import type { AnalyticsMessage, JsonObject } from '../message';
+import { type DeliveryCallback, DeliveryTracker, type DeliveryTrackerStats } from './delivery-tracker';
 import { libraryOption, type SegmentLibrary, withLibrary } from './library';
 import { DEFAULT_MAX_REQUEST_BYTES, serializeForSegment } from './segment-payload';
-import type { DeliveryCallback } from './segment-publisher';
 import { messageIdOf } from './serialize';
 import type { DeliveryResult, Sink } from './sink';
 import { DeliveryError, SinkClosedError } from './sink-errors';
+import { suppressTracing } from './suppress-tracing';
 
 export interface AnalyticsNodeSinkOptions {
   writeKey: string;
@@ -44,12 +47,6 @@ export interface AnalyticsNodeSinkOptions {
   onDelivery?: DeliveryCallback;
 }
 
-interface Pending {
-  messageId: string;
-  settled: boolean;
-  call: { remaining: number; result: DeliveryResult; resolve: (r: DeliveryResult) => void };
-}
-
 /**
  * A sink on the real `@segment/analytics-node` client: each message becomes `analytics.track` /
  * `analytics.identify` with its own `messageId` and `timestamp`, and the per-call callback settles it.
@@ -58,14 +55,13 @@ interface Pending {
  */
 export class AnalyticsNodeSink implements Sink {
   readonly client: Analytics;
-  private readonly onDelivery: DeliveryCallback | undefined;
   private readonly library: SegmentLibrary;
-  private readonly pending = new Set<Pending>();
+  private readonly tracker: DeliveryTracker;
   private clientFlush: Promise<void> | undefined;
   private closed = false;
 
   constructor(options: AnalyticsNodeSinkOptions) {
-    this.onDelivery = options.onDelivery;
+    this.tracker = new DeliveryTracker(options.onDelivery);
     this.library = libraryOption(options.library);
     this.client = new Analytics({
       writeKey: options.writeKey,
@@ -82,56 +78,60 @@ export class AnalyticsNodeSink implements Sink {
     this.client.on('error', () => {});
   }
 
+  /** Counters of the per-message bookkeeping. */
+  get stats(): DeliveryTrackerStats {
+    return { ...this.tracker.stats };
+  }
+
   send(messages: readonly AnalyticsMessage[]): Promise<DeliveryResult> {
-    const result: DeliveryResult = { delivered: 0, failed: 0, errors: [] };
-    if (messages.length === 0) return Promise.resolve(result);
-    return new Promise((resolve) => {
-      const call = { remaining: messages.length, result, resolve };
-      for (const message of messages) {
-        const item: Pending = { messageId: messageIdOf(message), settled: false, call };
-        if (this.closed) {
-          this.settle(item, new SinkClosedError());
-          continue;
-        }
-        const checked = serializeForSegment(message, this.library);
-        if ('error' in checked) {
-          this.settle(item, checked.error);
-          continue;
-        }
-        this.pending.add(item);
-        const callback = (error?: unknown) =>
-          this.settle(item, error === undefined ? undefined : toDeliveryError(error));
-        try {
-          this.dispatch(message, callback);
-        } catch (error) {
-          this.settle(item, toDeliveryError(error));
-        }
+    const { call, done } = this.tracker.open(messages.length);
+    for (const message of messages) {
+      const messageId = messageIdOf(message);
+      if (this.closed) {
+        this.tracker.reject(call, messageId, new SinkClosedError());
+        continue;
       }
-    });
+      const checked = serializeForSegment(message, this.library);
+      if ('error' in checked) {
+        this.tracker.reject(call, messageId, checked.error);
+        continue;
+      }
+      const tracked = this.tracker.admit(call, messageId);
+      const callback = (error?: unknown) =>
+        this.tracker.settle(tracked, error === undefined ? undefined : toDeliveryError(error));
+      try {
+        this.dispatch(message, callback);
+      } catch (error) {
+        this.tracker.settle(tracked, toDeliveryError(error));
+      }
+    }
+    return done;
   }
 
   /** Waits until the client has delivered everything queued, up to `timeoutMs` (default 30 s); never aborts. */
   async flush(timeoutMs = 30_000): Promise<void> {
-    if (this.pending.size === 0) return;
+    if (this.tracker.pendingCount === 0) return;
     // The client ignores (with a console warning) a flush while another runs: share one.
     this.clientFlush ??= this.client.flush().finally(() => {
       this.clientFlush = undefined;
     });
-    await raceTimeout(this.clientFlush, timeoutMs);
+    await Deadline.in(timeoutMs).race(this.clientFlush, { ref: true });
   }
 
-  /** `closeAndFlush({ timeout })`; whatever is still pending at the deadline fails with `SinkClosedError`. */
+  /**
+   * `closeAndFlush({ timeout })` within `timeoutMs` in total; whatever is still pending at the
+   * deadline fails with `SinkClosedError`.
+   */
   async shutdown(timeoutMs = 30_000): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const deadline = Date.now() + timeoutMs;
-    if (this.clientFlush) await raceTimeout(this.clientFlush, timeoutMs);
-    const remaining = deadline - Date.now();
-    if (!this.clientFlush && remaining > 0) {
-      await raceTimeout(this.client.closeAndFlush({ timeout: remaining }), remaining + 100);
+    const deadline = Deadline.in(timeoutMs);
+    if (this.clientFlush) await deadline.race(this.clientFlush, { ref: true });
+    if (!this.clientFlush && !deadline.passed) {
+      await deadline.race(this.client.closeAndFlush({ timeout: deadline.remaining() }), { ref: true });
     }
-    for (const item of [...this.pending])
-      this.settle(item, new SinkClosedError('shutdown deadline passed before delivery'));
+    for (const item of this.tracker.unsettled())
+      this.tracker.settle(item, new SinkClosedError('shutdown deadline passed before delivery'));
   }
 
   private dispatch(message: AnalyticsMessage, callback: (error?: unknown) => void) {
@@ -161,22 +161,6 @@ export class AnalyticsNodeSink implements Sink {
       this.client.identify(params, callback);
     }
   }
-
-  private settle(item: Pending, error?: Error) {
-    if (item.settled) return;
-    item.settled = true;
-    this.pending.delete(item);
-    const { call } = item;
-    if (error) {
-      call.result.failed += 1;
-      call.result.errors.push({ messageId: item.messageId, error });
-    } else {
-      call.result.delivered += 1;
-    }
-    this.onDelivery?.(item.messageId, error);
-    call.remaining -= 1;
-    if (call.remaining === 0) call.resolve(call.result);
-  }
 }
 
 function copyContext(context: JsonObject | undefined): JsonObject | undefined {
@@ -192,17 +176,6 @@ function toDeliveryError(error: unknown): DeliveryError {
   const message = error instanceof Error ? error.message : String(error);
   const status = /^\[(\d{3})\]/.exec(message)?.[1];
   return new DeliveryError(message, status ? Number(status) : undefined, 0, { cause: error });
-}
-
-function raceTimeout(promise: Promise<unknown>, timeoutMs: number): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, Math.max(0, timeoutMs));
-    const done = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    promise.then(done, done);
-  });
 }
 
 /**
@@ -261,12 +234,15 @@ export class BatchSplittingHttpClient implements HTTPClient {
   }
 
   private async post(request: HTTPClientRequest, body: string): Promise<HTTPResponse> {
-    return fetch(request.url, {
-      method: request.method,
-      headers: request.headers,
-      body,
-      signal: AbortSignal.timeout(request.httpRequestTimeout),
-    });
+    // Our own requests must never become spans of the application (undici / fetch instrumentations).
+    return context.with(suppressTracing(context.active()), () =>
+      fetch(request.url, {
+        method: request.method,
+        headers: request.headers,
+        body,
+        signal: AbortSignal.timeout(request.httpRequestTimeout),
+      }),
+    );
   }
 }
 

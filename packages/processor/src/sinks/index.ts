@@ -4,9 +4,18 @@ export {
   BatchSplittingHttpClient,
 } from './analytics-node-sink';
 export { ConsoleSink, type ConsoleSinkOptions } from './console-sink';
+export { DeduplicatingSink, type DeduplicationStats } from './deduplicating-sink';
+export { DEFAULT_DEDUPE_WINDOW, type DedupeWindowOptions } from './delivered-id-window';
+export type { DeliveryTrackerStats } from './delivery-tracker';
 export { JsonlFileSink, type JsonlFileSinkOptions } from './jsonl-file-sink';
 export { ANALYTICS_NODE_LIBRARY, type SegmentLibrary, SPANTRACK_LIBRARY } from './library';
 export { MemorySink } from './memory-sink';
+export {
+  NodeHttpTransport,
+  type SegmentHttpRequest,
+  type SegmentHttpResponse,
+  type SegmentHttpTransport,
+} from './segment-http-transport';
 export {
   DEFAULT_MAX_REQUEST_BYTES,
   invalidReason,

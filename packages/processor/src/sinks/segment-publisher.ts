@@ -1,20 +1,29 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { gzip as gzipCallback } from 'node:zlib';
+import { context } from '@opentelemetry/api';
+import { Deadline } from '../deadline';
 import type { AnalyticsMessage } from '../message';
+import { type DeliveryCallback, DeliveryTracker, type TrackedMessage } from './delivery-tracker';
 import { libraryOption, type SegmentLibrary, SPANTRACK_LIBRARY } from './library';
+import { type SegmentBatch, SegmentBatcher } from './segment-batcher';
+import {
+  NodeHttpTransport,
+  type SegmentHttpRequest,
+  type SegmentHttpResponse,
+  type SegmentHttpTransport,
+} from './segment-http-transport';
 import {
   DEFAULT_MAX_REQUEST_BYTES,
   SEGMENT_MAX_BATCH_MESSAGES,
-  SEGMENT_MAX_MESSAGE_BYTES,
   serializeForSegment,
 } from './segment-payload';
+import { backoffDelay, parseRetryAfter, verdictFor } from './segment-retry-policy';
 import { messageIdOf } from './serialize';
 import type { DeliveryResult, Sink } from './sink';
 import { DeliveryError, SinkClosedError } from './sink-errors';
+import { suppressTracing } from './suppress-tracing';
 
-/** Called once per message: without `error` when the destination accepted it. */
-export type DeliveryCallback = (messageId: string, error?: Error) => void;
+export type { DeliveryCallback } from './delivery-tracker';
+export { parseRetryAfter } from './segment-retry-policy';
 
 export interface SegmentPublisherOptions {
   writeKey: string;
@@ -47,6 +56,11 @@ export interface SegmentPublisherOptions {
   maxRetries?: number;
   /** Total time a batch may spend waiting to retry (backoff and Retry-After). Default 120,000 ms. */
   maxRetryDuration?: number;
+  /**
+   * The longest `Retry-After` honoured: a longer one (a 429 asking for a day) waits this long, so one
+   * answer cannot stall every later batch. Default 60,000 ms.
+   */
+  maxRetryAfter?: number;
   /** Backoff: full jitter between 0 and min(maxBackoff, minBackoff * 2^retry). Defaults 500 / 30,000 ms. */
   minBackoff?: number;
   maxBackoff?: number;
@@ -57,31 +71,23 @@ export interface SegmentPublisherOptions {
   library?: SegmentLibrary;
   /** Default `spantrack-segment-publisher/<version of this package>`. */
   userAgent?: string;
+  /**
+   * How requests are sent. Default `node:http` / `node:https` over a keep-alive agent; tests inject
+   * a scripted one.
+   */
+  httpTransport?: SegmentHttpTransport;
   onDelivery?: DeliveryCallback;
 }
 
-interface CallTracker {
-  remaining: number;
-  result: DeliveryResult;
-  resolve: (result: DeliveryResult) => void;
-}
-
-interface PendingMessage {
-  messageId: string;
-  call: CallTracker;
-}
-
-interface Batch {
-  parts: string[];
-  items: PendingMessage[];
-  /** Bytes of the events plus the commas between them. */
-  eventBytes: number;
+/** A batch on its way: its completion, and how to stop it at shutdown. */
+interface Delivery {
+  batch: SegmentBatch<TrackedMessage>;
   done: Promise<void>;
   finish: () => void;
   /** Set by shutdown: the batch fails with it instead of being sent (again). */
   abortError?: Error;
-  /** Set while a request for it is open, to destroy it at shutdown. */
-  cancel?: () => void;
+  /** Aborts the attempt in progress. */
+  abort?: (reason: Error) => void;
 }
 
 /** Counters for benchmarks and diagnostics. */
@@ -93,6 +99,8 @@ export interface PublisherStats {
   retries: number;
   delivered: number;
   failed: number;
+  /** `onDelivery` calls that threw (caught). */
+  callbackErrors: number;
 }
 
 const DEFAULTS = {
@@ -103,55 +111,46 @@ const DEFAULTS = {
   httpRequestTimeout: 10_000,
   maxRetries: 10,
   maxRetryDuration: 120_000,
+  maxRetryAfter: 60_000,
   minBackoff: 500,
   maxBackoff: 30_000,
   flushTimeout: 30_000,
 } as const;
 
-/** Statuses retried besides 5xx (minus 501 / 505) and network errors; the same list analytics-node uses. */
-const RETRIED_4XX = new Set([408, 410, 429, 460]);
-const SENT_AT_JSON_BYTES = Buffer.byteLength(JSON.stringify(new Date(0)));
-
 class RequestTimeoutError extends Error {}
+
+type ResolvedOptions = Required<
+  Omit<SegmentPublisherOptions, 'onDelivery' | 'userAgent' | 'httpTransport'>
+> & { userAgent: string };
 
 /**
  * A Segment batch publisher built for throughput: batches filled close to the 500 KB request
- * limit, several requests in flight, optional gzip, `Retry-After` honoured, 400 never retried,
- * bounded backoff. Each request carries exactly what analytics-node 3.1 sends:
+ * limit, several requests in flight, optional gzip, `Retry-After` honoured up to `maxRetryAfter`,
+ * 400 never retried, bounded backoff. Each request carries exactly what analytics-node 3.1 sends:
  * `{"batch":[...],"writeKey":"...","sentAt":"..."}` with the events of `toSegmentEvent`.
+ *
+ * In parts: `SegmentBatcher` (size-capped batches), `SegmentHttpTransport` (the requests),
+ * `DeliveryTracker` (per-message bookkeeping); this class schedules,
+ * retries and keeps the deadlines. Timers run only while work waits.
  */
 export class SegmentPublisher implements Sink {
   private readonly url: URL;
-  private readonly request: typeof httpRequest;
-  private readonly agent: HttpAgent;
+  private readonly transport: SegmentHttpTransport;
   private readonly authorization: string;
-  private readonly envelopePrefix = '{"batch":[';
-  private readonly envelopeMiddle: string;
-  private readonly envelopeBytes: number;
-  private readonly options: Required<Omit<SegmentPublisherOptions, 'onDelivery' | 'userAgent'>> & {
-    onDelivery?: DeliveryCallback;
-    userAgent: string;
-  };
+  private readonly options: ResolvedOptions;
+  private readonly batcher: SegmentBatcher<TrackedMessage>;
+  private readonly tracker: DeliveryTracker;
 
-  private current: Batch | undefined;
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly ready: Batch[] = [];
-  private readonly inFlight = new Set<Batch>();
+  private readonly ready: Delivery[] = [];
+  private readonly inFlight = new Set<Delivery>();
   private pausedUntil = 0;
   private resumeTimer: ReturnType<typeof setTimeout> | undefined;
   /** Earliest start of the next batch under `maxRequestsPerSecond`. */
   private nextStartAt = 0;
   private closed = false;
   private readonly sleepers = new Set<{ timer: ReturnType<typeof setTimeout>; wake: () => void }>();
-
-  readonly stats: PublisherStats = {
-    requests: 0,
-    deliveredRequestBytes: 0,
-    deliveredRequests: 0,
-    retries: 0,
-    delivered: 0,
-    failed: 0,
-  };
+  private readonly counters = { requests: 0, deliveredRequestBytes: 0, deliveredRequests: 0, retries: 0 };
 
   constructor(options: SegmentPublisherOptions) {
     if (!options.writeKey) throw new TypeError('SegmentPublisher: writeKey is required');
@@ -171,119 +170,116 @@ export class SegmentPublisher implements Sink {
       httpRequestTimeout: options.httpRequestTimeout ?? DEFAULTS.httpRequestTimeout,
       maxRetries: options.maxRetries ?? DEFAULTS.maxRetries,
       maxRetryDuration: options.maxRetryDuration ?? DEFAULTS.maxRetryDuration,
+      maxRetryAfter: options.maxRetryAfter ?? DEFAULTS.maxRetryAfter,
       minBackoff: options.minBackoff ?? DEFAULTS.minBackoff,
       maxBackoff: options.maxBackoff ?? DEFAULTS.maxBackoff,
       library: libraryOption(options.library),
       userAgent: options.userAgent ?? `spantrack-segment-publisher/${SPANTRACK_LIBRARY.version}`,
-      ...(options.onDelivery ? { onDelivery: options.onDelivery } : {}),
     };
     // The same resolution as analytics-node's tryCreateFormattedUrl.
     this.url = new URL(new URL(this.options.path, this.options.host).href.replace(/\/$/, ''));
-    const https = this.url.protocol === 'https:';
-    this.request = (https ? httpsRequest : httpRequest) as typeof httpRequest;
-    this.agent = new (https ? HttpsAgent : HttpAgent)({
-      keepAlive: true,
-      maxSockets: this.options.concurrency,
-    });
+    this.transport =
+      options.httpTransport ??
+      new NodeHttpTransport(this.url.protocol === 'https:', this.options.concurrency);
     this.authorization = `Basic ${Buffer.from(`${options.writeKey}:`).toString('base64')}`;
-    this.envelopeMiddle = `],"writeKey":${JSON.stringify(options.writeKey)},"sentAt":`;
-    this.envelopeBytes =
-      Buffer.byteLength(this.envelopePrefix) +
-      Buffer.byteLength(this.envelopeMiddle) +
-      SENT_AT_JSON_BYTES +
-      1;
-    if (this.envelopeBytes + SEGMENT_MAX_MESSAGE_BYTES > this.options.maxRequestBytes) {
-      throw new TypeError('SegmentPublisher: maxRequestBytes must leave room for one 32 KB message');
-    }
+    this.batcher = new SegmentBatcher(
+      options.writeKey,
+      this.options.maxRequestBytes,
+      this.options.maxBatchMessages,
+    );
+    this.tracker = new DeliveryTracker(options.onDelivery);
+  }
+
+  /** A snapshot of the counters. */
+  get stats(): PublisherStats {
+    const t = this.tracker.stats;
+    return {
+      ...this.counters,
+      delivered: t.delivered,
+      failed: t.failed,
+      callbackErrors: t.callbackErrors,
+    };
   }
 
   send(messages: readonly AnalyticsMessage[]): Promise<DeliveryResult> {
-    const result: DeliveryResult = { delivered: 0, failed: 0, errors: [] };
-    if (messages.length === 0) return Promise.resolve(result);
-    return new Promise<DeliveryResult>((resolve) => {
-      const call: CallTracker = { remaining: messages.length, result, resolve };
-      for (const message of messages) {
-        const messageId = messageIdOf(message);
-        if (this.closed) {
-          this.settle({ messageId, call }, new SinkClosedError());
-          continue;
-        }
-        // Never throws: a message that cannot be serialized fails alone, its batch goes on.
-        const serialized = serializeForSegment(message, this.options.library);
-        if ('error' in serialized) {
-          this.settle({ messageId, call }, serialized.error);
-          continue;
-        }
-        this.add(serialized.json, serialized.bytes, { messageId, call });
+    const { call, done } = this.tracker.open(messages.length);
+    for (const message of messages) {
+      const messageId = messageIdOf(message);
+      if (this.closed) {
+        this.tracker.reject(call, messageId, new SinkClosedError());
+        continue;
       }
-    });
+      // Never throws: a message that cannot be serialized fails alone, its batch goes on.
+      const serialized = serializeForSegment(message, this.options.library);
+      if ('error' in serialized) {
+        this.tracker.reject(call, messageId, serialized.error);
+        continue;
+      }
+      this.add(serialized.json, serialized.bytes, this.tracker.admit(call, messageId));
+    }
+    return done;
   }
 
   /** Sends what is buffered and waits for every batch started so far, up to `timeoutMs` (default 30 s). */
   async flush(timeoutMs: number = DEFAULTS.flushTimeout): Promise<void> {
     this.seal();
-    const pending = [...this.ready, ...this.inFlight].map((b) => b.done);
+    const pending = [...this.ready, ...this.inFlight].map((d) => d.done);
     if (pending.length === 0) return;
-    await withDeadline(Promise.all(pending), timeoutMs);
+    // Ref'd: backoff sleeps are not, and a flush asked for must be waited for, up to its deadline.
+    await Deadline.in(timeoutMs).race(Promise.all(pending), { ref: true });
   }
 
   /**
-   * Flushes within `timeoutMs`, then fails whatever is still pending with `SinkClosedError` and
-   * closes the connections. Later `send` calls fail every message.
+   * Flushes within `timeoutMs` (the whole of it: shutdown adds no second wait), then fails whatever
+   * is still pending with `SinkClosedError` and closes the connections. Later `send` calls fail
+   * every message.
    */
   async shutdown(timeoutMs: number = DEFAULTS.flushTimeout): Promise<void> {
     this.closed = true;
     await this.flush(timeoutMs);
     const error = new SinkClosedError('shutdown deadline passed before delivery');
-    for (const batch of this.ready.splice(0)) this.finishBatch(batch, error);
-    for (const batch of [...this.inFlight]) {
-      batch.abortError = error;
-      batch.cancel?.();
+    for (const delivery of this.ready.splice(0)) this.finish(delivery, error);
+    for (const delivery of [...this.inFlight]) {
+      delivery.abortError = error;
+      delivery.abort?.(error);
     }
-    for (const sleeper of this.sleepers) sleeper.wake();
+    for (const sleeper of [...this.sleepers]) sleeper.wake();
     if (this.resumeTimer) clearTimeout(this.resumeTimer);
-    this.agent.destroy();
+    this.resumeTimer = undefined;
+    this.transport.close?.();
   }
 
-  private newBatch(): Batch {
+  private add(json: string, bytes: number, item: TrackedMessage): void {
+    const { closed, opened } = this.batcher.add(json, bytes, item);
+    if (closed) {
+      if (this.flushTimer) clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
+      this.enqueue(closed);
+    }
+    if (opened) {
+      // Ref'd on purpose: a partial batch is work waiting, and a script must not exit before it goes.
+      this.flushTimer = setTimeout(() => this.seal(), this.options.flushInterval);
+    }
+  }
+
+  /** Moves the open batch to the send queue. */
+  private seal(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    const batch = this.batcher.seal();
+    if (batch) this.enqueue(batch);
+  }
+
+  private enqueue(batch: SegmentBatch<TrackedMessage>): void {
     let finish!: () => void;
     const done = new Promise<void>((resolve) => {
       finish = resolve;
     });
-    return { parts: [], items: [], eventBytes: 0, done, finish };
-  }
-
-  private add(json: string, bytes: number, item: PendingMessage) {
-    let batch = this.current;
-    if (batch) {
-      const next = this.envelopeBytes + batch.eventBytes + bytes + 1;
-      if (next > this.options.maxRequestBytes || batch.items.length >= this.options.maxBatchMessages) {
-        this.seal();
-        batch = undefined;
-      }
-    }
-    if (!batch) {
-      batch = this.newBatch();
-      this.current = batch;
-      this.flushTimer = setTimeout(() => this.seal(), this.options.flushInterval);
-    }
-    batch.eventBytes += batch.parts.length ? bytes + 1 : bytes;
-    batch.parts.push(json);
-    batch.items.push(item);
-  }
-
-  /** Moves the open batch to the send queue. */
-  private seal() {
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
-    const batch = this.current;
-    this.current = undefined;
-    if (!batch || batch.items.length === 0) return;
-    this.ready.push(batch);
+    this.ready.push({ batch, done, finish });
     this.pump();
   }
 
-  private pump() {
+  private pump(): void {
     const wait = this.pausedUntil - Date.now();
     if (wait > 0) {
       this.resumeAt(wait);
@@ -299,20 +295,21 @@ export class SegmentPublisher implements Sink {
         }
         this.nextStartAt = Math.max(now, this.nextStartAt) + interval;
       }
-      const batch = this.ready.shift()!;
-      this.inFlight.add(batch);
-      this.deliver(batch).then(
-        () => this.afterBatch(batch),
-        (error: unknown) => {
-          this.finishBatch(batch, error instanceof Error ? error : new Error(String(error)));
-          this.afterBatch(batch);
-        },
-      );
+      const delivery = this.ready.shift()!;
+      this.inFlight.add(delivery);
+      this.deliver(delivery)
+        .catch((error: unknown) => {
+          this.finish(delivery, error instanceof Error ? error : new Error(String(error)));
+        })
+        .finally(() => {
+          this.inFlight.delete(delivery);
+          this.pump();
+        });
     }
   }
 
   /** Calls `pump` again in `ms` (once, however often asked). */
-  private resumeAt(ms: number) {
+  private resumeAt(ms: number): void {
     if (this.resumeTimer) return;
     this.resumeTimer = setTimeout(() => {
       this.resumeTimer = undefined;
@@ -322,53 +319,41 @@ export class SegmentPublisher implements Sink {
     this.resumeTimer.unref?.();
   }
 
-  private afterBatch(batch: Batch) {
-    this.inFlight.delete(batch);
-    this.pump();
-  }
-
-  private async deliver(batch: Batch): Promise<void> {
-    const inner = batch.parts.join(',');
-    batch.parts = [];
+  private async deliver(delivery: Delivery): Promise<void> {
+    const inner = SegmentBatcher.join(delivery.batch);
     const started = Date.now();
     let attempts = 0;
     let counted = 0;
     for (;;) {
-      if (batch.abortError) return this.finishBatch(batch, batch.abortError);
+      if (delivery.abortError) return this.finish(delivery, delivery.abortError);
       const waitForPause = this.pausedUntil - Date.now();
       if (waitForPause > 0) await this.sleep(waitForPause);
-      if (batch.abortError) return this.finishBatch(batch, batch.abortError);
+      if (delivery.abortError) return this.finish(delivery, delivery.abortError);
 
       attempts += 1;
-      const body = `${this.envelopePrefix}${inner}${this.envelopeMiddle}${JSON.stringify(new Date())}}`;
+      const body = this.batcher.body(inner, new Date());
       let status: number | undefined;
       let retryAfterMs: number | undefined;
       let failure: Error;
       try {
-        const response = await this.post(body, attempts, batch);
+        const response = await this.attempt(body, attempts, delivery);
         status = response.status;
-        if (status >= 200 && status < 400) {
-          this.stats.deliveredRequests += 1;
-          this.stats.deliveredRequestBytes += Buffer.byteLength(body);
-          return this.finishBatch(batch);
+        const verdict = verdictFor(status);
+        if (verdict === 'delivered') {
+          this.counters.deliveredRequests += 1;
+          this.counters.deliveredRequestBytes += Buffer.byteLength(body);
+          return this.finish(delivery);
         }
         failure = new DeliveryError(
           `Segment answered ${status}${response.text ? `: ${response.text}` : ''}`,
           status,
           attempts,
         );
-        if (
-          status === 400 ||
-          !(status >= 500 || RETRIED_4XX.has(status)) ||
-          status === 501 ||
-          status === 505
-        ) {
-          // 400: malformed or over a size limit; Segment drops the whole batch and a retry cannot help.
-          return this.finishBatch(batch, failure);
-        }
-        retryAfterMs = parseRetryAfter(response.retryAfter);
+        if (verdict === 'fail') return this.finish(delivery, failure);
+        const asked = parseRetryAfter(response.retryAfter);
+        retryAfterMs = asked === undefined ? undefined : Math.min(asked, this.options.maxRetryAfter);
       } catch (error) {
-        if (batch.abortError) return this.finishBatch(batch, batch.abortError);
+        if (delivery.abortError) return this.finish(delivery, delivery.abortError);
         failure = new DeliveryError(
           error instanceof RequestTimeoutError ? error.message : `request failed: ${String(error)}`,
           undefined,
@@ -384,23 +369,19 @@ export class SegmentPublisher implements Sink {
         this.pausedUntil = Math.max(this.pausedUntil, Date.now() + delay);
       } else {
         counted += 1;
-        if (counted > this.options.maxRetries) return this.finishBatch(batch, failure);
-        const ceiling = Math.min(this.options.maxBackoff, this.options.minBackoff * 2 ** (counted - 1));
-        delay = retryAfterMs ?? Math.random() * ceiling;
+        if (counted > this.options.maxRetries) return this.finish(delivery, failure);
+        delay = retryAfterMs ?? backoffDelay(counted, this.options.minBackoff, this.options.maxBackoff);
       }
       if (Date.now() - started + delay > this.options.maxRetryDuration) {
-        return this.finishBatch(batch, failure);
+        return this.finish(delivery, failure);
       }
-      this.stats.retries += 1;
+      this.counters.retries += 1;
       await this.sleep(delay);
     }
   }
 
-  private async post(
-    body: string,
-    attempt: number,
-    batch: Batch,
-  ): Promise<{ status: number; retryAfter?: string; text: string }> {
+  /** One request, under `suppressTracing`, aborted at `httpRequestTimeout` or at shutdown. */
+  private async attempt(body: string, attempt: number, delivery: Delivery): Promise<SegmentHttpResponse> {
     const payload = this.options.gzip ? await gzipAsync(body) : body;
     const headers: Record<string, string> = {
       'Content-Type': 'application/json',
@@ -410,41 +391,26 @@ export class SegmentPublisher implements Sink {
     };
     if (this.options.gzip) headers['Content-Encoding'] = 'gzip';
     if (attempt > 1) headers['X-Retry-Count'] = String(attempt - 1);
-    this.stats.requests += 1;
+    this.counters.requests += 1;
 
-    return new Promise((resolve, reject) => {
-      const req = this.request(this.url, { method: 'POST', agent: this.agent, headers });
-      const timer = setTimeout(() => {
-        req.destroy(new RequestTimeoutError(`no response within ${this.options.httpRequestTimeout} ms`));
-      }, this.options.httpRequestTimeout);
-      batch.cancel = () => req.destroy(new SinkClosedError('request aborted at shutdown'));
-      req.on('response', (res: IncomingMessage) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => {
-          if (chunks.length < 4) chunks.push(chunk);
-        });
-        res.on('end', () => {
-          clearTimeout(timer);
-          batch.cancel = undefined;
-          const status = res.statusCode ?? 0;
-          const retryAfter = res.headers['retry-after'];
-          resolve({
-            status,
-            ...(retryAfter !== undefined ? { retryAfter } : {}),
-            text: status >= 300 ? Buffer.concat(chunks).toString('utf8').slice(0, 200) : '',
-          });
-        });
-        res.on('error', (error) => {
-          clearTimeout(timer);
-          reject(error);
-        });
-      });
-      req.on('error', (error) => {
-        clearTimeout(timer);
-        reject(error);
-      });
-      req.end(payload);
+    const controller = new AbortController();
+    const aborted = new Promise<never>((_, reject) => {
+      controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
     });
+    const timer = setTimeout(() => {
+      controller.abort(new RequestTimeoutError(`no response within ${this.options.httpRequestTimeout} ms`));
+    }, this.options.httpRequestTimeout);
+    delivery.abort = (reason) => controller.abort(reason);
+    const request: SegmentHttpRequest = { url: this.url, headers, body: payload, signal: controller.signal };
+    try {
+      // Our own requests must never become spans of the application (or feed back into this pipeline).
+      const sending = context.with(suppressTracing(context.active()), () => this.transport.send(request));
+      // Also settles when a transport ignores the signal.
+      return await Promise.race([sending, aborted]);
+    } finally {
+      clearTimeout(timer);
+      delivery.abort = undefined;
+    }
   }
 
   private sleep(ms: number): Promise<void> {
@@ -467,57 +433,16 @@ export class SegmentPublisher implements Sink {
     });
   }
 
-  private finishBatch(batch: Batch, error?: Error) {
-    const items = batch.items;
-    batch.items = [];
-    for (const item of items) this.settle(item, error);
-    batch.finish();
-  }
-
-  private settle(item: PendingMessage, error?: Error) {
-    const { call } = item;
-    if (error) {
-      call.result.failed += 1;
-      call.result.errors.push({ messageId: item.messageId, error });
-      this.stats.failed += 1;
-    } else {
-      call.result.delivered += 1;
-      this.stats.delivered += 1;
-    }
-    this.options.onDelivery?.(item.messageId, error);
-    call.remaining -= 1;
-    if (call.remaining === 0) call.resolve(call.result);
+  private finish(delivery: Delivery, error?: Error): void {
+    const items = delivery.batch.items;
+    delivery.batch.items = [];
+    for (const item of items) this.tracker.settle(item, error);
+    delivery.finish();
   }
 }
 
 function gzipAsync(body: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     gzipCallback(body, { level: 1 }, (error, result) => (error ? reject(error) : resolve(result)));
-  });
-}
-
-/** `Retry-After` as delay-seconds or an HTTP date, in ms; undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | undefined, now: number = Date.now()): number | undefined {
-  if (value === undefined || value.trim() === '') return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const date = Date.parse(trimmed);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - now);
-}
-
-function withDeadline(promise: Promise<unknown>, timeoutMs: number): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, timeoutMs);
-    promise.then(
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-    );
   });
 }

@@ -1,9 +1,16 @@
 import { diag } from '@opentelemetry/api';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { Deadline } from '../deadline';
 import type { AnalyticsMessage } from '../message';
 import type { DeliveryResult, Sink } from '../sinks/sink';
 import { SinkClosedError } from '../sinks/sink-errors';
-import { deliveryFailureCallback, positive, requireSink } from '../span-processor/options';
+import {
+  deduplicated,
+  deduplicatedCount,
+  deliveryFailureCallback,
+  positive,
+  requireSink,
+} from '../span-processor/options';
 import { SpanTranslationStage } from '../span-processor/span-translation-stage';
 import type { AnalyticsSpanExporterOptions, AnalyticsSpanExporterStats } from './types';
 
@@ -42,7 +49,8 @@ export class AnalyticsSpanExporter implements SpanExporter {
   private readonly exportTimeoutMillis: number;
   private readonly onDeliveryFailure: ((failed: number, firstError: Error) => void) | undefined;
   private readonly inFlight = new Set<Promise<DeliveryResult>>();
-  private readonly timer: ReturnType<typeof setInterval>;
+  /** Looks for expired held traces; runs only while spans are held. */
+  private timer: ReturnType<typeof setTimeout> | undefined;
   private shutdownPromise: Promise<void> | undefined;
   private readonly counters = {
     exportsSucceeded: 0,
@@ -54,12 +62,10 @@ export class AnalyticsSpanExporter implements SpanExporter {
   private pendingMessages = 0;
 
   constructor(options: AnalyticsSpanExporterOptions) {
-    this.sink = requireSink(options);
+    this.sink = deduplicated(requireSink(options), options.dedupeWindow);
     this.onDeliveryFailure = deliveryFailureCallback(options.onDeliveryFailure);
     this.stage = new SpanTranslationStage(options, 'AnalyticsSpanExporter');
     this.exportTimeoutMillis = positive(options.exportTimeoutMillis, 'exportTimeoutMillis') ?? 30_000;
-    this.timer = setInterval(() => this.expireHeld(), EXPIRE_INTERVAL_MILLIS);
-    this.timer.unref?.();
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
@@ -88,6 +94,7 @@ export class AnalyticsSpanExporter implements SpanExporter {
       const now = Date.now();
       this.stage.expire(now, messages);
       this.stage.take(batch, now, messages);
+      this.scheduleExpiry();
       if (messages.length === 0) {
         report();
         return;
@@ -121,18 +128,27 @@ export class AnalyticsSpanExporter implements SpanExporter {
 
   /** Translates and delivers every held trace, and waits for everything in flight (within `exportTimeoutMillis`). */
   forceFlush(): Promise<void> {
-    return this.withDeadline(this.flushAll(), 'forceFlush');
+    const deadline = Deadline.in(this.exportTimeoutMillis);
+    return this.within(deadline, this.flushAll(deadline), 'forceFlush');
   }
 
-  /** Flushes, then shuts the sink down. Later exports report FAILED. Idempotent. */
+  /**
+   * Flushes, then shuts the sink down, both within one `exportTimeoutMillis` (the sink gets what
+   * is left of it). Later exports report FAILED. Idempotent.
+   */
   shutdown(): Promise<void> {
     this.shutdownPromise ??= (async () => {
-      clearInterval(this.timer);
-      await this.withDeadline(this.flushAll(), 'shutdown');
-      try {
-        await this.sink.shutdown(this.exportTimeoutMillis);
-      } catch (error) {
+      const deadline = Deadline.in(this.exportTimeoutMillis);
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = undefined;
+      await this.within(deadline, this.flushAll(deadline), 'shutdown');
+      const closing = this.sink.shutdown(deadline.remaining()).catch((error: unknown) => {
         diag.warn('AnalyticsSpanExporter: sink shutdown failed', error);
+      });
+      if (!(await deadline.race(closing))) {
+        diag.warn(
+          `AnalyticsSpanExporter: sink shutdown did not finish within ${this.exportTimeoutMillis} ms`,
+        );
       }
     })();
     return this.shutdownPromise;
@@ -143,6 +159,7 @@ export class AnalyticsSpanExporter implements SpanExporter {
     return {
       ...this.counters,
       ...this.stage.counters,
+      messagesDeduplicated: deduplicatedCount(this.sink),
       diagnostics: { ...this.stage.diagnostics },
       heldSpans: this.stage.heldSpans,
       pendingMessages: this.pendingMessages,
@@ -178,31 +195,36 @@ export class AnalyticsSpanExporter implements SpanExporter {
     return sending;
   }
 
+  private scheduleExpiry(): void {
+    if (this.timer !== undefined || this.shutdownPromise !== undefined || this.stage.heldSpans === 0) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.expireHeld();
+      this.scheduleExpiry();
+    }, EXPIRE_INTERVAL_MILLIS);
+    this.timer.unref?.();
+  }
+
   private expireHeld(): void {
     const messages: AnalyticsMessage[] = [];
     this.stage.expire(Date.now(), messages);
     if (messages.length > 0) void this.deliver(messages);
   }
 
-  private async flushAll(): Promise<void> {
+  private async flushAll(deadline: Deadline): Promise<void> {
     const messages: AnalyticsMessage[] = [];
     this.stage.releaseAll(messages);
     if (messages.length > 0) void this.deliver(messages);
-    await this.sink.flush(this.exportTimeoutMillis);
-    while (this.inFlight.size > 0) await Promise.all(this.inFlight);
+    await this.sink.flush(deadline.remaining());
+    while (this.inFlight.size > 0 && !deadline.passed) await Promise.all(this.inFlight);
   }
 
-  private withDeadline(work: Promise<void>, what: string): Promise<void> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = new Promise<void>((resolve) => {
-      timer = setTimeout(() => {
-        diag.warn(`AnalyticsSpanExporter: ${what} did not finish within ${this.exportTimeoutMillis} ms`);
-        resolve();
-      }, this.exportTimeoutMillis);
-      timer.unref?.();
-    });
+  /** Waits for `work` until the deadline; warns when it passes first. Never rejects. */
+  private async within(deadline: Deadline, work: Promise<void>, what: string): Promise<void> {
     const guarded = work.catch((error: unknown) => diag.warn(`AnalyticsSpanExporter: ${what} failed`, error));
-    return Promise.race([guarded, deadline]).finally(() => clearTimeout(timer));
+    if (!(await deadline.race(guarded))) {
+      diag.warn(`AnalyticsSpanExporter: ${what} did not finish within ${this.exportTimeoutMillis} ms`);
+    }
   }
 
   private reportFailure(result: DeliveryResult): void {

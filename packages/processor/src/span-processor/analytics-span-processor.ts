@@ -1,8 +1,9 @@
 import { type Context, diag } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { Deadline } from '../deadline';
 import type { AnalyticsMessage } from '../message';
 import type { Sink } from '../sinks/sink';
-import { deliveryFailureCallback, positive, requireSink } from './options';
+import { deduplicated, deduplicatedCount, deliveryFailureCallback, positive, requireSink } from './options';
 import { SpanTranslationStage } from './span-translation-stage';
 import type { AnalyticsSpanProcessorOptions, AnalyticsSpanProcessorStats } from './types';
 
@@ -30,7 +31,9 @@ export class AnalyticsSpanProcessor implements SpanProcessor {
   private readonly inFlight = new Set<Promise<void>>();
   private inFlightMessages = 0;
   private drainScheduled = false;
-  private readonly timer: ReturnType<typeof setInterval>;
+  private readonly scheduledDelayMillis: number;
+  /** Runs only while work waits (spans queued or held, messages in the outbox): never while idle. */
+  private timer: ReturnType<typeof setTimeout> | undefined;
   private shutdownPromise: Promise<void> | undefined;
   private readonly counters = {
     spansSeen: 0,
@@ -41,7 +44,7 @@ export class AnalyticsSpanProcessor implements SpanProcessor {
   };
 
   constructor(options: AnalyticsSpanProcessorOptions) {
-    this.sink = requireSink(options);
+    this.sink = deduplicated(requireSink(options), options.dedupeWindow);
     this.onDeliveryFailure = deliveryFailureCallback(options.onDeliveryFailure);
     this.stage = new SpanTranslationStage(options, 'AnalyticsSpanProcessor');
     this.maxQueueSize = positive(options.maxQueueSize, 'maxQueueSize') ?? 65_536;
@@ -49,9 +52,7 @@ export class AnalyticsSpanProcessor implements SpanProcessor {
     this.maxPendingMessages = positive(options.maxPendingMessages, 'maxPendingMessages') ?? 100_000;
     this.maxConcurrentSends = positive(options.maxConcurrentSends, 'maxConcurrentSends') ?? 4;
     this.exportTimeoutMillis = positive(options.exportTimeoutMillis, 'exportTimeoutMillis') ?? 30_000;
-    const delay = positive(options.scheduledDelayMillis, 'scheduledDelayMillis') ?? 200;
-    this.timer = setInterval(() => this.tick(), delay);
-    this.timer.unref?.();
+    this.scheduledDelayMillis = positive(options.scheduledDelayMillis, 'scheduledDelayMillis') ?? 200;
   }
 
   onStart(_span: Span, _parentContext: Context): void {}
@@ -67,26 +68,37 @@ export class AnalyticsSpanProcessor implements SpanProcessor {
       return;
     }
     this.queue.push(span);
+    this.schedule();
     if (this.queue.length >= this.maxExportBatchSize && !this.drainScheduled) {
       this.drainScheduled = true;
       setImmediate(() => this.drainStep());
     }
   }
 
-  /** Translates and delivers everything queued or held, then flushes the sink. */
+  /** Translates and delivers everything queued or held, then flushes the sink, within `exportTimeoutMillis`. */
   forceFlush(): Promise<void> {
-    return this.withDeadline(this.flushAll(), 'forceFlush');
+    const deadline = Deadline.in(this.exportTimeoutMillis);
+    return this.within(deadline, this.flushAll(deadline), 'forceFlush');
   }
 
-  /** Flushes, then shuts the sink down. Spans ended afterwards are dropped. Idempotent. */
+  /**
+   * Flushes, then shuts the sink down, both within one `exportTimeoutMillis`: the sink gets what is
+   * left of it (at the deadline, it fails what is still pending). Spans ended afterwards are
+   * dropped. Idempotent.
+   */
   shutdown(): Promise<void> {
     this.shutdownPromise ??= (async () => {
-      clearInterval(this.timer);
-      await this.withDeadline(this.flushAll(), 'shutdown');
-      try {
-        await this.sink.shutdown(this.exportTimeoutMillis);
-      } catch (error) {
+      const deadline = Deadline.in(this.exportTimeoutMillis);
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = undefined;
+      await this.within(deadline, this.flushAll(deadline), 'shutdown');
+      const closing = this.sink.shutdown(deadline.remaining()).catch((error: unknown) => {
         diag.warn('AnalyticsSpanProcessor: sink shutdown failed', error);
+      });
+      if (!(await deadline.race(closing))) {
+        diag.warn(
+          `AnalyticsSpanProcessor: sink shutdown did not finish within ${this.exportTimeoutMillis} ms`,
+        );
       }
     })();
     return this.shutdownPromise;
@@ -97,6 +109,7 @@ export class AnalyticsSpanProcessor implements SpanProcessor {
     return {
       ...this.counters,
       ...this.stage.counters,
+      messagesDeduplicated: deduplicatedCount(this.sink),
       diagnostics: { ...this.stage.diagnostics },
       queueDepth: this.queue.length,
       heldSpans: this.stage.heldSpans,
@@ -104,12 +117,20 @@ export class AnalyticsSpanProcessor implements SpanProcessor {
     };
   }
 
+  private schedule(): void {
+    if (this.timer !== undefined || this.shutdownPromise !== undefined) return;
+    this.timer = setTimeout(() => this.tick(), this.scheduledDelayMillis);
+    this.timer.unref?.();
+  }
+
   private tick(): void {
+    this.timer = undefined;
     const ready: AnalyticsMessage[] = [];
     this.stage.expire(Date.now(), ready);
     this.admit(ready);
     if (this.queue.length > 0) this.drainStep();
     else this.pump(true);
+    if (this.queue.length > 0 || this.stage.heldSpans > 0 || this.outbox.length > 0) this.schedule();
   }
 
   private drainStep(): void {
@@ -188,35 +209,30 @@ export class AnalyticsSpanProcessor implements SpanProcessor {
     }
   }
 
-  private async flushAll(): Promise<void> {
+  private async flushAll(deadline: Deadline): Promise<void> {
     while (this.queue.length > 0) this.processQueued(Number.POSITIVE_INFINITY);
     const ready: AnalyticsMessage[] = [];
     this.stage.releaseAll(ready);
     this.admit(ready);
     this.pump(true);
-    while (this.inFlight.size > 0 || this.outbox.length > 0) {
+    while ((this.inFlight.size > 0 || this.outbox.length > 0) && !deadline.passed) {
       // Sinks may hold what `send` was given until their own batch fills: ask them to send it now.
-      const flushing = this.sink.flush(this.exportTimeoutMillis);
+      const flushing = this.sink.flush(deadline.remaining());
       await Promise.race(this.inFlight);
       await flushing;
       this.pump(true);
     }
-    await this.sink.flush(this.exportTimeoutMillis);
+    if (!deadline.passed) await this.sink.flush(deadline.remaining());
   }
 
-  private withDeadline(work: Promise<void>, what: string): Promise<void> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = new Promise<void>((resolve) => {
-      timer = setTimeout(() => {
-        diag.warn(`AnalyticsSpanProcessor: ${what} did not finish within ${this.exportTimeoutMillis} ms`);
-        resolve();
-      }, this.exportTimeoutMillis);
-      timer.unref?.();
-    });
+  /** Waits for `work` until the deadline; warns when it passes first. Never rejects. */
+  private async within(deadline: Deadline, work: Promise<void>, what: string): Promise<void> {
     const guarded = work.catch((error: unknown) =>
       diag.warn(`AnalyticsSpanProcessor: ${what} failed`, error),
     );
-    return Promise.race([guarded, deadline]).finally(() => clearTimeout(timer));
+    if (!(await deadline.race(guarded))) {
+      diag.warn(`AnalyticsSpanProcessor: ${what} did not finish within ${this.exportTimeoutMillis} ms`);
+    }
   }
 
   private reportFailure(failed: number, firstError: Error): void {

@@ -1,4 +1,6 @@
 import { SpantrackConfigError } from '../config-error';
+import { DeduplicatingSink } from '../sinks/deduplicating-sink';
+import type { DedupeWindowOptions } from '../sinks/delivered-id-window';
 import type { Sink } from '../sinks/sink';
 
 /** The `sink` option of the span processor and the span exporter, checked. */
@@ -38,4 +40,26 @@ export function positive(value: number | undefined, name: string): number | unde
     throw new SpantrackConfigError(name, `must be a positive number, got ${String(value)}`);
   }
   return Math.floor(value);
+}
+
+/**
+ * The sink behind the `dedupeWindow` option: wrapped in a `DeduplicatingSink` unless it is `false`,
+ * with the window's bounds checked.
+ */
+export function deduplicated(sink: Sink, value: DedupeWindowOptions | false | undefined): Sink {
+  if (value === false) return sink;
+  if (value !== undefined && (value === null || typeof value !== 'object')) {
+    throw new SpantrackConfigError('dedupeWindow', 'must be false or { maxMessageIds?, maxAgeMillis? }');
+  }
+  const maxMessageIds = positive(value?.maxMessageIds, 'dedupeWindow.maxMessageIds');
+  const maxAgeMillis = positive(value?.maxAgeMillis, 'dedupeWindow.maxAgeMillis');
+  return new DeduplicatingSink(sink, {
+    ...(maxMessageIds !== undefined && { maxMessageIds }),
+    ...(maxAgeMillis !== undefined && { maxAgeMillis }),
+  });
+}
+
+/** Messages a `DeduplicatingSink` kept from being sent twice; 0 for any other sink. */
+export function deduplicatedCount(sink: Sink): number {
+  return sink instanceof DeduplicatingSink ? sink.stats.deduplicated : 0;
 }

@@ -1,3 +1,4 @@
+import type { DedupeWindowOptions } from '../sinks/delivered-id-window';
 import type { Sink } from '../sinks/sink';
 import type { TranslatorOptions } from '../translate';
 
@@ -34,6 +35,13 @@ export interface AnalyticsSpanProcessorOptions extends TranslatorOptions {
    * Defaults: hold at most 30,000 ms and 50,000 spans; remember 10,000 released traces.
    */
   traceHold?: false | TraceHoldOptions;
+  /**
+   * Exactly once within a window, in process: a messageId in flight is not handed to the sink
+   * again (a retry after a timeout waits for the delivery under way), and one delivered within
+   * the window is not sent again. `false` turns it off.
+   * Defaults: 100,000 ids (at least the 50,000 most recent), each for 600,000 ms (10 minutes).
+   */
+  dedupeWindow?: false | DedupeWindowOptions;
 }
 
 /** Bounds of the trace holding (see `traceHold`). */
@@ -64,6 +72,8 @@ export interface AnalyticsSpanProcessorStats {
   messagesDelivered: number;
   /** Messages the sink rejected or gave up on. */
   messagesFailed: number;
+  /** Messages not sent again: their messageId was in flight, or delivered within `dedupeWindow`. */
+  messagesDeduplicated: number;
   /** Messages dropped because too many were pending. */
   messagesDropped: number;
   /** Diagnostics of the translation, by code. */

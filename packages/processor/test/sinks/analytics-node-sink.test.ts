@@ -45,6 +45,17 @@ describe('AnalyticsNodeSink (the real @segment/analytics-node client)', () => {
     expect(server.batches.map((b) => b.messageCount)).toEqual([15, 15, 10]);
   });
 
+  it('shares the delivery bookkeeping: a throwing onDelivery cannot leave send() pending', async () => {
+    const sink = make({
+      onDelivery: () => {
+        throw new Error('callback bug');
+      },
+    });
+    const result = await sink.send(makeMessages(5));
+    expect(result).toEqual({ delivered: 5, failed: 0, errors: [] });
+    expect(sink.stats).toMatchObject({ delivered: 5, callbackErrors: 5 });
+  });
+
   it('leaves the caller’s context untouched (the client writes library into the object it gets)', async () => {
     const [message] = makeMessages(1);
     const before = JSON.stringify(message);

@@ -1,0 +1,96 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { AnalyticsMessage } from '../../src/message';
+import { DeduplicatingSink } from '../../src/sinks/deduplicating-sink';
+import type { DeliveryResult, Sink } from '../../src/sinks/sink';
+import { makeMessages } from './fixtures';
+
+/** Records each `send`; settles it when the test says, delivering all but the ids in `failing`. */
+class ControlledSink implements Sink {
+  readonly sends: string[][] = [];
+  readonly failing = new Set<string>();
+  private readonly gates: (() => void)[] = [];
+  gated = false;
+  async send(messages: readonly AnalyticsMessage[]): Promise<DeliveryResult> {
+    this.sends.push(messages.map((m) => m.messageId));
+    if (this.gated) await new Promise<void>((r) => this.gates.push(r));
+    const errors = messages
+      .filter((m) => this.failing.has(m.messageId))
+      .map((m) => ({ messageId: m.messageId, error: new Error('refused') }));
+    return { delivered: messages.length - errors.length, failed: errors.length, errors };
+  }
+  open(): void {
+    for (const g of this.gates.splice(0)) g();
+  }
+  async flush(): Promise<void> {}
+  async shutdown(): Promise<void> {}
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('DeduplicatingSink', () => {
+  it('does not send an id delivered within the window again, and reports it delivered', async () => {
+    const inner = new ControlledSink();
+    const sink = new DeduplicatingSink(inner);
+    const messages = makeMessages(3);
+    await sink.send(messages);
+    const again = await sink.send([...messages, ...makeMessages(1, 'new')]);
+    expect(again).toEqual({ delivered: 4, failed: 0, errors: [] });
+    expect(inner.sends).toEqual([['m-0', 'm-1', 'm-2'], ['new-0']]);
+    expect(sink.stats.deduplicated).toBe(3);
+  });
+
+  it('an id in flight is not sent twice: the second send waits for the first and gets its outcome', async () => {
+    const inner = new ControlledSink();
+    inner.gated = true;
+    inner.failing.add('m-1');
+    const sink = new DeduplicatingSink(inner);
+    const messages = makeMessages(2);
+    const first = sink.send(messages);
+    const second = sink.send(messages);
+    await new Promise((r) => setImmediate(r));
+    expect(inner.sends).toHaveLength(1);
+    inner.open();
+    const [a, b] = await Promise.all([first, second]);
+    expect(a).toMatchObject({ delivered: 1, failed: 1 });
+    expect(b).toMatchObject({ delivered: 1, failed: 1, errors: [{ messageId: 'm-1' }] });
+    expect(inner.sends).toHaveLength(1);
+  });
+
+  it('does not remember failures: sending them again retries them', async () => {
+    const inner = new ControlledSink();
+    inner.failing.add('m-0');
+    const sink = new DeduplicatingSink(inner);
+    const messages = makeMessages(1);
+    expect(await sink.send(messages)).toMatchObject({ failed: 1 });
+    inner.failing.clear();
+    expect(await sink.send(messages)).toMatchObject({ delivered: 1, failed: 0 });
+    expect(inner.sends).toEqual([['m-0'], ['m-0']]);
+  });
+
+  it('forgets an id after maxAgeMillis', async () => {
+    vi.useFakeTimers();
+    const inner = new ControlledSink();
+    const sink = new DeduplicatingSink(inner, { maxAgeMillis: 1_000 });
+    const messages = makeMessages(1);
+    await sink.send(messages);
+    vi.advanceTimersByTime(999);
+    await sink.send(messages);
+    expect(inner.sends).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    await sink.send(messages);
+    expect(inner.sends).toHaveLength(2);
+  });
+
+  it('remembers at most maxMessageIds (at least half of them, the most recent)', async () => {
+    const inner = new ControlledSink();
+    const sink = new DeduplicatingSink(inner, { maxMessageIds: 10 });
+    const messages = makeMessages(20);
+    await sink.send(messages);
+    await sink.send(messages.slice(15));
+    expect(inner.sends).toHaveLength(1);
+    await sink.send(messages.slice(0, 1));
+    expect(inner.sends).toEqual([messages.map((m) => m.messageId), ['m-0']]);
+  });
+});
