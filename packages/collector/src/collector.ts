@@ -1,4 +1,4 @@
-import { createTranslator, type Sink } from '@spantrack/processor';
+import { createTranslator, DEFAULT_DEDUPE_WINDOW, DeduplicatingSink, type Sink } from '@spantrack/processor';
 import { type CollectorOptions, createSink, type ResolvedConfig, resolveConfig } from './config';
 import { type ForwardStats, TraceForwarder } from './forward/trace-forwarder';
 import { type GrpcReceiver, startGrpcReceiver } from './grpc/grpc-receiver';
@@ -82,9 +82,12 @@ export async function startCollector(
   const sink: Sink = 'send' in config.sink ? config.sink : createSink(config.sink, config.deliveryTimeoutMs);
   const translator = createTranslator(config.translator);
   const metrics = new CollectorMetrics();
+  // A sender's retry after a 503 (its delivery deadline passed while the sink kept trying) carries
+  // the same messageIds: remembered ones are not sent again, and one still in flight is joined.
+  const deduplicated = new DeduplicatingSink(sink, DEFAULT_DEDUPE_WINDOW);
   const pipeline = new CollectorPipeline({
     translator,
-    sink,
+    sink: deduplicated,
     metrics,
     ack: config.ack,
     maxQueuedMessages: config.maxQueuedMessages,
@@ -105,6 +108,7 @@ export async function startCollector(
       queueCapacity: config.maxQueuedMessages,
       sinkHealthy: pipeline.healthy,
       draining: pipeline.isDraining,
+      messagesDeduplicated: deduplicated.stats.deduplicated,
     });
     return forwarder ? `${text}${forwarder.renderMetrics().join('\n')}\n` : text;
   };
