@@ -153,6 +153,9 @@ export async function startCollector(
         auth,
         maxMessageBytes: config.maxDecompressedBytes,
         budget,
+        // grpc-js inflates a message before the handler sees it: calls wait here for room for their
+        // largest message, one such message at a time.
+        inflationBudget: new MemoryBudget(config.maxDecompressedBytes),
         maxSpansPerRequest: config.maxSpansPerRequest,
         busyRetryAfterMs: config.throttleRetryAfterSeconds * 1000,
         ...(forward ? { forward } : {}),

@@ -5,6 +5,7 @@ import { type MemoryBudget, Reservation } from '../pipeline/memory-budget';
 
 export interface AdmissionOptions {
   auth: BearerAuth | undefined;
+  /** Bytes gRPC messages may inflate into at once, before the shared budget takes them over. */
   budget: MemoryBudget;
   /** Largest message after decompression: what a call may cost before its message is read. */
   maxMessageBytes: number;
@@ -18,8 +19,8 @@ export interface AdmissionOptions {
 
 /**
  * Decides on a call from its metadata alone, before grpc-js reads (and inflates) its message: the
- * bearer token is checked first, then the call waits until the shared memory budget has room for
- * the largest message it may send. grpc-js reads a call's data only once its metadata has passed
+ * bearer token is checked first, then the call waits until the inflation budget has room for the
+ * largest message it may send (grpc-js inflates before any handler could count the bytes). grpc-js reads a call's data only once its metadata has passed
  * every interceptor, so a refused call never costs more than its headers.
  */
 export function admissionInterceptor(options: AdmissionOptions): ServerInterceptor {
@@ -71,8 +72,8 @@ export function admissionInterceptor(options: AdmissionOptions): ServerIntercept
               );
           },
           onReceiveMessage(message: Buffer, pass) {
-            // The message is in: only its real size stays reserved (the handler adds its spans).
-            reservation.giveBack(Math.max(0, reservation.held - message.length));
+            // The message is in: the handler counts it in the shared budget from here on.
+            reservation.release();
             pass(message);
           },
           onCancel() {

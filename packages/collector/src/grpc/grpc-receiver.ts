@@ -49,8 +49,10 @@ export interface GrpcReceiverOptions {
   auth: BearerAuth | undefined;
   /** Largest message accepted, after decompression (grpc-js checks it while decompressing). */
   maxMessageBytes: number;
-  /** Memory shared with the HTTP receiver: a call waits for room for its largest message before it is read. */
+  /** Memory shared with the HTTP receiver: a message and its decoded spans, once received. */
   budget: MemoryBudget;
+  /** Bytes messages may inflate into at once: a call waits for room for its largest message before it is read. */
+  inflationBudget: MemoryBudget;
   /** Spans one message may hold; past it, RESOURCE_EXHAUSTED. */
   maxSpansPerRequest: number;
   /** RetryInfo of UNAVAILABLE when too many calls wait for the budget, ms. */
@@ -101,7 +103,7 @@ export async function startGrpcReceiver(options: GrpcReceiverOptions): Promise<G
     interceptors: [
       admissionInterceptor({
         auth: options.auth,
-        budget: options.budget,
+        budget: options.inflationBudget,
         maxMessageBytes: options.maxMessageBytes,
         maxWaitingCalls: MAX_WAITING_CALLS,
         retryAfterMs: options.busyRetryAfterMs,
@@ -116,6 +118,14 @@ export async function startGrpcReceiver(options: GrpcReceiverOptions): Promise<G
   ): Promise<Buffer> {
     const early = pipeline.admit(options.forward !== undefined);
     if (early !== undefined) throw outcomeError(early as Exclude<ExportOutcome, { kind: 'ok' }>);
+    const busy = () =>
+      grpcError(
+        GrpcCode.UNAVAILABLE,
+        `collector busy: ${options.budget.used} of ${options.budget.limit} bytes of its memory budget in use`,
+        'throttled',
+        options.busyRetryAfterMs,
+      );
+    if (!reservation.take(call.request.length)) throw busy();
     let decoded: DecodedTraces;
     try {
       decoded = await decodeProtobufTracesSliced(call.request, options.maxSpansPerRequest);
@@ -128,16 +138,10 @@ export async function startGrpcReceiver(options: GrpcReceiverOptions): Promise<G
         'invalid',
       );
     }
-    // Decoded spans (their strings about as many bytes as the message) and their messages live until
-    // the answer, counted in the shared budget.
+    // The message, its decoded spans (their strings about as many bytes again) and their messages
+    // live until the answer, counted in the shared budget.
     const spans = decoded.spans.length + decoded.invalidSpans;
-    if (!reservation.take(call.request.length + spans * SPAN_COST_BYTES))
-      throw grpcError(
-        GrpcCode.UNAVAILABLE,
-        `collector busy: ${options.budget.used} of ${options.budget.limit} bytes of its memory budget in use`,
-        'throttled',
-        options.busyRetryAfterMs,
-      );
+    if (!reservation.take(call.request.length + spans * SPAN_COST_BYTES)) throw busy();
     // The message is an ExportTraceServiceRequest, the very body OTLP/HTTP protobuf carries.
     if (options.forward !== undefined && decoded.spans.length + decoded.invalidSpans > 0) {
       options.forward(call.request, 'application/x-protobuf', undefined, call.request);

@@ -11,7 +11,6 @@ import type { CollectorMetrics } from '../metrics';
 import type { DecodedTraces } from '../otlp/decoded-traces';
 import type { PartialSuccess } from '../otlp/otlp-response';
 import { fillTraceContext } from './request-trace-context';
-import { translateSliced } from './sliced-translation';
 
 /**
  * `delivered` (default): a request is answered 200 once the sink accepted its messages, so the
@@ -144,14 +143,15 @@ export class CollectorPipeline {
     if (early !== undefined) return early;
     metrics.spansReceived += decoded.spans.length + decoded.invalidSpans;
 
-    const spans = decoded.spans;
+    const spans = fillTraceContext(decoded.spans);
     const messages: AnalyticsMessage[] = [];
     /** Per message, the index of its span (to count a span rejected when its message is). */
     const spanOf: number[] = [];
     let rejected = decoded.invalidSpans;
     let firstReason = decoded.invalidReason;
-    // A trace's spans together: trace context is filled and rules that span a trace see all of them.
-    const results = await translateSliced(translator, spans, fillTraceContext);
+    // The request's spans together: rules may relate spans across the traces of a request, so the
+    // translation is not sliced (the decoding before it is).
+    const results = translator.many(spans);
     for (let i = 0; i < spans.length; i++) {
       const result = results[i]!;
       const produced = result.messages;
