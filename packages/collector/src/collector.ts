@@ -100,8 +100,11 @@ export async function startCollector(
   const auth = config.bearerToken !== undefined ? new BearerAuth(config.bearerToken) : undefined;
   const metricsToken = config.metricsToken ?? config.bearerToken;
   const metricsAuth = metricsToken !== undefined ? new BearerAuth(metricsToken) : undefined;
-  // One memory budget for both receivers: requests over HTTP and gRPC draw on the same bytes.
-  const budget = new MemoryBudget(config.maxBufferedBytes);
+  // One memory budget for both receivers: requests over HTTP and gRPC draw on the same bytes, except
+  // the room for one gRPC message being inflated (grpc-js inflates before a handler can count it),
+  // which is set apart from it so that the total stays maxBufferedBytes.
+  const inflation = config.grpc !== false ? config.maxDecompressedBytes : 0;
+  const budget = new MemoryBudget(Math.max(config.maxBufferedBytes - inflation, config.maxDecompressedBytes));
   const renderMetrics = () => {
     const text = metrics.render({
       queueDepth: pipeline.queueDepth,
@@ -155,7 +158,7 @@ export async function startCollector(
         budget,
         // grpc-js inflates a message before the handler sees it: calls wait here for room for their
         // largest message, one such message at a time.
-        inflationBudget: new MemoryBudget(config.maxDecompressedBytes),
+        inflationBudget: new MemoryBudget(inflation),
         maxSpansPerRequest: config.maxSpansPerRequest,
         busyRetryAfterMs: config.throttleRetryAfterSeconds * 1000,
         ...(forward ? { forward } : {}),
