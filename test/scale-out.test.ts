@@ -174,10 +174,6 @@ beforeAll(async () => {
   workload = await makeWorkload();
   replicated = await startSegmentServer({ writeKey: WRITE_KEY });
   single = await startSegmentServer({ writeKey: WRITE_KEY });
-  replicas = await Promise.all(Array.from({ length: REPLICAS }, () => startReplica(replicated)));
-  grpcExporters = replicas.map(
-    (r) => new OtlpGrpcTraceExporter({ url: r.grpcUrl!, compression: CompressionAlgorithm.GZIP }),
-  );
   alone = await startReplica(single);
   for (const request of requests(workload, rng(SEED))) await postProtobuf(alone, request);
   expected = byId(single.messages);
@@ -190,7 +186,17 @@ afterAll(async () => {
   context.disable();
 });
 
-beforeEach(() => replicated.reset());
+// Fresh replicas for each test: a replica remembers the messageIds it delivered (its exactly-once
+// window), and every test sends the same workload again.
+beforeEach(async () => {
+  replicated.reset();
+  await Promise.all((grpcExporters ?? []).map((e) => e.shutdown()));
+  await Promise.all((replicas ?? []).map((c) => c.close()));
+  replicas = await Promise.all(Array.from({ length: REPLICAS }, () => startReplica(replicated)));
+  grpcExporters = replicas.map(
+    (r) => new OtlpGrpcTraceExporter({ url: r.grpcUrl!, compression: CompressionAlgorithm.GZIP }),
+  );
+});
 
 describe('three collector replicas', () => {
   it('the reference: one collector makes every event of the workload, each once, ids carried within traces', () => {

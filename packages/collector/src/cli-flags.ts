@@ -18,6 +18,9 @@ export const FLAGS: Record<string, Flag> = {
   'max-request-bytes': { env: 'MAX_REQUEST_BYTES', type: 'string' },
   'max-decompressed-bytes': { env: 'MAX_DECOMPRESSED_BYTES', type: 'string' },
   'max-buffered-bytes': { env: 'MAX_BUFFERED_BYTES', type: 'string' },
+  'max-spans-per-request': { env: 'MAX_SPANS_PER_REQUEST', type: 'string' },
+  'error-linger-ms': { env: 'ERROR_LINGER_MS', type: 'string' },
+  'metrics-token': { env: 'METRICS_TOKEN', type: 'string' },
   sink: { env: 'SINK', type: 'string' },
   'segment-write-key': { env: 'SEGMENT_WRITE_KEY', type: 'string' },
   'segment-host': { env: 'SEGMENT_HOST', type: 'string' },
@@ -68,7 +71,11 @@ Receivers
   --bearer-token TOKEN          BEARER_TOKEN            require "Authorization: Bearer TOKEN"
   --max-request-bytes N         MAX_REQUEST_BYTES       default ${DEFAULTS.maxRequestBytes} (as received)
   --max-decompressed-bytes N    MAX_DECOMPRESSED_BYTES  default ${DEFAULTS.maxDecompressedBytes} (after gunzip)
-  --max-buffered-bytes N        MAX_BUFFERED_BYTES      default 2 x max-decompressed-bytes (all requests' bodies; then 429)
+  --max-buffered-bytes N        MAX_BUFFERED_BYTES      default 2 x max-decompressed-bytes (memory budget of all
+                                                        requests, HTTP and gRPC: bodies and decoded spans; then 429)
+  --max-spans-per-request N     MAX_SPANS_PER_REQUEST   default ${DEFAULTS.maxSpansPerRequest} (then 413)
+  --error-linger-ms N           ERROR_LINGER_MS         default ${DEFAULTS.errorLingerMs} (unread body after an error answer)
+  --metrics-token TOKEN         METRICS_TOKEN           require it on GET /metrics (default: the bearer token)
 
 Events (analytics)
   --sink segment|jsonl|console|null

@@ -1,4 +1,4 @@
-import { createTranslator, type Sink } from '@spantrack/processor';
+import { createTranslator, DEFAULT_DEDUPE_WINDOW, DeduplicatingSink, type Sink } from '@spantrack/processor';
 import { type CollectorOptions, createSink, type ResolvedConfig, resolveConfig } from './config';
 import { type ForwardStats, TraceForwarder } from './forward/trace-forwarder';
 import { type GrpcReceiver, startGrpcReceiver } from './grpc/grpc-receiver';
@@ -6,6 +6,7 @@ import { BearerAuth } from './http/bearer-auth';
 import { type HttpReceiver, startHttpReceiver, TRACES_PATH } from './http/http-receiver';
 import { CollectorMetrics } from './metrics';
 import { CollectorPipeline } from './pipeline/collector-pipeline';
+import { MemoryBudget } from './pipeline/memory-budget';
 import { type CollectorStore, openCollectorStore, type StoreStats } from './store/collector-store';
 
 /** The event store of a collector started with `store`. */
@@ -103,9 +104,12 @@ export async function startCollector(
   const sink: Sink = store?.sink ?? primarySink;
   const translator = createTranslator(config.translator);
   const metrics = new CollectorMetrics();
+  // A sender's retry after a 503 (its delivery deadline passed while the sink kept trying) carries
+  // the same messageIds: remembered ones are not sent again, and one still in flight is joined.
+  const deduplicated = new DeduplicatingSink(sink, DEFAULT_DEDUPE_WINDOW);
   const pipeline = new CollectorPipeline({
     translator,
-    sink,
+    sink: deduplicated,
     metrics,
     ack: config.ack,
     maxQueuedMessages: config.maxQueuedMessages,
@@ -116,12 +120,20 @@ export async function startCollector(
       log(`sink failing: ${error.message}`, { level: 'warn', msg: 'sink failing', error: error.message }),
   });
   const auth = config.bearerToken !== undefined ? new BearerAuth(config.bearerToken) : undefined;
+  const metricsToken = config.metricsToken ?? config.bearerToken;
+  const metricsAuth = metricsToken !== undefined ? new BearerAuth(metricsToken) : undefined;
+  // One memory budget for both receivers: requests over HTTP and gRPC draw on the same bytes, except
+  // the room for one gRPC message being inflated (grpc-js inflates before a handler can count it),
+  // which is set apart from it so that the total stays maxBufferedBytes.
+  const inflation = config.grpc !== false ? config.maxDecompressedBytes : 0;
+  const budget = new MemoryBudget(Math.max(config.maxBufferedBytes - inflation, config.maxDecompressedBytes));
   const renderMetrics = () => {
     const text = metrics.render({
       queueDepth: pipeline.queueDepth,
       queueCapacity: config.maxQueuedMessages,
       sinkHealthy: pipeline.healthy,
       draining: pipeline.isDraining,
+      messagesDeduplicated: deduplicated.stats.deduplicated,
     });
     const withStore = store ? `${text}${store.renderMetrics()}` : text;
     return forwarder ? `${withStore}${forwarder.renderMetrics().join('\n')}\n` : withStore;
@@ -146,7 +158,10 @@ export async function startCollector(
         auth,
         maxRequestBytes: config.maxRequestBytes,
         maxDecompressedBytes: config.maxDecompressedBytes,
-        maxBufferedBytes: config.maxBufferedBytes,
+        budget,
+        maxSpansPerRequest: config.maxSpansPerRequest,
+        lingerMs: config.errorLingerMs,
+        metricsAuth,
         busyRetryAfterSeconds: config.throttleRetryAfterSeconds,
         unavailableRetryAfterSeconds: config.unavailableRetryAfterSeconds,
         notReady: view ? () => view.notReady() : notReady,
@@ -164,6 +179,12 @@ export async function startCollector(
         metrics,
         auth,
         maxMessageBytes: config.maxDecompressedBytes,
+        budget,
+        // grpc-js inflates a message before the handler sees it: calls wait here for room for their
+        // largest message, one such message at a time.
+        inflationBudget: new MemoryBudget(inflation),
+        maxSpansPerRequest: config.maxSpansPerRequest,
+        busyRetryAfterMs: config.throttleRetryAfterSeconds * 1000,
         ...(forward ? { forward } : {}),
       });
     }

@@ -63,6 +63,16 @@ export interface CollectorOptions {
    * `SPANTRACK_COLLECTOR_MAX_BUFFERED_BYTES`. @default 2 × maxDecompressedBytes
    */
   maxBufferedBytes?: number;
+  /**
+   * Spans one request (HTTP body or gRPC message) may hold; a request with more is refused with 413
+   * (gRPC RESOURCE_EXHAUSTED) naming the limit, before its spans are translated. Env
+   * `SPANTRACK_COLLECTOR_MAX_SPANS_PER_REQUEST`. @default 10,000
+   */
+  maxSpansPerRequest?: number;
+  /** After an error answer, how long the unread rest of a request body may keep its connection. Env `SPANTRACK_COLLECTOR_ERROR_LINGER_MS`. @default 10,000 */
+  errorLingerMs?: number;
+  /** `/metrics` requires `Authorization: Bearer <token>`. Env `SPANTRACK_COLLECTOR_METRICS_TOKEN`. @default the bearer token, when one is set; otherwise open */
+  metricsToken?: string;
   /** Messages handed to the sink and not yet settled, past which requests get 429. Env `SPANTRACK_COLLECTOR_MAX_QUEUED_MESSAGES`. @default 20,000 */
   maxQueuedMessages?: number;
   /** With ack `delivered`, how long a request waits for the sink before 503. Env `SPANTRACK_COLLECTOR_DELIVERY_TIMEOUT_MS`. @default 5,000 */
@@ -130,6 +140,8 @@ export const DEFAULTS = {
   maxRequestBytes: 20 * 1024 * 1024,
   maxDecompressedBytes: 64 * 1024 * 1024,
   maxQueuedMessages: 20_000,
+  maxSpansPerRequest: 10_000,
+  errorLingerMs: 10_000,
   deliveryTimeoutMs: 5_000,
   throttleRetryAfterSeconds: 1,
   unavailableRetryAfterSeconds: 2,
@@ -157,6 +169,9 @@ export interface ResolvedConfig {
   maxRequestBytes: number;
   maxDecompressedBytes: number;
   maxBufferedBytes: number;
+  maxSpansPerRequest: number;
+  errorLingerMs: number;
+  metricsToken: string | undefined;
   maxQueuedMessages: number;
   deliveryTimeoutMs: number;
   throttleRetryAfterSeconds: number;
@@ -509,6 +524,21 @@ export function resolveConfig(options: CollectorOptions = {}): ResolvedConfig {
       'MAX_BUFFERED_BYTES',
       2 * maxDecompressedBytes,
     ),
+    maxSpansPerRequest: positiveInt(
+      'maxSpansPerRequest',
+      options.maxSpansPerRequest,
+      env,
+      'MAX_SPANS_PER_REQUEST',
+      DEFAULTS.maxSpansPerRequest,
+    ),
+    errorLingerMs: positiveInt(
+      'errorLingerMs',
+      options.errorLingerMs,
+      env,
+      'ERROR_LINGER_MS',
+      DEFAULTS.errorLingerMs,
+    ),
+    metricsToken: options.metricsToken ?? envString(env, 'METRICS_TOKEN'),
     maxQueuedMessages: positiveInt(
       'maxQueuedMessages',
       options.maxQueuedMessages,
@@ -548,6 +578,7 @@ export function resolveConfig(options: CollectorOptions = {}): ResolvedConfig {
     store: resolveStoreSetting(options.store, env),
   };
   if (config.bearerToken === '') throw new SpantrackConfigError('bearerToken', 'must not be empty');
+  if (config.metricsToken === '') throw new SpantrackConfigError('metricsToken', 'must not be empty');
   if (config.http === false && config.grpc === false) {
     const fromEnv = options.http === undefined && options.grpc === undefined;
     throw new SpantrackConfigError(

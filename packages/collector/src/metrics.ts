@@ -75,6 +75,8 @@ export class CollectorMetrics {
     queueCapacity: number;
     sinkHealthy: boolean;
     draining: boolean;
+    /** Messages not sent again: their messageId was delivered within the window or in flight. */
+    messagesDeduplicated?: number;
   }): string {
     const lines: string[] = [];
     const counter = (name: string, help: string, value: number) => {
@@ -125,6 +127,11 @@ export class CollectorMetrics {
     for (const [code, value] of [...this.diagnostics].sort()) {
       lines.push(`spantrack_collector_diagnostics_total{code="${code}"} ${value}`);
     }
+    counter(
+      'spantrack_collector_messages_deduplicated_total',
+      'Messages not sent again: their messageId was delivered within the window, or was in flight.',
+      gauges.messagesDeduplicated ?? 0,
+    );
     gauge(
       'spantrack_collector_queue_depth',
       'Messages handed to the sink and not yet settled.',

@@ -150,8 +150,9 @@ describe('bad input: each gets its 4xx, and the next valid request succeeds', ()
     expect((await post(url, Buffer.from('{}'), JSON_TYPE)).status).toBe(200);
   });
 
-  it('counts the bad requests by outcome in /metrics', async () => {
-    const text = await (await fetch(`${collector.httpUrl}/metrics`)).text();
+  it('counts the bad requests by outcome in /metrics (which asks for the bearer token too)', async () => {
+    expect((await fetch(`${collector.httpUrl}/metrics`)).status).toBe(401);
+    const text = await (await fetch(`${collector.httpUrl}/metrics`, { headers: auth })).text();
     for (const outcome of ['invalid', 'unsupported', 'too_large', 'unauthorized', 'ok']) {
       expect(text).toMatch(
         new RegExp(`spantrack_collector_requests_total\\{transport="http",outcome="${outcome}"\\} [1-9]`),

@@ -10,13 +10,19 @@ import {
 import type { BearerAuth } from '../http/bearer-auth';
 import type { ForwardRequest } from '../http/http-receiver';
 import type { CollectorMetrics, RequestOutcome } from '../metrics';
-import { decodeProtobufTraces } from '../otlp/otlp-protobuf-decoder';
+import { type DecodedTraces, TooManySpansError } from '../otlp/decoded-traces';
+import { decodeProtobufTracesSliced } from '../otlp/otlp-protobuf-decoder';
 import { encodeExportResponse, encodeStatus, GrpcCode } from '../otlp/otlp-response';
 import type { CollectorPipeline, ExportOutcome } from '../pipeline/collector-pipeline';
+import { type MemoryBudget, Reservation, SPAN_COST_BYTES } from '../pipeline/memory-budget';
+import { admissionInterceptor } from './admission-interceptor';
 
 export const TRACE_SERVICE_EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
 
 const identity = (value: Buffer) => value;
+
+/** Calls that may wait for room in the memory budget before being refused UNAVAILABLE. */
+const MAX_WAITING_CALLS = 1_000;
 
 /**
  * `TraceService/Export` without a .proto file: messages stay bytes on the way in and out, and
@@ -43,6 +49,14 @@ export interface GrpcReceiverOptions {
   auth: BearerAuth | undefined;
   /** Largest message accepted, after decompression (grpc-js checks it while decompressing). */
   maxMessageBytes: number;
+  /** Memory shared with the HTTP receiver: a message and its decoded spans, once received. */
+  budget: MemoryBudget;
+  /** Bytes messages may inflate into at once: a call waits for room for its largest message before it is read. */
+  inflationBudget: MemoryBudget;
+  /** Spans one message may hold; past it, RESOURCE_EXHAUSTED. */
+  maxSpansPerRequest: number;
+  /** RetryInfo of UNAVAILABLE when too many calls wait for the budget, ms. */
+  busyRetryAfterMs: number;
   /** Takes each decodable message for the trace backend (sent there as `application/x-protobuf`). */
   forward?: ForwardRequest;
 }
@@ -85,27 +99,49 @@ export async function startGrpcReceiver(options: GrpcReceiverOptions): Promise<G
   const server = new Server({
     'grpc.max_receive_message_length': options.maxMessageBytes,
     'grpc.max_send_message_length': 1024 * 1024,
+    // Token and memory are checked on the metadata, before any message is read or inflated.
+    interceptors: [
+      admissionInterceptor({
+        auth: options.auth,
+        budget: options.inflationBudget,
+        maxMessageBytes: options.maxMessageBytes,
+        maxWaitingCalls: MAX_WAITING_CALLS,
+        retryAfterMs: options.busyRetryAfterMs,
+        onRefused: (outcome) => metrics.recordRequest('grpc', outcome, 0),
+      }),
+    ],
   });
 
-  async function exportCall(call: ServerUnaryCall<Buffer, Buffer>): Promise<Buffer> {
-    if (options.auth !== undefined) {
-      const header = call.metadata.get('authorization')[0];
-      if (!options.auth.check(typeof header === 'string' ? header : undefined)) {
-        throw grpcError(GrpcCode.UNAUTHENTICATED, 'missing or wrong bearer token', 'unauthorized');
-      }
-    }
+  async function exportCall(
+    call: ServerUnaryCall<Buffer, Buffer>,
+    reservation: Reservation,
+  ): Promise<Buffer> {
     const early = pipeline.admit(options.forward !== undefined);
     if (early !== undefined) throw outcomeError(early as Exclude<ExportOutcome, { kind: 'ok' }>);
-    let decoded: ReturnType<typeof decodeProtobufTraces>;
+    const busy = () =>
+      grpcError(
+        GrpcCode.UNAVAILABLE,
+        `collector busy: ${options.budget.used} of ${options.budget.limit} bytes of its memory budget in use`,
+        'throttled',
+        options.busyRetryAfterMs,
+      );
+    if (!reservation.take(call.request.length)) throw busy();
+    let decoded: DecodedTraces;
     try {
-      decoded = decodeProtobufTraces(call.request);
+      decoded = await decodeProtobufTracesSliced(call.request, options.maxSpansPerRequest);
     } catch (error) {
+      if (error instanceof TooManySpansError)
+        throw grpcError(GrpcCode.RESOURCE_EXHAUSTED, error.message, 'too_large');
       throw grpcError(
         GrpcCode.INVALID_ARGUMENT,
         `undecodable message: ${(error as Error).message}`,
         'invalid',
       );
     }
+    // The message, its decoded spans (their strings about as many bytes again) and their messages
+    // live until the answer, counted in the shared budget.
+    const spans = decoded.spans.length + decoded.invalidSpans;
+    if (!reservation.take(call.request.length + spans * SPAN_COST_BYTES)) throw busy();
     // The message is an ExportTraceServiceRequest, the very body OTLP/HTTP protobuf carries.
     if (options.forward !== undefined && decoded.spans.length + decoded.invalidSpans > 0) {
       options.forward(call.request, 'application/x-protobuf', undefined, call.request);
@@ -118,13 +154,16 @@ export async function startGrpcReceiver(options: GrpcReceiverOptions): Promise<G
   server.addService(TRACE_SERVICE, {
     Export: (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
       const started = performance.now();
-      exportCall(call).then(
+      const reservation = new Reservation(options.budget);
+      exportCall(call, reservation).then(
         (response) => {
+          reservation.release();
           const partial = response.length > 0;
           metrics.recordRequest('grpc', partial ? 'partial' : 'ok', (performance.now() - started) / 1000);
           callback(null, response);
         },
         (thrown: unknown) => {
+          reservation.release();
           const error =
             (thrown as GrpcError)?.metadata instanceof Metadata
               ? (thrown as GrpcError)

@@ -3,9 +3,9 @@ import { type AddressInfo, Server as NetServer, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { createGunzip, createInflate } from 'node:zlib';
 import type { CollectorMetrics, RequestOutcome } from '../metrics';
-import type { DecodedTraces } from '../otlp/decoded-traces';
+import { type DecodedTraces, TooManySpansError } from '../otlp/decoded-traces';
 import { decodeJsonTraces } from '../otlp/otlp-json-decoder';
-import { decodeProtobufTraces } from '../otlp/otlp-protobuf-decoder';
+import { decodeProtobufTracesSliced } from '../otlp/otlp-protobuf-decoder';
 import {
   encodeExportResponse,
   encodeExportResponseJson,
@@ -14,6 +14,7 @@ import {
   GrpcCode,
 } from '../otlp/otlp-response';
 import type { CollectorPipeline, ExportOutcome } from '../pipeline/collector-pipeline';
+import { type MemoryBudget, Reservation, SPAN_COST_BYTES } from '../pipeline/memory-budget';
 import type { BearerAuth } from './bearer-auth';
 
 export const TRACES_PATH = '/v1/traces';
@@ -26,8 +27,14 @@ export interface HttpReceiverOptions {
   auth: BearerAuth | undefined;
   maxRequestBytes: number;
   maxDecompressedBytes: number;
-  /** Body bytes (received + decompressed) held at once over all requests; past it, 429. */
-  maxBufferedBytes: number;
+  /** Bytes held at once over all requests (bodies and decoded spans), shared with gRPC; past it, 429. */
+  budget: MemoryBudget;
+  /** Spans one request may hold; past it, 413. */
+  maxSpansPerRequest: number;
+  /** After an error answer, how long an unread request body may keep the connection before it is cut. */
+  lingerMs: number;
+  /** `/metrics` requires this bearer token when set. */
+  metricsAuth: BearerAuth | undefined;
   /** `Retry-After` of that 429, seconds. */
   busyRetryAfterSeconds: number;
   /** `Retry-After` of the 503 given to requests still waiting at the close deadline, seconds. */
@@ -76,8 +83,13 @@ class HttpFailure extends Error {
 }
 
 const PROTOBUF_TYPES = new Set(['application/x-protobuf', 'application/protobuf']);
-/** After an error answer, how long an unread request body may keep the connection before it is cut. */
-const LINGER_MS = 10_000;
+/** Header values quoted in error answers are cut to this many characters: an answer never echoes a long header. */
+const MAX_ECHOED_CHARS = 64;
+
+/** `value` as JSON text, cut to `MAX_ECHOED_CHARS` characters. */
+function quoted(value: string): string {
+  return JSON.stringify(value.length > MAX_ECHOED_CHARS ? `${value.slice(0, MAX_ECHOED_CHARS)}…` : value);
+}
 /** At the close deadline, how long the 503s to waiting requests may take to be written. */
 const ANSWER_GRACE_MS = 200;
 /** While closing, how long a connection that has sent nothing yet may still send its request. */
@@ -103,40 +115,6 @@ function mediaType(header: string | undefined): string {
   if (header === undefined) return '';
   const semicolon = header.indexOf(';');
   return (semicolon === -1 ? header : header.slice(0, semicolon)).trim().toLowerCase();
-}
-
-/**
- * Body bytes held by all requests at once (received, then decompressed), so that concurrent
- * requests cannot each buffer up to the per-request limits. One `Reservation` per request.
- */
-class BodyBudget {
-  used = 0;
-  constructor(readonly limit: number) {}
-}
-
-class Reservation {
-  held = 0;
-  constructor(private readonly budget: BodyBudget) {}
-
-  /** Takes `bytes` more; false when that passes the budget while other requests hold some of it. */
-  take(bytes: number): boolean {
-    const budget = this.budget;
-    if (budget.used + bytes > budget.limit && budget.used > this.held) return false;
-    budget.used += bytes;
-    this.held += bytes;
-    return true;
-  }
-
-  giveBack(bytes: number): void {
-    const n = Math.min(bytes, this.held);
-    this.budget.used -= n;
-    this.held -= n;
-  }
-
-  release(): void {
-    this.budget.used -= this.held;
-    this.held = 0;
-  }
 }
 
 function decompress(
@@ -222,14 +200,14 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
   const lingering = new Set<Socket>();
   /** Export requests not yet finished (answered at the close deadline when still waiting). */
   const pending = new Set<PendingExport>();
-  const budget = new BodyBudget(options.maxBufferedBytes);
+  const budget = options.budget;
   const connections = new Map<Socket, ConnectionState>();
   /** Set by stopAccepting. */
   let draining = false;
   const busy = () =>
     new HttpFailure(
       429,
-      `collector busy: request bodies in progress hold ${budget.used} of ${budget.limit} bytes`,
+      `collector busy: requests in progress hold ${budget.used} of ${budget.limit} bytes of its memory budget`,
       'throttled',
       { 'retry-after': String(options.busyRetryAfterSeconds) },
     );
@@ -273,7 +251,7 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
       );
     }
     // The rest of an unread body is read and discarded, so the client sees the answer instead of a
-    // reset connection (and keeps it); a body that never ends is cut after LINGER_MS, or at close().
+    // reset connection (and keeps it); a body that never ends is cut after `lingerMs`, or at close().
     // A request already destroyed (the client went away mid-body) has nothing left to discard: its
     // 'end'/'close' have fired, so nothing would ever take its socket out of `lingering`.
     if (!req.complete && !req.destroyed) {
@@ -286,7 +264,7 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
       const timer = setTimeout(() => {
         socket.destroy();
         done();
-      }, LINGER_MS);
+      }, options.lingerMs);
       timer.unref();
       req.once('end', done);
       req.once('close', done);
@@ -357,11 +335,19 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
       // Only the decompressed bytes are held from here on.
       reservation.giveBack(wire.length);
     }
+    let decoded: DecodedTraces;
     try {
-      return { decoded: format === 'json' ? decodeJsonTraces(body) : decodeProtobufTraces(body), wire, body };
+      const max = options.maxSpansPerRequest;
+      decoded = format === 'json' ? decodeJsonTraces(body, max) : await decodeProtobufTracesSliced(body, max);
     } catch (error) {
+      if (error instanceof TooManySpansError) throw new HttpFailure(413, error.message, 'too_large');
       throw new HttpFailure(400, `undecodable ${format} body: ${(error as Error).message}`, 'invalid');
     }
+    // The decoded spans (their strings about as many bytes as the body) and their messages live
+    // until the answer: counted like the body bytes.
+    const spans = decoded.spans.length + decoded.invalidSpans;
+    if (!reservation.take(body.length + spans * SPAN_COST_BYTES)) throw busy();
+    return { decoded, wire, body };
   }
 
   async function handleExport(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -381,7 +367,7 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
       if (type !== 'application/json' && !PROTOBUF_TYPES.has(type)) {
         throw new HttpFailure(
           415,
-          `unsupported content type ${JSON.stringify(type)}: use application/x-protobuf or application/json`,
+          `unsupported content type ${quoted(type)}: use application/x-protobuf or application/json`,
           'unsupported',
         );
       }
@@ -397,7 +383,7 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
       if (encoding === undefined) {
         throw new HttpFailure(
           415,
-          `unsupported content encoding ${JSON.stringify(rawEncoding)}: use gzip or none`,
+          `unsupported content encoding ${quoted(rawEncoding)}: use gzip or none`,
           'unsupported',
         );
       }
@@ -420,9 +406,7 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
           body,
         );
       }
-      // The body is garbage once decoded: its bytes go back to the budget before the delivery wait
-      // (the forwarder's copy is counted in its own queue).
-      reservation.release();
+      // The reservation is kept until the answer: the messages stay referenced while delivery is awaited.
       const result = await pipeline.export(decoded);
       if (result.kind !== 'ok') throw outcomeFailure(result);
       if (result.partial !== undefined) outcome = 'partial';
@@ -503,6 +487,10 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
         });
         return;
       case '/metrics':
+        if (options.metricsAuth !== undefined && !options.metricsAuth.check(req.headers.authorization)) {
+          send(res, 401, 'text/plain', 'missing or wrong bearer token\n', { 'www-authenticate': 'Bearer' });
+          return;
+        }
         void Promise.resolve(options.renderMetrics()).then((text) =>
           send(res, 200, 'text/plain; version=0.0.4; charset=utf-8', text),
         );

@@ -10,6 +10,29 @@ export interface DecodedTraces {
   invalidReason: string | undefined;
 }
 
+/** A request holding more spans than a decoder was allowed to read; answered 413 by the receivers. */
+export class TooManySpansError extends Error {
+  constructor(readonly limit: number) {
+    super(`request holds more than ${limit} spans (the limit on spans per request); send smaller batches`);
+    this.name = 'TooManySpansError';
+  }
+}
+
+const spanLimits = new WeakMap<DecodedTraces, number>();
+
+/** A decoder's empty result that holds at most `maxSpans` spans (see `countSpan`). */
+export function emptyTraces(maxSpans: number): DecodedTraces {
+  const out: DecodedTraces = { spans: [], invalidSpans: 0, invalidReason: undefined };
+  if (Number.isFinite(maxSpans)) spanLimits.set(out, maxSpans);
+  return out;
+}
+
+/** Counts one more span of `out` against its limit, so that decoding stops at the first span past it. */
+export function countSpan(out: DecodedTraces): void {
+  const limit = spanLimits.get(out);
+  if (limit !== undefined && out.spans.length + out.invalidSpans >= limit) throw new TooManySpansError(limit);
+}
+
 /** Nesting of `AnyValue` arrays / kvlists past which a request is refused (OTLP data nests a few levels). */
 export const MAX_VALUE_DEPTH = 32;
 

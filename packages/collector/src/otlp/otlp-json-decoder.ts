@@ -1,13 +1,16 @@
 import type { Attributes, AttributeValue, SpanEventLike, SpanLike } from '@spantrack/processor';
 import {
   arrayAttribute,
+  countSpan,
   type DecodedTraces,
   EMPTY_ATTRIBUTES,
+  emptyTraces,
   invalidIds,
   MAX_VALUE_DEPTH,
   type PlainValue,
   spanKind,
   statusCode,
+  TooManySpansError,
   toPlain,
 } from './decoded-traces';
 import { hexOf, OtlpDecodeError } from './protobuf-reader';
@@ -30,8 +33,12 @@ type Json = Record<string, unknown>;
  * @throws OtlpDecodeError on invalid UTF-8, nesting deeper than `MAX_JSON_DEPTH`, invalid JSON, or
  *   a body that is not an object
  */
-export function decodeJsonTraces(body: Buffer): DecodedTraces {
+export function decodeJsonTraces(body: Buffer, maxSpans = Number.POSITIVE_INFINITY): DecodedTraces {
   checkDepth(body, MAX_JSON_DEPTH);
+  // Before JSON.parse builds the whole object tree: every span has a span id key (links too, so this
+  // is an upper bound; the exact count is checked while reading).
+  if (Number.isFinite(maxSpans) && countSpanIdKeys(body) > 2 * maxSpans)
+    throw new TooManySpansError(maxSpans);
   let text: string;
   try {
     text = fatalUtf8.decode(body);
@@ -45,7 +52,7 @@ export function decodeJsonTraces(body: Buffer): DecodedTraces {
     throw new OtlpDecodeError(`invalid JSON: ${(error as Error).message}`);
   }
   if (!isObject(request)) throw new OtlpDecodeError('body is not a JSON object');
-  const out: DecodedTraces = { spans: [], invalidSpans: 0, invalidReason: undefined };
+  const out = emptyTraces(maxSpans);
   for (const rs of list(field(request, 'resourceSpans', 'resource_spans'), 'resourceSpans')) {
     if (!isObject(rs)) throw new OtlpDecodeError('resourceSpans[] must hold objects');
     const resourceJson = field(rs, 'resource', 'resource');
@@ -67,7 +74,18 @@ export function decodeJsonTraces(body: Buffer): DecodedTraces {
   return out;
 }
 
+/** Occurrences of `"spanId"` and `"span_id"` in the raw body. */
+function countSpanIdKeys(body: Buffer): number {
+  let count = 0;
+  for (const key of SPAN_ID_KEYS) {
+    for (let at = body.indexOf(key); at !== -1; at = body.indexOf(key, at + key.length)) count++;
+  }
+  return count;
+}
+const SPAN_ID_KEYS = [Buffer.from('"spanId"'), Buffer.from('"span_id"')];
+
 function readSpan(s: Json, resource: Attributes, scope: SpanLike['scope'], out: DecodedTraces): void {
+  countSpan(out);
   const traceId = id(field(s, 'traceId', 'trace_id'));
   const spanId = id(field(s, 'spanId', 'span_id'));
   const invalid = invalidIds(traceId, spanId);

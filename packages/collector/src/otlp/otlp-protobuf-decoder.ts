@@ -1,13 +1,16 @@
 import type { Attributes, AttributeValue, SpanEventLike, SpanLike } from '@spantrack/processor';
 import {
   arrayAttribute,
+  countSpan,
   type DecodedTraces,
   EMPTY_ATTRIBUTES,
+  emptyTraces,
   invalidIds,
   MAX_VALUE_DEPTH,
   type PlainValue,
   spanKind,
   statusCode,
+  TooManySpansError,
   toPlain,
 } from './decoded-traces';
 import {
@@ -32,21 +35,66 @@ const UNSET_STATUS = Object.freeze({ code: 0 as const });
  * the buffer. Resource and scope objects are shared by the spans under them.
  * @throws OtlpDecodeError when the bytes are not such a message (truncated, bad wire type, invalid UTF-8)
  */
-export function decodeProtobufTraces(body: Buffer): DecodedTraces {
+export function decodeProtobufTraces(body: Buffer, maxSpans = Number.POSITIVE_INFINITY): DecodedTraces {
+  const out = emptyTraces(maxSpans);
+  walkRequest(new ProtobufReader(body), (r, resource, scope) => readSpan(r, resource, scope, out));
+  return out;
+}
+
+/** A span found on the wire and not yet decoded: its bytes and the resource and scope above it. */
+interface SpanAt {
+  pos: number;
+  end: number;
+  resource: Attributes;
+  scope: SpanLike['scope'];
+}
+
+/** How long decoding runs before it yields to the event loop, ms. */
+const SLICE_MS = 10;
+
+/**
+ * `decodeProtobufTraces` in slices: the spans are located first (cheap: no strings decoded), counted
+ * against `maxSpans`, then decoded a few milliseconds at a time with a yield to the event loop in
+ * between, so that a large request does not hold up the others (or `/healthz`).
+ * @throws OtlpDecodeError as decodeProtobufTraces; TooManySpansError before any span is decoded
+ */
+export async function decodeProtobufTracesSliced(body: Buffer, maxSpans: number): Promise<DecodedTraces> {
   const r = new ProtobufReader(body);
-  const out: DecodedTraces = { spans: [], invalidSpans: 0, invalidReason: undefined };
+  const found: SpanAt[] = [];
+  walkRequest(r, (r, resource, scope) => {
+    if (found.length >= maxSpans) throw new TooManySpansError(maxSpans);
+    found.push({ pos: r.pos, end: r.end, resource, scope });
+  });
+  const out = emptyTraces(maxSpans);
+  let sliceStart = performance.now();
+  for (let i = 0; i < found.length; i++) {
+    const at = found[i]!;
+    r.pos = at.pos;
+    r.end = at.end;
+    readSpan(r, at.resource, at.scope, out);
+    if ((i & 63) === 63 && performance.now() - sliceStart > SLICE_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      sliceStart = performance.now();
+    }
+  }
+  return out;
+}
+
+/** Called with the reader bounded to one span's bytes. */
+type VisitSpan = (r: ProtobufReader, resource: Attributes, scope: SpanLike['scope']) => void;
+
+function walkRequest(r: ProtobufReader, visit: VisitSpan): void {
   while (r.pos < r.end) {
     const tag = r.strictUint32();
     if (tag === (1 << 3) + WIRE_LEN) {
       const end = r.lengthEnd();
       const outer = r.end;
       r.end = end;
-      readResourceSpans(r, out);
+      readResourceSpans(r, visit);
       r.pos = end;
       r.end = outer;
     } else skipField(r, tag);
   }
-  return out;
 }
 
 function skipField(r: ProtobufReader, tag: number): void {
@@ -65,7 +113,7 @@ function nested<T>(r: ProtobufReader, read: (r: ProtobufReader) => T): T {
   return value;
 }
 
-function readResourceSpans(r: ProtobufReader, out: DecodedTraces): void {
+function readResourceSpans(r: ProtobufReader, visit: VisitSpan): void {
   let resource: Attributes = EMPTY_ATTRIBUTES;
   // The resource may follow its scope spans on the wire: remember where they are, read them after.
   let scopeStarts: number[] | undefined;
@@ -77,7 +125,7 @@ function readResourceSpans(r: ProtobufReader, out: DecodedTraces): void {
       scopeStarts = defer(r, scopeStarts);
     } else skipField(r, tag);
   }
-  if (scopeStarts !== undefined) readDeferred(r, scopeStarts, (r) => readScopeSpans(r, resource, out));
+  if (scopeStarts !== undefined) readDeferred(r, scopeStarts, (r) => readScopeSpans(r, resource, visit));
 }
 
 /** Skips a length-delimited field, remembering where it starts, to read it once its context is known. */
@@ -125,7 +173,7 @@ function readScope(r: ProtobufReader): SpanLike['scope'] {
   return version === undefined || version === '' ? { name } : { name, version };
 }
 
-function readScopeSpans(r: ProtobufReader, resource: Attributes, out: DecodedTraces): void {
+function readScopeSpans(r: ProtobufReader, resource: Attributes, visit: VisitSpan): void {
   let scope: SpanLike['scope'] = { name: '' };
   let spanStarts: number[] | undefined;
   // The usual order is scope first, then spans, decoded in place; spans before the scope wait for it.
@@ -140,7 +188,7 @@ function readScopeSpans(r: ProtobufReader, resource: Attributes, out: DecodedTra
         const end = r.lengthEnd();
         const outer = r.end;
         r.end = end;
-        readSpan(r, resource, scope, out);
+        visit(r, resource, scope);
         r.pos = end;
         r.end = outer;
         continue;
@@ -148,7 +196,7 @@ function readScopeSpans(r: ProtobufReader, resource: Attributes, out: DecodedTra
       spanStarts = defer(r, spanStarts);
     } else skipField(r, tag);
   }
-  if (spanStarts !== undefined) readDeferred(r, spanStarts, (r) => readSpan(r, resource, scope, out));
+  if (spanStarts !== undefined) readDeferred(r, spanStarts, (r) => visit(r, resource, scope));
 }
 
 function readSpan(
@@ -206,6 +254,7 @@ function readSpan(
         skipField(r, tag);
     }
   }
+  countSpan(out);
   const invalid = invalidIds(traceId, spanId);
   if (invalid !== undefined) {
     out.invalidSpans++;

@@ -149,7 +149,8 @@ export class CollectorPipeline {
     const spanOf: number[] = [];
     let rejected = decoded.invalidSpans;
     let firstReason = decoded.invalidReason;
-    // The request's spans together: rules that span a trace see all of them.
+    // The request's spans together: rules may relate spans across the traces of a request, so the
+    // translation is not sliced (the decoding before it is).
     const results = translator.many(spans);
     for (let i = 0; i < spans.length; i++) {
       const result = results[i]!;

@@ -1,0 +1,178 @@
+// The collector's memory ceiling over a real process: several senders push the largest requests
+// the limits allow (and gzip bombs, with and without the bearer token) over HTTP and gRPC; the
+// process's peak RSS (VmHWM) must stay within the documented budget and /healthz must answer fast.
+// Shortened here; SPANTRACK_FULL_MEMORY_TEST=1 runs the full minute with more senders.
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { gzipSync } from 'node:zlib';
+import { credentials, Metadata, makeGenericClientConstructor, type ServiceError } from '@grpc/grpc-js';
+import { TRACE_SERVICE_EXPORT_PATH } from '@spantrack/collector';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CliProcess } from './support/cli-process';
+import { agentTraces, toJson, toProtobuf } from './support/fixtures';
+import { post } from './support/post';
+
+const FULL = process.env.SPANTRACK_FULL_MEMORY_TEST === '1';
+const SECONDS = FULL ? 60 : 8;
+const SENDERS = FULL ? 4 : 2;
+const MiB = 1024 * 1024;
+/** The documented default ceiling. */
+const RSS_BUDGET = 512 * MiB;
+const TOKEN = 'memory-test-token';
+
+/** Fetches /healthz every 50 ms until the deadline, then posts the median and slowest times (ms). */
+const PROBE = `
+const { parentPort, workerData } = require('node:worker_threads');
+(async () => {
+  const times = [];
+  while (Date.now() < workerData.deadline) {
+    const t0 = performance.now();
+    const res = await fetch(workerData.url);
+    await res.text();
+    times.push(performance.now() - t0);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  times.sort((a, b) => a - b);
+  parentPort.postMessage({ median: times[times.length >> 1], slowest: times[times.length - 1] });
+})();
+`;
+
+const processes: CliProcess[] = [];
+afterAll(async () => {
+  await Promise.all(processes.map((p) => p.stop()));
+});
+
+/** Peak resident set of a process, from /proc. */
+function peakRss(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = /VmHWM:\s+(\d+) kB/.exec(status);
+  return Number(kb![1]) * 1024;
+}
+
+type RawExport = (
+  body: Buffer,
+  metadata: Metadata,
+  options: object,
+  callback: (error: ServiceError | null) => void,
+) => void;
+
+function grpcSender(url: string) {
+  const bytes = (b: Buffer) => b;
+  const Client = makeGenericClientConstructor(
+    {
+      Export: {
+        path: TRACE_SERVICE_EXPORT_PATH,
+        requestStream: false,
+        responseStream: false,
+        requestSerialize: bytes,
+        requestDeserialize: bytes,
+        responseSerialize: bytes,
+        responseDeserialize: bytes,
+      },
+    },
+    'TraceService',
+  );
+  const client = new Client(new URL(url).host, credentials.createInsecure(), {
+    'grpc.default_compression_algorithm': 2,
+    'grpc.max_send_message_length': -1,
+    'grpc.max_receive_message_length': -1,
+  });
+  const call = (body: Buffer, token?: string) =>
+    new Promise<number>((resolve) => {
+      const metadata = new Metadata();
+      if (token !== undefined) metadata.set('authorization', `Bearer ${token}`);
+      (client as unknown as { Export: RawExport }).Export(body, metadata, {}, (error) =>
+        resolve(error ? error.code : 0),
+      );
+    });
+  return { client, call };
+}
+
+/** The largest request the default limits accept: 10,000 GenAI spans, each with a 5 KB attribute (about 60 MiB inflated). */
+function largestRequest(): Buffer {
+  const spans = agentTraces(2_500, 'mem');
+  const pad = 'p'.repeat(5 * 1024);
+  for (const span of spans) (span.attributes as Record<string, unknown>)['app.padding'] = pad;
+  return toProtobuf(spans);
+}
+
+describe('memory ceiling', () => {
+  it(
+    `${SENDERS} senders per kind for ${SECONDS} s: peak RSS within 512 MiB, /healthz under 100 ms`,
+    async () => {
+      const cli = new CliProcess(
+        ['--http-port', '0', '--grpc-port', '0', '--sink', 'null', '--bearer-token', TOKEN],
+        {},
+      );
+      processes.push(cli);
+      const [, httpUrl] = await cli.waitFor(/OTLP\/HTTP listening on (\S+)/);
+      const [, grpcUrl] = await cli.waitFor(/OTLP\/gRPC listening on (http:\/\/[^;,\s]+)/);
+      const traces = `${httpUrl}/v1/traces`;
+      const largest = largestRequest();
+      expect(largest.length).toBeLessThan(64 * MiB);
+      const largestGz = gzipSync(largest);
+      const json = gzipSync(toJson(agentTraces(2_500, 'mem-json')));
+      // Past the span limit (12,000 spans): refused with 413 before its spans are translated.
+      const tooMany = gzipSync(toProtobuf(agentTraces(3_000, 'mem-many')));
+      // Refused on its metadata, so its size does not matter to the collector; kept small so that
+      // this process's gRPC client does not spend the machine's CPU compressing it.
+      const zeros = Buffer.alloc(MiB);
+      const bomb = gzipSync(zeros);
+      const auth = { authorization: `Bearer ${TOKEN}` };
+      const gz = { 'content-type': 'application/x-protobuf', 'content-encoding': 'gzip', ...auth };
+
+      const deadline = Date.now() + SECONDS * 1000;
+      const statuses = new Map<string, number>();
+      const count = (key: string) => statuses.set(key, (statuses.get(key) ?? 0) + 1);
+      const loop = async (name: string, send: () => Promise<number>) => {
+        while (Date.now() < deadline) count(`${name} ${await send()}`);
+      };
+      const grpc = grpcSender(grpcUrl!);
+      const senders: Promise<void>[] = [];
+      for (let i = 0; i < SENDERS; i++) {
+        senders.push(loop('http largest', async () => (await post(traces, largestGz, gz)).status));
+        senders.push(
+          loop(
+            'http json',
+            async () => (await post(traces, json, { ...gz, 'content-type': 'application/json' })).status,
+          ),
+        );
+        senders.push(loop('http too-many', async () => (await post(traces, tooMany, gz)).status));
+        senders.push(
+          loop(
+            'http bomb no-token',
+            async () => (await post(traces, bomb, { ...gz, authorization: '' })).status,
+          ),
+        );
+        senders.push(loop('grpc largest', () => grpc.call(largest, TOKEN)));
+        senders.push(loop('grpc bomb no-token', () => grpc.call(zeros)));
+      }
+      // Probed from a worker thread: the senders' own work on this thread must not count as latency.
+      const probe = new Worker(PROBE, { eval: true, workerData: { url: `${httpUrl}/healthz`, deadline } });
+      const probes = once(probe, 'message') as Promise<[{ median: number; slowest: number }]>;
+      const [[{ median, slowest }]] = await Promise.all([probes, ...senders]);
+      grpc.client.close();
+      const peak = peakRss(cli.child.pid!);
+      const summary = [...statuses].map(([k, v]) => `${k}: ${v}`).join(', ');
+      console.log(
+        `peak RSS ${(peak / MiB).toFixed(0)} MiB, /healthz median ${median.toFixed(0)} ms, slowest ${slowest.toFixed(0)} ms; ${summary}`,
+      );
+      expect(peak).toBeLessThan(RSS_BUDGET);
+      expect(median).toBeLessThan(100);
+      // The slowest answer is held to 100 ms only in the full run, meant for a quiet machine: on a
+      // shared one, scheduling alone delays an idle collector's /healthz by up to 200 ms.
+      if (FULL) expect(slowest).toBeLessThan(100);
+      // Largest allowed requests went through (others got 429 / UNAVAILABLE while the budget was
+      // held: a retry later succeeds); the oversized and unauthenticated ones did not.
+      expect((statuses.get('http largest 200') ?? 0) + (statuses.get('grpc largest 0') ?? 0)).toBeGreaterThan(
+        0,
+      );
+      const answered = [...statuses.keys()].filter((k) => k.includes('largest'));
+      expect(answered.filter((k) => !/ (200|429|0|14)$/.test(k))).toEqual([]);
+      expect(statuses.get('http too-many 413') ?? 0).toBeGreaterThan(0);
+      expect([...statuses.keys()].filter((k) => k.includes('no-token') && !/ (401|16)$/.test(k))).toEqual([]);
+    },
+    (SECONDS + 60) * 1000,
+  );
+});
