@@ -1,6 +1,6 @@
 /**
- * The class name that says nothing about a failure: LangChain rethrows openai's HTTP errors as plain
- * `Error`s, and OpenTelemetry's `recordException` writes that name as `exception.type`.
+ * The class name that says nothing about a failure: the openai client's HTTP errors keep `name` as
+ * `Error`, which is what LangChain's run error and OpenTelemetry's `exception.type` then show.
  */
 const GENERIC_ERROR_CLASS = 'Error';
 

@@ -93,7 +93,7 @@ export const openLlmetrySource: InteractionSource = {
     it.inputTokens ??= countAt(span, ctx, 'llm.usage.prompt_tokens');
     it.outputTokens ??= countAt(span, ctx, 'llm.usage.completion_tokens');
     it.cacheReadTokens ??= countAt(span, ctx, 'gen_ai.usage.cache_read_input_tokens');
-    // LangChain rethrows openai's HTTP errors as plain `Error`s: that class says nothing.
+    // openai's HTTP errors are named plain `Error` (their `name` is not their class): that says nothing.
     if (it.error !== undefined) it.error.class = specificErrorClass(it.error.class);
     it.userId ??= idAt(span, ctx, ASSOCIATION_USER_ID) ?? idAt(span, ctx, ASSOCIATION_USER_ID_CAMEL);
     it.conversationId ??=
