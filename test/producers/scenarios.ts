@@ -153,6 +153,7 @@ function assertIdentity(events: readonly TrackMessage[], inside: boolean): void 
   for (const e of events) {
     if (inside) {
       expect(e.userId, `${e.event} userId`).toBe(USER_ID);
+      expect(e.anonymousId, `${e.event} anonymousId`).toBeUndefined();
     } else {
       expect(e.userId, `${e.event} userId`).toBeUndefined();
       // Without a user, Segment needs an anonymous id: the trace's id.
@@ -169,7 +170,7 @@ export function describeMatrix(matrix: ProducerMatrix): void {
         const outcome = matrix.expected[name][where];
         const expected = [...outcome.events].sort(byEvent);
         const list = expected.map((e) => e.event).join(', ') || 'no event';
-        it(`${name}, ${where} a conversation: ${list}`, async () => {
+        it(`${name}, ${where} a conversation: ${list} (${outcome.spans} spans ended)`, async () => {
           const pipeline = matrix.pipeline();
           const conversation =
             where === 'inside'
