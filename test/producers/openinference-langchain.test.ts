@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { setSession, setUser } from '@arizeai/openinference-core';
 import { LangChainInstrumentation } from '@arizeai/openinference-instrumentation-langchain';
 import * as callbackManagerModule from '@langchain/core/callbacks/manager';
 import { HumanMessage } from '@langchain/core/messages';
@@ -6,6 +7,7 @@ import { RunnableLambda } from '@langchain/core/runnables';
 import { AsyncLocalStorageProviderSingleton } from '@langchain/core/singletons';
 import { tool } from '@langchain/core/tools';
 import { ChatOpenAI } from '@langchain/openai';
+import { context } from '@opentelemetry/api';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type FakeOpenAI, startFakeOpenAI } from './fake-openai-server';
@@ -191,5 +193,31 @@ describe('OpenInference LangChain: a chain as the turn', () => {
       prompt_tokens: 12,
       completion_tokens: 3,
     });
+  });
+
+  it("OpenInference's own setSession / setUser: the root CHAIN starts that conversation, every event names that user", async () => {
+    const scoped = setUser(setSession(context.active(), { sessionId: 'sess-oilc' }), { userId: 'u-oilc' });
+    await context.with(scoped, () => agent().invoke('where is order 42?'));
+    const events = await pipeline.events();
+    expect(names(events)).toEqual([
+      'Action Invoked',
+      'Conversation Started',
+      'Message Received',
+      'Message Sent',
+      'ai.generation',
+    ]);
+    expect(one(events, 'Conversation Started').properties).toEqual({ conversationId: 'sess-oilc' });
+    expect(one(events, 'Message Received').properties).toEqual({
+      conversationId: 'sess-oilc',
+      messageId: expect.any(String),
+      role: 'agent',
+      ...USAGE,
+    });
+    expect(one(events, 'Action Invoked').properties).toEqual({
+      conversationId: 'sess-oilc',
+      type: 'tool',
+      action: TOOL_NAME,
+    });
+    for (const e of events) expect(e.userId).toBe('u-oilc');
   });
 });

@@ -1,8 +1,10 @@
+import { setSession, setUser } from '@arizeai/openinference-core';
 import { OpenAIInstrumentation } from '@arizeai/openinference-instrumentation-openai';
+import { context } from '@opentelemetry/api';
 import OpenAI from 'openai';
-import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type FakeOpenAI, startFakeOpenAI } from './fake-openai-server';
-import { disableContext, enableContext, Pipeline } from './harness';
+import { disableContext, enableContext, names, Pipeline } from './harness';
 import {
   actionInvoked,
   aiError,
@@ -131,4 +133,16 @@ describeMatrix({
       },
     },
   },
+});
+
+describe("OpenInference's own context", () => {
+  it('setUser / setSession name the user of a call outside spantrack (user.id, session.id on its span)', async () => {
+    const scoped = setUser(setSession(context.active(), { sessionId: 'sess-oi' }), { userId: 'u-oi' });
+    await context.with(scoped, () => ask('where is my order?'));
+    const events = await pipeline.events();
+    expect(names(events)).toEqual(['ai.generation']);
+    expect(events[0]!.properties).toEqual(call.properties);
+    expect(events[0]!.userId).toBe('u-oi');
+    expect(events[0]!.anonymousId).toBeUndefined();
+  });
 });
