@@ -77,13 +77,10 @@ const agent = () =>
     return 'Your order has shipped.';
   }).withConfig({ runName: 'support_agent' });
 
-const call = generation({
-  model: 'gpt-4o-mini',
-  ...TOKENS,
-  cached_input_tokens: 4,
-  cost_usd: CALL_COST_CACHED,
-});
+// A call as its span says it: the requested model name (`llm.model_name`), the usage with its
+// 4 cached input tokens, so priced with them. LangChain reads a stream's usage chunk itself.
 const USAGE = { ...TOKENS, cached_input_tokens: 4, cost_usd: CALL_COST_CACHED };
+const call = generation({ model: 'gpt-4o-mini', ...USAGE });
 
 describeMatrix({
   title: 'OpenInference LangChain (@arizeai/openinference-instrumentation-langchain)',
@@ -131,6 +128,7 @@ describeMatrix({
       outside: { spans: 1, events: [aiError('timeout', 'TimeoutError')] },
       inside: { spans: 2, events: [...turnOpened(), aiError('timeout', 'TimeoutError')] },
     },
+    // The TOOL span is an Action Invoked only in a conversation (Segment's AI Copilot spec needs one).
     tool_loop: {
       outside: { spans: 3, events: [call, call] },
       inside: {

@@ -61,6 +61,7 @@ const model = () =>
     configuration: { baseURL: server.url },
   });
 
+// It writes the requested model as the response model and no cached tokens: all input priced uncached.
 const USAGE = { ...TOKENS, cost_usd: CALL_COST_NO_CACHE };
 const call = generation({ model: 'gpt-4o-mini', ...USAGE });
 
@@ -88,10 +89,13 @@ describeMatrix({
       outside: { spans: 1, events: [call] },
       inside: { spans: 2, events: [...turnOpened(), messageReceived(USAGE), call] },
     },
+    // LangChain reads the stream's usage chunk itself.
     stream: {
       outside: { spans: 1, events: [call] },
       inside: { spans: 2, events: [...turnOpened(), messageReceived(USAGE), call] },
     },
+    // Failed calls end their span with an exception event: its type is the class, except the plain
+    // `Error` of openai's 500 (dropped) and the 429, whose `code` OpenTelemetry writes instead.
     server_error: {
       outside: { spans: 1, events: [aiError('server_error')] },
       inside: { spans: 2, events: [...turnOpened(), aiError('server_error')] },
@@ -108,6 +112,7 @@ describeMatrix({
       outside: { spans: 1, events: [aiError('timeout', 'TimeoutError')] },
       inside: { spans: 2, events: [...turnOpened(), aiError('timeout', 'TimeoutError')] },
     },
+    // Its tool span is named through the ToolMessage the tool returns; no conversation, no Action Invoked.
     tool_loop: {
       outside: { spans: 3, events: [call, call] },
       inside: {
