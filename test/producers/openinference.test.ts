@@ -1,16 +1,27 @@
+import { setSession, setUser } from '@arizeai/openinference-core';
 import { OpenAIInstrumentation } from '@arizeai/openinference-instrumentation-openai';
+import { context } from '@opentelemetry/api';
 import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type FakeOpenAI, MODEL, startFakeOpenAI, Trigger } from './fake-openai-server';
-import { disableContext, enableContext, names, one, Pipeline } from './harness';
+import { type FakeOpenAI, startFakeOpenAI } from './fake-openai-server';
+import { disableContext, enableContext, names, Pipeline } from './harness';
+import {
+  actionInvoked,
+  aiError,
+  CALL_COST_CACHED,
+  describeMatrix,
+  generation,
+  MODEL,
+  messageReceived,
+  TOKENS,
+  TOOL_NAME,
+  turnOpened,
+} from './scenarios';
 
 /*
  * Arize OpenInference's openai instrumentation (real library, real openai client) against a local
  * OpenAI-compatible server. Its spans carry openinference.span.kind and llm.*, no gen_ai.*.
  */
-
-// (8 uncached × 0.15 + 4 cached × 0.075 + 3 output × 0.6) USD per million tokens, gpt-4o-mini.
-const CALL_COST = 3.3e-6;
 
 let server: FakeOpenAI;
 let pipeline: Pipeline;
@@ -30,88 +41,108 @@ afterAll(async () => {
 beforeEach(() => {
   pipeline = new Pipeline();
   instrumentation.setTracerProvider(pipeline.provider);
-  client = new OpenAI({ baseURL: server.url, apiKey: 'test-key', maxRetries: 0, timeout: 500 });
+  client = new OpenAI({ baseURL: server.url, apiKey: 'test-key', maxRetries: 0, timeout: 300 });
 });
 afterEach(() => pipeline.shutdown());
 
+const TOOLS = [{ type: 'function' as const, function: { name: TOOL_NAME, parameters: { type: 'object' } } }];
 const ask = (content: string, tools = false) =>
   client.chat.completions.create({
     model: 'gpt-4o-mini',
     messages: [{ role: 'user', content }],
-    ...(tools
-      ? {
-          tools: [
-            { type: 'function' as const, function: { name: 'lookup_order', parameters: { type: 'object' } } },
-          ],
-        }
-      : {}),
+    ...(tools ? { tools: TOOLS } : {}),
   });
 
-describe('OpenInference (@arizeai/openinference-instrumentation-openai)', () => {
-  it('outside a conversation: one ai.generation with tokens and cost', async () => {
-    await ask('where is my order?');
+// A call as the server answers it: the response's model, its usage with 4 cached input tokens.
+const call = generation({ model: MODEL, ...TOKENS, cached_input_tokens: 4, cost_usd: CALL_COST_CACHED });
+
+describeMatrix({
+  title: 'OpenInference (@arizeai/openinference-instrumentation-openai)',
+  pipeline: () => pipeline,
+  calls: {
+    chat: () => ask('where is my order?'),
+    async stream() {
+      const stream = await client.chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: 'stream it' }],
+        stream: true,
+        stream_options: { include_usage: true },
+      });
+      for await (const _ of stream) {
+        // drain
+      }
+    },
+    ask: (content) => ask(content),
+    async toolLoop(runTool) {
+      const first = await ask('where is order 42?', true);
+      for (const c of first.choices[0]!.message.tool_calls ?? []) {
+        await runTool(c.type === 'function' ? c.function.name : 'tool', async () => 'order 42 shipped');
+      }
+      return ask('where is order 42?');
+    },
+  },
+  expected: {
+    chat: {
+      outside: { spans: 1, events: [call] },
+      inside: {
+        spans: 2,
+        events: [
+          ...turnOpened(),
+          messageReceived({ ...TOKENS, cached_input_tokens: 4, cost_usd: CALL_COST_CACHED }),
+          call,
+        ],
+      },
+    },
+    // Streams: no usage recorded (the usage chunk is ignored), and the request's model only.
+    stream: {
+      outside: { spans: 1, events: [generation({ model: 'gpt-4o-mini' })] },
+      inside: {
+        spans: 2,
+        events: [...turnOpened(), messageReceived(), generation({ model: 'gpt-4o-mini' })],
+      },
+    },
+    // The instrumentation never ends the span of a call whose promise rejects: no exporter sees the
+    // failed call. Inside a turn, the turn's own failure reports the documented types only.
+    server_error: { outside: { spans: 0, events: [] }, inside: { spans: 1, events: turnOpened() } },
+    rate_limit: { outside: { spans: 0, events: [] }, inside: { spans: 1, events: turnOpened() } },
+    context_length: {
+      outside: { spans: 0, events: [] },
+      inside: { spans: 1, events: [...turnOpened(), aiError('context_length')] },
+    },
+    timeout: {
+      outside: { spans: 0, events: [] },
+      inside: { spans: 1, events: [...turnOpened(), aiError('timeout')] },
+    },
+    // The tool is the user's code, run through conversation.tool() inside a conversation.
+    tool_loop: {
+      outside: { spans: 2, events: [call, call] },
+      inside: {
+        spans: 4,
+        events: [
+          ...turnOpened(),
+          actionInvoked({ role: 'agent' }),
+          messageReceived({
+            prompt_tokens: 24,
+            completion_tokens: 6,
+            cached_input_tokens: 8,
+            cost_usd: 2 * CALL_COST_CACHED,
+          }),
+          call,
+          call,
+        ],
+      },
+    },
+  },
+});
+
+describe("OpenInference's own context", () => {
+  it('setUser / setSession name the user of a call outside spantrack (user.id, session.id on its span)', async () => {
+    const scoped = setUser(setSession(context.active(), { sessionId: 'sess-oi' }), { userId: 'u-oi' });
+    await context.with(scoped, () => ask('where is my order?'));
     const events = await pipeline.events();
     expect(names(events)).toEqual(['ai.generation']);
-    expect(events[0]!.properties).toEqual({
-      model: MODEL,
-      latency_ms: expect.any(Number),
-      prompt_tokens: 12,
-      completion_tokens: 3,
-      cached_input_tokens: 4,
-      cost_usd: CALL_COST,
-    });
-    expect(events[0]!.anonymousId).toMatch(/^[0-9a-f]{32}$/);
-  });
-
-  it('a streamed answer is one ai.generation; OpenInference records no usage for streams, so no tokens or cost', async () => {
-    const stream = await client.chat.completions.create({
-      model: 'gpt-4o-mini',
-      messages: [{ role: 'user', content: 'stream it' }],
-      stream: true,
-      stream_options: { include_usage: true },
-    });
-    for await (const _ of stream) {
-      // drain
-    }
-    const events = await pipeline.events();
-    expect(names(events)).toEqual(['ai.generation']);
-    expect(events[0]!.properties).toEqual({ model: 'gpt-4o-mini', latency_ms: expect.any(Number) });
-  });
-
-  it("inside spantrack's conversation.turn(): one message pair whose Message Received sums the turn's two model calls, one Action Invoked", async () => {
-    const conversation = pipeline.tracker.conversation({ conversationId: 'conv-oi', userId: 'u-oi' });
-    await conversation.turn('where is my order?', async (turn) => {
-      await ask('where is my order?', true);
-      await conversation.tool('lookup_order', async () => ({ status: 'shipped' }));
-      const answer = await ask('where is my order?');
-      turn.setOutput(answer.choices[0]!.message.content ?? '');
-    });
-    const events = await pipeline.events();
-    expect(names(events)).toEqual([
-      'Action Invoked',
-      'Conversation Started',
-      'Message Received',
-      'Message Sent',
-      'ai.generation',
-      'ai.generation',
-    ]);
-    expect(one(events, 'Message Received').properties).toMatchObject({
-      conversationId: 'conv-oi',
-      prompt_tokens: 24,
-      completion_tokens: 6,
-      cached_input_tokens: 8,
-      cost_usd: 2 * CALL_COST,
-    });
-    expect(one(events, 'Action Invoked').properties).toMatchObject({ action: 'lookup_order', type: 'tool' });
-    for (const e of events) expect(e.userId).toBe('u-oi');
-  });
-
-  it('a failed turn sends Message Sent and no Message Received', async () => {
-    const conversation = pipeline.tracker.conversation({ conversationId: 'conv-oi-2', userId: 'u-oi' });
-    await expect(conversation.turn('hello', () => ask(Trigger.SERVER_ERROR))).rejects.toThrow('500');
-    const events = await pipeline.events();
-    // OpenInference 4.2.7 never ends the span of a call whose promise rejects (docs/sources.md):
-    // the failed model call itself reaches no exporter, so only the turn reports.
-    expect(names(events)).toEqual(['Conversation Started', 'Message Sent']);
+    expect(events[0]!.properties).toEqual(call.properties);
+    expect(events[0]!.userId).toBe('u-oi');
+    expect(events[0]!.anonymousId).toBeUndefined();
   });
 });

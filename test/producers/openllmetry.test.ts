@@ -1,15 +1,25 @@
 import { OpenAIInstrumentation } from '@traceloop/instrumentation-openai';
 import OpenAI from 'openai';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type FakeOpenAI, MODEL, startFakeOpenAI, Trigger } from './fake-openai-server';
-import { disableContext, enableContext, names, one, Pipeline } from './harness';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { type FakeOpenAI, startFakeOpenAI } from './fake-openai-server';
+import { disableContext, enableContext, Pipeline } from './harness';
+import {
+  actionInvoked,
+  aiError,
+  CALL_COST_NO_CACHE,
+  describeMatrix,
+  generation,
+  MODEL,
+  messageReceived,
+  TOKENS,
+  TOOL_NAME,
+  turnOpened,
+} from './scenarios';
 
 /*
  * OpenLLMetry's openai instrumentation (`@traceloop/instrumentation-openai`, real library, real
  * openai client) against a local OpenAI-compatible server.
  */
-
-const CALL_COST_NO_CACHE = 3.6e-6; // 12 × 0.15 + 3 × 0.6 µUSD: OpenLLMetry reports no cached tokens
 
 let server: FakeOpenAI;
 let pipeline: Pipeline;
@@ -33,64 +43,80 @@ beforeEach(() => {
 });
 afterEach(() => pipeline.shutdown());
 
-const ask = (content: string) =>
-  client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content }] });
-
-describe('OpenLLMetry (@traceloop/instrumentation-openai)', () => {
-  it('outside a conversation: one ai.generation with tokens and cost', async () => {
-    await ask('where is my order?');
-    const events = await pipeline.events();
-    expect(names(events)).toEqual(['ai.generation']);
-    expect(events[0]!.properties).toEqual({
-      model: MODEL,
-      latency_ms: expect.any(Number),
-      prompt_tokens: 12,
-      completion_tokens: 3,
-      cost_usd: CALL_COST_NO_CACHE,
-    });
+const TOOLS = [{ type: 'function' as const, function: { name: TOOL_NAME, parameters: { type: 'object' } } }];
+const ask = (content: string, tools = false) =>
+  client.chat.completions.create({
+    model: 'gpt-4o-mini',
+    messages: [{ role: 'user', content }],
+    ...(tools ? { tools: TOOLS } : {}),
   });
 
-  it('a streamed answer with usage is one ai.generation', async () => {
-    const stream = await client.chat.completions.create({
-      model: 'gpt-4o-mini',
-      messages: [{ role: 'user', content: 'stream it' }],
-      stream: true,
-      stream_options: { include_usage: true },
-    });
-    for await (const _ of stream) {
-      // drain
-    }
-    const events = await pipeline.events();
-    expect(names(events)).toEqual(['ai.generation']);
-  });
+// A call as the server answers it; OpenLLMetry writes no cached input tokens, so all input is priced uncached.
+const call = generation({ model: MODEL, ...TOKENS, cost_usd: CALL_COST_NO_CACHE });
 
-  it("inside spantrack's conversation.turn(): one pair, the model call's usage on Message Received", async () => {
-    const conversation = pipeline.tracker.conversation({ conversationId: 'conv-tl', userId: 'u-tl' });
-    await conversation.turn('where is my order?', async (turn) => {
-      const answer = await ask('where is my order?');
-      turn.setOutput(answer.choices[0]!.message.content ?? '');
-    });
-    const events = await pipeline.events();
-    expect(names(events)).toEqual([
-      'Conversation Started',
-      'Message Received',
-      'Message Sent',
-      'ai.generation',
-    ]);
-    expect(one(events, 'Message Received').properties).toMatchObject({
-      prompt_tokens: 12,
-      completion_tokens: 3,
-      cost_usd: CALL_COST_NO_CACHE,
-    });
-    for (const e of events) expect(e.userId).toBe('u-tl');
-  });
-
-  it('a failed call in a turn: Message Sent and no Message Received', async () => {
-    const conversation = pipeline.tracker.conversation({ conversationId: 'conv-tl-err', userId: 'u-tl' });
-    await expect(conversation.turn('hi', () => ask(Trigger.SERVER_ERROR))).rejects.toThrow('500');
-    const events = await pipeline.events();
-    // @traceloop/instrumentation-openai 0.27 never ends the span of a chat call whose promise
-    // rejects (docs/sources.md): the model call reaches no exporter, so no ai.error.
-    expect(names(events)).toEqual(['Conversation Started', 'Message Sent']);
-  });
+describeMatrix({
+  title: 'OpenLLMetry (@traceloop/instrumentation-openai)',
+  pipeline: () => pipeline,
+  calls: {
+    chat: () => ask('where is my order?'),
+    async stream() {
+      const stream = await client.chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: 'stream it' }],
+        stream: true,
+        stream_options: { include_usage: true },
+      });
+      for await (const _ of stream) {
+        // drain
+      }
+    },
+    ask: (content) => ask(content),
+    async toolLoop(runTool) {
+      const first = await ask('where is order 42?', true);
+      for (const c of first.choices[0]!.message.tool_calls ?? []) {
+        await runTool(c.type === 'function' ? c.function.name : 'tool', async () => 'order 42 shipped');
+      }
+      return ask('where is order 42?');
+    },
+  },
+  expected: {
+    chat: {
+      outside: { spans: 1, events: [call] },
+      inside: {
+        spans: 2,
+        events: [...turnOpened(), messageReceived({ ...TOKENS, cost_usd: CALL_COST_NO_CACHE }), call],
+      },
+    },
+    // Streams: the usage chunk is ignored (tokens only with its tiktoken `enrichTokens` estimate).
+    stream: {
+      outside: { spans: 1, events: [generation({ model: MODEL })] },
+      inside: { spans: 2, events: [...turnOpened(), messageReceived(), generation({ model: MODEL })] },
+    },
+    // The instrumentation never ends the span of a chat call whose promise rejects: no exporter sees
+    // the failed call. Inside a turn, the turn's own failure reports the documented types only.
+    server_error: { outside: { spans: 0, events: [] }, inside: { spans: 1, events: turnOpened() } },
+    rate_limit: { outside: { spans: 0, events: [] }, inside: { spans: 1, events: turnOpened() } },
+    context_length: {
+      outside: { spans: 0, events: [] },
+      inside: { spans: 1, events: [...turnOpened(), aiError('context_length')] },
+    },
+    timeout: {
+      outside: { spans: 0, events: [] },
+      inside: { spans: 1, events: [...turnOpened(), aiError('timeout')] },
+    },
+    // The tool is the user's code, run through conversation.tool() inside a conversation.
+    tool_loop: {
+      outside: { spans: 2, events: [call, call] },
+      inside: {
+        spans: 4,
+        events: [
+          ...turnOpened(),
+          actionInvoked({ role: 'agent' }),
+          messageReceived({ prompt_tokens: 24, completion_tokens: 6, cost_usd: 2 * CALL_COST_NO_CACHE }),
+          call,
+          call,
+        ],
+      },
+    },
+  },
 });

@@ -3,6 +3,7 @@ import type { SpanLike } from '../../span-like';
 import type { Interaction } from '../interaction';
 import type { InteractionSource } from '../normalize';
 import { type NormalizeContext, readSpan, type UNUSABLE_SPAN } from '../read-span';
+import { langChainRunErrorClass, specificErrorClass } from './langchain-error-class';
 import { contentAt, countAt, idAt, textAt, usdAt } from './producer-fields';
 
 /** Arize OpenInference (`@arizeai/openinference-*`): every span says its kind here. */
@@ -58,6 +59,13 @@ export const openInferenceSource: InteractionSource = {
     it.costUsd ??= usdAt(span, ctx, 'llm.cost.total');
     it.conversationId ??= idAt(span, ctx, 'session.id');
     it.agentName ??= textAt(span, ctx, 'agent.name');
+    if (it.error !== undefined) {
+      // Its LangChain tracer records no exception type: the class is in the status, atop the stack.
+      const status = span.status.code === 2 ? span.status.message : undefined;
+      it.error.class =
+        specificErrorClass(it.error.class) ??
+        (status === undefined ? undefined : langChainRunErrorClass(status));
+    }
     if (kind === 'tool') {
       it.toolName ??= textAt(span, ctx, 'tool.name') ?? span.name;
       it.toolCallId ??= idAt(span, ctx, 'tool_call.id');

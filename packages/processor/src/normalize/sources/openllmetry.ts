@@ -3,6 +3,7 @@ import type { SpanLike } from '../../span-like';
 import type { Interaction } from '../interaction';
 import type { InteractionSource } from '../normalize';
 import { type NormalizeContext, readSpan, type UNUSABLE_SPAN } from '../read-span';
+import { specificErrorClass } from './langchain-error-class';
 import { contentAt, countAt, idAt, textAt } from './producer-fields';
 
 /** OpenLLMetry (Traceloop): the decorator's kind (`workflow`, `task`, `agent`, `tool`). */
@@ -11,6 +12,11 @@ export const ATTR_TRACELOOP_SPAN_KIND = 'traceloop.span.kind';
 export const ATTR_TRACELOOP_ENTITY_NAME = 'traceloop.entity.name';
 /** OpenLLMetry's LLM call type (`chat`, `completion`, `embedding`, `rerank`). */
 export const ATTR_LLM_REQUEST_TYPE = 'llm.request.type';
+/**
+ * OpenLLMetry's instrumentations name their scope `@traceloop/instrumentation-<library>`. Since 0.2x
+ * their model-call spans carry GenAI semconv keys only, so the scope is what says they are its spans.
+ */
+export const TRACELOOP_SCOPE_PREFIX = '@traceloop/';
 // Association properties (`Traceloop.setAssociationProperties`) that name who and which conversation.
 const ASSOCIATION_USER_ID = 'traceloop.association.properties.user_id';
 const ASSOCIATION_USER_ID_CAMEL = 'traceloop.association.properties.userId';
@@ -64,9 +70,9 @@ function kindOf(span: SpanLike): InteractionKind | undefined {
 }
 
 /**
- * OpenLLMetry spans: `traceloop.span.kind` / `traceloop.entity.name` / `llm.request.type`, and its
- * GenAI semconv spans that name a tool only in `traceloop.entity.name`. Tokens are its
- * `gen_ai.usage.*` (read by `readSpan`) or older `llm.usage.*`.
+ * OpenLLMetry spans: `traceloop.span.kind` / `traceloop.entity.name` / `llm.request.type`, or its
+ * instrumentation scope (`@traceloop/...`, whose model calls carry GenAI semconv keys only). Tokens
+ * are its `gen_ai.usage.*` (read by `readSpan`) or older `llm.usage.*`.
  */
 export const openLlmetrySource: InteractionSource = {
   name: 'openllmetry',
@@ -75,7 +81,8 @@ export const openLlmetrySource: InteractionSource = {
     if (
       attrs[ATTR_TRACELOOP_SPAN_KIND] === undefined &&
       attrs[ATTR_TRACELOOP_ENTITY_NAME] === undefined &&
-      attrs[ATTR_LLM_REQUEST_TYPE] === undefined
+      attrs[ATTR_LLM_REQUEST_TYPE] === undefined &&
+      !span.scope.name.startsWith(TRACELOOP_SCOPE_PREFIX)
     ) {
       return undefined;
     }
@@ -86,6 +93,8 @@ export const openLlmetrySource: InteractionSource = {
     it.inputTokens ??= countAt(span, ctx, 'llm.usage.prompt_tokens');
     it.outputTokens ??= countAt(span, ctx, 'llm.usage.completion_tokens');
     it.cacheReadTokens ??= countAt(span, ctx, 'gen_ai.usage.cache_read_input_tokens');
+    // openai's HTTP errors are named plain `Error` (their `name` is not their class): that says nothing.
+    if (it.error !== undefined) it.error.class = specificErrorClass(it.error.class);
     it.userId ??= idAt(span, ctx, ASSOCIATION_USER_ID) ?? idAt(span, ctx, ASSOCIATION_USER_ID_CAMEL);
     it.conversationId ??=
       idAt(span, ctx, ASSOCIATION_CONVERSATION_ID) ??
