@@ -1,5 +1,6 @@
 import type { AnalyticsSpanProcessorOptions, TrackMessage } from '@spantrack/processor';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Trigger } from './fake-openai-server';
 import { Pipeline } from './harness';
 
 /*
@@ -177,3 +178,71 @@ async function check(
 
 const byEvent = (a: { event: string }, b: { event: string }) =>
   a.event < b.event ? -1 : a.event > b.event ? 1 : 0;
+
+/** What the cases use of an openai client (6 or 7): chat completions, plain and streamed. */
+export interface ChatCompletionsClient {
+  chat: {
+    completions: {
+      // biome-ignore lint/suspicious/noExplicitAny: the client's overloads differ between majors
+      create(body: any): Promise<any>;
+    };
+  };
+}
+
+const TOOLS = [
+  {
+    type: 'function',
+    function: {
+      name: 'lookup_order',
+      parameters: { type: 'object', properties: { id: { type: 'string' } } },
+    },
+  },
+];
+
+/**
+ * Runs a case with an openai client against the local fake OpenAI server: its triggers make the
+ * failures; the tool loop runs the tool the model calls (as the agent's own code, with no span of
+ * its own) and asks again with the result.
+ */
+export async function runOpenAiCase(client: ChatCompletionsClient, c: SdkCase): Promise<string> {
+  const ask = async (content: string): Promise<string> => {
+    const res = await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content }],
+    });
+    return res.choices[0]?.message?.content ?? '';
+  };
+  switch (c) {
+    case SdkCase.CHAT:
+      return ask('where is my order?');
+    case SdkCase.STREAM: {
+      const stream = await client.chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: 'where is my order?' }],
+        stream: true,
+        stream_options: { include_usage: true },
+      });
+      let text = '';
+      for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
+      return text;
+    }
+    case SdkCase.TOOL_LOOP: {
+      const messages: unknown[] = [{ role: 'user', content: 'where is my order?' }];
+      const first = await client.chat.completions.create({ model: 'gpt-4o-mini', messages, tools: TOOLS });
+      const call = first.choices[0].message.tool_calls[0];
+      messages.push(first.choices[0].message, {
+        role: 'tool',
+        tool_call_id: call.id,
+        content: JSON.stringify({ status: 'shipped' }),
+      });
+      const second = await client.chat.completions.create({ model: 'gpt-4o-mini', messages, tools: TOOLS });
+      return second.choices[0].message.content ?? '';
+    }
+    case SdkCase.SERVER_ERROR:
+      return ask(Trigger.SERVER_ERROR);
+    case SdkCase.RATE_LIMIT:
+      return ask(Trigger.RATE_LIMIT);
+    case SdkCase.TIMEOUT:
+      return ask(Trigger.SLOW);
+  }
+}
