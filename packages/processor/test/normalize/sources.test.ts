@@ -236,3 +236,33 @@ describe("GenAI semconv source: the AI SDK's recorded runtime context", () => {
     expect(chat?.userId).toBeUndefined();
   });
 });
+
+describe('an error.type that is a bare HTTP status', () => {
+  const failedWith = (exceptionType: string) =>
+    normalize(
+      child(
+        { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'error.type': '500' },
+        {
+          status: { code: 2, message: '500 Internal Server Error' },
+          events: [
+            {
+              name: 'exception',
+              timeUnixNano: 0n,
+              attributes: { 'exception.type': exceptionType, 'exception.message': 'Internal Server Error' },
+            },
+          ],
+        },
+      ),
+    );
+
+  it("takes the error's class from the exception event", () => {
+    expect(failedWith('InternalServerError')?.error).toMatchObject({
+      type: 'server_error',
+      class: 'InternalServerError',
+    });
+  });
+
+  it('keeps the status as the class when the exception says only Error', () => {
+    expect(failedWith('Error')?.error).toMatchObject({ type: 'server_error', class: '500' });
+  });
+});
