@@ -40,7 +40,7 @@ function bind(pipeline: Pipeline): void {
   client = new openai.OpenAI({ baseURL: server.url, apiKey: 'test-key', maxRetries: 0, timeout: 300 });
 }
 
-// 12 × 0.15 + 3 × 0.6 µUSD: it reports no cached tokens, so all 12 are priced as uncached input.
+// 8 uncached × 0.15 + 4 cached × 0.075 + 3 × 0.6 µUSD.
 const generation = {
   event: 'ai.generation',
   properties: {
@@ -48,7 +48,8 @@ const generation = {
     latency_ms: expect.any(Number),
     prompt_tokens: 12,
     completion_tokens: 3,
-    cost_usd: 3.6e-6,
+    cached_input_tokens: 4,
+    cost_usd: 3.3e-6,
   },
 };
 const error = (error_type: string, error_class: string) => ({

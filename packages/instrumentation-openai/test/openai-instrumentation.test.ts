@@ -19,6 +19,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OpenAIInstrumentation } from '../src/index';
 import {
   ANSWER,
+  CACHED_TOKENS,
   COMPLETION_TOKENS,
   type FakeOpenAI,
   PROMPT_TOKENS,
@@ -129,6 +130,7 @@ describe('OpenAIInstrumentation (openai 7)', () => {
       'gen_ai.response.finish_reasons': ['stop'],
       'gen_ai.usage.input_tokens': PROMPT_TOKENS,
       'gen_ai.usage.output_tokens': COMPLETION_TOKENS,
+      'gen_ai.usage.cache_read.input_tokens': CACHED_TOKENS,
     });
   });
 
@@ -178,6 +180,7 @@ describe('OpenAIInstrumentation (openai 7)', () => {
       'gen_ai.response.finish_reasons': ['stop'],
       'gen_ai.usage.input_tokens': PROMPT_TOKENS,
       'gen_ai.usage.output_tokens': COMPLETION_TOKENS,
+      'gen_ai.usage.cache_read.input_tokens': CACHED_TOKENS,
     });
     expect(JSON.parse(span.attributes['gen_ai.output.messages'] as string)).toEqual([
       { role: 'assistant', parts: [{ type: 'text', content: ANSWER }], finish_reason: 'stop' },

@@ -13,6 +13,8 @@ import type { AddressInfo } from 'node:net';
 export const ANSWER = 'Sure, I can help you file a nil return.';
 export const PROMPT_TOKENS = 120;
 export const COMPLETION_TOKENS = 15;
+/** Of the prompt tokens, those the answer says came from the prompt cache. */
+export const CACHED_TOKENS = 100;
 
 export interface FakeOpenAI {
   baseURL: string;
@@ -30,7 +32,12 @@ async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> 
   return JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
 }
 
-const usage = { prompt_tokens: PROMPT_TOKENS, completion_tokens: COMPLETION_TOKENS, total_tokens: 135 };
+const usage = {
+  prompt_tokens: PROMPT_TOKENS,
+  completion_tokens: COMPLETION_TOKENS,
+  total_tokens: 135,
+  prompt_tokens_details: { cached_tokens: CACHED_TOKENS },
+};
 
 export async function startFakeOpenAI(): Promise<FakeOpenAI> {
   const server = createServer((req, res) => {
