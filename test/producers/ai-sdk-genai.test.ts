@@ -205,6 +205,13 @@ describe('Vercel AI SDK GenAI integration: scopes and plain errors', () => {
     expect(one(events, 'ai.error').properties).toEqual({ error_type: 'timeout', error_class: 'Error' });
   });
 
+  it('with no ids in its runtime context, outside any scope: only the model calls report, anonymously', async () => {
+    await loop([callTool, answer]);
+    const events = await pipeline.events();
+    expect(names(events)).toEqual(['ai.generation', 'ai.generation']);
+    for (const e of events) expect([e.userId, typeof e.anonymousId]).toEqual([undefined, 'string']);
+  });
+
   it('in a withContext scope without a spantrack turn, the SDK call is the turn', async () => {
     await pipeline.tracker.withContext({ conversationId: 'conv-ai7-ctx', userId: 'u-ai7' }, () =>
       loop([callTool, answer]),
