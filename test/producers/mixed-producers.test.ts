@@ -102,20 +102,36 @@ describe("spantrack's tracker.generate() around a call @opentelemetry/instrument
     ]);
   });
 
-  it("inside spantrack's turn: one pair, Message Received counting the call once", async () => {
-    const conversation = pipeline.tracker.conversation({ conversationId: 'conv-mix-gen', userId: 'u-mix' });
-    await conversation.turn('where is my order?', async (turn) => {
-      turn.setOutput(await generate(SdkCase.CHAT));
-    });
+  it.each([SdkCase.CHAT, SdkCase.STREAM])(
+    "%s inside spantrack's turn: one pair, Message Received counting the call once",
+    async (c) => {
+      const conversation = pipeline.tracker.conversation({ conversationId: 'conv-mix-gen', userId: 'u-mix' });
+      await conversation.turn('where is my order?', async (turn) => {
+        turn.setOutput(await generate(c));
+      });
+      const events = await pipeline.events();
+      expect(events.map((e) => e.event).sort()).toEqual([
+        'Conversation Started',
+        'Message Received',
+        'Message Sent',
+        'ai.generation',
+      ]);
+      const received = events.find((e) => e.event === 'Message Received')!;
+      expect(received.properties).toMatchObject(UNCACHED);
+    },
+  );
+
+  it("a failing call inside spantrack's turn: Message Sent and one ai.error, no Message Received", async () => {
+    const conversation = pipeline.tracker.conversation({ conversationId: 'conv-mix-err', userId: 'u-mix' });
+    await expect(
+      conversation.turn('where is my order?', () => generate(SdkCase.SERVER_ERROR)),
+    ).rejects.toThrow();
     const events = await pipeline.events();
-    expect(events.map((e) => e.event).sort()).toEqual([
-      'Conversation Started',
-      'Message Received',
-      'Message Sent',
-      'ai.generation',
-    ]);
-    const received = events.find((e) => e.event === 'Message Received')!;
-    expect(received.properties).toMatchObject({ prompt_tokens: 12, completion_tokens: 3, cost_usd: 3.6e-6 });
+    expect(events.map((e) => e.event).sort()).toEqual(['Conversation Started', 'Message Sent', 'ai.error']);
+    expect(events.find((e) => e.event === 'ai.error')!.properties).toEqual({
+      error_type: 'server_error',
+      error_class: 'InternalServerError',
+    });
   });
 });
 
