@@ -1,13 +1,22 @@
-import { trace } from '@opentelemetry/api';
-import { APICallError, generateObject, generateText, stepCountIs, tool } from 'ai';
+import {
+  APICallError,
+  generateObject,
+  generateText,
+  simulateReadableStream,
+  stepCountIs,
+  streamText,
+  tool,
+} from 'ai';
 import { MockLanguageModelV3 } from 'ai/test';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { disableContext, enableContext, names, one, Pipeline } from './harness';
+import { type CallIdentity, type CaseReport, describeSdkMatrix, SdkCase } from './scenarios-sdk';
 
 /*
  * The Vercel AI SDK's own telemetry (`experimental_telemetry`: legacy `ai.*` spans), from the real
- * `ai` package driving its own mock model (`ai/test`): a tool loop, retries, failures.
+ * `ai` 6 package driving its own mock model (`ai/test`): the matrix of cases, then retries and
+ * output that is not JSON.
  */
 
 const MODEL = 'mock-model-id';
@@ -30,12 +39,12 @@ const answer: Step = {
   usage: usage(20, 0, 5),
   warnings: [],
 } as unknown as Step;
-const serverError = () =>
+const apiError = (statusCode: number, message: string) =>
   new APICallError({
-    message: 'Internal Server Error',
+    message,
     url: 'http://127.0.0.1/v1/chat/completions',
     requestBodyValues: {},
-    statusCode: 500,
+    statusCode,
     isRetryable: true,
   });
 
@@ -50,118 +59,155 @@ function model(steps: (Step | (() => never))[]) {
   });
 }
 const fail = (): never => {
-  throw serverError();
+  throw apiError(500, 'Internal Server Error');
+};
+const rateLimited = (): never => {
+  throw apiError(429, 'Rate limit reached');
 };
 
-let pipeline: Pipeline;
-
-beforeAll(() => enableContext());
-afterAll(() => disableContext());
-beforeEach(() => {
-  pipeline = new Pipeline({ prices: PRICES });
-});
-afterEach(() => pipeline.shutdown());
-
-function run(steps: (Step | (() => never))[], metadata: Record<string, string> = {}, maxRetries = 1) {
-  return generateText({
-    model: model(steps),
-    prompt: 'where is my order?',
-    tools: {
-      lookup_order: tool({
-        inputSchema: z.object({ id: z.string() }),
-        execute: async () => ({ status: 'shipped' }),
+/** A model that streams the answer in two parts, then its usage. */
+const streamingModel = () =>
+  new MockLanguageModelV3({
+    doStream: async () => ({
+      stream: simulateReadableStream({
+        chunks: [
+          { type: 'stream-start', warnings: [] },
+          { type: 'text-start', id: 't1' },
+          { type: 'text-delta', id: 't1', delta: 'Your order ' },
+          { type: 'text-delta', id: 't1', delta: 'has shipped.' },
+          { type: 'text-end', id: 't1' },
+          { type: 'finish', finishReason: { unified: 'stop', raw: undefined }, usage: usage(20, 0, 5) },
+        ] as never[],
       }),
-    },
-    stopWhen: stepCountIs(3),
-    maxRetries,
-    experimental_telemetry: {
-      isEnabled: true,
-      functionId: 'support-agent',
-      metadata,
-      tracer: pipeline.provider.getTracer('ai'),
-    },
+    }),
   });
+
+/** A model that never answers: it only gives up when the call is aborted (the SDK's `timeout`). */
+const slowModel = () =>
+  new MockLanguageModelV3({
+    doGenerate: ({ abortSignal }) =>
+      new Promise<never>((_resolve, reject) => {
+        abortSignal?.addEventListener('abort', () => reject(abortSignal.reason), { once: true });
+      }),
+  });
+
+const lookupOrder = tool({
+  inputSchema: z.object({ id: z.string() }),
+  execute: async () => ({ status: 'shipped' }),
+});
+
+/** The SDK's telemetry settings; ids go in its metadata, the way its users name them. */
+function telemetry(pipeline: Pipeline, identity: CallIdentity | undefined) {
+  const metadata: Record<string, string> =
+    identity === undefined ? {} : { userId: identity.userId, sessionId: identity.conversationId };
+  return {
+    isEnabled: true,
+    functionId: 'support-agent',
+    metadata,
+    tracer: pipeline.provider.getTracer('ai'),
+  };
 }
 
 // Tool step: 6 uncached × 1 + 4 cached × 0.5 + 2 × 2 = 12; answer step: 20 × 1 + 5 × 2 = 30 (µUSD).
-const STEP_COSTS = [12e-6, 30e-6];
+const toolStep = {
+  event: 'ai.generation',
+  properties: {
+    model: MODEL,
+    latency_ms: expect.any(Number),
+    prompt_tokens: 10,
+    completion_tokens: 2,
+    cached_input_tokens: 4,
+    cost_usd: 12e-6,
+  },
+};
+const answerStep = {
+  event: 'ai.generation',
+  properties: {
+    model: MODEL,
+    latency_ms: expect.any(Number),
+    prompt_tokens: 20,
+    completion_tokens: 5,
+    cached_input_tokens: 0,
+    cost_usd: 30e-6,
+  },
+};
+const error = (error_type: string, error_class: string) => ({
+  event: 'ai.error',
+  properties: { error_type, error_class },
+});
 
-describe('Vercel AI SDK legacy ai.* spans', () => {
-  it('a tool loop outside spantrack: one pair per call, one ai.generation per model call, one Action Invoked, usage summed once', async () => {
-    await run([callTool, answer], { userId: 'u-ai', sessionId: 'sess-ai' });
-    const events = await pipeline.events();
-    expect(names(events)).toEqual([
-      'Action Invoked',
-      'Conversation Started',
-      'Message Received',
-      'Message Sent',
-      'ai.generation',
-      'ai.generation',
-    ]);
-    const generations = events.filter((e) => e.event === 'ai.generation').map((e) => e.properties);
-    expect(generations).toEqual([
-      {
-        model: MODEL,
-        latency_ms: expect.any(Number),
-        prompt_tokens: 10,
-        completion_tokens: 2,
-        cached_input_tokens: 4,
-        cost_usd: STEP_COSTS[0],
-      },
-      {
-        model: MODEL,
-        latency_ms: expect.any(Number),
-        prompt_tokens: 20,
-        completion_tokens: 5,
-        cached_input_tokens: 0,
-        cost_usd: STEP_COSTS[1],
-      },
-    ]);
-    expect(one(events, 'Message Received').properties).toEqual({
-      conversationId: 'sess-ai',
-      messageId: expect.any(String),
-      role: 'agent',
-      prompt_tokens: 30,
-      completion_tokens: 7,
-      cached_input_tokens: 4,
-      cost_usd: 42e-6,
-    });
-    expect(one(events, 'Action Invoked').properties).toMatchObject({ action: 'lookup_order', type: 'tool' });
-    for (const e of events) expect(e.userId).toBe('u-ai');
-  });
+const REPORTS: Record<SdkCase, CaseReport> = {
+  [SdkCase.CHAT]: { calls: [answerStep] },
+  [SdkCase.STREAM]: { calls: [answerStep] },
+  [SdkCase.TOOL_LOOP]: { calls: [toolStep, answerStep], actions: ['lookup_order'] },
+  [SdkCase.SERVER_ERROR]: { calls: [error('server_error', 'AI_APICallError')], fails: true },
+  [SdkCase.RATE_LIMIT]: { calls: [error('rate_limit', 'AI_APICallError')], fails: true },
+  [SdkCase.TIMEOUT]: { calls: [error('timeout', 'TimeoutError')], fails: true },
+};
 
-  it("inside spantrack's conversation.turn(): the SDK's call adds no second message pair", async () => {
-    const conversation = pipeline.tracker.conversation({ conversationId: 'conv-ai', userId: 'u-ai' });
-    await conversation.turn('where is my order?', async (turn) => {
-      const result = await run([callTool, answer]);
-      turn.setOutput(result.text);
-    });
-    const events = await pipeline.events();
-    expect(names(events)).toEqual([
-      'Action Invoked',
-      'Conversation Started',
-      'Message Received',
-      'Message Sent',
-      'ai.generation',
-      'ai.generation',
-    ]);
-    expect(one(events, 'Message Received').properties).toMatchObject({
-      conversationId: 'conv-ai',
-      prompt_tokens: 30,
-      completion_tokens: 7,
-    });
-    expect(trace.getActiveSpan()).toBeUndefined();
+describeSdkMatrix({
+  name: 'Vercel AI SDK legacy ai.* spans',
+  slug: 'ai6',
+  prices: PRICES,
+  bind: () => undefined,
+  reportsIdentity: true,
+  report: (c) => REPORTS[c],
+  async run(c, pipeline, identity) {
+    const common = {
+      prompt: 'where is my order?',
+      maxRetries: 0,
+      experimental_telemetry: telemetry(pipeline, identity),
+    };
+    switch (c) {
+      case SdkCase.CHAT:
+        return (await generateText({ ...common, model: model([answer]) })).text;
+      case SdkCase.STREAM: {
+        let text = '';
+        for await (const part of streamText({ ...common, model: streamingModel() }).textStream) text += part;
+        return text;
+      }
+      case SdkCase.TOOL_LOOP: {
+        const tools = { lookup_order: lookupOrder };
+        const loop = { tools, stopWhen: stepCountIs(3) };
+        return (await generateText({ ...common, ...loop, model: model([callTool, answer]) })).text;
+      }
+      case SdkCase.SERVER_ERROR:
+        return (await generateText({ ...common, model: model([fail]) })).text;
+      case SdkCase.RATE_LIMIT:
+        return (await generateText({ ...common, model: model([rateLimited]) })).text;
+      case SdkCase.TIMEOUT:
+        return (await generateText({ ...common, model: slowModel(), timeout: 50 })).text;
+    }
+  },
+});
+
+describe('Vercel AI SDK legacy ai.* spans: retries and invalid output', () => {
+  let pipeline: Pipeline;
+  beforeEach(() => {
+    pipeline = new Pipeline({ prices: PRICES });
   });
+  afterEach(() => pipeline.shutdown());
+
+  /** A tool loop over `steps`, retrying a failed step once (the SDK's backoff: about 2 s). */
+  const retried = (steps: (Step | (() => never))[]) =>
+    generateText({
+      model: model(steps),
+      prompt: 'where is my order?',
+      tools: { lookup_order: lookupOrder },
+      stopWhen: stepCountIs(3),
+      maxRetries: 1,
+      experimental_telemetry: telemetry(pipeline, undefined),
+    });
 
   it('a call retried after a 500 is one ai.generation, not one event per attempt', async () => {
-    await run([fail, answer]);
+    await retried([fail, answer]);
     const events = await pipeline.events();
     expect(names(events)).toEqual(['ai.generation']);
   });
 
   it('a call that keeps failing is one ai.error of the documented type, the class and attempts kept', async () => {
     const conversation = pipeline.tracker.conversation({ conversationId: 'conv-ai-3', userId: 'u-ai' });
-    await expect(conversation.turn('hi', () => run([fail]))).rejects.toThrow();
+    await expect(conversation.turn('hi', () => retried([fail]))).rejects.toThrow();
     const events = await pipeline.events();
     expect(names(events)).toEqual(['Conversation Started', 'Message Sent', 'ai.error']);
     expect(one(events, 'ai.error').properties).toEqual({
@@ -198,3 +244,6 @@ describe('Vercel AI SDK legacy ai.* spans', () => {
     });
   });
 });
+
+beforeAll(() => enableContext());
+afterAll(() => disableContext());

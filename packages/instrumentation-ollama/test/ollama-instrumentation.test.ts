@@ -249,6 +249,81 @@ describe('OllamaInstrumentation', () => {
     expect(only().attributes['error.type']).toBe('TypeError');
   });
 
+  it('marks an HTTP 500 and 429 with the status as error.type and the client’s class as the exception type', async () => {
+    for (const [model, status] of [
+      ['overloaded', '500'],
+      ['rate-limited', '429'],
+    ] as const) {
+      exporter.reset();
+      await expect(client.chat({ model, messages, stream: false })).rejects.toMatchObject({
+        name: 'ResponseError',
+        status_code: Number(status),
+      });
+      const span = only();
+      expect(span.status.code).toBe(SpanStatusCode.ERROR);
+      expect(span.attributes['error.type']).toBe(status);
+      expect(span.events.map((e) => [e.name, e.attributes?.['exception.type']])).toEqual([
+        ['exception', 'ResponseError'],
+      ]);
+    }
+  });
+
+  it('ends a call its fetch gives up on (a timeout signal) with error.type TimeoutError', async () => {
+    // The client has no timeout option: users bound a call through the fetch it is given.
+    const impatient = new ollama.Ollama({
+      host: server.url,
+      fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(100) }),
+    });
+    await expect(impatient.chat({ model: 'slow', messages, stream: false })).rejects.toThrow();
+    const span = only();
+    expect(span.status.code).toBe(SpanStatusCode.ERROR);
+    expect(span.attributes['error.type']).toBe('TimeoutError');
+  });
+
+  it('makes one span per model call of a tool loop: the tool call, then the answer with the tool’s result', async () => {
+    instrumentation.setConfig({ captureMessageContent: true });
+    const tools = [
+      {
+        type: 'function',
+        function: {
+          name: 'lookup_pin',
+          description: 'the KRA PIN',
+          parameters: { type: 'object', properties: {} },
+        },
+      },
+    ];
+    const first = await client.chat({ model: 'llama3.2:3b', messages, tools, stream: false });
+    expect(first.message.tool_calls?.[0]?.function.name).toBe('lookup_pin');
+    const second = await client.chat({
+      model: 'llama3.2:3b',
+      tools,
+      stream: false,
+      messages: [
+        ...messages,
+        first.message,
+        { role: 'tool', tool_name: 'lookup_pin', content: '{"pin":"A1"}' },
+      ],
+    });
+    expect(second.message.content).toBe(ANSWER);
+    const spans = exporter.getFinishedSpans();
+    expect(spans.map((s) => s.attributes['gen_ai.usage.input_tokens'])).toEqual([
+      PROMPT_TOKENS,
+      PROMPT_TOKENS,
+    ]);
+    expect(JSON.parse(spans[0]!.attributes['gen_ai.output.messages'] as string)).toEqual([
+      {
+        role: 'assistant',
+        parts: [{ type: 'tool_call', name: 'lookup_pin', arguments: { pin: 'A1' } }],
+        finish_reason: 'stop',
+      },
+    ]);
+    const input = JSON.parse(spans[1]!.attributes['gen_ai.input.messages'] as string);
+    expect(input.at(-1)).toEqual({
+      role: 'tool',
+      parts: [{ type: 'tool_call_response', name: 'lookup_pin', response: '{"pin":"A1"}' }],
+    });
+  });
+
   it('runs the request inside its span, a child of the caller’s active span', async () => {
     const parent = tracerProvider.getTracer('app').startSpan('turn');
     await context.with(trace.setSpan(context.active(), parent), () =>

@@ -9,6 +9,7 @@ import {
   ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
   ATTR_GEN_AI_RESPONSE_ID,
   ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
 } from '@spantrack/conventions';
@@ -106,6 +107,9 @@ export function chatResponseAttributes(completion: ChatCompletion): Attributes {
   if (typeof usage?.completion_tokens === 'number') {
     attrs[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS] = usage.completion_tokens;
   }
+  // Cached prompt tokens cost less: without them a call's cost would be overstated.
+  const cached = usage?.prompt_tokens_details?.cached_tokens;
+  if (typeof cached === 'number') attrs[ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS] = cached;
   return attrs;
 }
 

@@ -39,6 +39,8 @@ export interface ChatCompletionParams {
 export interface Usage {
   prompt_tokens?: number;
   completion_tokens?: number;
+  /** Of the prompt tokens, those read from the provider's prompt cache. */
+  prompt_tokens_details?: { cached_tokens?: number | null } | null;
 }
 
 export interface ChatChoice {

@@ -74,7 +74,11 @@ export class ModelCall {
   fail(error: unknown, errorType: string): void {
     if (this.ended) return;
     this.ended = true;
-    if (error instanceof Error) this.span.recordException(error);
+    // The exception's type is the client's class (`RateLimitError`): `error.type` holds only the
+    // status, and the client's errors are all named `Error`, with an API code where one was sent.
+    if (error instanceof Error) {
+      this.span.recordException({ name: error.constructor.name, message: error.message, stack: error.stack });
+    }
     this.span.setAttribute(ATTR_ERROR_TYPE, errorType);
     this.span.setStatus({
       code: SpanStatusCode.ERROR,

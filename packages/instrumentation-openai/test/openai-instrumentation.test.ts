@@ -19,6 +19,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OpenAIInstrumentation } from '../src/index';
 import {
   ANSWER,
+  CACHED_TOKENS,
   COMPLETION_TOKENS,
   type FakeOpenAI,
   PROMPT_TOKENS,
@@ -129,6 +130,7 @@ describe('OpenAIInstrumentation (openai 7)', () => {
       'gen_ai.response.finish_reasons': ['stop'],
       'gen_ai.usage.input_tokens': PROMPT_TOKENS,
       'gen_ai.usage.output_tokens': COMPLETION_TOKENS,
+      'gen_ai.usage.cache_read.input_tokens': CACHED_TOKENS,
     });
   });
 
@@ -178,6 +180,7 @@ describe('OpenAIInstrumentation (openai 7)', () => {
       'gen_ai.response.finish_reasons': ['stop'],
       'gen_ai.usage.input_tokens': PROMPT_TOKENS,
       'gen_ai.usage.output_tokens': COMPLETION_TOKENS,
+      'gen_ai.usage.cache_read.input_tokens': CACHED_TOKENS,
     });
     expect(JSON.parse(span.attributes['gen_ai.output.messages'] as string)).toEqual([
       { role: 'assistant', parts: [{ type: 'text', content: ANSWER }], finish_reason: 'stop' },
@@ -217,6 +220,79 @@ describe('OpenAIInstrumentation (openai 7)', () => {
     );
     await settled();
     expect(only().attributes['error.type']).toBe('APIConnectionError');
+  });
+
+  it('records the client’s error class as the exception type (error.type holds the status)', async () => {
+    await expect(client.chat.completions.create({ model: 'missing', messages })).rejects.toBeInstanceOf(
+      openai.NotFoundError,
+    );
+    await settled();
+    const span = only();
+    expect(span.attributes['error.type']).toBe('404');
+    expect(span.events.map((e) => [e.name, e.attributes?.['exception.type']])).toEqual([
+      ['exception', 'NotFoundError'],
+    ]);
+  });
+
+  it('ends a call that outlasts the client’s timeout with error.type APIConnectionTimeoutError', async () => {
+    const impatient = new openai.OpenAI({
+      apiKey: 'test-key',
+      baseURL: server.baseURL,
+      maxRetries: 0,
+      timeout: 100,
+    });
+    await expect(impatient.chat.completions.create({ model: 'slow', messages })).rejects.toBeInstanceOf(
+      openai.APIConnectionTimeoutError,
+    );
+    await settled();
+    const span = only();
+    expect(span.status.code).toBe(SpanStatusCode.ERROR);
+    expect(span.attributes['error.type']).toBe('APIConnectionTimeoutError');
+    expect(span.attributes['gen_ai.request.model']).toBe('slow');
+  });
+
+  it('makes one span per model call of a tool loop: the tool call, then the answer with the tool’s result', async () => {
+    instrumentation.setConfig({ captureMessageContent: true });
+    const tools = [
+      {
+        type: 'function' as const,
+        function: { name: 'lookup_pin', parameters: { type: 'object', properties: {} } },
+      },
+    ];
+    const first = await client.chat.completions.create({ model: 'gpt-4o-mini', messages, tools });
+    const call = first.choices[0]!.message.tool_calls![0]!;
+    const second = await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      tools,
+      messages: [
+        ...messages,
+        first.choices[0]!.message,
+        { role: 'tool', tool_call_id: call.id, content: '{"pin":"A1"}' },
+      ],
+    });
+    expect(second.choices[0]!.message.content).toBe(ANSWER);
+    await settled();
+    const spans = exporter.getFinishedSpans();
+    expect(spans.map((s) => s.attributes['gen_ai.response.finish_reasons'])).toEqual([
+      ['tool_calls'],
+      ['stop'],
+    ]);
+    expect(spans.map((s) => s.attributes['gen_ai.usage.input_tokens'])).toEqual([
+      PROMPT_TOKENS,
+      PROMPT_TOKENS,
+    ]);
+    expect(JSON.parse(spans[0]!.attributes['gen_ai.output.messages'] as string)).toEqual([
+      {
+        role: 'assistant',
+        parts: [{ type: 'tool_call', id: 'call_1', name: 'lookup_pin', arguments: { pin: 'A1' } }],
+        finish_reason: 'tool_calls',
+      },
+    ]);
+    const input = JSON.parse(spans[1]!.attributes['gen_ai.input.messages'] as string);
+    expect(input.at(-1)).toEqual({
+      role: 'tool',
+      parts: [{ type: 'tool_call_response', id: 'call_1', response: '{"pin":"A1"}' }],
+    });
   });
 
   it('records the duration and token-usage histograms', async () => {

@@ -6,7 +6,10 @@ import type { AddressInfo } from 'node:net';
  * A local stand-in for the Ollama HTTP API on 127.0.0.1: `/api/chat` and `/api/generate` (whole
  * or streamed as NDJSON, usage on the final chunk only, as Ollama sends it), `/api/embed` and
  * `/api/embeddings`. Model `missing` answers 404 as Ollama does for an unpulled model; model
- * `broken-stream` fails in the middle of a stream with an `{"error": ...}` line.
+ * `broken-stream` fails in the middle of a stream with an `{"error": ...}` line; `overloaded`
+ * answers 500, `rate-limited` 429 (as a proxy in front of Ollama would); `slow` never answers
+ * (until the server closes). A chat offering tools and holding no tool result is answered with a
+ * call of the first tool.
  */
 
 export const ANSWER = 'Sure, I can help you file a nil return.';
@@ -53,6 +56,9 @@ export async function startFakeOllama(): Promise<FakeOllama> {
         requests.push({ path, body });
         const model = String(body.model ?? '');
         if (model === 'missing') return json(res, 404, { error: `model '${model}' not found` });
+        if (model === 'overloaded') return json(res, 500, { error: 'server overloaded, please retry' });
+        if (model === 'rate-limited') return json(res, 429, { error: 'too many requests' });
+        if (model === 'slow') return;
         if (path === '/api/embed') {
           const inputs = Array.isArray(body.input) ? body.input : [body.input];
           return json(res, 200, {
@@ -65,6 +71,22 @@ export async function startFakeOllama(): Promise<FakeOllama> {
         if (path !== '/api/chat' && path !== '/api/generate') return json(res, 404, { error: 'not found' });
         const kind = path === '/api/chat' ? 'chat' : 'generate';
         const last = final(`${model}-resolved`, kind);
+        const tools = body.tools as { function?: { name?: string } }[] | undefined;
+        const messages = (body.messages ?? []) as { role?: string }[];
+        if (
+          kind === 'chat' &&
+          tools !== undefined &&
+          tools.length > 0 &&
+          !messages.some((m) => m.role === 'tool')
+        ) {
+          const call = { function: { name: tools[0]!.function?.name ?? 'tool', arguments: { pin: 'A1' } } };
+          const message = { role: 'assistant', content: '', tool_calls: [call] };
+          if (body.stream === false) return json(res, 200, { ...last, message });
+          res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+          res.write(`${JSON.stringify({ model: last.model, message, done: false })}\n`);
+          res.end(`${JSON.stringify(last)}\n`);
+          return;
+        }
         if (body.stream === false) {
           const whole =
             kind === 'chat'

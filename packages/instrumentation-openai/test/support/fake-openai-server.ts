@@ -5,12 +5,16 @@ import type { AddressInfo } from 'node:net';
 /*
  * A local stand-in for the OpenAI HTTP API on 127.0.0.1: `/v1/chat/completions` (whole, or
  * streamed as server-sent events with a usage chunk when `stream_options.include_usage` is set)
- * and `/v1/embeddings`. Model `missing` answers 404 as the API does for an unknown model.
+ * and `/v1/embeddings`. Model `missing` answers 404 as the API does for an unknown model; model
+ * `slow` never answers (until the server closes), so the client's timeout ends the call. A request
+ * offering tools and holding no tool result is answered with a call of the first tool.
  */
 
 export const ANSWER = 'Sure, I can help you file a nil return.';
 export const PROMPT_TOKENS = 120;
 export const COMPLETION_TOKENS = 15;
+/** Of the prompt tokens, those the answer says came from the prompt cache. */
+export const CACHED_TOKENS = 100;
 
 export interface FakeOpenAI {
   baseURL: string;
@@ -28,13 +32,19 @@ async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> 
   return JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
 }
 
-const usage = { prompt_tokens: PROMPT_TOKENS, completion_tokens: COMPLETION_TOKENS, total_tokens: 135 };
+const usage = {
+  prompt_tokens: PROMPT_TOKENS,
+  completion_tokens: COMPLETION_TOKENS,
+  total_tokens: 135,
+  prompt_tokens_details: { cached_tokens: CACHED_TOKENS },
+};
 
 export async function startFakeOpenAI(): Promise<FakeOpenAI> {
   const server = createServer((req, res) => {
     readBody(req).then(
       (body) => {
         const model = String(body.model ?? '');
+        if (model === 'slow') return;
         if (model === 'missing') {
           return json(res, 404, {
             error: { message: `The model \`${model}\` does not exist`, type: 'invalid_request_error' },
@@ -51,6 +61,30 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
         if (req.url !== '/v1/chat/completions') return json(res, 404, { error: { message: 'not found' } });
         const id = 'chatcmpl-123';
         const resolved = `${model}-2026-01-01`;
+        const tools = body.tools as { function?: { name?: string } }[] | undefined;
+        const messages = (body.messages ?? []) as { role?: string }[];
+        if (tools !== undefined && tools.length > 0 && !messages.some((m) => m.role === 'tool')) {
+          const call = {
+            id: 'call_1',
+            type: 'function',
+            function: { name: tools[0]!.function?.name ?? 'tool', arguments: '{"pin":"A1"}' },
+          };
+          return json(res, 200, {
+            id,
+            object: 'chat.completion',
+            created: 1_700_000_000,
+            model: resolved,
+            choices: [
+              {
+                index: 0,
+                message: { role: 'assistant', content: null, tool_calls: [call] },
+                finish_reason: 'tool_calls',
+                logprobs: null,
+              },
+            ],
+            usage,
+          });
+        }
         if (body.stream !== true) {
           return json(res, 200, {
             id,

@@ -25,6 +25,9 @@ const SERVER =
 const LEADING_STATUS = /^([1-5]\d\d)\b/;
 const STATUS_ONLY = /^[1-5]\d\d$/;
 
+/** Whether an `error.type` is a bare HTTP status (`500`), which names no class. */
+export const isHttpStatus = (value: string): boolean => STATUS_ONLY.test(value);
+
 /** The HTTP status a failure carries, when it says: an attribute, an `error.type` of three digits, or a message prefix. */
 export function httpStatusOf(
   statusAttribute: unknown,

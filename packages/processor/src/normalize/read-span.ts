@@ -82,7 +82,7 @@ import { type Diagnostic, DiagnosticCode } from '../diagnostics';
 import type { JsonValue } from '../message';
 import { CONTENT_PROPERTY_NAMES } from '../privacy/privacy-policy';
 import type { AttributeValue, SpanLike } from '../span-like';
-import { classifyError, httpStatusOf } from './error-taxonomy';
+import { classifyError, httpStatusOf, isHttpStatus } from './error-taxonomy';
 import type { Interaction } from './interaction';
 
 /** Semconv HTTP status of a failed call (some producers put it on the LLM span). */
@@ -904,9 +904,15 @@ export function readSpan(
     // A producer's class name is not an error type: it is kept apart, and the type is the documented
     // one when the cause is known. spantrack's own `error.type` is the user's choice and stays.
     const type = known ?? (source === 'spantrack' && raw !== undefined ? raw : ERROR_TYPE_OTHER);
+    // An `error.type` that is a bare HTTP status names no class: the exception event's type does,
+    // unless it is the generic `Error`.
+    const cls =
+      raw !== undefined && isHttpStatus(raw) && exceptionType !== undefined && exceptionType !== 'Error'
+        ? exceptionType
+        : raw;
     it.error = {
       type,
-      class: raw !== undefined && raw !== type && raw !== ERROR_TYPE_OTHER ? raw : undefined,
+      class: cls !== undefined && cls !== type && cls !== ERROR_TYPE_OTHER ? cls : undefined,
       message,
       recoveryAttempt,
       recovered,

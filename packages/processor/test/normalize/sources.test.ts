@@ -200,3 +200,69 @@ describe('official openai instrumentation and GenAI semconv sources', () => {
     expect(normalize(child({ 'gen_ai.operation.name': 'embeddings' }, failed))?.kind).toBe('error');
   });
 });
+
+describe("GenAI semconv source: the AI SDK's recorded runtime context", () => {
+  it('an invoke_agent span names its user and conversation from ai.settings.context.*, in either casing', () => {
+    const camel = normalize(
+      root({
+        'gen_ai.operation.name': 'invoke_agent',
+        'ai.settings.context.userId': 'u-1',
+        'ai.settings.context.sessionId': 's-1',
+      }),
+    );
+    expect(camel).toMatchObject({ kind: 'turn', source: 'gen_ai', userId: 'u-1', conversationId: 's-1' });
+    const snake = normalize(
+      root({
+        'gen_ai.operation.name': 'invoke_agent',
+        'ai.settings.context.user_id': 'u-2',
+        'ai.settings.context.conversation_id': 'c-2',
+      }),
+    );
+    expect(snake).toMatchObject({ userId: 'u-2', conversationId: 'c-2' });
+  });
+
+  it('GenAI keys win over the runtime context; a chat span does not read it', () => {
+    const both = normalize(
+      root({
+        'gen_ai.operation.name': 'invoke_agent',
+        'user.id': 'u-semconv',
+        'gen_ai.conversation.id': 'c-semconv',
+        'ai.settings.context.userId': 'u-ctx',
+        'ai.settings.context.sessionId': 's-ctx',
+      }),
+    );
+    expect(both).toMatchObject({ userId: 'u-semconv', conversationId: 'c-semconv' });
+    const chat = normalize(child({ 'gen_ai.operation.name': 'chat', 'ai.settings.context.userId': 'u-1' }));
+    expect(chat?.userId).toBeUndefined();
+  });
+});
+
+describe('an error.type that is a bare HTTP status', () => {
+  const failedWith = (exceptionType: string) =>
+    normalize(
+      child(
+        { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'error.type': '500' },
+        {
+          status: { code: 2, message: '500 Internal Server Error' },
+          events: [
+            {
+              name: 'exception',
+              timeUnixNano: 0n,
+              attributes: { 'exception.type': exceptionType, 'exception.message': 'Internal Server Error' },
+            },
+          ],
+        },
+      ),
+    );
+
+  it("takes the error's class from the exception event", () => {
+    expect(failedWith('InternalServerError')?.error).toMatchObject({
+      type: 'server_error',
+      class: 'InternalServerError',
+    });
+  });
+
+  it('keeps the status as the class when the exception says only Error', () => {
+    expect(failedWith('Error')?.error).toMatchObject({ type: 'server_error', class: '500' });
+  });
+});

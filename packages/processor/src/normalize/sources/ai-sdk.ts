@@ -37,13 +37,22 @@ function kindOf(operation: string, span: SpanLike): InteractionKind | undefined 
   }
 }
 
-// Metadata keys the SDK's users name ids with (`experimental_telemetry.metadata`).
-const META_USER_ID = 'ai.telemetry.metadata.userId';
-const META_USER_ID_SNAKE = 'ai.telemetry.metadata.user_id';
-const META_CONVERSATION_ID = 'ai.telemetry.metadata.conversationId';
-const META_CONVERSATION_ID_SNAKE = 'ai.telemetry.metadata.conversation_id';
-const META_SESSION_ID = 'ai.telemetry.metadata.sessionId';
-const META_SESSION_ID_SNAKE = 'ai.telemetry.metadata.session_id';
+/** Where the SDK's users put ids: `experimental_telemetry.metadata` (legacy spans). */
+const METADATA_PREFIX = 'ai.telemetry.metadata.';
+/**
+ * Where `@ai-sdk/otel` writes the call's `runtimeContext` entries its user chose to record
+ * (`runtimeContext: true` and `includeRuntimeContext`), on the `invoke_agent` and step spans.
+ */
+export const RUNTIME_CONTEXT_PREFIX = 'ai.settings.context.';
+// The names users give those ids, in both casings.
+const USER_ID_KEYS = ['userId', 'user_id'];
+const CONVERSATION_ID_KEYS = ['conversationId', 'conversation_id', 'sessionId', 'session_id'];
+
+/** User and conversation ids the SDK's user recorded under `prefix`, filling what the span lacks. */
+export function readAiSdkIds(span: SpanLike, ctx: NormalizeContext, it: Interaction, prefix: string): void {
+  for (const key of USER_ID_KEYS) it.userId ??= idAt(span, ctx, prefix + key);
+  for (const key of CONVERSATION_ID_KEYS) it.conversationId ??= idAt(span, ctx, prefix + key);
+}
 
 /** Vercel AI SDK `ai.*` spans (`ai.model.*`, `ai.usage.*`, `ai.toolCall.*`, `ai.telemetry.metadata.*`). */
 export const aiSdkSource: InteractionSource = {
@@ -66,12 +75,7 @@ export const aiSdkSource: InteractionSource = {
       countAt(span, ctx, 'ai.usage.cachedInputTokens') ??
       countAt(span, ctx, 'ai.usage.inputTokenDetails.cacheReadTokens');
     it.agentName ??= textAt(span, ctx, 'ai.telemetry.functionId');
-    it.userId ??= idAt(span, ctx, META_USER_ID) ?? idAt(span, ctx, META_USER_ID_SNAKE);
-    it.conversationId ??=
-      idAt(span, ctx, META_CONVERSATION_ID) ??
-      idAt(span, ctx, META_CONVERSATION_ID_SNAKE) ??
-      idAt(span, ctx, META_SESSION_ID) ??
-      idAt(span, ctx, META_SESSION_ID_SNAKE);
+    readAiSdkIds(span, ctx, it, METADATA_PREFIX);
     if (kind === 'tool') {
       it.toolName ??= textAt(span, ctx, 'ai.toolCall.name');
       it.toolCallId ??= idAt(span, ctx, 'ai.toolCall.id');

@@ -11,6 +11,7 @@ import type { SpanLike } from '../../span-like';
 import type { Interaction } from '../interaction';
 import type { InteractionSource } from '../normalize';
 import { type NormalizeContext, readSpan, type UNUSABLE_SPAN } from '../read-span';
+import { RUNTIME_CONTEXT_PREFIX, readAiSdkIds } from './ai-sdk';
 
 /**
  * Plain OpenTelemetry GenAI semantic-convention spans (current and older key spellings): LLM calls
@@ -50,8 +51,11 @@ export const genAiSemconvSource: InteractionSource = {
     }
     if (kind === undefined) return undefined;
     const it = readSpan(span, kind, 'gen_ai', ctx);
+    if (typeof it !== 'object') return it;
     const reportedBy = attrs[ATTR_SPANTRACK_REPORTED_BY];
-    if (typeof reportedBy === 'string' && typeof it === 'object') it.reportedBy = reportedBy;
+    if (typeof reportedBy === 'string') it.reportedBy = reportedBy;
+    // The AI SDK's GenAI integration carries the call's ids only in its recorded runtime context.
+    if (kind === 'turn') readAiSdkIds(span, ctx, it, RUNTIME_CONTEXT_PREFIX);
     return it;
   },
 };
