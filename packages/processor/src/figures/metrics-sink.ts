@@ -1,16 +1,23 @@
 import type { Counter, Histogram, Meter } from '@opentelemetry/api';
 import { AiErrorType, Channel, CustomerSignalEvent } from '@spantrack/conventions';
-import type { AnalyticsMessage, DeliveryResult, JsonObject, Sink } from '@spantrack/processor';
+import { SpantrackConfigError } from '../config-error';
+import type { AnalyticsMessage, JsonObject } from '../message';
+import type { DeliveryResult, Sink } from '../sinks/sink';
 import { BoundedLabel } from './bounded-label';
 
 export interface MetricsSinkOptions {
-  /** The meter to record on (`metrics.getMeter('spantrack-insights')` or your provider's). */
+  /** The meter to record on (`provider.getMeter('my-app')`, or the global `metrics.getMeter(...)`). Required. */
   meter: Meter;
-  /** Distinct intents kept as label values; the rest are `other`. Default 50. */
+  /** Distinct intents kept as label values; the rest are `other`. @default 50 */
   maxIntents?: number;
-  /** Distinct channels kept beyond the known ones; the rest are `other`. Default 10. */
+  /** Distinct channels kept beyond the five known ones; the rest are `other`. @default 10 */
   maxChannels?: number;
 }
+
+/** Default of {@link MetricsSinkOptions.maxIntents}. */
+export const DEFAULT_MAX_INTENTS = 50;
+/** Default of {@link MetricsSinkOptions.maxChannels}. */
+export const DEFAULT_MAX_CHANNELS = 10;
 
 const AI_EVENTS: Record<string, string> = {
   'ai.classification': 'classification',
@@ -46,7 +53,9 @@ export class MetricsSink implements Sink {
     private readonly inner: Sink,
     options: MetricsSinkOptions,
   ) {
-    const m = options.meter;
+    const m = requireMeter(options);
+    const maxIntents = count(options.maxIntents, 'maxIntents') ?? DEFAULT_MAX_INTENTS;
+    const maxChannels = count(options.maxChannels, 'maxChannels') ?? DEFAULT_MAX_CHANNELS;
     this.requests = m.createCounter('spantrack.ai.requests', {
       description: 'AI requests (classifications, generations, errors)',
     });
@@ -73,9 +82,9 @@ export class MetricsSink implements Sink {
     this.signals = m.createCounter('spantrack.customer_signals.events', {
       description: 'Customer-signal events by name',
     });
-    this.intents = new BoundedLabel(options.maxIntents ?? 50);
+    this.intents = new BoundedLabel(maxIntents);
     const known = Object.values(Channel) as string[];
-    this.channels = new BoundedLabel(known.length + (options.maxChannels ?? 10), known);
+    this.channels = new BoundedLabel(known.length + maxChannels, known);
     const errorTypes = Object.values(AiErrorType) as string[];
     this.errorTypes = new BoundedLabel(errorTypes.length, errorTypes);
   }
@@ -136,4 +145,21 @@ export class MetricsSink implements Sink {
         }
     }
   }
+}
+
+function requireMeter(options: MetricsSinkOptions): Meter {
+  const meter = (options as Partial<MetricsSinkOptions> | null | undefined)?.meter;
+  if (typeof meter?.createCounter !== 'function' || typeof meter.createHistogram !== 'function') {
+    throw new SpantrackConfigError('meter', 'is required: an OpenTelemetry Meter (provider.getMeter(name))');
+  }
+  return meter;
+}
+
+/** A label cap: a whole number, 0 or more; undefined when unset. */
+function count(value: number | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new SpantrackConfigError(name, `must be a whole number, 0 or more, got ${String(value)}`);
+  }
+  return value;
 }
