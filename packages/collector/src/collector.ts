@@ -111,7 +111,7 @@ export async function startCollector(
   // With a store, the fan-out owns both sinks: the caller's own sink is flushed, not shut down.
   const sink: Sink = store?.sink ?? primarySink;
   const translator = createTranslator(config.translator);
-  const telemetry = createCollectorTelemetry(config.metricsExport, log);
+  const telemetry = await createCollectorTelemetry(config.metricsExport, log);
   const metrics = new CollectorMetrics(telemetry.meter);
   // The dashboards' figures, on the same MeterProvider: at `/metrics` and over OTLP beside the rest.
   const figures = new MetricsSink(sink, { meter: telemetry.provider.getMeter(FIGURES_METER_NAME) });

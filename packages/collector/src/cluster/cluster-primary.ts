@@ -42,7 +42,7 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
   const config = resolveConfig({ env: options.env });
   const shares = divideLimits(config, workers);
   // What only the primary knows (how many workers serve, its own memory), from its own instruments.
-  const telemetry = createCollectorTelemetry(config.metricsExport, (line) => log(line));
+  const telemetry = await createCollectorTelemetry(config.metricsExport, (line) => log(line));
   observeWorkers(telemetry.meter, () => ({
     serving: slots.filter((s) => s.listening && s.worker.isConnected()).length,
     configured: workers,

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { Meter } from '@opentelemetry/api';
-import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, type MetricReader, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
@@ -36,24 +35,26 @@ export interface CollectorTelemetry {
  * is never started), plus a periodic OTLP/HTTP reader when `otlpUrl` is set. Each process is one
  * `service.instance.id`: with `--workers N`, every worker exports its own series over OTLP.
  */
-export function createCollectorTelemetry(
+export async function createCollectorTelemetry(
   config: MetricsExportConfig,
   log: (line: string, event: LogEvent) => void,
-): CollectorTelemetry {
+): Promise<CollectorTelemetry> {
   const prometheus = new PrometheusExporter({ preventServerStart: true });
   // Scope labels left out: the series keep the names and labels they had before the SDK served them.
   const serializer = new PrometheusSerializer(undefined, false, undefined, false, true);
   const readers: MetricReader[] = [prometheus];
   if (config.otlpUrl !== undefined) {
+    // One export (its retries included) ends within an interval: a failure is reported before the
+    // next export starts, and shutdown is not held by an unreachable backend.
+    const timeoutMillis = Math.min(config.intervalMs, 10_000);
+    // Loaded only when asked for: the OTLP exporter and its serializers are most of the startup cost.
+    const { OTLPMetricExporter } = await import('@opentelemetry/exporter-metrics-otlp-http');
+    const otlp = new OTLPMetricExporter({ url: config.otlpUrl, timeoutMillis });
     readers.push(
       new PeriodicExportingMetricReader({
-        exporter: new ReportingMetricExporter(
-          new OTLPMetricExporter({ url: config.otlpUrl }),
-          config.otlpUrl,
-          log,
-        ),
+        exporter: new ReportingMetricExporter(otlp, config.otlpUrl, log),
         exportIntervalMillis: config.intervalMs,
-        exportTimeoutMillis: Math.min(config.intervalMs, 30_000),
+        exportTimeoutMillis: timeoutMillis,
       }),
     );
   }
