@@ -1,4 +1,4 @@
-import { type MeterProvider, metrics } from '@opentelemetry/api';
+import { createNoopMeter, type MeterProvider, metrics } from '@opentelemetry/api';
 import { version } from '../../package.json';
 import { SpantrackConfigError } from '../config-error';
 import type { Sink } from '../sinks/sink';
@@ -18,6 +18,10 @@ export function withFigures(sink: Sink, value: MeterProvider | false | undefined
   if (value !== undefined && typeof (value as Partial<MeterProvider> | null)?.getMeter !== 'function') {
     throw new SpantrackConfigError('meterProvider', 'must be an OpenTelemetry MeterProvider or false');
   }
-  const provider = value ?? metrics.getMeterProvider();
-  return new MetricsSink(sink, { meter: provider.getMeter(FIGURES_METER_NAME, version) });
+  const meter = (value ?? metrics.getMeterProvider()).getMeter(FIGURES_METER_NAME, version);
+  // The API's no-op provider (none registered) records nothing: the messages skip the counting.
+  if (meter.constructor === NOOP_METER_CLASS) return sink;
+  return new MetricsSink(sink, { meter });
 }
+
+const NOOP_METER_CLASS = createNoopMeter().constructor;

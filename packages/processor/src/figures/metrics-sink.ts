@@ -4,6 +4,7 @@ import { SpantrackConfigError } from '../config-error';
 import type { AnalyticsMessage, JsonObject } from '../message';
 import type { DeliveryResult, Sink } from '../sinks/sink';
 import { BoundedLabel } from './bounded-label';
+import { CounterTally } from './counter-tally';
 
 export interface MetricsSinkOptions {
   /** The meter to record on (`provider.getMeter('my-app')`, or the global `metrics.getMeter(...)`). Required. */
@@ -90,12 +91,18 @@ export class MetricsSink implements Sink {
   }
 
   send(messages: readonly AnalyticsMessage[]): Promise<DeliveryResult> {
+    const tally = new CounterTally();
     for (const message of messages) {
       try {
-        this.record(message);
+        this.record(message, tally);
       } catch {
         // A malformed message is the inner sink's to refuse; metrics never stop delivery.
       }
+    }
+    try {
+      tally.flush();
+    } catch {
+      // A meter that throws loses these figures, never the messages.
     }
     return this.inner.send(messages);
   }
@@ -108,40 +115,43 @@ export class MetricsSink implements Sink {
     return this.inner.shutdown(timeoutMs);
   }
 
-  private record(message: AnalyticsMessage) {
+  private record(message: AnalyticsMessage, tally: CounterTally) {
     if (message.type !== 'track') return;
     const p: JsonObject = message.properties ?? {};
     const channel = this.channels.value(message.context?.channel ?? p.channel_type);
     const cost = num(p.cost_usd);
-    if (cost !== undefined && cost >= 0) this.cost.add(cost, { channel });
+    if (cost !== undefined && cost >= 0) tally.add(this.cost, cost, channel, { channel });
     const ai = AI_EVENTS[message.event];
     if (ai !== undefined) {
-      this.requests.add(1, { event: ai, channel });
+      tally.add(this.requests, 1, `${ai}\u0000${channel}`, { event: ai, channel });
       const latency = num(p.latency_ms);
       if (latency !== undefined && latency >= 0) this.latency.record(latency, { event: ai, channel });
       if (ai === 'classification') {
-        this.classifications.add(1, { intent: this.intents.value(p.detected_intent), channel });
+        const intent = this.intents.value(p.detected_intent);
+        tally.add(this.classifications, 1, `${intent}\u0000${channel}`, { intent, channel });
         const confidence = num(p.confidence);
         if (confidence !== undefined) this.confidence.record(confidence, { channel });
       } else if (ai === 'error') {
-        this.errors.add(1, { error_type: this.errorTypes.value(p.error_type), channel });
+        const errorType = this.errorTypes.value(p.error_type);
+        tally.add(this.errors, 1, `${errorType}\u0000${channel}`, { error_type: errorType, channel });
       }
       return;
     }
     switch (message.event) {
       case 'Conversation Started':
-        this.conversations.add(1, { channel });
+        tally.add(this.conversations, 1, channel, { channel });
         return;
       case 'Message Sent':
-        this.messages.add(1, { direction: 'customer', channel });
+        tally.add(this.messages, 1, `customer\u0000${channel}`, { direction: 'customer', channel });
         return;
       case 'Message Received':
-        this.messages.add(1, { direction: 'agent', channel });
+        tally.add(this.messages, 1, `agent\u0000${channel}`, { direction: 'agent', channel });
         return;
       default:
         if (/^(customer_signal|ai_triage|ai_reply|interaction)\./.test(message.event)) {
           // Event names are the plan's fixed set; an unknown one folds into `other` with the rest.
-          this.signals.add(1, { event: KNOWN_SIGNAL_EVENTS.has(message.event) ? message.event : 'other' });
+          const event = KNOWN_SIGNAL_EVENTS.has(message.event) ? message.event : 'other';
+          tally.add(this.signals, 1, event, { event });
         }
     }
   }
