@@ -465,8 +465,9 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
           send(res, 401, 'text/plain', 'missing or wrong bearer token\n', { 'www-authenticate': 'Bearer' });
           return;
         }
-        void Promise.resolve(options.renderMetrics()).then((text) =>
-          send(res, 200, 'text/plain; version=0.0.4; charset=utf-8', text),
+        void Promise.resolve(options.renderMetrics()).then(
+          (text) => send(res, 200, 'text/plain; version=0.0.4; charset=utf-8', text),
+          (error: unknown) => send(res, 500, 'text/plain', `metrics unavailable: ${String(error)}\n`),
         );
         return;
       default:
