@@ -4,6 +4,7 @@
 //   2. pipeline.mjs: translation throughput on one core to a memory sink (target >= 200,000 spans/s)
 //   3. delivery.mjs: Segment delivery to the test server in another process (target >= 50,000
 //      events/s with requests averaging >= 400 KB), and CPU per delivered event
+//   4. figures.mjs: the dashboards' figures as OpenTelemetry metrics, CPU per message (target <= 5,000 ns)
 // Imports the built packages: `npm run bench` builds first. `--quick`: short runs.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +16,7 @@ const parts = {
   'overhead.mjs': quick ? ['--quick'] : [],
   'pipeline.mjs': quick ? ['1'] : [],
   'delivery.mjs': quick ? ['--quick'] : [],
+  'figures.mjs': quick ? ['--quick'] : [],
 };
 for (const [part, args] of Object.entries(parts)) {
   console.log(`\n== ${part}`);

@@ -43,6 +43,8 @@ export const FLAGS: Record<string, Flag> = {
   quiet: { env: 'QUIET', type: 'boolean' },
   'summary-interval-ms': { env: 'SUMMARY_INTERVAL_MS', type: 'string' },
   workers: { env: 'WORKERS', type: 'string' },
+  'metrics-otlp-endpoint': { env: 'METRICS_OTLP_ENDPOINT', type: 'string' },
+  'metrics-export-interval-ms': { env: 'METRICS_EXPORT_INTERVAL_MS', type: 'string' },
 };
 
 /** `--http-port / SPANTRACK_COLLECTOR_HTTP_PORT` for `SPANTRACK_COLLECTOR_HTTP_PORT`; the name itself when no flag sets it. */
@@ -107,6 +109,10 @@ Process
   --summary-interval-ms N       SUMMARY_INTERVAL_MS     default ${DEFAULTS.summaryIntervalMs} (printed when a figure changed)
   --workers N                   WORKERS                 default 1 (one process); N processes share the ports
   -h, --help                    this text
+
+Metrics (GET /metrics, and over OTLP)
+  --metrics-otlp-endpoint URL   METRICS_OTLP_ENDPOINT   OTLP/HTTP endpoint; a bare origin gets /v1/metrics
+  --metrics-export-interval-ms N METRICS_EXPORT_INTERVAL_MS  default ${DEFAULTS.metricsExportIntervalMs}
 
 Endpoints: POST /v1/traces (application/x-protobuf or application/json, gzip), GET /healthz,
 GET /readyz, GET /metrics (Prometheus); with --store, GET / (the dashboard) and /api/*. SIGTERM / SIGINT: stop accepting, drain, flush, exit 0.

@@ -1,13 +1,21 @@
-import { createTranslator, DEFAULT_DEDUPE_WINDOW, DeduplicatingSink, type Sink } from '@spantrack/processor';
+import {
+  createTranslator,
+  DEFAULT_DEDUPE_WINDOW,
+  DeduplicatingSink,
+  FIGURES_METER_NAME,
+  MetricsSink,
+  type Sink,
+} from '@spantrack/processor';
 import { type CollectorOptions, createSink, type ResolvedConfig, resolveConfig } from './config';
 import { type ForwardStats, TraceForwarder } from './forward/trace-forwarder';
 import { type GrpcReceiver, startGrpcReceiver } from './grpc/grpc-receiver';
 import { BearerAuth } from './http/bearer-auth';
 import { type HttpReceiver, startHttpReceiver, TRACES_PATH } from './http/http-receiver';
-import { CollectorMetrics } from './metrics';
 import { CollectorPipeline } from './pipeline/collector-pipeline';
 import { MemoryBudget } from './pipeline/memory-budget';
 import { type CollectorStore, openCollectorStore, type StoreStats } from './store/collector-store';
+import { createCollectorTelemetry } from './telemetry/collector-meter-provider';
+import { CollectorMetrics } from './telemetry/collector-metrics';
 
 /** The event store of a collector started with `store`. */
 export type CollectorStoreAccess = Pick<CollectorStore, 'insights' | 'flush'>;
@@ -48,8 +56,8 @@ export interface Collector {
   /** The resolved settings (sink config included; a `Sink` object when one was passed). */
   readonly config: ResolvedConfig;
   stats(): CollectorStats;
-  /** The `/metrics` text. */
-  metrics(): string;
+  /** The `/metrics` text: this process's instruments, in the Prometheus text format. */
+  metrics(): Promise<string>;
   /** Why `/readyz` answers 503 (`shutting down`, `queue full`, `sink failing`), or undefined when ready. */
   notReady(): string | undefined;
   /**
@@ -103,10 +111,14 @@ export async function startCollector(
   // With a store, the fan-out owns both sinks: the caller's own sink is flushed, not shut down.
   const sink: Sink = store?.sink ?? primarySink;
   const translator = createTranslator(config.translator);
-  const metrics = new CollectorMetrics();
+  const telemetry = await createCollectorTelemetry(config.metricsExport, log);
+  const metrics = new CollectorMetrics(telemetry.meter);
+  // The dashboards' figures, on the same MeterProvider: at `/metrics` and over OTLP beside the rest.
+  const figures = new MetricsSink(sink, { meter: telemetry.provider.getMeter(FIGURES_METER_NAME) });
   // A sender's retry after a 503 (its delivery deadline passed while the sink kept trying) carries
-  // the same messageIds: remembered ones are not sent again, and one still in flight is joined.
-  const deduplicated = new DeduplicatingSink(sink, DEFAULT_DEDUPE_WINDOW);
+  // the same messageIds: remembered ones are not sent again (nor counted again in the figures), and
+  // one still in flight is joined.
+  const deduplicated = new DeduplicatingSink(figures, DEFAULT_DEDUPE_WINDOW);
   const pipeline = new CollectorPipeline({
     translator,
     sink: deduplicated,
@@ -127,17 +139,16 @@ export async function startCollector(
   // which is set apart from it so that the total stays maxBufferedBytes.
   const inflation = config.grpc !== false ? config.maxDecompressedBytes : 0;
   const budget = new MemoryBudget(Math.max(config.maxBufferedBytes - inflation, config.maxDecompressedBytes));
-  const renderMetrics = () => {
-    const text = metrics.render({
-      queueDepth: pipeline.queueDepth,
-      queueCapacity: config.maxQueuedMessages,
-      sinkHealthy: pipeline.healthy,
-      draining: pipeline.isDraining,
-      messagesDeduplicated: deduplicated.stats.deduplicated,
-    });
-    const withStore = store ? `${text}${store.renderMetrics()}` : text;
-    return forwarder ? `${withStore}${forwarder.renderMetrics().join('\n')}\n` : withStore;
-  };
+  metrics.observe(() => ({
+    queueDepth: pipeline.queueDepth,
+    queueCapacity: config.maxQueuedMessages,
+    sinkHealthy: pipeline.healthy,
+    draining: pipeline.isDraining,
+    messagesDeduplicated: deduplicated.stats.deduplicated,
+  }));
+  store?.observe(telemetry.meter);
+  forwarder?.observe(telemetry.meter);
+  const renderMetrics = () => telemetry.renderPrometheus();
 
   const notReady = () => {
     if (pipeline.isDraining) return 'shutting down';
@@ -194,6 +205,7 @@ export async function startCollector(
     if (ownsSink) await sink.shutdown(0);
     else if (store) await store.closeStore();
     await forwarder?.close(0);
+    await telemetry.shutdown(0);
     throw error;
   }
 
@@ -211,6 +223,8 @@ export async function startCollector(
       ownsSink ? sink.shutdown(left()) : sink.flush(left()).then(() => store?.closeStore()),
       forwarder?.close(left()),
     ]);
+    // Last, so the final OTLP export carries every delivery.
+    await telemetry.shutdown(left());
   }
 
   return {

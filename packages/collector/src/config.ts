@@ -10,6 +10,8 @@ import {
 import type { LogEvent } from './log/log-event';
 import type { AckMode } from './pipeline/collector-pipeline';
 import { resolveStoreSetting } from './store/store-setting';
+import type { MetricsExportConfig } from './telemetry/collector-meter-provider';
+import { resolveMetricsOtlpUrl } from './telemetry/metrics-otlp-url';
 
 /** A listener address; `port` 0 picks a free port. */
 export interface ListenOptions {
@@ -100,6 +102,14 @@ export interface CollectorOptions {
   log?: (line: string, event: LogEvent) => void;
   /** Environment to read settings from. @default process.env */
   env?: Record<string, string | undefined>;
+  /**
+   * Also export the collector's metrics (those of `/metrics`, the dashboards' figures included) over
+   * OTLP/HTTP to this URL; a bare origin gets `/v1/metrics`. Env
+   * `SPANTRACK_COLLECTOR_METRICS_OTLP_ENDPOINT`. @default not exported (only `/metrics`)
+   */
+  metricsOtlpEndpoint?: string;
+  /** How often metrics are exported over OTLP. Env `SPANTRACK_COLLECTOR_METRICS_EXPORT_INTERVAL_MS`. @default 60,000 */
+  metricsExportIntervalMs?: number;
 }
 
 /** Forwarding of the received OTLP requests to a trace backend. */
@@ -156,6 +166,7 @@ export const DEFAULTS = {
   forwardMaxBackoffMs: 30_000,
   forwardRememberedRequests: 10_000,
   summaryIntervalMs: 10_000,
+  metricsExportIntervalMs: 60_000,
 } as const;
 
 /** Every option resolved (`option ?? env ?? default`) and validated. */
@@ -179,6 +190,7 @@ export interface ResolvedConfig {
   shutdownTimeoutMs: number;
   forwardTraces: ResolvedForwardConfig | false;
   store: string | false;
+  metricsExport: MetricsExportConfig;
 }
 
 /** Prefix of every environment variable the collector reads. */
@@ -576,6 +588,16 @@ export function resolveConfig(options: CollectorOptions = {}): ResolvedConfig {
     ),
     forwardTraces: resolveForward(options, env),
     store: resolveStoreSetting(options.store, env),
+    metricsExport: {
+      otlpUrl: resolveMetricsOtlpUrl(options.metricsOtlpEndpoint, envString(env, 'METRICS_OTLP_ENDPOINT')),
+      intervalMs: positiveInt(
+        'metricsExportIntervalMs',
+        options.metricsExportIntervalMs,
+        env,
+        'METRICS_EXPORT_INTERVAL_MS',
+        DEFAULTS.metricsExportIntervalMs,
+      ),
+    },
   };
   if (config.bearerToken === '') throw new SpantrackConfigError('bearerToken', 'must not be empty');
   if (config.metricsToken === '') throw new SpantrackConfigError('metricsToken', 'must not be empty');

@@ -120,6 +120,18 @@ describe('configuration errors: one line naming the flag and the variable, exit 
       {},
       '--jsonl-path / SPANTRACK_COLLECTOR_JSONL_PATH: a file path is required for the jsonl sink',
     ],
+    [
+      'a metrics endpoint that is not a URL',
+      ['--metrics-otlp-endpoint', 'localhost:4318'],
+      {},
+      '--metrics-otlp-endpoint / SPANTRACK_COLLECTOR_METRICS_OTLP_ENDPOINT: expected an http:// or https:// URL, got "localhost:4318"',
+    ],
+    [
+      'a metrics export interval of zero',
+      ['--metrics-export-interval-ms', '0'],
+      {},
+      '--metrics-export-interval-ms / SPANTRACK_COLLECTOR_METRICS_EXPORT_INTERVAL_MS: expected a positive integer, got "0"',
+    ],
   ];
 
   it.each(cases)('%s', async (_name, args, env, message) => {

@@ -209,6 +209,9 @@ describe('OTLP/gRPC under node:cluster', () => {
     expect([...expected].filter((id) => !got.has(id))).toEqual([]);
     const metrics = await (await fetch(`${c.url}/metrics`)).text();
     expect(metrics).toMatch(/^spantrack_collector_requests_total\{transport="grpc",outcome="ok"\} 6$/m);
+    // The dashboards' figures of every worker, added up: one classification per trace.
+    expect(metrics).toMatch(/^spantrack_ai_classifications_total\{intent="refund",channel="web"\} 12$/m);
+    expect(metrics.match(/^# TYPE spantrack_ai_classifications_total counter$/gm)).toHaveLength(1);
     c.child.kill('SIGTERM');
     const [code] = (await once(c.child, 'exit')) as [number];
     expect(code).toBe(0);

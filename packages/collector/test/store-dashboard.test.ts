@@ -65,7 +65,7 @@ describe('collector with --store: the sink and the DuckDB store side by side, th
     );
     expect(overview.aiAgent.requests).toBe(aiRequests.length);
     expect(collector.stats().store).toEqual({ path, stored: expected.length, failed: 0 });
-    expect(collector.metrics()).toContain(
+    expect(await collector.metrics()).toContain(
       `spantrack_collector_store_messages_total{outcome="stored"} ${expected.length}`,
     );
     await collector.close();

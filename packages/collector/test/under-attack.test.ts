@@ -176,12 +176,21 @@ describe('HTTP: authorization, /metrics, echoed headers', () => {
 
   it('/metrics honours the bearer token, or its own metrics token', async () => {
     const secured = await collectorWith({ sink: new MemorySink(), bearerToken: 'x' });
+    // An export without the token: refused, and counted (a labelled series appears once recorded).
+    const refused = await fetch(`${secured.httpUrl}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(refused.status).toBe(401);
     const open = await fetch(`${secured.httpUrl}/metrics`);
     expect(open.status).toBe(401);
     expect(open.headers.get('www-authenticate')).toBe('Bearer');
     const authed = await fetch(`${secured.httpUrl}/metrics`, { headers: { authorization: 'Bearer x' } });
     expect(authed.status).toBe(200);
-    expect(await authed.text()).toContain('spantrack_collector_requests_total');
+    expect(await authed.text()).toContain(
+      'spantrack_collector_requests_total{transport="http",outcome="unauthorized"} 1\n',
+    );
 
     const own = await collectorWith({ sink: new MemorySink(), bearerToken: 'x', metricsToken: 'm' });
     expect((await fetch(`${own.httpUrl}/metrics`, { headers: { authorization: 'Bearer x' } })).status).toBe(

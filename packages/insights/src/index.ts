@@ -1,3 +1,6 @@
+// The figures as OpenTelemetry metrics live in the processor (which must not depend on this
+// package); re-exported here where they were first published.
+export { BoundedLabel, MetricsSink, type MetricsSinkOptions, OTHER } from '@spantrack/processor';
 export { main as runCli, USAGE } from './cli/main';
 export {
   createDashboardHandler,
@@ -20,8 +23,6 @@ export { evCte, type Layout } from './metrics/layouts';
 export type { CteName, ExtraParam, Metric, MetricPlan } from './metrics/metric';
 export { METRICS, metric, metricSql, UnknownMetricError } from './metrics/registry';
 export { type ExtraValues, runMetric } from './metrics/run-metric';
-export { BoundedLabel, OTHER } from './otel/bounded-label';
-export { MetricsSink, type MetricsSinkOptions } from './otel/metrics-sink';
 export { formatReport } from './report/format-report';
 export { createEventStore, DuckDbStoreSink } from './store/duckdb-store-sink';
 export { type IngestResult, ingestJsonl } from './store/ingest-jsonl';

@@ -1,7 +1,7 @@
 import { AggregationTemporality, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import type { AnalyticsMessage } from '@spantrack/processor';
 import { expect, it } from 'vitest';
-import { MetricsSink } from '../src/otel/metrics-sink';
+import { MetricsSink } from '../src/index';
 import { createEventStore } from '../src/store/duckdb-store-sink';
 import { WORKLOAD } from './fixtures/workload';
 

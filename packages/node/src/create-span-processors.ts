@@ -89,6 +89,7 @@ export function buildSpanProcessors(config: ResolvedConfig, exportTraces: boolea
       sink,
       catalogs: config.catalogs,
       privacy: config.privacy,
+      ...(config.meterProvider !== undefined && { meterProvider: config.meterProvider }),
     });
     last.push(analytics);
   }

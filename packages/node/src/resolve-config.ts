@@ -1,4 +1,4 @@
-import type { Attributes } from '@opentelemetry/api';
+import type { Attributes, MeterProvider } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import {
   BUILTIN_CATALOGS,
@@ -100,6 +100,8 @@ export interface ResolvedConfig {
   logLevel: LogLevel;
   /** Problems that do not stop the setup, to print once. */
   warnings: string[];
+  /** Where the dashboards' figures are recorded (unset: the global MeterProvider; false: nowhere). */
+  meterProvider?: MeterProvider | false;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -229,6 +231,7 @@ export function resolveConfig(
     shutdownTimeoutMillis,
     logLevel: resolveLogLevel(options.logLevel, read, entry),
     warnings,
+    ...(options.meterProvider !== undefined && { meterProvider: options.meterProvider }),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { Attributes, TracerProvider } from '@opentelemetry/api';
+import type { Attributes, MeterProvider, TracerProvider } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type {
@@ -139,6 +139,13 @@ export interface SpantrackNodeOptions {
   instrumentations?: Instrumentation[];
   /** Tuning of the analytics processor. @default the processor's defaults (small delays in `immediate` mode) */
   analytics?: AnalyticsTuning;
+  /**
+   * Where the dashboards' figures (`spantrack.ai.requests`, `spantrack.ai.latency`, ...) are recorded
+   * as OpenTelemetry metrics, one count per analytics event; `false` for nowhere. Register a global
+   * MeterProvider before `setup()` to have them there without this option.
+   * @default the global MeterProvider at setup time (the API's no-op one when none is registered)
+   */
+  meterProvider?: MeterProvider | false;
   /**
    * What spantrack prints to stderr (never a write key or header). Under the register entry the
    * startup and exit lines are on by default; `setup()` in code stays quiet unless asked.

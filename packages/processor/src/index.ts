@@ -1,3 +1,11 @@
+export { BoundedLabel, OTHER } from './figures/bounded-label';
+export { FIGURES_METER_NAME } from './figures/figures-sink';
+export {
+  DEFAULT_MAX_CHANNELS,
+  DEFAULT_MAX_INTENTS,
+  MetricsSink,
+  type MetricsSinkOptions,
+} from './figures/metrics-sink';
 export type { AnalyticsMessage, IdentifyMessage, JsonObject, JsonValue, TrackMessage } from './message';
 export * from './sinks/index';
 export type { DeliveryResult, Sink } from './sinks/sink';

@@ -1,6 +1,8 @@
 import cluster, { type Worker } from 'node:cluster';
+import type { Meter } from '@opentelemetry/api';
 import type { CollectorStats } from '../collector';
 import { resolveConfig } from '../config';
+import { createCollectorTelemetry } from '../telemetry/collector-meter-provider';
 import { type PrimaryMessage, type Question, WORKER_INDEX_ENV, type WorkerMessage } from './cluster-messages';
 import { mergeMetricsText } from './merge-metrics';
 import { divideLimits, limitsEnv } from './worker-limits';
@@ -39,6 +41,12 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
   const { workers, log } = options;
   const config = resolveConfig({ env: options.env });
   const shares = divideLimits(config, workers);
+  // What only the primary knows (how many workers serve, its own memory), from its own instruments.
+  const telemetry = await createCollectorTelemetry(config.metricsExport, (line) => log(line));
+  observeWorkers(telemetry.meter, () => ({
+    serving: slots.filter((s) => s.listening && s.worker.isConnected()).length,
+    configured: workers,
+  }));
   // Workers read everything from their environment: no flags, so none can override their share.
   cluster.setupPrimary({ args: [] });
 
@@ -85,7 +93,7 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
     const live = slots.filter((s) => s.listening && s.worker.isConnected()).length;
     switch (question) {
       case 'metrics':
-        return mergeMetricsText([...answers.map((a) => a ?? ''), primaryMetrics(live, workers)]);
+        return mergeMetricsText([...answers.map((a) => a ?? ''), await telemetry.renderPrometheus()]);
       case 'notReady': {
         const reasons = [...new Set(answers.filter((a): a is string => a !== undefined))];
         if (reasons.length > 0)
@@ -200,6 +208,7 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
   } catch (error) {
     log(`could not start: ${(error as Error).message}`);
     await stop('startup failed');
+    await telemetry.shutdown(0);
     return exitCode === 0 ? 1 : exitCode;
   }
   const first = firstListening!;
@@ -213,6 +222,7 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
   );
 
   await exited;
+  await telemetry.shutdown(1_000);
   const delivered = slots.reduce((n, s) => n + (s.stats?.messagesDelivered ?? 0), 0);
   const failed = slots.reduce((n, s) => n + (s.stats?.messagesFailed ?? 0), 0);
   log(`stopped (${delivered} messages delivered, ${failed} failed; ${slots.length} workers)`);
@@ -225,20 +235,15 @@ function stringsOnly(env: Record<string, string | undefined>): Record<string, st
   return out;
 }
 
-/** What only the primary knows: how many workers serve, and its own memory. */
-function primaryMetrics(live: number, workers: number): string {
-  const memory = process.memoryUsage();
-  return [
-    '# HELP spantrack_collector_workers Worker processes serving, and configured.',
-    '# TYPE spantrack_collector_workers gauge',
-    `spantrack_collector_workers{state="serving"} ${live}`,
-    `spantrack_collector_workers{state="configured"} ${workers}`,
-    '# HELP process_resident_memory_bytes Resident memory size in bytes.',
-    '# TYPE process_resident_memory_bytes gauge',
-    `process_resident_memory_bytes ${memory.rss}`,
-    '# HELP process_heap_bytes V8 heap used, in bytes.',
-    '# TYPE process_heap_bytes gauge',
-    `process_heap_bytes ${memory.heapUsed}`,
-    '',
-  ].join('\n');
+/** `spantrack_collector_workers{state="serving"|"configured"}`, read at collection. */
+function observeWorkers(meter: Meter, read: () => { serving: number; configured: number }): void {
+  meter
+    .createObservableGauge('spantrack.collector.workers', {
+      description: 'Worker processes serving, and configured.',
+    })
+    .addCallback((result) => {
+      const { serving, configured } = read();
+      result.observe(serving, { state: 'serving' });
+      result.observe(configured, { state: 'configured' });
+    });
 }

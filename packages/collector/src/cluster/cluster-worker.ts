@@ -20,12 +20,12 @@ export async function runWorker(): Promise<void> {
   let collector: Collector | undefined;
   let nextId = 0;
   const waiting = new Map<number, (answer: string | undefined) => void>();
-  const ask = (question: Question, fallback: () => string | undefined) =>
+  const ask = (question: Question, fallback: () => string | undefined | Promise<string | undefined>) =>
     new Promise<string | undefined>((resolve) => {
       const id = nextId++;
       const timer = setTimeout(() => {
         waiting.delete(id);
-        resolve(fallback());
+        void Promise.resolve(fallback()).then(resolve, () => resolve(undefined));
       }, ASK_TIMEOUT_MS);
       waiting.set(id, (answer) => {
         clearTimeout(timer);
@@ -71,7 +71,10 @@ export async function runWorker(): Promise<void> {
               : message.question === 'notReady'
                 ? c.notReady()
                 : 'ok';
-        send({ t: 'local', id: message.id, answer });
+        void Promise.resolve(answer).then(
+          (a) => send({ t: 'local', id: message.id, answer: a }),
+          () => send({ t: 'local', id: message.id, answer: undefined }),
+        );
         return;
       }
       case 'answer':

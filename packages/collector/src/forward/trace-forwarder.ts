@@ -1,3 +1,4 @@
+import type { Meter } from '@opentelemetry/api';
 import type { ResolvedForwardConfig } from '../config';
 import type { LogEvent } from '../log/log-event';
 import { type BackendAnswer, BackendClient } from './backend-client';
@@ -237,43 +238,39 @@ export class TraceForwarder {
     }
   }
 
-  /** The forwarding's lines of the `/metrics` text. */
-  renderMetrics(): string[] {
-    const t = this.totals;
-    const lines = [
-      '# HELP spantrack_collector_forward_requests_total OTLP requests for the trace backend, by result (forwarded, failed, dropped, duplicate).',
-      '# TYPE spantrack_collector_forward_requests_total counter',
-      `spantrack_collector_forward_requests_total{result="forwarded"} ${t.forwarded}`,
-      `spantrack_collector_forward_requests_total{result="failed"} ${t.failed}`,
-      `spantrack_collector_forward_requests_total{result="dropped"} ${t.dropped}`,
-      `spantrack_collector_forward_requests_total{result="duplicate"} ${t.duplicates}`,
-    ];
-    const one = (name: string, type: string, help: string, value: number) =>
-      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, `${name} ${value}`);
-    one(
-      'spantrack_collector_forward_retries_total',
-      'counter',
-      'Attempts to the trace backend repeated.',
-      t.retries,
+  /** Registers the forwarding's counters and gauges on the collector's meter, read at collection. */
+  observe(meter: Meter): void {
+    const name = (suffix: string) => `spantrack.collector.forward_${suffix}`;
+    const requests = meter.createObservableCounter(name('requests'), {
+      description: 'OTLP requests for the trace backend, by result (forwarded, failed, dropped, duplicate).',
+    });
+    const retries = meter.createObservableCounter(name('retries'), {
+      description: 'Attempts to the trace backend repeated.',
+    });
+    const queueBytes = meter.createObservableGauge(name('queue_bytes'), {
+      description: 'Bytes of the requests waiting for the trace backend or in flight.',
+      unit: 'By',
+    });
+    const queueRequests = meter.createObservableGauge(name('queue_requests'), {
+      description: 'Requests waiting for the trace backend or in flight.',
+    });
+    const capacity = meter.createObservableGauge(name('queue_capacity_bytes'), {
+      description: 'Queue bytes past which new requests are dropped.',
+      unit: 'By',
+    });
+    meter.addBatchObservableCallback(
+      (result) => {
+        const t = this.totals;
+        result.observe(requests, t.forwarded, { result: 'forwarded' });
+        result.observe(requests, t.failed, { result: 'failed' });
+        result.observe(requests, t.dropped, { result: 'dropped' });
+        result.observe(requests, t.duplicates, { result: 'duplicate' });
+        result.observe(retries, t.retries);
+        result.observe(queueBytes, t.queueBytes);
+        result.observe(queueRequests, t.queueRequests);
+        result.observe(capacity, this.config.maxQueueBytes);
+      },
+      [requests, retries, queueBytes, queueRequests, capacity],
     );
-    one(
-      'spantrack_collector_forward_queue_bytes',
-      'gauge',
-      'Bytes of the requests waiting for the trace backend or in flight.',
-      t.queueBytes,
-    );
-    one(
-      'spantrack_collector_forward_queue_requests',
-      'gauge',
-      'Requests waiting for the trace backend or in flight.',
-      t.queueRequests,
-    );
-    one(
-      'spantrack_collector_forward_queue_capacity_bytes',
-      'gauge',
-      'Queue bytes past which new requests are dropped.',
-      this.config.maxQueueBytes,
-    );
-    return lines;
   }
 }

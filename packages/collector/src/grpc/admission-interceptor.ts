@@ -1,7 +1,7 @@
-import { Metadata, ServerInterceptingCall, type ServerInterceptor, status } from '@grpc/grpc-js';
+import { ServerInterceptingCall, type ServerInterceptor } from '@grpc/grpc-js';
 import type { BearerAuth } from '../http/bearer-auth';
-import { encodeStatus, GrpcCode } from '../otlp/otlp-response';
 import { type MemoryBudget, Reservation } from '../pipeline/memory-budget';
+import { grpcError } from './grpc-error';
 
 export interface AdmissionOptions {
   auth: BearerAuth | undefined;
@@ -38,11 +38,9 @@ export function admissionInterceptor(options: AdmissionOptions): ServerIntercept
       done = true;
       reservation.release();
     };
-    const refuse = (code: number, details: string, outcome: 'unauthorized' | 'throttled') => {
+    const refuse = (outcome: 'unauthorized' | 'throttled', details: string) => {
       options.onRefused(outcome);
-      const metadata = new Metadata();
-      if (outcome === 'throttled')
-        metadata.set('grpc-status-details-bin', encodeStatus(code, details, options.retryAfterMs));
+      const { code, metadata } = grpcError(outcome, details, options.retryAfterMs);
       call.sendStatus({ code, details, metadata });
     };
     return new ServerInterceptingCall(call, {
@@ -52,7 +50,7 @@ export function admissionInterceptor(options: AdmissionOptions): ServerIntercept
             if (options.auth !== undefined) {
               const header = metadata.get('authorization')[0];
               if (!options.auth.check(typeof header === 'string' ? header : undefined)) {
-                refuse(status.UNAUTHENTICATED, 'missing or wrong bearer token', 'unauthorized');
+                refuse('unauthorized', 'missing or wrong bearer token');
                 return;
               }
             }
@@ -66,9 +64,8 @@ export function admissionInterceptor(options: AdmissionOptions): ServerIntercept
             if (waiting.length < options.maxWaitingCalls) waiting.push(admit);
             else
               refuse(
-                GrpcCode.UNAVAILABLE,
-                `collector busy: ${options.budget.used} of ${options.budget.limit} bytes of its memory budget in use`,
                 'throttled',
+                `collector busy: ${options.budget.used} of ${options.budget.limit} bytes of its memory budget in use`,
               );
           },
           onReceiveMessage(message: Buffer, pass) {

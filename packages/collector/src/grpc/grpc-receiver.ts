@@ -9,13 +9,14 @@ import {
 } from '@grpc/grpc-js';
 import type { BearerAuth } from '../http/bearer-auth';
 import type { ForwardRequest } from '../http/http-receiver';
-import type { CollectorMetrics, RequestOutcome } from '../metrics';
 import { type DecodedTraces, TooManySpansError } from '../otlp/decoded-traces';
 import { decodeProtobufTracesSliced } from '../otlp/otlp-protobuf-decoder';
-import { encodeExportResponse, encodeStatus, GrpcCode } from '../otlp/otlp-response';
+import { encodeExportResponse } from '../otlp/otlp-response';
 import type { CollectorPipeline, ExportOutcome } from '../pipeline/collector-pipeline';
 import { type MemoryBudget, Reservation, SPAN_COST_BYTES } from '../pipeline/memory-budget';
+import type { CollectorMetrics } from '../telemetry/collector-metrics';
 import { admissionInterceptor } from './admission-interceptor';
+import { type GrpcError, grpcError } from './grpc-error';
 
 export const TRACE_SERVICE_EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
 
@@ -68,27 +69,10 @@ export interface GrpcReceiver {
   close(timeoutMs: number): Promise<void>;
 }
 
-interface GrpcError {
-  code: number;
-  details: string;
-  metadata: Metadata;
-  outcome: RequestOutcome;
-}
-
-function grpcError(code: number, message: string, outcome: RequestOutcome, retryAfterMs?: number): GrpcError {
-  const metadata = new Metadata();
-  // google.rpc.Status with RetryInfo: what makes UNAVAILABLE / RESOURCE_EXHAUSTED a throttling hint.
-  metadata.set('grpc-status-details-bin', encodeStatus(code, message, retryAfterMs));
-  return { code, details: message, metadata, outcome };
-}
-
 function outcomeError(outcome: Exclude<ExportOutcome, { kind: 'ok' }>): GrpcError {
-  // UNAVAILABLE for both: the spec's retryable code; RESOURCE_EXHAUSTED is retried only with RetryInfo
-  // and by fewer clients. RetryInfo carries the delay either way.
   return grpcError(
-    GrpcCode.UNAVAILABLE,
-    outcome.message,
     outcome.kind === 'throttled' ? 'throttled' : 'unavailable',
+    outcome.message,
     outcome.retryAfterMs,
   );
 }
@@ -120,9 +104,8 @@ export async function startGrpcReceiver(options: GrpcReceiverOptions): Promise<G
     if (early !== undefined) throw outcomeError(early as Exclude<ExportOutcome, { kind: 'ok' }>);
     const busy = () =>
       grpcError(
-        GrpcCode.UNAVAILABLE,
-        `collector busy: ${options.budget.used} of ${options.budget.limit} bytes of its memory budget in use`,
         'throttled',
+        `collector busy: ${options.budget.used} of ${options.budget.limit} bytes of its memory budget in use`,
         options.busyRetryAfterMs,
       );
     if (!reservation.take(call.request.length)) throw busy();
@@ -130,13 +113,8 @@ export async function startGrpcReceiver(options: GrpcReceiverOptions): Promise<G
     try {
       decoded = await decodeProtobufTracesSliced(call.request, options.maxSpansPerRequest);
     } catch (error) {
-      if (error instanceof TooManySpansError)
-        throw grpcError(GrpcCode.RESOURCE_EXHAUSTED, error.message, 'too_large');
-      throw grpcError(
-        GrpcCode.INVALID_ARGUMENT,
-        `undecodable message: ${(error as Error).message}`,
-        'invalid',
-      );
+      if (error instanceof TooManySpansError) throw grpcError('too_large', error.message);
+      throw grpcError('invalid', `undecodable message: ${(error as Error).message}`);
     }
     // The message, its decoded spans (their strings about as many bytes again) and their messages
     // live until the answer, counted in the shared budget.
@@ -167,7 +145,7 @@ export async function startGrpcReceiver(options: GrpcReceiverOptions): Promise<G
           const error =
             (thrown as GrpcError)?.metadata instanceof Metadata
               ? (thrown as GrpcError)
-              : grpcError(GrpcCode.UNAVAILABLE, `internal error: ${String(thrown)}`, 'unavailable', 1000);
+              : grpcError('unavailable', `internal error: ${String(thrown)}`, 1000);
           metrics.recordRequest('grpc', error.outcome, (performance.now() - started) / 1000);
           callback(error, null);
         },

@@ -2,7 +2,6 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { type AddressInfo, Server as NetServer, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { createGunzip, createInflate } from 'node:zlib';
-import type { CollectorMetrics, RequestOutcome } from '../metrics';
 import { type DecodedTraces, TooManySpansError } from '../otlp/decoded-traces';
 import { decodeJsonTraces } from '../otlp/otlp-json-decoder';
 import { decodeProtobufTracesSliced } from '../otlp/otlp-protobuf-decoder';
@@ -11,10 +10,11 @@ import {
   encodeExportResponseJson,
   encodeStatus,
   encodeStatusJson,
-  GrpcCode,
 } from '../otlp/otlp-response';
+import { OUTCOME_STATUS, type RequestOutcome } from '../otlp/outcome-status';
 import type { CollectorPipeline, ExportOutcome } from '../pipeline/collector-pipeline';
 import { type MemoryBudget, Reservation, SPAN_COST_BYTES } from '../pipeline/memory-budget';
+import type { CollectorMetrics } from '../telemetry/collector-metrics';
 import type { BearerAuth } from './bearer-auth';
 
 export const TRACES_PATH = '/v1/traces';
@@ -70,15 +70,22 @@ export interface HttpReceiver {
 
 type Format = 'protobuf' | 'json';
 
-/** An HTTP answer other than the export response. */
+/** An HTTP answer other than the export response: its status from the outcome (otlp/outcome-status.ts). */
 class HttpFailure extends Error {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+
   constructor(
-    readonly status: number,
-    message: string,
     readonly outcome: RequestOutcome,
-    readonly headers: Record<string, string> = {},
+    message: string,
+    answer: { retryAfterSeconds?: number; headers?: Record<string, string> } = {},
   ) {
     super(message);
+    const row = OUTCOME_STATUS[outcome];
+    this.status = row.http;
+    this.headers = { ...answer.headers };
+    if (row.retryable && answer.retryAfterSeconds !== undefined)
+      this.headers['retry-after'] = String(answer.retryAfterSeconds);
   }
 }
 
@@ -143,12 +150,12 @@ function decompress(
       if (done) return;
       size += chunk.length;
       if (size > maxOutputLength) {
-        fail(new HttpFailure(413, `decompressed body exceeds ${maxOutputLength} bytes`, 'too_large'));
+        fail(new HttpFailure('too_large', `decompressed body exceeds ${maxOutputLength} bytes`));
       } else if (!reservation.take(chunk.length)) fail(busy());
       else chunks.push(chunk);
     });
     inflater.on('error', (error) =>
-      fail(new HttpFailure(400, `body is not valid ${encoding}: ${error.message}`, 'invalid')),
+      fail(new HttpFailure('invalid', `body is not valid ${encoding}: ${error.message}`)),
     );
     inflater.on('end', () => {
       if (done) return;
@@ -167,32 +174,6 @@ interface PendingExport {
   cut: boolean;
 }
 
-/**
- * The `google.rpc.Status.code` of an HTTP error answer: the OpenTelemetry Collector's mapping
- * (400 INVALID_ARGUMENT, 401 UNAUTHENTICATED, 503 UNAVAILABLE), with 429 UNAVAILABLE as the gRPC
- * receiver answers throttling, 413 RESOURCE_EXHAUSTED as gRPC answers an oversized message, and
- * 415 UNIMPLEMENTED as gRPC answers an unsupported encoding.
- */
-function grpcCodeOf(httpStatus: number): number {
-  switch (httpStatus) {
-    case 400:
-      return GrpcCode.INVALID_ARGUMENT;
-    case 401:
-      return GrpcCode.UNAUTHENTICATED;
-    case 413:
-      return GrpcCode.RESOURCE_EXHAUSTED;
-    case 415:
-      return GrpcCode.UNIMPLEMENTED;
-    case 429:
-    case 502:
-    case 503:
-    case 504:
-      return GrpcCode.UNAVAILABLE;
-    default:
-      return httpStatus >= 500 ? GrpcCode.INTERNAL : GrpcCode.UNKNOWN;
-  }
-}
-
 /** Starts the OTLP/HTTP receiver: `POST /v1/traces`, `/healthz`, `/readyz`, `/metrics`. */
 export async function startHttpReceiver(options: HttpReceiverOptions): Promise<HttpReceiver> {
   const { pipeline, metrics } = options;
@@ -206,10 +187,9 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
   let draining = false;
   const busy = () =>
     new HttpFailure(
-      429,
-      `collector busy: requests in progress hold ${budget.used} of ${budget.limit} bytes of its memory budget`,
       'throttled',
-      { 'retry-after': String(options.busyRetryAfterSeconds) },
+      `collector busy: requests in progress hold ${budget.used} of ${budget.limit} bytes of its memory budget`,
+      { retryAfterSeconds: options.busyRetryAfterSeconds },
     );
 
   function send(
@@ -238,7 +218,7 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
     format: Format,
     failure: HttpFailure,
   ): void {
-    const code = grpcCodeOf(failure.status);
+    const code = OUTCOME_STATUS[failure.outcome].grpc;
     if (format === 'json') {
       send(res, failure.status, 'application/json', encodeStatusJson(code, failure.message), failure.headers);
     } else {
@@ -287,8 +267,7 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
       };
       const onData = (chunk: Buffer) => {
         size += chunk.length;
-        if (size > limit)
-          return stop(new HttpFailure(413, `request body exceeds ${limit} bytes`, 'too_large'));
+        if (size > limit) return stop(new HttpFailure('too_large', `request body exceeds ${limit} bytes`));
         if (!reservation.take(chunk.length)) return stop(busy());
         chunks.push(chunk);
       };
@@ -302,24 +281,21 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
       req.once('error', (error) => {
         if (done) return;
         done = true;
-        reject(new HttpFailure(400, `request aborted: ${error.message}`, 'aborted'));
+        reject(new HttpFailure('aborted', `request aborted: ${error.message}`));
       });
       req.once('close', () => {
         if (done) return;
         done = true;
-        reject(new HttpFailure(400, 'request aborted', 'aborted'));
+        reject(new HttpFailure('aborted', 'request aborted'));
       });
     });
   }
 
   function outcomeFailure(outcome: Exclude<ExportOutcome, { kind: 'ok' }>): HttpFailure {
     const seconds = Math.max(1, Math.ceil(outcome.retryAfterMs / 1000));
-    return new HttpFailure(
-      outcome.kind === 'throttled' ? 429 : 503,
-      outcome.message,
-      outcome.kind === 'throttled' ? 'throttled' : 'unavailable',
-      { 'retry-after': String(seconds) },
-    );
+    return new HttpFailure(outcome.kind === 'throttled' ? 'throttled' : 'unavailable', outcome.message, {
+      retryAfterSeconds: seconds,
+    });
   }
 
   async function readAndDecode(
@@ -340,8 +316,8 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
       const max = options.maxSpansPerRequest;
       decoded = format === 'json' ? decodeJsonTraces(body, max) : await decodeProtobufTracesSliced(body, max);
     } catch (error) {
-      if (error instanceof TooManySpansError) throw new HttpFailure(413, error.message, 'too_large');
-      throw new HttpFailure(400, `undecodable ${format} body: ${(error as Error).message}`, 'invalid');
+      if (error instanceof TooManySpansError) throw new HttpFailure('too_large', error.message);
+      throw new HttpFailure('invalid', `undecodable ${format} body: ${(error as Error).message}`);
     }
     // The decoded spans (their strings about as many bytes as the body) and their messages live
     // until the answer: counted like the body bytes.
@@ -360,15 +336,14 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
     pending.add(entry);
     try {
       if (options.auth !== undefined && !options.auth.check(req.headers.authorization)) {
-        throw new HttpFailure(401, 'missing or wrong bearer token', 'unauthorized', {
-          'www-authenticate': 'Bearer',
+        throw new HttpFailure('unauthorized', 'missing or wrong bearer token', {
+          headers: { 'www-authenticate': 'Bearer' },
         });
       }
       if (type !== 'application/json' && !PROTOBUF_TYPES.has(type)) {
         throw new HttpFailure(
-          415,
-          `unsupported content type ${quoted(type)}: use application/x-protobuf or application/json`,
           'unsupported',
+          `unsupported content type ${quoted(type)}: use application/x-protobuf or application/json`,
         );
       }
       const rawEncoding = (req.headers['content-encoding'] ?? '').trim().toLowerCase();
@@ -382,14 +357,13 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
               : undefined;
       if (encoding === undefined) {
         throw new HttpFailure(
-          415,
-          `unsupported content encoding ${quoted(rawEncoding)}: use gzip or none`,
           'unsupported',
+          `unsupported content encoding ${quoted(rawEncoding)}: use gzip or none`,
         );
       }
       const declared = Number(req.headers['content-length']);
       if (Number.isFinite(declared) && declared > options.maxRequestBytes) {
-        throw new HttpFailure(413, `request body exceeds ${options.maxRequestBytes} bytes`, 'too_large');
+        throw new HttpFailure('too_large', `request body exceeds ${options.maxRequestBytes} bytes`);
       }
       const early = pipeline.admit(options.forward !== undefined);
       if (early !== undefined) throw outcomeFailure(early as Exclude<ExportOutcome, { kind: 'ok' }>);
@@ -416,7 +390,7 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
       const failure =
         error instanceof HttpFailure
           ? error
-          : new HttpFailure(400, `request could not be read: ${(error as Error).message}`, 'invalid');
+          : new HttpFailure('invalid', `request could not be read: ${(error as Error).message}`);
       outcome = failure.outcome;
       sendFailure(req, res, format, failure);
     } finally {
@@ -491,8 +465,9 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
           send(res, 401, 'text/plain', 'missing or wrong bearer token\n', { 'www-authenticate': 'Bearer' });
           return;
         }
-        void Promise.resolve(options.renderMetrics()).then((text) =>
-          send(res, 200, 'text/plain; version=0.0.4; charset=utf-8', text),
+        void Promise.resolve(options.renderMetrics()).then(
+          (text) => send(res, 200, 'text/plain; version=0.0.4; charset=utf-8', text),
+          (error: unknown) => send(res, 500, 'text/plain', `metrics unavailable: ${String(error)}\n`),
         );
         return;
       default:
@@ -555,9 +530,9 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
         req,
         res,
         format,
-        new HttpFailure(503, 'collector shutting down: delivery not confirmed in time', 'unavailable', {
-          'retry-after': String(options.unavailableRetryAfterSeconds),
-          connection: 'close',
+        new HttpFailure('unavailable', 'collector shutting down: delivery not confirmed in time', {
+          retryAfterSeconds: options.unavailableRetryAfterSeconds,
+          headers: { connection: 'close' },
         }),
       );
     }

@@ -49,6 +49,7 @@ export function encodeExportResponseJson(partial: PartialSuccess | undefined): s
 /** gRPC status codes used here. */
 export const GrpcCode = {
   OK: 0,
+  CANCELLED: 1,
   UNKNOWN: 2,
   INVALID_ARGUMENT: 3,
   RESOURCE_EXHAUSTED: 8,

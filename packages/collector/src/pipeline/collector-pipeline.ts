@@ -7,9 +7,9 @@ import {
   type Sink,
   type Translator,
 } from '@spantrack/processor';
-import type { CollectorMetrics } from '../metrics';
 import type { DecodedTraces } from '../otlp/decoded-traces';
 import type { PartialSuccess } from '../otlp/otlp-response';
+import type { CollectorMetrics } from '../telemetry/collector-metrics';
 import { fillTraceContext } from './request-trace-context';
 
 /**
@@ -141,7 +141,7 @@ export class CollectorPipeline {
     const { translator, metrics } = this.options;
     const early = this.admit();
     if (early !== undefined) return early;
-    metrics.spansReceived += decoded.spans.length + decoded.invalidSpans;
+    metrics.addSpansReceived(decoded.spans.length + decoded.invalidSpans);
 
     const spans = fillTraceContext(decoded.spans);
     const messages: AnalyticsMessage[] = [];
@@ -171,7 +171,7 @@ export class CollectorPipeline {
         firstReason ??= dropping;
       }
     }
-    metrics.messagesTranslated += messages.length;
+    metrics.addMessagesTranslated(messages.length);
 
     if (messages.length === 0) return this.ok(rejected, firstReason, spans.length + decoded.invalidSpans);
 
@@ -250,8 +250,7 @@ export class CollectorPipeline {
   private settle(count: number, result: DeliveryResult, probe: boolean): DeliveryResult {
     const { metrics } = this.options;
     this.queued -= count;
-    metrics.messagesDelivered += result.delivered;
-    metrics.messagesFailed += result.failed;
+    metrics.addDelivery(result.delivered, result.failed);
     const retryable = result.errors.find((e) => !isPermanent(e.error));
     if (retryable !== undefined) {
       if (this.sinkHealthy) this.options.onSinkError?.(retryable.error);
@@ -265,7 +264,7 @@ export class CollectorPipeline {
 
   private ok(rejected: number, reason: string | undefined, total: number): ExportOutcome {
     if (rejected === 0) return { kind: 'ok' };
-    this.options.metrics.spansRejected += rejected;
+    this.options.metrics.addSpansRejected(rejected);
     return {
       kind: 'ok',
       partial: {

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Meter } from '@opentelemetry/api';
 import type { Insights } from '@spantrack/insights';
 import { FanOutSink, type Sink } from '@spantrack/processor';
 import type { LogEvent } from '../log/log-event';
@@ -24,8 +25,8 @@ export interface CollectorStore {
   readonly insights: Insights;
   /** Resolves once everything delivered so far is written to the store. */
   flush(): Promise<void>;
-  /** Prometheus lines of the store's counters. */
-  renderMetrics(): string;
+  /** Registers the store's counter on the collector's meter, read at collection. */
+  observe(meter: Meter): void;
   /** Writes what is queued and closes the store alone (when the caller owns the primary sink). */
   closeStore(): Promise<void>;
 }
@@ -75,15 +76,15 @@ export async function openCollectorStore(
     flush: () => store.flush(),
     closeStore: () => store.shutdown(),
     stats: () => ({ path, stored: storeTotals().delivered, failed: storeTotals().failed }),
-    renderMetrics: () => {
-      const s = storeTotals();
-      return [
-        '# HELP spantrack_collector_store_messages_total Messages written to the event store, by outcome.',
-        '# TYPE spantrack_collector_store_messages_total counter',
-        `spantrack_collector_store_messages_total{outcome="stored"} ${s.delivered}`,
-        `spantrack_collector_store_messages_total{outcome="failed"} ${s.failed}`,
-        '',
-      ].join('\n');
+    observe: (meter) => {
+      const messages = meter.createObservableCounter('spantrack.collector.store_messages', {
+        description: 'Messages written to the event store, by outcome.',
+      });
+      messages.addCallback((result) => {
+        const s = storeTotals();
+        result.observe(s.delivered, { outcome: 'stored' });
+        result.observe(s.failed, { outcome: 'failed' });
+      });
     },
   };
 }

@@ -5,11 +5,10 @@ import type { AnalyticsMessage } from '../message';
 import type { DeliveryResult, Sink } from '../sinks/sink';
 import { SinkClosedError } from '../sinks/sink-errors';
 import {
-  deduplicated,
+  analyticsSink,
   deduplicatedCount,
   deliveryFailureCallback,
   positive,
-  requireSink,
 } from '../span-processor/options';
 import { SpanTranslationStage } from '../span-processor/span-translation-stage';
 import type { AnalyticsSpanExporterOptions, AnalyticsSpanExporterStats } from './types';
@@ -62,7 +61,7 @@ export class AnalyticsSpanExporter implements SpanExporter {
   private pendingMessages = 0;
 
   constructor(options: AnalyticsSpanExporterOptions) {
-    this.sink = deduplicated(requireSink(options), options.dedupeWindow);
+    this.sink = analyticsSink(options);
     this.onDeliveryFailure = deliveryFailureCallback(options.onDeliveryFailure);
     this.stage = new SpanTranslationStage(options, 'AnalyticsSpanExporter');
     this.exportTimeoutMillis = positive(options.exportTimeoutMillis, 'exportTimeoutMillis') ?? 30_000;

@@ -3,7 +3,7 @@ import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace
 import { Deadline } from '../deadline';
 import type { AnalyticsMessage } from '../message';
 import type { Sink } from '../sinks/sink';
-import { deduplicated, deduplicatedCount, deliveryFailureCallback, positive, requireSink } from './options';
+import { analyticsSink, deduplicatedCount, deliveryFailureCallback, positive } from './options';
 import { SpanTranslationStage } from './span-translation-stage';
 import type { AnalyticsSpanProcessorOptions, AnalyticsSpanProcessorStats } from './types';
 
@@ -44,7 +44,7 @@ export class AnalyticsSpanProcessor implements SpanProcessor {
   };
 
   constructor(options: AnalyticsSpanProcessorOptions) {
-    this.sink = deduplicated(requireSink(options), options.dedupeWindow);
+    this.sink = analyticsSink(options);
     this.onDeliveryFailure = deliveryFailureCallback(options.onDeliveryFailure);
     this.stage = new SpanTranslationStage(options, 'AnalyticsSpanProcessor');
     this.maxQueueSize = positive(options.maxQueueSize, 'maxQueueSize') ?? 65_536;

@@ -1,4 +1,6 @@
+import type { MeterProvider } from '@opentelemetry/api';
 import { SpantrackConfigError } from '../config-error';
+import { withFigures } from '../figures/figures-sink';
 import { DeduplicatingSink } from '../sinks/deduplicating-sink';
 import type { DedupeWindowOptions } from '../sinks/delivered-id-window';
 import type { Sink } from '../sinks/sink';
@@ -40,6 +42,19 @@ export function positive(value: number | undefined, name: string): number | unde
     throw new SpantrackConfigError(name, `must be a positive number, got ${String(value)}`);
   }
   return Math.floor(value);
+}
+
+/**
+ * The sink the processor and the exporter hand messages to: the dashboards' figures recorded on the
+ * `meterProvider` option's provider (inside), then the `dedupeWindow` (outside, so a message not
+ * sent again is not counted again).
+ */
+export function analyticsSink(options: {
+  sink?: Sink;
+  meterProvider?: MeterProvider | false;
+  dedupeWindow?: DedupeWindowOptions | false;
+}): Sink {
+  return deduplicated(withFigures(requireSink(options), options.meterProvider), options.dedupeWindow);
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { MeterProvider } from '@opentelemetry/api';
 import type { DedupeWindowOptions } from '../sinks/delivered-id-window';
 import type { Sink } from '../sinks/sink';
 import type { TranslatorOptions } from '../translate';
@@ -42,6 +43,13 @@ export interface AnalyticsSpanProcessorOptions extends TranslatorOptions {
    * Defaults: 100,000 ids (at least the 50,000 most recent), each for 600,000 ms (10 minutes).
    */
   dedupeWindow?: false | DedupeWindowOptions;
+  /**
+   * Where the dashboards' figures are recorded as OpenTelemetry metrics (`spantrack.ai.requests`,
+   * `spantrack.ai.latency`, ...: see `MetricsSink`), counted per message handed to the sink.
+   * `false`: not recorded. Default: the global MeterProvider registered before this was built (the
+   * API's no-op one when none is, which records nothing).
+   */
+  meterProvider?: MeterProvider | false;
 }
 
 /** Bounds of the trace holding (see `traceHold`). */

@@ -1,16 +1,24 @@
 import type { Counter, Histogram, Meter } from '@opentelemetry/api';
 import { AiErrorType, Channel, CustomerSignalEvent } from '@spantrack/conventions';
-import type { AnalyticsMessage, DeliveryResult, JsonObject, Sink } from '@spantrack/processor';
+import { SpantrackConfigError } from '../config-error';
+import type { AnalyticsMessage, JsonObject } from '../message';
+import type { DeliveryResult, Sink } from '../sinks/sink';
 import { BoundedLabel } from './bounded-label';
+import { CounterTally } from './counter-tally';
 
 export interface MetricsSinkOptions {
-  /** The meter to record on (`metrics.getMeter('spantrack-insights')` or your provider's). */
+  /** The meter to record on (`provider.getMeter('my-app')`, or the global `metrics.getMeter(...)`). Required. */
   meter: Meter;
-  /** Distinct intents kept as label values; the rest are `other`. Default 50. */
+  /** Distinct intents kept as label values; the rest are `other`. @default 50 */
   maxIntents?: number;
-  /** Distinct channels kept beyond the known ones; the rest are `other`. Default 10. */
+  /** Distinct channels kept beyond the five known ones; the rest are `other`. @default 10 */
   maxChannels?: number;
 }
+
+/** Default of {@link MetricsSinkOptions.maxIntents}. */
+export const DEFAULT_MAX_INTENTS = 50;
+/** Default of {@link MetricsSinkOptions.maxChannels}. */
+export const DEFAULT_MAX_CHANNELS = 10;
 
 const AI_EVENTS: Record<string, string> = {
   'ai.classification': 'classification',
@@ -46,7 +54,9 @@ export class MetricsSink implements Sink {
     private readonly inner: Sink,
     options: MetricsSinkOptions,
   ) {
-    const m = options.meter;
+    const m = requireMeter(options);
+    const maxIntents = count(options.maxIntents, 'maxIntents') ?? DEFAULT_MAX_INTENTS;
+    const maxChannels = count(options.maxChannels, 'maxChannels') ?? DEFAULT_MAX_CHANNELS;
     this.requests = m.createCounter('spantrack.ai.requests', {
       description: 'AI requests (classifications, generations, errors)',
     });
@@ -73,20 +83,26 @@ export class MetricsSink implements Sink {
     this.signals = m.createCounter('spantrack.customer_signals.events', {
       description: 'Customer-signal events by name',
     });
-    this.intents = new BoundedLabel(options.maxIntents ?? 50);
+    this.intents = new BoundedLabel(maxIntents);
     const known = Object.values(Channel) as string[];
-    this.channels = new BoundedLabel(known.length + (options.maxChannels ?? 10), known);
+    this.channels = new BoundedLabel(known.length + maxChannels, known);
     const errorTypes = Object.values(AiErrorType) as string[];
     this.errorTypes = new BoundedLabel(errorTypes.length, errorTypes);
   }
 
   send(messages: readonly AnalyticsMessage[]): Promise<DeliveryResult> {
+    const tally = new CounterTally();
     for (const message of messages) {
       try {
-        this.record(message);
+        this.record(message, tally);
       } catch {
         // A malformed message is the inner sink's to refuse; metrics never stop delivery.
       }
+    }
+    try {
+      tally.flush();
+    } catch {
+      // A meter that throws loses these figures, never the messages.
     }
     return this.inner.send(messages);
   }
@@ -99,41 +115,61 @@ export class MetricsSink implements Sink {
     return this.inner.shutdown(timeoutMs);
   }
 
-  private record(message: AnalyticsMessage) {
+  private record(message: AnalyticsMessage, tally: CounterTally) {
     if (message.type !== 'track') return;
     const p: JsonObject = message.properties ?? {};
     const channel = this.channels.value(message.context?.channel ?? p.channel_type);
     const cost = num(p.cost_usd);
-    if (cost !== undefined && cost >= 0) this.cost.add(cost, { channel });
+    if (cost !== undefined && cost >= 0) tally.add(this.cost, cost, channel, { channel });
     const ai = AI_EVENTS[message.event];
     if (ai !== undefined) {
-      this.requests.add(1, { event: ai, channel });
+      tally.add(this.requests, 1, `${ai}\u0000${channel}`, { event: ai, channel });
       const latency = num(p.latency_ms);
       if (latency !== undefined && latency >= 0) this.latency.record(latency, { event: ai, channel });
       if (ai === 'classification') {
-        this.classifications.add(1, { intent: this.intents.value(p.detected_intent), channel });
+        const intent = this.intents.value(p.detected_intent);
+        tally.add(this.classifications, 1, `${intent}\u0000${channel}`, { intent, channel });
         const confidence = num(p.confidence);
         if (confidence !== undefined) this.confidence.record(confidence, { channel });
       } else if (ai === 'error') {
-        this.errors.add(1, { error_type: this.errorTypes.value(p.error_type), channel });
+        const errorType = this.errorTypes.value(p.error_type);
+        tally.add(this.errors, 1, `${errorType}\u0000${channel}`, { error_type: errorType, channel });
       }
       return;
     }
     switch (message.event) {
       case 'Conversation Started':
-        this.conversations.add(1, { channel });
+        tally.add(this.conversations, 1, channel, { channel });
         return;
       case 'Message Sent':
-        this.messages.add(1, { direction: 'customer', channel });
+        tally.add(this.messages, 1, `customer\u0000${channel}`, { direction: 'customer', channel });
         return;
       case 'Message Received':
-        this.messages.add(1, { direction: 'agent', channel });
+        tally.add(this.messages, 1, `agent\u0000${channel}`, { direction: 'agent', channel });
         return;
       default:
         if (/^(customer_signal|ai_triage|ai_reply|interaction)\./.test(message.event)) {
           // Event names are the plan's fixed set; an unknown one folds into `other` with the rest.
-          this.signals.add(1, { event: KNOWN_SIGNAL_EVENTS.has(message.event) ? message.event : 'other' });
+          const event = KNOWN_SIGNAL_EVENTS.has(message.event) ? message.event : 'other';
+          tally.add(this.signals, 1, event, { event });
         }
     }
   }
+}
+
+function requireMeter(options: MetricsSinkOptions): Meter {
+  const meter = (options as Partial<MetricsSinkOptions> | null | undefined)?.meter;
+  if (typeof meter?.createCounter !== 'function' || typeof meter.createHistogram !== 'function') {
+    throw new SpantrackConfigError('meter', 'is required: an OpenTelemetry Meter (provider.getMeter(name))');
+  }
+  return meter;
+}
+
+/** A label cap: a whole number, 0 or more; undefined when unset. */
+function count(value: number | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new SpantrackConfigError(name, `must be a whole number, 0 or more, got ${String(value)}`);
+  }
+  return value;
 }
