@@ -118,7 +118,6 @@ beforeAll(async () => {
     ...clean,
     // Segment is the local test server, whoever sends to it.
     SPANTRACK_SEGMENT_HOST: segment.url,
-    SPANTRACK_COLLECTOR_SEGMENT_HOST: segment.url,
     SEGMENT_WRITE_KEY: WRITE_KEY,
     KEY: WRITE_KEY,
     // Free ports, so nothing collides with a collector already running (flags still win).

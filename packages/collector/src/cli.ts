@@ -2,6 +2,7 @@
 import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
 import { logVerbosity, setLogVerbosity } from '@grpc/grpc-js';
+import { renameDeprecatedEnv, SHARED_SETTINGS } from '@spantrack/processor';
 import { FLAGS, HELP, settingName } from './cli-flags';
 import { runPrimary } from './cluster/cluster-primary';
 import { runWorker } from './cluster/cluster-worker';
@@ -16,7 +17,7 @@ import { checkStoreWorkers, resolveStoreSetting } from './store/store-setting';
 const CONFIG_EXIT = 2;
 const RUNTIME_EXIT = 1;
 
-let logger = new CliLogger('text', false);
+let logger = new CliLogger('text', 'info');
 
 /** One line on stderr (text or JSON), then exit: never a stack trace. */
 function fail(message: string, code: number, fields: Record<string, unknown> = {}): never {
@@ -53,8 +54,12 @@ function portProblem(error: unknown): string | undefined {
   return undefined;
 }
 
-/** The command line as the environment the resolver reads (flags win over the caller's variables). */
-function environmentOf(argv: string[]): Record<string, string | undefined> {
+/**
+ * The command line as the environment the resolver reads (flags win over the caller's variables).
+ * Deprecated spellings (flags and `SPANTRACK_COLLECTOR_<NAME>` of shared settings) are renamed
+ * here, once, with a warning each: forked workers then see the new names only.
+ */
+function environmentOf(argv: string[], warn: (message: string) => void): Record<string, string | undefined> {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {
     help: { type: 'boolean', short: 'h' },
   };
@@ -68,12 +73,22 @@ function environmentOf(argv: string[]): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = { ...process.env };
   for (const [flag, spec] of Object.entries(FLAGS)) {
     const value = values[flag];
-    const name = ENV_PREFIX + spec.env;
-    if (typeof value === 'string') env[name] = value;
-    else if (value === true) env[name] = 'true';
-    else if (Array.isArray(value)) env[name] = value.join(',');
+    if (value === undefined) continue;
+    if (spec.deprecatedFor !== undefined) {
+      warn(`--${flag} is deprecated: use --${spec.deprecatedFor}`);
+      // The current spelling wins when both are given.
+      if (values[spec.deprecatedFor] !== undefined) continue;
+    }
+    if (typeof value === 'string') env[spec.env] = value;
+    else if (value === true) env[spec.env] = 'true';
+    else if (Array.isArray(value)) env[spec.env] = value.join(',');
   }
-  return env;
+  const renamed = renameDeprecatedEnv(Object.values(SHARED_SETTINGS), env, warn);
+  // `null` is the old spelling of `none`: said here once, not again by every worker.
+  const sink = SHARED_SETTINGS.sink.env!;
+  if (renamed[sink]?.trim().toLowerCase() === 'null')
+    renamed[sink] = SHARED_SETTINGS.sink.parse('null', settingName(sink), warn);
+  return renamed;
 }
 
 function startupLine(collector: Collector): string {
@@ -96,8 +111,9 @@ async function main(): Promise<void> {
   // grpc-js logs its own errors to stderr; the CLI reports them itself, in one line.
   if (process.env.GRPC_VERBOSITY === undefined) setLogVerbosity(logVerbosity.NONE);
   let env: Record<string, string | undefined>;
+  const deprecations: string[] = [];
   try {
-    env = environmentOf(process.argv.slice(2));
+    env = environmentOf(process.argv.slice(2), (message) => deprecations.push(message));
   } catch (error) {
     fail(`${(error as Error).message} (try --help)`, CONFIG_EXIT);
   }
@@ -109,8 +125,9 @@ async function main(): Promise<void> {
     if (problem) fail(`${problem.setting}: ${problem.detail}`, CONFIG_EXIT, { setting: problem.setting });
     throw error;
   }
-  logger = new CliLogger(output.logFormat, output.quiet);
+  logger = new CliLogger(output.logFormat, output.logLevel);
   const log = (line: string, event: Parameters<CliLogger['write']>[1]) => logger.write(line, event);
+  for (const warning of deprecations) log(warning, { level: 'warn', msg: 'deprecated setting', warning });
 
   // --workers N > 1: this process forks N collectors sharing the ports (cluster/).
   let workers = 1;

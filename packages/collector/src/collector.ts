@@ -81,6 +81,11 @@ export async function startCollector(
 ): Promise<Collector> {
   const config = resolveConfig(options);
   const log = options.log ?? (() => {});
+  // Said once per process (deprecated spellings...): through the log, else as a process warning.
+  for (const warning of config.warnings) {
+    if (options.log) log(warning, { level: 'warn', msg: 'configuration warning', warning });
+    else process.emitWarning(warning, 'SpantrackWarning');
+  }
   const forwarder =
     config.forwardTraces !== false ? new TraceForwarder(config.forwardTraces, log) : undefined;
   const forward = forwarder

@@ -61,9 +61,10 @@ export function renameDeprecatedEnv(
     if (setting.env === undefined) continue;
     for (const alias of setting.deprecatedEnv) {
       const raw = text(out, alias);
-      if (raw === undefined) continue;
+      // Only a spelling that is used is said: one the new name overrides is left alone.
+      if (raw === undefined || text(out, setting.env) !== undefined) continue;
       warnDeprecatedEnv(setting, alias, warn);
-      if (text(out, setting.env) === undefined) out[setting.env] = raw;
+      out[setting.env] = raw;
       delete out[alias];
     }
   }
