@@ -1,4 +1,5 @@
-import { SHARED_SETTINGS } from '@spantrack/processor';
+import { parseArgs } from 'node:util';
+import { renameDeprecatedEnv, SHARED_SETTINGS } from '@spantrack/processor';
 import { DEFAULTS, ENV_PREFIX } from './config';
 
 /** A CLI flag and the environment variable it stands for. */
@@ -67,6 +68,44 @@ export function settingName(variable: string): string {
     ([, f]) => f.env === variable && f.deprecatedFor === undefined,
   )?.[0];
   return flag === undefined ? variable : `--${flag} / ${variable}`;
+}
+
+/**
+ * The environment a command line stands for: `base` with each flag's variable set (flags win).
+ * Deprecated spellings (flags, and `SPANTRACK_COLLECTOR_<NAME>` of shared settings) are renamed
+ * here, once, with a warning each: forked workers then see the new names only.
+ * @throws TypeError for an unknown flag or a missing value (node:util parseArgs)
+ */
+export function cliEnvironment(
+  argv: string[],
+  base: Record<string, string | undefined>,
+  warn: (message: string) => void,
+): { env: Record<string, string | undefined>; help: boolean } {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {
+    help: { type: 'boolean', short: 'h' },
+  };
+  for (const [flag, spec] of Object.entries(FLAGS))
+    options[flag] = { type: spec.type, ...(spec.multiple ? { multiple: true } : {}) };
+  const { values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false });
+  const env: Record<string, string | undefined> = { ...base };
+  for (const [flag, spec] of Object.entries(FLAGS)) {
+    const value = values[flag];
+    if (value === undefined) continue;
+    if (spec.deprecatedFor !== undefined) {
+      warn(`--${flag} is deprecated: use --${spec.deprecatedFor}`);
+      // The current spelling wins when both are given.
+      if (values[spec.deprecatedFor] !== undefined) continue;
+    }
+    if (typeof value === 'string') env[spec.env] = value;
+    else if (value === true) env[spec.env] = 'true';
+    else if (Array.isArray(value)) env[spec.env] = value.join(',');
+  }
+  const renamed = renameDeprecatedEnv(Object.values(SHARED_SETTINGS), env, warn);
+  // `null` is the old spelling of `none`: said here once, not again by every worker.
+  const sink = SHARED_SETTINGS.sink.env!;
+  if (renamed[sink]?.trim().toLowerCase() === 'null')
+    renamed[sink] = SHARED_SETTINGS.sink.parse('null', settingName(sink), warn);
+  return { env: renamed, help: values.help === true };
 }
 
 const MiB = 1024 * 1024;

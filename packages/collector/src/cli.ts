@@ -1,9 +1,7 @@
 #!/usr/bin/env node
 import cluster from 'node:cluster';
-import { parseArgs } from 'node:util';
 import { logVerbosity, setLogVerbosity } from '@grpc/grpc-js';
-import { renameDeprecatedEnv, SHARED_SETTINGS } from '@spantrack/processor';
-import { FLAGS, HELP, settingName } from './cli-flags';
+import { cliEnvironment, HELP, settingName } from './cli-flags';
 import { runPrimary } from './cluster/cluster-primary';
 import { runWorker } from './cluster/cluster-worker';
 import { resolveWorkers } from './cluster/worker-count';
@@ -54,43 +52,6 @@ function portProblem(error: unknown): string | undefined {
   return undefined;
 }
 
-/**
- * The command line as the environment the resolver reads (flags win over the caller's variables).
- * Deprecated spellings (flags and `SPANTRACK_COLLECTOR_<NAME>` of shared settings) are renamed
- * here, once, with a warning each: forked workers then see the new names only.
- */
-function environmentOf(argv: string[], warn: (message: string) => void): Record<string, string | undefined> {
-  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {
-    help: { type: 'boolean', short: 'h' },
-  };
-  for (const [flag, spec] of Object.entries(FLAGS))
-    options[flag] = { type: spec.type, ...(spec.multiple ? { multiple: true } : {}) };
-  const { values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false });
-  if (values.help) {
-    process.stdout.write(HELP);
-    process.exit(0);
-  }
-  const env: Record<string, string | undefined> = { ...process.env };
-  for (const [flag, spec] of Object.entries(FLAGS)) {
-    const value = values[flag];
-    if (value === undefined) continue;
-    if (spec.deprecatedFor !== undefined) {
-      warn(`--${flag} is deprecated: use --${spec.deprecatedFor}`);
-      // The current spelling wins when both are given.
-      if (values[spec.deprecatedFor] !== undefined) continue;
-    }
-    if (typeof value === 'string') env[spec.env] = value;
-    else if (value === true) env[spec.env] = 'true';
-    else if (Array.isArray(value)) env[spec.env] = value.join(',');
-  }
-  const renamed = renameDeprecatedEnv(Object.values(SHARED_SETTINGS), env, warn);
-  // `null` is the old spelling of `none`: said here once, not again by every worker.
-  const sink = SHARED_SETTINGS.sink.env!;
-  if (renamed[sink]?.trim().toLowerCase() === 'null')
-    renamed[sink] = SHARED_SETTINGS.sink.parse('null', settingName(sink), warn);
-  return renamed;
-}
-
 function startupLine(collector: Collector): string {
   const parts: string[] = [];
   if (collector.httpUrl) parts.push(`OTLP/HTTP listening on ${collector.httpUrl} (POST /v1/traces)`);
@@ -113,7 +74,14 @@ async function main(): Promise<void> {
   let env: Record<string, string | undefined>;
   const deprecations: string[] = [];
   try {
-    env = environmentOf(process.argv.slice(2), (message) => deprecations.push(message));
+    const parsed = cliEnvironment(process.argv.slice(2), process.env, (message) =>
+      deprecations.push(message),
+    );
+    if (parsed.help) {
+      process.stdout.write(HELP);
+      process.exit(0);
+    }
+    env = parsed.env;
   } catch (error) {
     fail(`${(error as Error).message} (try --help)`, CONFIG_EXIT);
   }
