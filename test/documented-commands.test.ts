@@ -91,7 +91,7 @@ beforeAll(async () => {
     http: { host: '127.0.0.1', port: 0 },
     grpc: false,
     sink: { type: 'segment', writeKey: WRITE_KEY, host: segment.url, flushIntervalMs: 20 },
-    shutdownTimeoutMs: 5_000,
+    shutdownTimeoutMillis: 5_000,
     env: {},
   });
   const app = join(tmp, 'app.js');

@@ -331,6 +331,15 @@ describe('deprecated spellings', () => {
     expect(collectorFrom(both as Env).shutdownTimeoutMs).toBe(900);
   });
 
+  it('old boolean spellings keep the values the collector took (1 / yes / 0 / no)', () => {
+    const { env } = cliEnvironment([], { SPANTRACK_COLLECTOR_CAPTURE_CONTENT: 'yes' }, () => {});
+    expect(env.SPANTRACK_CAPTURE_CONTENT).toBe('true');
+    expect(collectorFrom(env as Env).translator.privacy?.captureContent).toBe(true);
+    expect(
+      collectorFrom({ SPANTRACK_COLLECTOR_CAPTURE_CONTENT: '0' }).translator.privacy?.captureContent,
+    ).toBe(false);
+  });
+
   it('a new name set beside an old spelling wins, and the old one is not warned about', () => {
     const warned: string[] = [];
     const { env } = cliEnvironment(

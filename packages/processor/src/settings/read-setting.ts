@@ -15,6 +15,18 @@ export interface ReadSettingOptions {
   warn: SettingWarn;
 }
 
+/** The collector read `1` / `yes` / `0` / `no` as booleans: its old spellings keep that meaning. */
+const LEGACY_BOOLEANS: Readonly<Record<string, string>> = {
+  '1': 'true',
+  yes: 'true',
+  '0': 'false',
+  no: 'false',
+};
+
+function legacyValue(setting: SharedSetting, raw: string): string {
+  return setting.flagType === 'boolean' ? (LEGACY_BOOLEANS[raw.trim().toLowerCase()] ?? raw) : raw;
+}
+
 function text(env: SettingsEnv, name: string): string | undefined {
   const raw = env[name];
   return raw === undefined || raw.trim() === '' ? undefined : raw;
@@ -32,8 +44,9 @@ export function readSetting<T>(
     if (name === undefined) continue;
     const raw = text(env, name);
     if (raw === undefined) continue;
-    if (name !== setting.env && name !== setting.standardEnv) warnDeprecatedEnv(setting, name, options.warn);
-    return { value: setting.parse(raw, name, options.warn), source: name };
+    const old = name !== setting.env && name !== setting.standardEnv;
+    if (old) warnDeprecatedEnv(setting, name, options.warn);
+    return { value: setting.parse(old ? legacyValue(setting, raw) : raw, name, options.warn), source: name };
   }
   return undefined;
 }
@@ -64,7 +77,7 @@ export function renameDeprecatedEnv(
       // Only a spelling that is used is said: one the new name overrides is left alone.
       if (raw === undefined || text(out, setting.env) !== undefined) continue;
       warnDeprecatedEnv(setting, alias, warn);
-      out[setting.env] = raw;
+      out[setting.env] = legacyValue(setting, raw);
       delete out[alias];
     }
   }
