@@ -154,14 +154,14 @@ const CASES: Record<SharedSettingId, Case> = {
     expected: 'none',
     bad: 'debug',
     node: (c) => c.logLevel,
-    collector: (_c, env) => resolveOutputSettings(env).logLevel,
+    collector: (c) => c.logLevel,
   },
   quiet: {
     raw: 'true',
     expected: 'warn',
     bad: 'sometimes',
     node: (c) => c.logLevel,
-    collector: (_c, env) => resolveOutputSettings(env).logLevel,
+    collector: (c) => c.logLevel,
   },
   shutdownTimeoutMillis: {
     raw: '1234',
@@ -254,9 +254,7 @@ describe.each(settings)('%s', (id, setting) => {
       const given = optionFor(setting, c.option);
       const options = id === 'sink' ? { ...given, jsonlPath: JSONL_FILE } : given;
       expect(c.node(nodeFrom(context, options))).toEqual(c.expected);
-      // The collector's own output settings have no option: logLevel is the CLI's.
-      if (id !== 'logLevel')
-        expect(c.collector(collectorFrom(context, options), context)).toEqual(c.expected);
+      expect(c.collector(collectorFrom(context, options), context)).toEqual(c.expected);
     });
 
   if (c.bad !== undefined)
@@ -285,21 +283,26 @@ describe.each(settings)('%s', (id, setting) => {
       for (const old of setting.deprecatedEnv) {
         const env = { ...context, [old]: c.raw };
         const said: string[] = [];
-        if (id === 'quiet') {
-          // An output setting of the CLI, which renames old spellings before anything reads them.
-          const { env: renamed } = cliEnvironment([], env, (w) => said.push(w));
-          expect(resolveOutputSettings(renamed).logLevel).toBe(c.expected);
-          cliEnvironment([], env, (w) => said.push(w));
-        } else {
-          const first = collectorFrom(env);
-          expect(c.collector(first, env)).toEqual(c.expected);
-          said.push(...first.warnings, ...collectorFrom(env).warnings);
-        }
+        const first = collectorFrom(env);
+        expect(c.collector(first, env)).toEqual(c.expected);
+        said.push(...first.warnings, ...collectorFrom(env).warnings);
         expect(said.filter((w) => w.startsWith(`${old} `))).toEqual([
           `${old} is deprecated: use ${setting.env} (or --${setting.flag}), which @spantrack/node reads too`,
         ]);
       }
     });
+});
+
+describe('the log level', () => {
+  it.each([
+    [{ SPANTRACK_LOG_LEVEL: 'none' }, 'none'],
+    [{ SPANTRACK_QUIET: 'true' }, 'warn'],
+    [{ SPANTRACK_LOG_LEVEL: 'info', SPANTRACK_QUIET: 'true' }, 'info'],
+    [{}, 'info'],
+  ] as const)('%j: the CLI prints what the collector logs (%s)', (env, level) => {
+    expect(resolveOutputSettings(env).logLevel).toBe(level);
+    expect(collectorFrom(env).logLevel).toBe(level);
+  });
 });
 
 describe('deprecated spellings', () => {

@@ -141,6 +141,11 @@ export interface CollectorOptions {
   store?: string | false;
   /** Log lines (sink and backend failures), with the same event as structured fields. @default none */
   log?: (line: string, event: LogEvent) => void;
+  /**
+   * Which lines reach `log`: `info` all, `warn` warnings and errors, `none` errors only. Env
+   * `SPANTRACK_LOG_LEVEL`, else `warn` when `SPANTRACK_QUIET=true`. @default 'info'
+   */
+  logLevel?: SharedLogLevel;
   /** Environment to read settings from. @default process.env */
   env?: Record<string, string | undefined>;
 }
@@ -222,6 +227,7 @@ export interface ResolvedConfig {
   shutdownTimeoutMs: number;
   forwardTraces: ResolvedForwardConfig | false;
   store: string | false;
+  logLevel: SharedLogLevel;
   /** Problems that do not stop the collector (deprecated spellings...), to log once. */
   warnings: string[];
 }
@@ -636,6 +642,10 @@ export function resolveConfig(options: CollectorOptions = {}): ResolvedConfig {
       ),
     forwardTraces: resolveForward(options, env),
     store: resolveStoreSetting(options.store, env, warn),
+    logLevel:
+      options.logLevel !== undefined
+        ? S.logLevel.parse(String(options.logLevel), 'logLevel', warn)
+        : resolveLogLevel(env, warn),
     warnings,
   };
   if (config.bearerToken === '') throw new SpantrackConfigError('bearerToken', 'must not be empty');
@@ -665,6 +675,13 @@ export interface OutputSettings {
   summaryIntervalMs: number;
 }
 
+/** `SPANTRACK_LOG_LEVEL` ?? (`SPANTRACK_QUIET=true` → `warn`) ?? `info`. */
+function resolveLogLevel(env: Env, warn: Warn): SharedLogLevel {
+  return (
+    shared(S.logLevel, env, warn)?.value ?? (shared(S.quiet, env, warn)?.value === true ? 'warn' : 'info')
+  );
+}
+
 /** The CLI's output settings, `env ?? default`, validated like the rest. */
 export function resolveOutputSettings(env: Env, warn: Warn = () => {}): OutputSettings {
   const format = envString(env, 'LOG_FORMAT') ?? 'text';
@@ -673,8 +690,7 @@ export function resolveOutputSettings(env: Env, warn: Warn = () => {}): OutputSe
       `${ENV}LOG_FORMAT`,
       `expected text or json, got ${JSON.stringify(format)}`,
     );
-  const logLevel =
-    shared(S.logLevel, env, warn)?.value ?? (shared(S.quiet, env, warn)?.value === true ? 'warn' : 'info');
+  const logLevel = resolveLogLevel(env, warn);
   return {
     logFormat: format,
     logLevel,
