@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pseudonymizeUserId, SHARED_SETTINGS } from '@spantrack/processor';
 import { type SegmentServer, startSegmentServer } from '@spantrack/segment-test-server';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -78,6 +81,29 @@ describe('user-id pseudonymisation in the collector', () => {
       expect(cli.stdout + cli.stderr).not.toContain(SECRET);
     },
   );
+});
+
+describe('prices in the collector', () => {
+  it('--prices FILE prices model calls from that file (cost_usd)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spantrack-prices-'));
+    try {
+      const file = join(dir, 'prices.json');
+      // One US dollar per input token: a cost no shipped price gives.
+      writeFileSync(file, JSON.stringify({ 'gpt-4o-mini': { input: 1_000_000, output: 0 } }));
+      const messages = await deliver(spawnCli([...segmentArgs(), '--prices', file]), 'priced');
+      const costs = messages.map((m) => (m.properties as { cost_usd?: number } | undefined)?.cost_usd);
+      // The fixture's model calls have 100, 101 and 102 input tokens.
+      expect(costs).toEqual(expect.arrayContaining([100, 101, 102]));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a missing --prices file is one configuration error naming the flag and the variable, exit 2', async () => {
+    const { code, stderr } = await runToExit(['--sink', 'none', '--prices', '/nonexistent/prices.json']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^spantrack-collector: --prices \/ SPANTRACK_PRICES: cannot read the price table/);
+  });
 });
 
 describe('old spellings of shared settings', () => {
