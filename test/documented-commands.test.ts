@@ -91,7 +91,7 @@ beforeAll(async () => {
     http: { host: '127.0.0.1', port: 0 },
     grpc: false,
     sink: { type: 'segment', writeKey: WRITE_KEY, host: segment.url, flushIntervalMs: 20 },
-    shutdownTimeoutMs: 5_000,
+    shutdownTimeoutMillis: 5_000,
     env: {},
   });
   const app = join(tmp, 'app.js');
@@ -118,7 +118,6 @@ beforeAll(async () => {
     ...clean,
     // Segment is the local test server, whoever sends to it.
     SPANTRACK_SEGMENT_HOST: segment.url,
-    SPANTRACK_COLLECTOR_SEGMENT_HOST: segment.url,
     SEGMENT_WRITE_KEY: WRITE_KEY,
     KEY: WRITE_KEY,
     // Free ports, so nothing collides with a collector already running (flags still win).

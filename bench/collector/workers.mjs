@@ -11,7 +11,7 @@ import { createInterface } from 'node:readline';
 async function startCollector(cli, workers) {
   const child = spawn(
     process.execPath,
-    [cli, '--workers', String(workers), '--http-port', '0', '--grpc-port', 'off', '--sink', 'null'],
+    [cli, '--workers', String(workers), '--http-port', '0', '--grpc-port', 'off', '--sink', 'none'],
     { stdio: ['ignore', 'pipe', 'ignore'] },
   );
   const url = await new Promise((resolve, reject) => {

@@ -35,7 +35,7 @@ const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 function startCollector(store) {
   const child = spawn(
     process.execPath,
-    [collectorCli, '--http-port', '0', '--grpc-port', 'off', '--sink', 'null', '--store', store],
+    [collectorCli, '--http-port', '0', '--grpc-port', 'off', '--sink', 'none', '--store', store],
     { stdio: ['ignore', 'pipe', 'ignore'] },
   );
   return new Promise((resolve, reject) => {

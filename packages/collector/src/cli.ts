@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 import cluster from 'node:cluster';
-import { parseArgs } from 'node:util';
 import { logVerbosity, setLogVerbosity } from '@grpc/grpc-js';
-import { FLAGS, HELP, settingName } from './cli-flags';
+import { cliEnvironment, HELP, settingName } from './cli-flags';
 import { runPrimary } from './cluster/cluster-primary';
 import { runWorker } from './cluster/cluster-worker';
 import { resolveWorkers } from './cluster/worker-count';
@@ -16,7 +15,7 @@ import { checkStoreWorkers, resolveStoreSetting } from './store/store-setting';
 const CONFIG_EXIT = 2;
 const RUNTIME_EXIT = 1;
 
-let logger = new CliLogger('text', false);
+let logger = new CliLogger('text', 'info');
 
 /** One line on stderr (text or JSON), then exit: never a stack trace. */
 function fail(message: string, code: number, fields: Record<string, unknown> = {}): never {
@@ -53,29 +52,6 @@ function portProblem(error: unknown): string | undefined {
   return undefined;
 }
 
-/** The command line as the environment the resolver reads (flags win over the caller's variables). */
-function environmentOf(argv: string[]): Record<string, string | undefined> {
-  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {
-    help: { type: 'boolean', short: 'h' },
-  };
-  for (const [flag, spec] of Object.entries(FLAGS))
-    options[flag] = { type: spec.type, ...(spec.multiple ? { multiple: true } : {}) };
-  const { values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false });
-  if (values.help) {
-    process.stdout.write(HELP);
-    process.exit(0);
-  }
-  const env: Record<string, string | undefined> = { ...process.env };
-  for (const [flag, spec] of Object.entries(FLAGS)) {
-    const value = values[flag];
-    const name = ENV_PREFIX + spec.env;
-    if (typeof value === 'string') env[name] = value;
-    else if (value === true) env[name] = 'true';
-    else if (Array.isArray(value)) env[name] = value.join(',');
-  }
-  return env;
-}
-
 function startupLine(collector: Collector): string {
   const parts: string[] = [];
   if (collector.httpUrl) parts.push(`OTLP/HTTP listening on ${collector.httpUrl} (POST /v1/traces)`);
@@ -96,8 +72,16 @@ async function main(): Promise<void> {
   // grpc-js logs its own errors to stderr; the CLI reports them itself, in one line.
   if (process.env.GRPC_VERBOSITY === undefined) setLogVerbosity(logVerbosity.NONE);
   let env: Record<string, string | undefined>;
+  const deprecations: string[] = [];
   try {
-    env = environmentOf(process.argv.slice(2));
+    const parsed = cliEnvironment(process.argv.slice(2), process.env, (message) =>
+      deprecations.push(message),
+    );
+    if (parsed.help) {
+      process.stdout.write(HELP);
+      process.exit(0);
+    }
+    env = parsed.env;
   } catch (error) {
     fail(`${(error as Error).message} (try --help)`, CONFIG_EXIT);
   }
@@ -109,8 +93,9 @@ async function main(): Promise<void> {
     if (problem) fail(`${problem.setting}: ${problem.detail}`, CONFIG_EXIT, { setting: problem.setting });
     throw error;
   }
-  logger = new CliLogger(output.logFormat, output.quiet);
+  logger = new CliLogger(output.logFormat, output.logLevel);
   const log = (line: string, event: Parameters<CliLogger['write']>[1]) => logger.write(line, event);
+  for (const warning of deprecations) log(warning, { level: 'warn', msg: 'deprecated setting', warning });
 
   // --workers N > 1: this process forks N collectors sharing the ports (cluster/).
   let workers = 1;

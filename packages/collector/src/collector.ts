@@ -88,7 +88,20 @@ export async function startCollector(
   view?: WholeCollectorView,
 ): Promise<Collector> {
   const config = resolveConfig(options);
-  const log = options.log ?? (() => {});
+  const given = options.log;
+  const log: NonNullable<CollectorOptions['log']> =
+    given === undefined
+      ? () => {}
+      : (line, event) => {
+          if (event.level === 'info' && config.logLevel !== 'info') return;
+          if (event.level === 'warn' && config.logLevel === 'none') return;
+          given(line, event);
+        };
+  // Said once per process (deprecated spellings...): through the log, else as a process warning.
+  for (const warning of config.warnings) {
+    if (given) log(warning, { level: 'warn', msg: 'configuration warning', warning });
+    else process.emitWarning(warning, 'SpantrackWarning');
+  }
   const forwarder =
     config.forwardTraces !== false ? new TraceForwarder(config.forwardTraces, log) : undefined;
   const forward = forwarder

@@ -1,8 +1,18 @@
 import {
   ConsoleSink,
   createTranslator,
+  deprecatedOnce,
   JsonlFileSink,
+  type PriceTable,
+  type PrivacyPolicy,
+  priceTableOf,
+  readSetting,
+  SHARED_SETTINGS as S,
   SegmentSink,
+  type SharedLogLevel,
+  type SharedSetting,
+  type SharedSinkName,
+  SINK_NAMES,
   type Sink,
   SpantrackConfigError,
   type TranslatorOptions,
@@ -35,7 +45,22 @@ export type SinkConfig =
     }
   | { type: 'jsonl'; path: string }
   | { type: 'console'; pretty?: boolean }
+  | { type: 'none' }
+  /** @deprecated spelled `none` now (one warning) */
   | { type: 'null' };
+
+/** A sink by name (`null`: deprecated spelling of `none`), as `@spantrack/node` takes it. */
+export type SinkName = SharedSinkName | 'null';
+
+/** Segment (or a Segment-compatible receiver), as `@spantrack/node` takes it. */
+export interface SegmentOptions {
+  /** Env `SPANTRACK_SEGMENT_WRITE_KEY`. @default none */
+  writeKey?: string;
+  /** Env `SPANTRACK_SEGMENT_HOST`. @default 'https://api.segment.io' */
+  host?: string;
+  /** Env `SPANTRACK_SEGMENT_PATH`. @default '/v1/batch' */
+  path?: string;
+}
 
 export interface CollectorOptions {
   /** OTLP/HTTP listener, or `false` for none. Env `SPANTRACK_COLLECTOR_HTTP_HOST` / `_HTTP_PORT`. @default 127.0.0.1:4318 */
@@ -43,13 +68,29 @@ export interface CollectorOptions {
   /** OTLP/gRPC listener, or `false` for none. Env `SPANTRACK_COLLECTOR_GRPC_HOST` / `_GRPC_PORT`. @default 127.0.0.1:4317 */
   grpc?: ListenOptions | false;
   /**
-   * Where messages go: a `Sink` you built, or a `SinkConfig`. Env `SPANTRACK_COLLECTOR_SINK`
-   * (`segment` | `jsonl` | `console` | `null`), with `SPANTRACK_COLLECTOR_SEGMENT_WRITE_KEY`
-   * (or `SEGMENT_WRITE_KEY`), `_SEGMENT_HOST`, `_SEGMENT_PATH`, `_JSONL_PATH`.
+   * Where messages go: a name (`segment` | `jsonl` | `console` | `none`), a `Sink` you built, or a
+   * `SinkConfig`. Env `SPANTRACK_SINK`, with `SPANTRACK_SEGMENT_WRITE_KEY`, `SPANTRACK_SEGMENT_HOST`,
+   * `SPANTRACK_SEGMENT_PATH`, `SPANTRACK_JSONL_PATH` (the settings shared with `@spantrack/node`,
+   * docs/configuration.md).
    * @default segment when a write key is set, console otherwise
    */
-  sink?: Sink | SinkConfig;
-  /** Catalogs and privacy policy of the translation. Env `SPANTRACK_COLLECTOR_CATALOGS` (comma list), `_CAPTURE_CONTENT`. @default all catalogs, content off */
+  sink?: Sink | SinkConfig | SinkName;
+  /** The `segment` sink (when `sink` is a name or unset). @default see each field */
+  segment?: SegmentOptions;
+  /** File of the `jsonl` sink. Env `SPANTRACK_JSONL_PATH`. @default none: required by the `jsonl` sink */
+  jsonlPath?: string;
+  /** Catalogs to run. Env `SPANTRACK_CATALOGS` (comma list). @default all built-in catalogs */
+  catalogs?: TranslatorOptions['catalogs'];
+  /**
+   * What may leave: content capture (env `SPANTRACK_CAPTURE_CONTENT`, else
+   * `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT`), user-id pseudonymisation (env
+   * `SPANTRACK_PSEUDONYMIZE_SECRET`), size cap (env `SPANTRACK_MAX_EVENT_BYTES`), `redact`.
+   * @default content off, user ids as sent, 31744 bytes, no redact
+   */
+  privacy?: PrivacyPolicy;
+  /** Model prices over the shipped table: an object or a JSON file path. Env `SPANTRACK_PRICES`. @default the shipped table */
+  prices?: PriceTable | string;
+  /** The translation's options as one object; `catalogs`, `privacy` and `prices` above win over its fields. @default none */
   translator?: TranslatorOptions;
   /** When a request is acknowledged. Env `SPANTRACK_COLLECTOR_ACK`. @default 'delivered' */
   ack?: AckMode;
@@ -83,7 +124,9 @@ export interface CollectorOptions {
   throttleRetryAfterSeconds?: number;
   /** `Retry-After` of 503 (sink failing, timeout, shutdown). @default 2 */
   unavailableRetryAfterSeconds?: number;
-  /** How long `close()` waits for in-flight requests and the sink's flush. Env `SPANTRACK_COLLECTOR_SHUTDOWN_TIMEOUT_MS`. @default 10,000 */
+  /** How long `close()` waits for in-flight requests and the sink's flush. Env `SPANTRACK_SHUTDOWN_TIMEOUT_MILLIS`. @default 10,000 */
+  shutdownTimeoutMillis?: number;
+  /** @deprecated spelled `shutdownTimeoutMillis` now, as in `@spantrack/node` */
   shutdownTimeoutMs?: number;
   /**
    * Also send every accepted OTLP request, byte for byte, to an OTLP/HTTP trace backend; `false` for
@@ -94,12 +137,17 @@ export interface CollectorOptions {
   /**
    * Also write every message to the DuckDB event store of `@spantrack/insights` (a file or
    * `:memory:`), and serve its dashboard at `/`; `false` for none. Requests are still acknowledged
-   * on the sink alone: the store is best-effort, its failures counted. Env `SPANTRACK_COLLECTOR_STORE`
+   * on the sink alone: the store is best-effort, its failures counted. Env `SPANTRACK_STORE`
    * (`off` for none). @default false
    */
   store?: string | false;
   /** Log lines (sink and backend failures), with the same event as structured fields. @default none */
   log?: (line: string, event: LogEvent) => void;
+  /**
+   * Which lines reach `log`: `info` all, `warn` warnings and errors, `none` errors only. Env
+   * `SPANTRACK_LOG_LEVEL`, else `warn` when `SPANTRACK_QUIET=true`. @default 'info'
+   */
+  logLevel?: SharedLogLevel;
   /** Environment to read settings from. @default process.env */
   env?: Record<string, string | undefined>;
   /**
@@ -191,6 +239,9 @@ export interface ResolvedConfig {
   forwardTraces: ResolvedForwardConfig | false;
   store: string | false;
   metricsExport: MetricsExportConfig;
+  logLevel: SharedLogLevel;
+  /** Problems that do not stop the collector (deprecated spellings...), to log once. */
+  warnings: string[];
 }
 
 /** Prefix of every environment variable the collector reads. */
@@ -238,26 +289,6 @@ function positiveInt(option: string, given: number | undefined, env: Env, name: 
   return intSetting(option, given, env, name, fallback, isPositiveInt, POSITIVE);
 }
 
-function boolSetting(
-  option: string,
-  given: boolean | undefined,
-  env: Env,
-  name: string,
-  fallback: boolean,
-): boolean {
-  if (given !== undefined) {
-    if (typeof given !== 'boolean')
-      throw new SpantrackConfigError(option, `expected true or false, got ${JSON.stringify(given)}`);
-    return given;
-  }
-  const raw = envString(env, name);
-  if (raw === undefined) return fallback;
-  const v = raw.trim().toLowerCase();
-  if (v === 'true' || v === '1' || v === 'yes') return true;
-  if (v === 'false' || v === '0' || v === 'no') return false;
-  throw new SpantrackConfigError(ENV + name, `expected true or false, got ${JSON.stringify(raw)}`);
-}
-
 const PORT = 'a port 0-65535 or "off"';
 const isPort = (n: number) => Number.isInteger(n) && n >= 0 && n <= 65535;
 
@@ -295,53 +326,71 @@ function httpUrl(setting: string, raw: string): URL {
   return url;
 }
 
-function resolveSink(options: CollectorOptions, env: Env): Sink | SinkConfig {
+type Warn = (message: string) => void;
+
+/** A shared setting from the environment: `SPANTRACK_<NAME>`, then the deprecated `SPANTRACK_COLLECTOR_<NAME>`. */
+function shared<T>(
+  setting: SharedSetting<T>,
+  env: Env,
+  warn: Warn,
+): { value: T; source: string } | undefined {
+  return readSetting(setting, env, { deprecatedAliases: true, warn });
+}
+
+interface SinkNames {
+  writeKey: string;
+  host: string;
+  path: string;
+  type: string;
+}
+
+function resolveSink(options: CollectorOptions, env: Env, warn: Warn): Sink | SinkConfig {
   const given = options.sink;
-  if (given !== undefined) {
+  if (given !== undefined && typeof given !== 'string') {
     if (given === null || typeof given !== 'object')
-      throw new SpantrackConfigError('sink', 'must be a Sink or a SinkConfig');
+      throw new SpantrackConfigError('sink', 'must be a sink name, a Sink or a SinkConfig');
     if ('send' in given && typeof given.send === 'function') return given;
-    return validateSinkConfig(given as SinkConfig, {
-      writeKey: 'sink.writeKey',
-      host: 'sink.host',
-      path: 'sink.path',
-      type: 'sink.type',
-    });
+    return validateSinkConfig(
+      given as SinkConfig,
+      { writeKey: 'sink.writeKey', host: 'sink.host', path: 'sink.path', type: 'sink.type' },
+      warn,
+    );
   }
-  const writeKey = envString(env, 'SEGMENT_WRITE_KEY') ?? env.SEGMENT_WRITE_KEY;
-  const type = envString(env, 'SINK') ?? (writeKey ? 'segment' : 'console');
-  const names = {
-    writeKey: `${ENV}SEGMENT_WRITE_KEY`,
-    host: `${ENV}SEGMENT_HOST`,
-    path: `${ENV}JSONL_PATH`,
-    type: `${ENV}SINK`,
+  const key = options.segment?.writeKey !== undefined ? undefined : shared(S.segmentWriteKey, env, warn);
+  const writeKey = options.segment?.writeKey ?? key?.value;
+  const fromEnv = given === undefined ? shared(S.sink, env, warn) : undefined;
+  const type: SharedSinkName =
+    given !== undefined
+      ? S.sink.parse(given, 'sink', warn)
+      : (fromEnv?.value ?? (writeKey ? 'segment' : 'console'));
+  const host = options.segment?.host !== undefined ? undefined : shared(S.segmentHost, env, warn);
+  const path = options.segment?.path !== undefined ? undefined : shared(S.segmentPath, env, warn);
+  const jsonl = options.jsonlPath !== undefined ? undefined : shared(S.jsonlPath, env, warn);
+  const names: SinkNames = {
+    writeKey:
+      options.segment?.writeKey !== undefined ? 'segment.writeKey' : (key?.source ?? S.segmentWriteKey.env!),
+    host: options.segment?.host !== undefined ? 'segment.host' : (host?.source ?? S.segmentHost.env!),
+    path: options.jsonlPath !== undefined ? 'jsonlPath' : (jsonl?.source ?? S.jsonlPath.env!),
+    type: given !== undefined ? 'sink' : (fromEnv?.source ?? S.sink.env!),
   };
   switch (type) {
     case 'segment': {
-      const host = envString(env, 'SEGMENT_HOST');
-      const path = envString(env, 'SEGMENT_PATH');
+      const h = options.segment?.host ?? host?.value;
+      const p = options.segment?.path ?? path?.value;
       return validateSinkConfig(
-        { type, writeKey: writeKey ?? '', ...(host ? { host } : {}), ...(path ? { path } : {}) },
+        { type, writeKey: writeKey ?? '', ...(h ? { host: h } : {}), ...(p ? { path: p } : {}) },
         names,
+        warn,
       );
     }
     case 'jsonl':
-      return validateSinkConfig({ type, path: envString(env, 'JSONL_PATH') ?? '' }, names);
-    case 'console':
-    case 'null':
-      return { type };
+      return validateSinkConfig({ type, path: options.jsonlPath ?? jsonl?.value ?? '' }, names, warn);
     default:
-      throw new SpantrackConfigError(
-        `${ENV}SINK`,
-        `expected one of segment, jsonl, console, null, got ${JSON.stringify(type)}`,
-      );
+      return { type };
   }
 }
 
-function validateSinkConfig(
-  config: SinkConfig,
-  names: { writeKey: string; host: string; path: string; type: string },
-): SinkConfig {
+function validateSinkConfig(config: SinkConfig, names: SinkNames, warn: Warn): SinkConfig {
   switch (config.type) {
     case 'segment':
       if (!config.writeKey)
@@ -355,36 +404,46 @@ function validateSinkConfig(
       if (!config.path)
         throw new SpantrackConfigError(names.path, 'a file path is required for the jsonl sink');
       return config;
-    case 'console':
     case 'null':
+      deprecatedOnce(`${names.type}=null`, `${names.type}: "null" is deprecated; use "none"`, warn);
+      return { type: 'none' };
+    case 'console':
+    case 'none':
       return config;
     default:
       throw new SpantrackConfigError(
         names.type,
-        `expected one of segment, jsonl, console, null, got ${JSON.stringify((config as { type: unknown }).type)}`,
+        `must be one of ${SINK_NAMES.join(', ')}, got ${JSON.stringify((config as { type: unknown }).type)}`,
       );
   }
 }
 
-function resolveTranslator(options: CollectorOptions, env: Env): TranslatorOptions {
-  if (options.translator !== undefined) return options.translator;
-  const catalogs = envString(env, 'CATALOGS');
-  const capture = boolSetting('translator.privacy.captureContent', undefined, env, 'CAPTURE_CONTENT', false);
-  const out: TranslatorOptions = {};
-  if (catalogs) out.catalogs = catalogs.split(',').map((c) => c.trim()) as TranslatorOptions['catalogs'];
-  if (envString(env, 'CAPTURE_CONTENT') !== undefined) out.privacy = { captureContent: capture };
-  if (catalogs) {
-    // Checked now so that an unknown name is reported as the variable the user set.
-    try {
-      createTranslator(out);
-    } catch (error) {
-      if (error instanceof SpantrackConfigError) {
-        const detail = error.message.slice(error.option.length + 2);
-        throw new SpantrackConfigError(`${ENV}CATALOGS`, detail);
-      }
-      throw error;
-    }
+/**
+ * The translation's options: `catalogs`, `privacy` and `prices` ?? the `translator` object's ??
+ * their environment variables (the settings shared with `@spantrack/node`).
+ */
+function resolveTranslator(options: CollectorOptions, env: Env, warn: Warn): TranslatorOptions {
+  const base = options.translator ?? {};
+  const privacy: PrivacyPolicy = { ...base.privacy, ...options.privacy };
+  const out: TranslatorOptions = { ...base };
+  const catalogs = options.catalogs ?? base.catalogs ?? shared(S.catalogs, env, warn)?.value;
+  if (catalogs !== undefined) out.catalogs = catalogs;
+  const capture = privacy.captureContent ?? shared(S.captureContent, env, warn)?.value;
+  if (capture !== undefined) privacy.captureContent = capture;
+  if (privacy.pseudonymizeUserIds === undefined) {
+    const secret = shared(S.pseudonymizeSecret, env, warn)?.value;
+    if (secret !== undefined) privacy.pseudonymizeUserIds = { secret };
   }
+  const maxEventBytes = privacy.maxEventBytes ?? shared(S.maxEventBytes, env, warn)?.value;
+  if (maxEventBytes !== undefined) privacy.maxEventBytes = maxEventBytes;
+  if (Object.keys(privacy).length > 0) out.privacy = privacy;
+  if (options.prices !== undefined) out.prices = priceTableOf(options.prices, 'prices');
+  else if (base.prices === undefined) {
+    const file = shared(S.prices, env, warn);
+    if (file !== undefined) out.prices = priceTableOf(file.value, file.source);
+  }
+  // Checked now, so that a bad option is a configuration error at start, not at the first span.
+  createTranslator(out);
   return out;
 }
 
@@ -500,6 +559,11 @@ function resolveForward(options: CollectorOptions, env: Env): ResolvedForwardCon
  */
 export function resolveConfig(options: CollectorOptions = {}): ResolvedConfig {
   const env = options.env ?? process.env;
+  const warnings: string[] = [];
+  const warn = (message: string) => warnings.push(message);
+  const shutdownOption = options.shutdownTimeoutMillis ?? options.shutdownTimeoutMs;
+  const shutdownFromEnv =
+    shutdownOption === undefined ? shared(S.shutdownTimeoutMillis, env, warn) : undefined;
   const rawAck = options.ack ?? envString(env, 'ACK') ?? 'delivered';
   if (rawAck !== 'delivered' && rawAck !== 'received') {
     throw new SpantrackConfigError(
@@ -517,8 +581,8 @@ export function resolveConfig(options: CollectorOptions = {}): ResolvedConfig {
   const config: ResolvedConfig = {
     http: listener('http', options.http, env, 'HTTP', { host: DEFAULTS.httpHost, port: DEFAULTS.httpPort }),
     grpc: listener('grpc', options.grpc, env, 'GRPC', { host: DEFAULTS.grpcHost, port: DEFAULTS.grpcPort }),
-    sink: resolveSink(options, env),
-    translator: resolveTranslator(options, env),
+    sink: resolveSink(options, env, warn),
+    translator: resolveTranslator(options, env, warn),
     ack: rawAck,
     bearerToken: options.bearerToken ?? envString(env, 'BEARER_TOKEN'),
     maxRequestBytes: positiveInt(
@@ -579,15 +643,16 @@ export function resolveConfig(options: CollectorOptions = {}): ResolvedConfig {
       '',
       DEFAULTS.unavailableRetryAfterSeconds,
     ),
-    shutdownTimeoutMs: positiveInt(
-      'shutdownTimeoutMs',
-      options.shutdownTimeoutMs,
-      env,
-      'SHUTDOWN_TIMEOUT_MS',
-      DEFAULTS.shutdownTimeoutMs,
-    ),
+    shutdownTimeoutMs:
+      shutdownFromEnv?.value ??
+      positiveInt(
+        options.shutdownTimeoutMillis !== undefined ? 'shutdownTimeoutMillis' : 'shutdownTimeoutMs',
+        shutdownOption,
+        {},
+        '',
+        DEFAULTS.shutdownTimeoutMs,
+      ),
     forwardTraces: resolveForward(options, env),
-    store: resolveStoreSetting(options.store, env),
     metricsExport: {
       otlpUrl: resolveMetricsOtlpUrl(options.metricsOtlpEndpoint, envString(env, 'METRICS_OTLP_ENDPOINT')),
       intervalMs: positiveInt(
@@ -598,6 +663,12 @@ export function resolveConfig(options: CollectorOptions = {}): ResolvedConfig {
         DEFAULTS.metricsExportIntervalMs,
       ),
     },
+    store: resolveStoreSetting(options.store, env, warn),
+    logLevel:
+      options.logLevel !== undefined
+        ? S.logLevel.parse(String(options.logLevel), 'logLevel', warn)
+        : resolveLogLevel(env, warn),
+    warnings,
   };
   if (config.bearerToken === '') throw new SpantrackConfigError('bearerToken', 'must not be empty');
   if (config.metricsToken === '') throw new SpantrackConfigError('metricsToken', 'must not be empty');
@@ -615,23 +686,37 @@ export function resolveConfig(options: CollectorOptions = {}): ResolvedConfig {
 export interface OutputSettings {
   /** `text` (one line per event) or `json` (one object per line). Env `SPANTRACK_COLLECTOR_LOG_FORMAT`. @default 'text' */
   logFormat: 'text' | 'json';
-  /** Only warnings and errors. Env `SPANTRACK_COLLECTOR_QUIET`. @default false */
+  /**
+   * `info`: everything; `warn`: warnings and errors; `none`: errors only. Env `SPANTRACK_LOG_LEVEL`,
+   * else `warn` when `SPANTRACK_QUIET=true`. @default 'info'
+   */
+  logLevel: SharedLogLevel;
+  /** Only warnings and errors (`logLevel` is not `info`). */
   quiet: boolean;
   /** How often the summary line is considered (printed only when a figure changed). Env `SPANTRACK_COLLECTOR_SUMMARY_INTERVAL_MS`. @default 10,000 */
   summaryIntervalMs: number;
 }
 
+/** `SPANTRACK_LOG_LEVEL` ?? (`SPANTRACK_QUIET=true` → `warn`) ?? `info`. */
+function resolveLogLevel(env: Env, warn: Warn): SharedLogLevel {
+  return (
+    shared(S.logLevel, env, warn)?.value ?? (shared(S.quiet, env, warn)?.value === true ? 'warn' : 'info')
+  );
+}
+
 /** The CLI's output settings, `env ?? default`, validated like the rest. */
-export function resolveOutputSettings(env: Env): OutputSettings {
+export function resolveOutputSettings(env: Env, warn: Warn = () => {}): OutputSettings {
   const format = envString(env, 'LOG_FORMAT') ?? 'text';
   if (format !== 'text' && format !== 'json')
     throw new SpantrackConfigError(
       `${ENV}LOG_FORMAT`,
       `expected text or json, got ${JSON.stringify(format)}`,
     );
+  const logLevel = resolveLogLevel(env, warn);
   return {
     logFormat: format,
-    quiet: boolSetting('quiet', undefined, env, 'QUIET', false),
+    logLevel,
+    quiet: logLevel !== 'info',
     summaryIntervalMs: positiveInt(
       'summaryIntervalMs',
       undefined,
@@ -671,6 +756,7 @@ export function createSink(config: SinkConfig, deliveryTimeoutMs: number): Sink 
       return new JsonlFileSink({ path: config.path });
     case 'console':
       return new ConsoleSink({ pretty: config.pretty ?? false });
+    case 'none':
     case 'null':
       return new NullSink();
   }

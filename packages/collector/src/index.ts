@@ -1,3 +1,4 @@
+export { cliEnvironment, FLAGS, type Flag } from './cli-flags';
 export { type Collector, type CollectorStats, type CollectorStoreAccess, startCollector } from './collector';
 export {
   type CollectorOptions,
@@ -13,7 +14,9 @@ export {
   type ResolvedForwardConfig,
   resolveConfig,
   resolveOutputSettings,
+  type SegmentOptions,
   type SinkConfig,
+  type SinkName,
 } from './config';
 export type { ForwardStats } from './forward/trace-forwarder';
 export { TRACE_SERVICE_EXPORT_PATH } from './grpc/grpc-receiver';

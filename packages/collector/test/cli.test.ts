@@ -79,13 +79,13 @@ describe('configuration errors: one line naming the flag and the variable, exit 
       'a Segment sink without a write key',
       ['--sink', 'segment'],
       {},
-      '--segment-write-key / SPANTRACK_COLLECTOR_SEGMENT_WRITE_KEY: a Segment write key is required for the segment sink',
+      '--segment-write-key / SPANTRACK_SEGMENT_WRITE_KEY: a Segment write key is required for the segment sink',
     ],
     [
       'an unknown catalog',
       ['--catalogs', 'nope'],
       {},
-      '--catalogs / SPANTRACK_COLLECTOR_CATALOGS: unknown catalog "nope"',
+      '--catalogs / SPANTRACK_CATALOGS: unknown catalog "nope"',
     ],
     [
       'a forwarding URL that is not http(s)',
@@ -118,7 +118,7 @@ describe('configuration errors: one line naming the flag and the variable, exit 
       'a JSONL sink without a path',
       ['--sink', 'jsonl'],
       {},
-      '--jsonl-path / SPANTRACK_COLLECTOR_JSONL_PATH: a file path is required for the jsonl sink',
+      '--jsonl-path / SPANTRACK_JSONL_PATH: a file path is required for the jsonl sink',
     ],
     [
       'a metrics endpoint that is not a URL',
@@ -177,7 +177,7 @@ describe('a port already in use', () => {
     try {
       const { code, stderr } = await runToExit([
         '--sink',
-        'null',
+        'none',
         '--http-port',
         String(port),
         '--grpc-port',
@@ -187,7 +187,7 @@ describe('a port already in use', () => {
       expect(stderr).toBe(
         `spantrack-collector: could not start: --http-port / SPANTRACK_COLLECTOR_HTTP_PORT: 127.0.0.1:${port} is already in use (0 picks a free port)\n`,
       );
-      const grpc = await runToExit(['--sink', 'null', '--http-port', '0', '--grpc-port', String(port)]);
+      const grpc = await runToExit(['--sink', 'none', '--http-port', '0', '--grpc-port', String(port)]);
       expect(grpc.code).toBe(1);
       expect(grpc.stderr).toBe(
         `spantrack-collector: could not start: --grpc-port / SPANTRACK_COLLECTOR_GRPC_PORT: 127.0.0.1:${port} is already in use (0 picks a free port)\n`,
@@ -294,7 +294,7 @@ describe('a collector that says what it does', () => {
     const port = await freePort();
     const cli = spawnCli([
       '--sink',
-      'null',
+      'none',
       '--http-port',
       String(port),
       '--grpc-port',
@@ -357,7 +357,7 @@ describe('forwarding from the command line', () => {
     try {
       const cli = spawnCli([
         '--sink',
-        'null',
+        'none',
         '--http-port',
         '0',
         '--grpc-port',

@@ -62,7 +62,10 @@ async function startCluster(extra: string[] = ['--grpc-port', 'off']): Promise<R
       server.url,
       ...extra,
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SPANTRACK_COLLECTOR_SINK: undefined } },
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, SPANTRACK_SINK: undefined, SPANTRACK_COLLECTOR_SINK: undefined },
+    },
   );
   running.push(child);
   let out = '';
@@ -239,7 +242,7 @@ describe('cluster settings', () => {
   });
 
   it('refuses --workers 0 with a clear message and exit code 2', async () => {
-    const child = spawn(process.execPath, [CLI, '--workers', '0', '--sink', 'null'], { stdio: 'pipe' });
+    const child = spawn(process.execPath, [CLI, '--workers', '0', '--sink', 'none'], { stdio: 'pipe' });
     let err = '';
     child.stderr!.setEncoding('utf8').on('data', (c: string) => {
       err += c;

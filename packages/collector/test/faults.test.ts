@@ -105,7 +105,10 @@ async function spawnCollector(port: number): Promise<{ child: ChildProcess; url:
       '--segment-host',
       server.url,
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SPANTRACK_COLLECTOR_SINK: undefined } },
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, SPANTRACK_SINK: undefined, SPANTRACK_COLLECTOR_SINK: undefined },
+    },
   );
   let out = '';
   child.stdout!.setEncoding('utf8');

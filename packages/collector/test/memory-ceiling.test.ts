@@ -102,7 +102,7 @@ describe('memory ceiling', () => {
     `${SENDERS} senders per kind for ${SECONDS} s: peak RSS within 512 MiB, /healthz under 100 ms`,
     async () => {
       const cli = new CliProcess(
-        ['--http-port', '0', '--grpc-port', '0', '--sink', 'null', '--bearer-token', TOKEN],
+        ['--http-port', '0', '--grpc-port', '0', '--sink', 'none', '--bearer-token', TOKEN],
         {},
       );
       processes.push(cli);

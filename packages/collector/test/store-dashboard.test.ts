@@ -79,7 +79,7 @@ describe('the dashboard under a bearer token', () => {
     collector = await startCollector({
       http: { port: 0 },
       grpc: false,
-      sink: { type: 'null' },
+      sink: { type: 'none' },
       store: ':memory:',
       bearerToken: 's3cret',
       env: {},
@@ -108,7 +108,7 @@ describe('the dashboard under a bearer token', () => {
 describe('spantrack-collector --store', () => {
   it('prints the dashboard URL and stores into the file', async () => {
     const path = join(dir, 'cli.duckdb');
-    const cli = new CliProcess(['--http-port', '0', '--grpc-port', 'off', '--sink', 'null', '--store', path]);
+    const cli = new CliProcess(['--http-port', '0', '--grpc-port', 'off', '--sink', 'none', '--store', path]);
     const [, url] = await cli.waitFor(/dashboard at (http:\/\/\S+\/)/);
     const spans = agentTraces(4, 'cli');
     expect(await exportSpans(`${url}v1/traces`, spans)).toBe(ExportResultCode.SUCCESS);
@@ -122,9 +122,9 @@ describe('spantrack-collector --store', () => {
   });
 
   it('refuses --store with --workers 2, naming the flag', async () => {
-    const { code, stderr } = await runToExit(['--store', ':memory:', '--workers', '2', '--sink', 'null']);
+    const { code, stderr } = await runToExit(['--store', ':memory:', '--workers', '2', '--sink', 'none']);
     expect(code).toBe(2);
-    expect(stderr).toMatch(/--store \/ SPANTRACK_COLLECTOR_STORE: .*--workers 1/);
+    expect(stderr).toMatch(/--store \/ SPANTRACK_STORE: .*--workers 1/);
   });
 
   it('reports an unopenable store file as a start failure, in one line', async () => {
@@ -134,7 +134,7 @@ describe('spantrack-collector --store', () => {
       '--store',
       join(notADirectory, 'e.duckdb'),
       '--sink',
-      'null',
+      'none',
       '--http-port',
       '0',
       '--grpc-port',

@@ -1,11 +1,4 @@
-import { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { OTLPTraceExporter as ProtobufTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import {
-  BatchSpanProcessor,
-  SimpleSpanProcessor,
-  type SpanExporter,
-  type SpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+import { BatchSpanProcessor, SimpleSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ContextAttributesSpanProcessor } from '@spantrack/instrumentation';
 import {
   AnalyticsSpanProcessor,
@@ -17,6 +10,7 @@ import {
 } from '@spantrack/processor';
 import { CountingSpanExporter } from './counting-span-exporter';
 import { EndedSpanCounter } from './ended-span-counter';
+import { createOtlpTraceExporter } from './otlp-trace-exporter';
 import { type ResolvedConfig, resolveConfig } from './resolve-config';
 import { describeSink, printableUrl } from './status-lines';
 import { createStoreSink, withStore } from './store-sink';
@@ -32,6 +26,8 @@ export interface BuiltSpanProcessors {
   readonly context: ContextAttributesSpanProcessor;
   readonly counter: EndedSpanCounter;
   readonly exporter: CountingSpanExporter | undefined;
+  /** Where the exporter sends traces, as the exporter resolved it (options, then its env vars). */
+  readonly tracesUrl: string | undefined;
   readonly analytics: AnalyticsSpanProcessor | undefined;
   /** The analytics sink, to abort it when an exit flush runs out of time. */
   readonly sink: Sink | undefined;
@@ -52,10 +48,13 @@ export function buildSpanProcessors(config: ResolvedConfig, exportTraces: boolea
   const last: SpanProcessor[] = [counter];
 
   let exporter: CountingSpanExporter | undefined;
+  let tracesUrl: string | undefined;
   if (exportTraces) {
-    exporter = new CountingSpanExporter(createOtlpExporter(config), (message) =>
+    const otlp = createOtlpTraceExporter(config.otlp.protocol, config.otlp.explicit);
+    tracesUrl = otlp.url;
+    exporter = new CountingSpanExporter(otlp.exporter, (message) =>
       warn(
-        `OTLP trace export to ${printableUrl(config.otlp.endpoint)} failed: ${message}. The application keeps running; failed exports are counted in stats().traces.`,
+        `OTLP trace export to ${printableUrl(otlp.url)} failed: ${message}. The application keeps running; failed exports are counted in stats().traces.`,
       ),
     );
     last.push(
@@ -90,6 +89,7 @@ export function buildSpanProcessors(config: ResolvedConfig, exportTraces: boolea
       catalogs: config.catalogs,
       privacy: config.privacy,
       ...(config.meterProvider !== undefined && { meterProvider: config.meterProvider }),
+      ...(config.prices !== undefined && { prices: config.prices }),
     });
     last.push(analytics);
   }
@@ -98,6 +98,7 @@ export function buildSpanProcessors(config: ResolvedConfig, exportTraces: boolea
     context,
     counter,
     exporter,
+    tracesUrl,
     analytics,
     sink,
     get muteDeliveryWarning() {
@@ -126,21 +127,6 @@ export function createSpanProcessors(options?: SpantrackNodeOptions): SpantrackS
   for (const w of config.warnings) createLogger(config.logLevel).warn(w);
   const built = buildSpanProcessors(config, !config.disabled && config.tracesExporter === 'otlp');
   return { spanProcessors: [...built.first, ...built.last], stats: built.stats };
-}
-
-function createOtlpExporter(config: ResolvedConfig): SpanExporter {
-  const { endpoint, headers, compression, timeoutMillis, protocol } = config.otlp;
-  type ExporterConfig = NonNullable<ConstructorParameters<typeof ProtobufTraceExporter>[0]>;
-  const exporterConfig: ExporterConfig = {
-    url: endpoint,
-    headers,
-    timeoutMillis,
-    // The exporters type this as an enum whose values are these same two strings.
-    compression: compression as ExporterConfig['compression'],
-  };
-  return protocol === 'http/json'
-    ? new JsonTraceExporter(exporterConfig)
-    : new ProtobufTraceExporter(exporterConfig);
 }
 
 function createSink(config: ResolvedConfig): Sink | undefined {

@@ -1,13 +1,21 @@
 import type { Attributes, MeterProvider } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import {
-  BUILTIN_CATALOGS,
+  MAX_TIMEOUT_MILLIS,
+  type PriceTable,
   type PrivacyPolicy,
+  priceTableOf,
+  readSetting,
+  SHARED_SETTINGS as S,
   type SegmentTransport,
+  type SharedSetting,
+  SINK_NAMES,
   type Sink,
   SpantrackConfigError,
   type TranslatorOptions,
 } from '@spantrack/processor';
+import { invalidHeaderReason } from './http-header';
+import type { ExplicitOtlpOptions } from './otlp-trace-exporter';
 import type {
   AnalyticsTuning,
   LogLevel,
@@ -35,6 +43,9 @@ export const ENV = {
   TIMEOUT: 'OTEL_EXPORTER_OTLP_TIMEOUT',
   CAPTURE_CONTENT: 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT',
   SPANTRACK_TRACES_EXPORTER: 'SPANTRACK_TRACES_EXPORTER',
+  MODE: 'SPANTRACK_MODE',
+  AUTO_INSTRUMENT: 'SPANTRACK_AUTO_INSTRUMENT',
+  // Shared with the collector: the names of `SHARED_SETTINGS` (the processor), checked by a test.
   SINK: 'SPANTRACK_SINK',
   SEGMENT_WRITE_KEY: 'SPANTRACK_SEGMENT_WRITE_KEY',
   SEGMENT_HOST: 'SPANTRACK_SEGMENT_HOST',
@@ -42,9 +53,10 @@ export const ENV = {
   JSONL_PATH: 'SPANTRACK_JSONL_PATH',
   STORE: 'SPANTRACK_STORE',
   CATALOGS: 'SPANTRACK_CATALOGS',
+  SPANTRACK_CAPTURE_CONTENT: 'SPANTRACK_CAPTURE_CONTENT',
   PSEUDONYMIZE_SECRET: 'SPANTRACK_PSEUDONYMIZE_SECRET',
-  MODE: 'SPANTRACK_MODE',
-  AUTO_INSTRUMENT: 'SPANTRACK_AUTO_INSTRUMENT',
+  MAX_EVENT_BYTES: 'SPANTRACK_MAX_EVENT_BYTES',
+  PRICES: 'SPANTRACK_PRICES',
   SHUTDOWN_TIMEOUT: 'SPANTRACK_SHUTDOWN_TIMEOUT_MILLIS',
   LOG_LEVEL: 'SPANTRACK_LOG_LEVEL',
   QUIET: 'SPANTRACK_QUIET',
@@ -70,10 +82,19 @@ export interface ResolvedConfig {
     endpoint: string;
     /** The endpoint was set by an option or env var (not the default). */
     endpointExplicit: boolean;
+    /**
+     * The headers of every export, as spantrack reads them (env entries merged under the option's);
+     * entries Node would refuse are left out, with a warning.
+     */
     headers: Record<string, string>;
     protocol: OtlpProtocol;
     compression: 'gzip' | 'none';
     timeoutMillis: number;
+    /**
+     * What is passed to the exporter: the options set in code only. The exporter reads the
+     * `OTEL_EXPORTER_OTLP_*` variables itself; spantrack reads them above to validate and report.
+     */
+    explicit: ExplicitOtlpOptions;
   };
   /** `none` when analytics are off (chosen, or no write key: see `warnings`). */
   sink: SinkName | Sink;
@@ -92,6 +113,8 @@ export interface ResolvedConfig {
   storeSource: string;
   catalogs: TranslatorOptions['catalogs'];
   privacy: PrivacyPolicy;
+  /** Prices over the shipped table (the `prices` option, or the file `SPANTRACK_PRICES` names). */
+  prices: PriceTable | undefined;
   mode: SpantrackMode;
   autoInstrument: boolean;
   instrumentations: Instrumentation[];
@@ -123,6 +146,8 @@ export function resolveConfig(
     const v = env[name]?.trim();
     return v === undefined || v === '' ? undefined : v;
   };
+  const shared = <T>(setting: SharedSetting<T>): T | undefined =>
+    readSetting(setting, env, { warn: (message) => warnings.push(message) })?.value;
 
   const disabled =
     options.disabled ?? otelBoolean(read(ENV.SDK_DISABLED), ENV.SDK_DISABLED, warnings) ?? false;
@@ -154,9 +179,9 @@ export function resolveConfig(
   const otlp = resolveOtlp(options, read, warnings);
 
   const segment = {
-    writeKey: nonEmpty(options.segment?.writeKey, 'segment.writeKey') ?? read(ENV.SEGMENT_WRITE_KEY),
-    host: url(options.segment?.host, 'segment.host') ?? url(read(ENV.SEGMENT_HOST), ENV.SEGMENT_HOST),
-    path: nonEmpty(options.segment?.path, 'segment.path') ?? read(ENV.SEGMENT_PATH),
+    writeKey: nonEmpty(options.segment?.writeKey, 'segment.writeKey') ?? shared(S.segmentWriteKey),
+    host: url(options.segment?.host, 'segment.host') ?? shared(S.segmentHost),
+    path: nonEmpty(options.segment?.path, 'segment.path') ?? shared(S.segmentPath),
     ...(options.segment?.transport !== undefined && {
       transport: oneOf(
         options.segment.transport,
@@ -166,13 +191,12 @@ export function resolveConfig(
     }),
   };
 
-  const sink = resolveSink(options.sink, read(ENV.SINK), segment.writeKey, warnings);
+  const sink = resolveSink(options.sink, shared(S.sink), segment.writeKey, warnings);
 
-  const captureContent =
-    options.privacy?.captureContent ??
-    otelBoolean(read(ENV.CAPTURE_CONTENT), ENV.CAPTURE_CONTENT, warnings) ??
-    false;
-  const secret = read(ENV.PSEUDONYMIZE_SECRET);
+  // SPANTRACK_CAPTURE_CONTENT, else the OpenTelemetry variable (read as OpenTelemetry reads it).
+  const captureContent = options.privacy?.captureContent ?? shared(S.captureContent) ?? false;
+  const secret = shared(S.pseudonymizeSecret);
+  const maxEventBytes = options.privacy?.maxEventBytes ?? shared(S.maxEventBytes);
   const pseudonymizeUserIds =
     options.privacy?.pseudonymizeUserIds ?? (secret !== undefined ? { secret } : undefined);
   if (pseudonymizeUserIds !== undefined && !nonEmptyString(pseudonymizeUserIds.secret)) {
@@ -185,7 +209,15 @@ export function resolveConfig(
     ...options.privacy,
     captureContent,
     ...(pseudonymizeUserIds !== undefined && { pseudonymizeUserIds }),
+    ...(maxEventBytes !== undefined && { maxEventBytes }),
   };
+  const pricesPath = options.prices === undefined ? shared(S.prices) : undefined;
+  const prices =
+    options.prices !== undefined
+      ? priceTableOf(options.prices, 'prices')
+      : pricesPath !== undefined
+        ? priceTableOf(pricesPath, ENV.PRICES)
+        : undefined;
 
   const envMode = read(ENV.MODE);
   const mode =
@@ -197,7 +229,7 @@ export function resolveConfig(
 
   const shutdownTimeoutMillis =
     positiveInt(options.shutdownTimeoutMillis, 'shutdownTimeoutMillis') ??
-    millisFromEnv(read(ENV.SHUTDOWN_TIMEOUT), ENV.SHUTDOWN_TIMEOUT) ??
+    shared(S.shutdownTimeoutMillis) ??
     DEFAULT_SHUTDOWN_TIMEOUT_MILLIS;
 
   const instrumentations = options.instrumentations ?? [];
@@ -213,23 +245,24 @@ export function resolveConfig(
     otlp,
     sink,
     segment,
-    jsonlPath: nonEmpty(options.jsonlPath, 'jsonlPath') ?? read(ENV.JSONL_PATH) ?? DEFAULT_JSONL_PATH,
+    jsonlPath: nonEmpty(options.jsonlPath, 'jsonlPath') ?? shared(S.jsonlPath) ?? DEFAULT_JSONL_PATH,
     jsonlPathSource:
       options.jsonlPath !== undefined
         ? 'jsonlPath'
         : read(ENV.JSONL_PATH) !== undefined
           ? ENV.JSONL_PATH
           : 'default',
-    ...resolveStore(options.store, read(ENV.STORE)),
-    catalogs: options.catalogs ?? catalogsFromEnv(read(ENV.CATALOGS)),
+    ...resolveStore(options.store, shared(S.store)),
+    catalogs: options.catalogs ?? shared(S.catalogs),
     privacy,
+    prices,
     mode,
     autoInstrument:
       options.autoInstrument ?? strictBoolean(read(ENV.AUTO_INSTRUMENT), ENV.AUTO_INSTRUMENT) ?? true,
     instrumentations,
     analytics: { ...options.analytics },
     shutdownTimeoutMillis,
-    logLevel: resolveLogLevel(options.logLevel, read, entry),
+    logLevel: resolveLogLevel(options.logLevel, shared, entry),
     warnings,
     ...(options.meterProvider !== undefined && { meterProvider: options.meterProvider }),
   };
@@ -238,7 +271,7 @@ export function resolveConfig(
 /** `store` ?? `SPANTRACK_STORE` (`off` for none) ?? none. */
 function resolveStore(
   option: string | false | undefined,
-  fromEnv: string | undefined,
+  fromEnv: string | false | undefined,
 ): { store: string | false; storeSource: string } {
   if (option === false) return { store: false, storeSource: 'store' };
   if (option !== undefined) {
@@ -246,25 +279,23 @@ function resolveStore(
       throw new SpantrackConfigError('store', 'must be a DuckDB file path, ":memory:" or false');
     return { store: option, storeSource: 'store' };
   }
-  if (fromEnv === undefined || fromEnv.toLowerCase() === 'off')
-    return { store: false, storeSource: ENV.STORE };
-  return { store: fromEnv, storeSource: ENV.STORE };
+  return { store: fromEnv ?? false, storeSource: ENV.STORE };
 }
-
-const LOG_LEVELS = ['info', 'warn', 'none'] as const;
 
 /** `logLevel` ?? `SPANTRACK_LOG_LEVEL` ?? (`SPANTRACK_QUIET=true` → `warn`) ?? the entry's default. */
 function resolveLogLevel(
   option: LogLevel | undefined,
-  read: (name: string) => string | undefined,
+  shared: <T>(setting: SharedSetting<T>) => T | undefined,
   entry: SetupEntry,
 ): LogLevel {
   if (option !== undefined) return oneOf(option, LOG_LEVELS, 'logLevel');
-  const fromEnv = read(ENV.LOG_LEVEL);
-  if (fromEnv !== undefined) return oneOf(fromEnv.toLowerCase(), LOG_LEVELS, ENV.LOG_LEVEL);
-  if (strictBoolean(read(ENV.QUIET), ENV.QUIET) === true) return 'warn';
+  const fromEnv = shared(S.logLevel);
+  if (fromEnv !== undefined) return fromEnv;
+  if (shared(S.quiet) === true) return 'warn';
   return entry === 'register' ? 'info' : 'warn';
 }
+
+const LOG_LEVELS = ['info', 'warn', 'none'] as const;
 
 /** The configuration of a disabled setup: defaults only, nothing read from options or env. */
 function disabledConfig(): ResolvedConfig {
@@ -280,6 +311,7 @@ function disabledConfig(): ResolvedConfig {
       protocol: 'http/protobuf',
       compression: 'none',
       timeoutMillis: DEFAULT_OTLP_TIMEOUT_MILLIS,
+      explicit: {},
     },
     sink: 'none',
     store: false,
@@ -289,6 +321,7 @@ function disabledConfig(): ResolvedConfig {
     jsonlPathSource: 'default',
     catalogs: undefined,
     privacy: { captureContent: false },
+    prices: undefined,
     mode: 'batch',
     autoInstrument: false,
     instrumentations: [],
@@ -326,14 +359,22 @@ function resolveOtlp(
   }
   validateUrl(endpoint, endpointSource, 'http://localhost:4318/v1/traces');
 
-  const envHeaders =
-    read(ENV.TRACES_HEADERS) !== undefined
-      ? parseKeyValueList(read(ENV.TRACES_HEADERS), ENV.TRACES_HEADERS, warnings, 'headers')
-      : parseKeyValueList(read(ENV.HEADERS), ENV.HEADERS, warnings, 'headers');
+  // The exporter reads these itself, merging the TRACES_ entries over the generic ones: read here
+  // to warn about entries Node would refuse (the exporter built by spantrack leaves those out).
+  const envHeaders = {
+    ...parseKeyValueList(read(ENV.HEADERS), ENV.HEADERS, warnings, 'headers'),
+    ...parseKeyValueList(read(ENV.TRACES_HEADERS), ENV.TRACES_HEADERS, warnings, 'headers'),
+  };
   if (o.headers !== undefined && (o.headers === null || typeof o.headers !== 'object')) {
     throw new SpantrackConfigError('otlp.headers', 'must be an object of header names to string values');
   }
-  const headers: Record<string, string> = { ...envHeaders, ...o.headers };
+  const explicitHeaders: Record<string, string> = {};
+  for (const [name, value] of Object.entries(o.headers ?? {})) {
+    const problem = invalidHeaderReason(name, String(value));
+    if (problem === undefined) explicitHeaders[name] = String(value);
+    else warnings.push(`otlp.headers: header ${JSON.stringify(name)} skipped: ${problem}`);
+  }
+  const headers: Record<string, string> = { ...envHeaders, ...explicitHeaders };
 
   const protocolSource =
     o.protocol !== undefined
@@ -378,23 +419,32 @@ function resolveOtlp(
     protocol,
     compression,
     timeoutMillis,
+    explicit: {
+      ...(o.endpoint !== undefined && { url: o.endpoint }),
+      ...(o.headers !== undefined && { headers: explicitHeaders }),
+      ...(o.compression !== undefined && { compression }),
+      ...(o.timeoutMillis !== undefined && { timeoutMillis }),
+    },
   };
 }
 
-const SINK_NAMES = ['segment', 'jsonl', 'console', 'none'] as const;
-
 function resolveSink(
   option: SinkName | Sink | undefined,
-  envSink: string | undefined,
+  envSink: SinkName | undefined,
   writeKey: string | undefined,
   warnings: string[],
 ): SinkName | Sink {
   let sink: SinkName | Sink;
   let explicit = true;
   if (option !== undefined) {
-    sink = typeof option === 'string' ? oneOf(option, SINK_NAMES, 'sink') : sinkObject(option);
+    sink =
+      option === ('null' as SinkName)
+        ? S.sink.parse(option, 'sink', (message) => warnings.push(message))
+        : typeof option === 'string'
+          ? oneOf(option, SINK_NAMES, 'sink')
+          : sinkObject(option);
   } else if (envSink !== undefined) {
-    sink = oneOf(envSink.toLowerCase(), SINK_NAMES, ENV.SINK);
+    sink = envSink;
   } else {
     sink = 'segment';
     explicit = false;
@@ -426,29 +476,6 @@ function sinkObject(value: unknown): Sink {
     );
   }
   return s;
-}
-
-function catalogsFromEnv(value: string | undefined): TranslatorOptions['catalogs'] {
-  if (value === undefined) return undefined;
-  const names = value
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-  if (names.length === 0) {
-    throw new SpantrackConfigError(
-      ENV.CATALOGS,
-      `${JSON.stringify(value)} names no catalog, which would drop every event; use a comma list of ${Object.keys(BUILTIN_CATALOGS).join(', ')}, or unset it for all of them`,
-    );
-  }
-  for (const name of names) {
-    if (!(name in BUILTIN_CATALOGS)) {
-      throw new SpantrackConfigError(
-        ENV.CATALOGS,
-        `unknown catalog ${JSON.stringify(name)}; use a comma list of ${Object.keys(BUILTIN_CATALOGS).join(', ')}`,
-      );
-    }
-  }
-  return names as (keyof typeof BUILTIN_CATALOGS)[];
 }
 
 /** `OTEL_TRACES_EXPORTER` is a comma list (spec); spantrack bundles `otlp` only, and honours `none`. */
@@ -516,15 +543,12 @@ export function parseKeyValueList(
       const decoded = decodeURIComponent(entry.slice(eq + 1).trim());
       if (kind === 'headers') {
         // Node refuses such a header on every request: skip it here, once, with the reason.
-        if (!HTTP_TOKEN.test(key)) {
+        const problem = invalidHeaderReason(key, decoded);
+        if (problem !== undefined) {
           warnings.push(
-            `${name}: entry ${JSON.stringify(entry.trim())} skipped: ${JSON.stringify(key)} is not a valid HTTP header name`,
-          );
-          continue;
-        }
-        if (HEADER_VALUE_FORBIDDEN.test(decoded)) {
-          warnings.push(
-            `${name}: entry for header ${JSON.stringify(key)} skipped: its value contains a control character (CR, LF, NUL, ...), which HTTP forbids`,
+            problem.startsWith('its value')
+              ? `${name}: entry for header ${JSON.stringify(key)} skipped: ${problem}`
+              : `${name}: entry ${JSON.stringify(entry.trim())} skipped: ${problem}`,
           );
           continue;
         }
@@ -536,11 +560,6 @@ export function parseKeyValueList(
   }
   return out;
 }
-
-/** RFC 9110 `token`: a header field name. */
-const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/** Control characters other than horizontal tab are invalid in a header field value. */
-const HEADER_VALUE_FORBIDDEN = /[\u0000-\u0008\u000a-\u001f\u007f]/;
 
 function validateUrl(value: string, source: string, example: string): void {
   let parsed: URL | undefined;
@@ -578,8 +597,7 @@ function nonEmpty(value: string | undefined, name: string): string | undefined {
   return value;
 }
 
-/** Node's timers fire after 1 ms when asked for more than this (TimeoutOverflowWarning). */
-export const MAX_TIMEOUT_MILLIS = 2_147_483_647;
+export { MAX_TIMEOUT_MILLIS };
 
 /** A millisecond env var: the error quotes what the user wrote. */
 function millisFromEnv(raw: string | undefined, name: string): number | undefined {

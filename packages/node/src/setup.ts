@@ -292,7 +292,7 @@ function start(config: ResolvedConfig, log: Logger): SetupRecord {
     stats: (): SpantrackStats => built.stats(),
   };
   record.handle = handle;
-  log.info(startupLine(config, state, built.exporter !== undefined));
+  log.info(startupLine(config, state, built.tracesUrl));
   return record;
 }
 

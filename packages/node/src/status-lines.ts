@@ -38,12 +38,17 @@ function catalogNames(config: ResolvedConfig): string {
  * The line printed at startup: where traces go, where events go, and whether content and raw user
  * ids may leave the process. Headers and the write key are never part of it.
  */
-export function startupLine(config: ResolvedConfig, state: SetupState, exportsTraces: boolean): string {
-  const traces = exportsTraces
-    ? `traces to ${printableUrl(config.otlp.endpoint)} (OTLP ${config.otlp.protocol})`
-    : state === 'attached'
-      ? "traces through the existing provider's own exporters"
-      : 'traces not exported';
+export function startupLine(
+  config: ResolvedConfig,
+  state: SetupState,
+  tracesUrl: string | undefined,
+): string {
+  const traces =
+    tracesUrl !== undefined
+      ? `traces to ${printableUrl(tracesUrl)} (OTLP ${config.otlp.protocol})`
+      : state === 'attached'
+        ? "traces through the existing provider's own exporters"
+        : 'traces not exported';
   const events =
     config.sink === 'none'
       ? 'analytics events off'

@@ -4,6 +4,7 @@ import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type {
   AnalyticsSpanProcessorOptions,
   AnalyticsSpanProcessorStats,
+  PriceTable,
   PrivacyPolicy,
   SegmentTransport,
   Sink,
@@ -21,7 +22,7 @@ export type OtlpProtocol = 'http/protobuf' | 'http/json';
  */
 export type LogLevel = 'info' | 'warn' | 'none';
 
-/** Analytics sinks selectable by name (options or `SPANTRACK_SINK`). */
+/** Analytics sinks selectable by name (options or `SPANTRACK_SINK`; `null` is a deprecated spelling of `none`). */
 export type SinkName = 'segment' | 'jsonl' | 'console' | 'none';
 
 /**
@@ -31,7 +32,10 @@ export type SinkName = 'segment' | 'jsonl' | 'console' | 'none';
  */
 export type SpantrackMode = 'batch' | 'immediate';
 
-/** Where OTLP traces go. Every field falls back to the standard `OTEL_EXPORTER_OTLP_*` env vars. */
+/**
+ * Where OTLP traces go. Only what is set here is passed to the OTLP exporter, which reads the
+ * standard `OTEL_EXPORTER_OTLP_*` env vars itself for the rest.
+ */
 export interface OtlpOptions {
   /**
    * Full URL of the traces endpoint, used as-is.
@@ -40,7 +44,8 @@ export interface OtlpOptions {
    */
   endpoint?: string;
   /**
-   * Headers of every export request (e.g. `authorization`). Merged per key over the env headers.
+   * Headers of every export request (e.g. `authorization`). Merged per key over the env headers
+   * (the exporter's merge); entries Node would refuse (CR/LF in a value) are left out with a warning.
    * @default `OTEL_EXPORTER_OTLP_TRACES_HEADERS`, else `OTEL_EXPORTER_OTLP_HEADERS` (`k=v,k2=v2`, URL-encoded), else none
    */
   headers?: Record<string, string>;
@@ -123,10 +128,18 @@ export interface SpantrackNodeOptions {
   /**
    * What may leave the process. `captureContent` also turns on content capture of the OpenAI
    * instrumentation.
-   * @default `captureContent`: `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT`, else false;
-   * `pseudonymizeUserIds`: `{ secret: SPANTRACK_PSEUDONYMIZE_SECRET }` when that is set, else off
+   * @default `captureContent`: `SPANTRACK_CAPTURE_CONTENT`, else
+   * `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT`, else false; `pseudonymizeUserIds`:
+   * `{ secret: SPANTRACK_PSEUDONYMIZE_SECRET }` when that is set, else off; `maxEventBytes`:
+   * `SPANTRACK_MAX_EVENT_BYTES`, else 31744; `redact`: none
    */
   privacy?: PrivacyPolicy;
+  /**
+   * Model prices (USD per million tokens) over the shipped table, for `cost_usd`: an object, or the
+   * path of a JSON file of model → `{ input, output, cachedInput? }`.
+   * @default `SPANTRACK_PRICES` (a file path), else the shipped table only
+   */
+  prices?: PriceTable | string;
   /** @default `SPANTRACK_MODE`, else `batch` */
   mode?: SpantrackMode;
   /**

@@ -25,6 +25,8 @@ describe('resolveConfig: defaults', () => {
       protocol: 'http/protobuf',
       compression: 'none',
       timeoutMillis: 10_000,
+      // Nothing set in code: the exporter reads its env vars itself.
+      explicit: {},
     });
     expect(c.mode).toBe('batch');
     expect(c.autoInstrument).toBe(true);
@@ -85,6 +87,8 @@ describe('resolveConfig: option ?? env ?? default', () => {
     expect(c.otlp.protocol).toBe('http/json');
     expect(c.otlp.compression).toBe('gzip');
     expect(c.otlp.timeoutMillis).toBe(2500);
+    // Read to validate and report; the exporter is given none of them (it reads them itself).
+    expect(c.otlp.explicit).toEqual({});
     expect(c.privacy.captureContent).toBe(true);
     expect(c.privacy.pseudonymizeUserIds).toEqual({ secret: 's3cret' });
     expect(c.sink).toBe('segment');
@@ -123,6 +127,13 @@ describe('resolveConfig: option ?? env ?? default', () => {
     expect(c.otlp.protocol).toBe('http/protobuf');
     expect(c.otlp.compression).toBe('none');
     expect(c.otlp.timeoutMillis).toBe(700);
+    // Only what was set in code is passed to the exporter.
+    expect(c.otlp.explicit).toEqual({
+      url: 'https://otlp.example.com/custom/traces',
+      headers: { 'x-team': 'search' },
+      compression: 'none',
+      timeoutMillis: 700,
+    });
     expect(c.segment.writeKey).toBe('opt-key');
     expect(c.segment.host).toBe('http://127.0.0.1:9999');
     expect(c.privacy).toEqual({ captureContent: false, pseudonymizeUserIds: { secret: 'opt' } });
@@ -132,7 +143,7 @@ describe('resolveConfig: option ?? env ?? default', () => {
     expect(c.shutdownTimeoutMillis).toBe(900);
   });
 
-  it('uses the signal-specific endpoint as-is and prefers TRACES_* over the generic variables', () => {
+  it('uses the signal-specific endpoint as-is and prefers TRACES_* over the generic variables (headers merged per key, as the exporter does)', () => {
     const c = resolveConfig(
       {},
       {
@@ -150,7 +161,7 @@ describe('resolveConfig: option ?? env ?? default', () => {
     );
     expect(c.otlp).toMatchObject({
       endpoint: 'http://specific:4318/my/path',
-      headers: { b: '2' },
+      headers: { a: '1', b: '2' },
       protocol: 'http/json',
       compression: 'gzip',
       timeoutMillis: 200,

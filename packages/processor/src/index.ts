@@ -7,6 +7,7 @@ export {
   type MetricsSinkOptions,
 } from './figures/metrics-sink';
 export type { AnalyticsMessage, IdentifyMessage, JsonObject, JsonValue, TrackMessage } from './message';
+export * from './settings/index';
 export * from './sinks/index';
 export type { DeliveryResult, Sink } from './sinks/sink';
 export * from './span-exporter/index';

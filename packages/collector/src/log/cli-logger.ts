@@ -13,12 +13,12 @@ const PREFIX = 'spantrack-collector: ';
 /**
  * The CLI's output. Text: `spantrack-collector: <line>` on stderr (the startup line on stdout,
  * where scripts read the URLs). JSON: one object per line on stderr, `time`, `level` and `msg`
- * first, then the event's fields. `quiet` keeps warnings and errors only.
+ * first, then the event's fields. Level `warn` keeps warnings and errors only, `none` errors only.
  */
 export class CliLogger {
   constructor(
     private readonly format: LogFormat,
-    private readonly quiet: boolean,
+    private readonly level: 'info' | 'warn' | 'none',
     private readonly out: LoggerOutput = {
       stdout: (text) => process.stdout.write(text),
       stderr: (text) => process.stderr.write(text),
@@ -27,7 +27,8 @@ export class CliLogger {
 
   /** Logs `event`; `line` is its text form. `toStdout` puts the text form on stdout. */
   write(line: string, event: LogEvent, toStdout = false): void {
-    if (this.quiet && event.level === 'info') return;
+    if (this.level !== 'info' && event.level === 'info') return;
+    if (this.level === 'none' && event.level === 'warn') return;
     if (this.format === 'json') {
       const { level, msg, ...fields } = event;
       this.out.stderr(`${JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields })}\n`);

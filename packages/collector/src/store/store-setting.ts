@@ -1,15 +1,15 @@
-import { SpantrackConfigError } from '@spantrack/processor';
-
-/** The variable (after `SPANTRACK_COLLECTOR_`) that sets `store`. */
-export const STORE_ENV = 'STORE';
+import { readSetting, SHARED_SETTINGS, SpantrackConfigError } from '@spantrack/processor';
 
 /**
- * `store`: a DuckDB file, `:memory:`, or `false` (`off` in the environment) for none.
- * Off by default: a collector writes no file unless asked (`npm start` asks for `.data/events.duckdb`).
+ * `store`: a DuckDB file, `:memory:`, or `false` (`off` in the environment) for none; env
+ * `SPANTRACK_STORE` (shared with `@spantrack/node`; `SPANTRACK_COLLECTOR_STORE` is its deprecated
+ * spelling). Off by default: a collector writes no file unless asked (`npm start` asks for
+ * `.data/events.duckdb`).
  */
 export function resolveStoreSetting(
   given: string | false | undefined,
   env: Record<string, string | undefined>,
+  warn: (message: string) => void = () => {},
 ): string | false {
   if (given === false) return false;
   if (given !== undefined) {
@@ -17,9 +17,7 @@ export function resolveStoreSetting(
       throw new SpantrackConfigError('store', 'expected a DuckDB file path, ":memory:" or false');
     return given;
   }
-  const raw = env[`SPANTRACK_COLLECTOR_${STORE_ENV}`]?.trim();
-  if (raw === undefined || raw === '' || raw.toLowerCase() === 'off') return false;
-  return raw;
+  return readSetting(SHARED_SETTINGS.store, env, { deprecatedAliases: true, warn })?.value ?? false;
 }
 
 /**
@@ -29,7 +27,7 @@ export function resolveStoreSetting(
 export function checkStoreWorkers(store: string | false, workers: number): void {
   if (store !== false && workers > 1)
     throw new SpantrackConfigError(
-      `SPANTRACK_COLLECTOR_${STORE_ENV}`,
+      SHARED_SETTINGS.store.env!,
       `a store is owned by one process; run it with --workers 1 (got --workers ${workers}), or set --store off`,
     );
 }
