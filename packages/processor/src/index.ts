@@ -1,4 +1,12 @@
 export type { AnalyticsMessage, IdentifyMessage, JsonObject, JsonValue, TrackMessage } from './message';
+export type {
+  ExportResultLike,
+  HrTimeLike,
+  ReadableSpanLike,
+  SdkAttributes,
+  SpanContextLike,
+  TimedEventLike,
+} from './sdk-span';
 export * from './sinks/index';
 export type { DeliveryResult, Sink } from './sinks/sink';
 export * from './span-exporter/index';
