@@ -688,8 +688,12 @@ describe('packaging: the packed packages', () => {
         ...Object.keys(pkg.dependencies ?? {}),
         ...Object.keys(pkg.peerDependencies ?? {}),
       ]);
-      for (const file of ['index.js', 'index.cjs', 'index.d.ts', 'index.d.cts']) {
-        const code = readFileSync(join(first(), 'node_modules', name, 'dist', file), 'utf8');
+      // Every built file: the entry points, the subpath ones and the chunks they share.
+      const dist = join(first(), 'node_modules', name, 'dist');
+      const built = readdirSync(dist).filter((f) => /\.(c?js|d\.c?ts)$/.test(f));
+      expect(built).toContain('index.d.ts');
+      for (const file of built) {
+        const code = readFileSync(join(dist, file), 'utf8');
         const imported = importedPackages(code);
         // A package may import itself by name (its own exports map).
         const undeclared = [...imported].filter((n) => !declared.has(n) && n !== name);

@@ -1,4 +1,5 @@
-import { createTranslator, DEFAULT_DEDUPE_WINDOW, DeduplicatingSink, type Sink } from '@spantrack/processor';
+import { DEFAULT_DEDUPE_WINDOW, DeduplicatingSink, type Sink } from '@spantrack/processor';
+import { createTranslator } from '@spantrack/processor/translate';
 import { type CollectorOptions, createSink, type ResolvedConfig, resolveConfig } from './config';
 import { type ForwardStats, TraceForwarder } from './forward/trace-forwarder';
 import { type GrpcReceiver, startGrpcReceiver } from './grpc/grpc-receiver';

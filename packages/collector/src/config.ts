@@ -1,12 +1,9 @@
+import { ConsoleSink, JsonlFileSink, SegmentSink, type Sink } from '@spantrack/processor';
 import {
-  ConsoleSink,
   createTranslator,
-  JsonlFileSink,
-  SegmentSink,
-  type Sink,
   SpantrackConfigError,
   type TranslatorOptions,
-} from '@spantrack/processor';
+} from '@spantrack/processor/translate';
 import type { LogEvent } from './log/log-event';
 import type { AckMode } from './pipeline/collector-pipeline';
 import { resolveStoreSetting } from './store/store-setting';

@@ -1,4 +1,4 @@
-import { SpantrackConfigError } from '@spantrack/processor';
+import { SpantrackConfigError } from '@spantrack/processor/translate';
 
 /** The variable (after `SPANTRACK_COLLECTOR_`) that sets `store`. */
 export const STORE_ENV = 'STORE';
