@@ -736,6 +736,19 @@ describe.each(LINES)('packaging on the OpenTelemetry JS line: $id', (line) => {
     }
   });
 
+  it('the client instrumentations share the one installed @spantrack/instrumentation (their model-call subpath)', () => {
+    const modules = join(consumer(), 'node_modules');
+    expect(copiesOf('@spantrack/instrumentation', modules)).toEqual([
+      join(modules, '@spantrack/instrumentation'),
+    ]);
+    for (const client of ['@spantrack/instrumentation-ollama', '@spantrack/instrumentation-openai']) {
+      const pkg = installedPackageJson(consumer(), client) as { dependencies?: Record<string, string> };
+      expect(pkg.dependencies?.['@spantrack/instrumentation'], client).toBe(
+        installedPackageJson(consumer(), '@spantrack/instrumentation').version,
+      );
+    }
+  });
+
   it('an ESM consumer (import, loader hook) gets the documented events', async () => {
     expectEvents(line, consumer(), await runConsumer(consumer(), ['--import', './hook.mjs', 'esm.mjs']));
   });
