@@ -29,13 +29,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  *
  * In each, an ESM script (`import`, with the instrumentation loader hook under `--import`) and a CJS
  * script (`require`) track a classification by hand and call the real `ollama` client against a
- * local server, which the Ollama instrumentation turns into a generation. The TypeScript consumer
- * (`nodenext`, so the `import` and `require` conditions of each `exports` map pick their own d.ts)
+ * local server, which the Ollama instrumentation turns into a generation. A TypeScript consumer
+ * (`nodenext`, so the `import` and `require` conditions of each `exports` map pick their own d.ts;
+ * `skipLibCheck: false`) passes the span processor and the exporter to the line's own provider.
  * On the oldest 2.x and the newest 3.x versions, @spantrack/node is installed too, and
  * `node --import` / `--require @spantrack/node/register` apps must get the Ollama instrumentation
  * from setup() alone (it bundles the 2.x SDK it is built with; npm warns about its peers on the
- * 3.x line and installs). The TypeScript consumer is compiled against the oldest 2.x peers only (the slowest step; the processor's declarations
- * name sdk-trace-base types, which the 3.x line does not have).
+ * 3.x line and installs).
  *
  * Needs the packages built (`npm test` builds them first) and the npm registry for the peers,
  * `@segment/analytics-node`, `ollama`, the SDK packages of @spantrack/node and TypeScript. The four
@@ -54,7 +54,6 @@ const PACKAGES = [
 
 // The declared peer ranges. A change of a declared range must come with a change of the lines below.
 const API_RANGE = '>=1.3.0 <1.11.0';
-const SDK_RANGE = '^2.0.0';
 const INSTRUMENTATION_RANGE = '>=0.200.0 <0.400.0';
 
 interface Line {
@@ -67,7 +66,6 @@ interface Line {
   // the API's NoopContextManager makes `context.with` a plain call, and the message would have no userId.
   contextManager: string;
   instrumentation: string;
-  typescript: boolean;
   /** Install @spantrack/node too (its SDK dependencies make the install slow: two lines only). */
   withNode: boolean;
 }
@@ -80,7 +78,6 @@ const LINES: readonly Line[] = [
     sdk: '2.0.0',
     contextManager: '2.0.0',
     instrumentation: '0.200.0',
-    typescript: true,
     withNode: true,
   },
   {
@@ -90,7 +87,6 @@ const LINES: readonly Line[] = [
     sdk: '2.12.1',
     contextManager: '2.12.1',
     instrumentation: '0.223.0',
-    typescript: false,
     withNode: false,
   },
   {
@@ -100,7 +96,6 @@ const LINES: readonly Line[] = [
     sdk: '3.0.0',
     contextManager: '3.0.0',
     instrumentation: '0.300.0',
-    typescript: false,
     withNode: false,
   },
   {
@@ -110,7 +105,6 @@ const LINES: readonly Line[] = [
     sdk: '3.1.1',
     contextManager: '3.1.1',
     instrumentation: '0.301.1',
-    typescript: false,
     withNode: true,
   },
 ];
@@ -342,26 +336,69 @@ const { Ollama } = require('ollama');
 ${NODE_APP_BODY}`;
 
 // Compiled as .mts (the `import` condition: dist/index.d.ts) and as .cts (the `require` condition:
-// dist/index.d.cts). The @ts-expect-error lines fail the compile if an export's type is `any`.
-const TS_CONSUMER = `import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
-import { AgentTracker, ContextAttributesSpanProcessor } from '@spantrack/instrumentation';
-import { OllamaInstrumentation, type OllamaInstrumentationConfig } from '@spantrack/instrumentation-ollama';
-import { OpenAIInstrumentation } from '@spantrack/instrumentation-openai';
-import { AnalyticsSpanProcessor, type AnalyticsMessage, MemorySink } from '@spantrack/processor';
-import { AiAgentEvent } from '@spantrack/conventions';
-import { getSetup, type SpantrackNodeOptions } from '@spantrack/node';
+// dist/index.d.cts), against the line's own SDK types: the span processor and the exporter must be
+// the line's `SpanProcessor` and `SpanExporter`, and take its `ReadableSpan`s and result callback.
+// The @ts-expect-error lines fail the compile if an export's type is `any`.
+function tsConsumer(line: Line): string {
+  // The 3.x line renamed BasicTracerProvider to TracerProvider, and its span processors take an
+  // options object ({ exporter }) where the 2.x line takes the exporter.
+  const v3 = line.sdkPackage === '@opentelemetry/sdk-trace';
+  const provider = v3 ? 'TracerProvider' : 'BasicTracerProvider';
+  const exporterArg = (exporter: string) => (v3 ? `{ exporter: ${exporter} }` : exporter);
+  const node = line.withNode
+    ? `import { createSpanProcessors, getSetup, type SpantrackNodeOptions } from '@spantrack/node';
 
 const nodeOptions: SpantrackNodeOptions = { serviceName: 'kra-bot', autoInstrument: true };
 const running = getSetup()?.state;
+// What @spantrack/node builds fits the line's provider too.
+const nodeProvider = new Provider({ spanProcessors: [...createSpanProcessors(nodeOptions).spanProcessors] });
+export { nodeProvider, running };
+`
+    : '';
+  return `import {
+  ${provider} as Provider,
+  BatchSpanProcessor,
+  InMemorySpanExporter,
+  type ReadableSpan,
+  SimpleSpanProcessor,
+  type SpanExporter,
+  type SpanProcessor,
+} from '${line.sdkPackage}';
+import { AgentTracker, ContextAttributesSpanProcessor } from '@spantrack/instrumentation';
+import { OllamaInstrumentation, type OllamaInstrumentationConfig } from '@spantrack/instrumentation-ollama';
+import { OpenAIInstrumentation } from '@spantrack/instrumentation-openai';
+import {
+  AnalyticsSpanExporter,
+  AnalyticsSpanProcessor,
+  type AnalyticsMessage,
+  MemorySink,
+} from '@spantrack/processor';
+import { AiAgentEvent } from '@spantrack/conventions';
+${node}
 const sink = new MemorySink();
-const provider = new BasicTracerProvider({
-  spanProcessors: [new ContextAttributesSpanProcessor(), new AnalyticsSpanProcessor({ sink })],
+const processor: SpanProcessor = new AnalyticsSpanProcessor({ sink });
+const exporter: SpanExporter = new AnalyticsSpanExporter({ sink });
+const memory = new InMemorySpanExporter();
+const provider = new Provider({
+  spanProcessors: [
+    new ContextAttributesSpanProcessor(),
+    processor,
+    new BatchSpanProcessor(${exporterArg('new AnalyticsSpanExporter({ sink })')}),
+    new SimpleSpanProcessor(${exporterArg('memory')}),
+  ],
 });
 const tracker: AgentTracker = new AgentTracker({ tracerProvider: provider, channel: 'whatsapp' });
 const result: { intent: string; confidence: number } = tracker.classify({ model: 'llama3.2:3b' }, (h) => {
   h.setUsage({ inputTokens: 120, outputTokens: 15 });
   return { intent: 'nil_filing', confidence: 0.99 };
 });
+// The exporter takes the line's ended spans and its own result callback as they are.
+const ended: ReadableSpan[] = memory.getFinishedSpans();
+type ExportCallback = Parameters<SpanExporter['export']>[1];
+const onResult: ExportCallback = (outcome) => {
+  if (outcome.error !== undefined) throw outcome.error;
+};
+new AnalyticsSpanExporter({ sink }).export(ended, onResult);
 const first: AnalyticsMessage | undefined = sink.messages[0];
 const event: 'ai.classification' = AiAgentEvent.CLASSIFICATION;
 const config: OllamaInstrumentationConfig = { captureMessageContent: false, enabled: false };
@@ -372,9 +409,12 @@ const wrongEvent: 'ai.generation' = AiAgentEvent.CLASSIFICATION;
 const wrongTracker = new AgentTracker({ channel: 42 });
 // @ts-expect-error captureMessageContent is a boolean
 const wrongConfig = new OllamaInstrumentation({ captureMessageContent: 'yes' });
+// @ts-expect-error the exporter takes spans, not strings
+new AnalyticsSpanExporter({ sink }).export(['span'], onResult);
 
-export { event, first, instrumentations, nodeOptions, result, running, wrongConfig, wrongEvent, wrongTracker };
+export { event, exporter, first, instrumentations, result, wrongConfig, wrongEvent, wrongTracker };
 `;
+}
 
 const TS_CONFIG = {
   compilerOptions: {
@@ -412,10 +452,8 @@ async function installConsumer(line: Line, tarballs: string, index: number): Pro
     '@opentelemetry/instrumentation': line.instrumentation,
     ollama: OLLAMA,
   };
-  if (line.typescript) {
-    dependencies.typescript = TYPESCRIPT;
-    dependencies['@types/node'] = TYPES_NODE;
-  }
+  dependencies.typescript = TYPESCRIPT;
+  dependencies['@types/node'] = TYPES_NODE;
   for (const [name, entry] of packed) {
     if (name === '@spantrack/node' && !line.withNode) continue;
     dependencies[name] = `file:${join(tarballs, entry.filename)}`;
@@ -429,11 +467,9 @@ async function installConsumer(line: Line, tarballs: string, index: number): Pro
   writeFileSync(join(dir, 'hook.mjs'), HOOK);
   writeFileSync(join(dir, 'node-app.mjs'), NODE_ESM_APP);
   writeFileSync(join(dir, 'node-app.cjs'), NODE_CJS_APP);
-  if (line.typescript) {
-    writeFileSync(join(dir, 'consumer.mts'), TS_CONSUMER);
-    writeFileSync(join(dir, 'consumer.cts'), TS_CONSUMER);
-    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(TS_CONFIG, null, 2));
-  }
+  writeFileSync(join(dir, 'consumer.mts'), tsConsumer(line));
+  writeFileSync(join(dir, 'consumer.cts'), tsConsumer(line));
+  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(TS_CONFIG, null, 2));
   // Plain `npm install`: peer conflicts fail it, as they would fail a user's install.
   const install = await run(
     'npm',
@@ -602,13 +638,9 @@ describe('packaging: the packed packages', () => {
       return;
     }
     expect(peers['@opentelemetry/api']).toBe(API_RANGE);
-    if (dir === 'processor') {
-      // Types only, and the 3.x line has no sdk-trace-base: optional.
-      expect(peers['@opentelemetry/sdk-trace-base']).toBe(SDK_RANGE);
-      expect(pkg.peerDependenciesMeta?.['@opentelemetry/sdk-trace-base']?.optional).toBe(true);
-    } else {
-      expect(peers['@opentelemetry/sdk-trace-base']).toBeUndefined();
-    }
+    // The span processor and the exporter are typed structurally: no SDK line is a peer.
+    expect(peers['@opentelemetry/sdk-trace-base']).toBeUndefined();
+    expect(peers['@opentelemetry/sdk-trace']).toBeUndefined();
     const instrumentsAClient = dir.startsWith('instrumentation-');
     expect(peers['@opentelemetry/instrumentation']).toBe(
       instrumentsAClient ? INSTRUMENTATION_RANGE : undefined,
@@ -656,8 +688,12 @@ describe('packaging: the packed packages', () => {
         ...Object.keys(pkg.dependencies ?? {}),
         ...Object.keys(pkg.peerDependencies ?? {}),
       ]);
-      for (const file of ['index.js', 'index.cjs', 'index.d.ts', 'index.d.cts']) {
-        const code = readFileSync(join(first(), 'node_modules', name, 'dist', file), 'utf8');
+      // Every built file: the entry points, the subpath ones and the chunks they share.
+      const dist = join(first(), 'node_modules', name, 'dist');
+      const built = readdirSync(dist).filter((f) => /\.(c?js|d\.c?ts)$/.test(f));
+      expect(built).toContain('index.d.ts');
+      for (const file of built) {
+        const code = readFileSync(join(dist, file), 'utf8');
         const imported = importedPackages(code);
         // A package may import itself by name (its own exports map).
         const undeclared = [...imported].filter((n) => !declared.has(n) && n !== name);
@@ -666,6 +702,13 @@ describe('packaging: the packed packages', () => {
         );
         // The instrumented clients are loaded only by the patching hook, never imported.
         expect(imported.has('ollama') || imported.has('openai'), `${name}/dist/${file}`).toBe(false);
+        // Typed structurally, so they compile against either SDK line: the declarations name neither.
+        if (file.includes('.d.')) {
+          expect(
+            ['@opentelemetry/sdk-trace-base', '@opentelemetry/sdk-trace'].filter((n) => imported.has(n)),
+            `${name}/dist/${file}`,
+          ).toEqual([]);
+        }
       }
     },
   );
@@ -690,6 +733,19 @@ describe.each(LINES)('packaging on the OpenTelemetry JS line: $id', (line) => {
           c.includes(`${sep}@spantrack${sep}`) && !c.includes(join('@spantrack', 'node', 'node_modules')),
       );
       expect(nested).toEqual([]);
+    }
+  });
+
+  it('the client instrumentations share the one installed @spantrack/instrumentation (their model-call subpath)', () => {
+    const modules = join(consumer(), 'node_modules');
+    expect(copiesOf('@spantrack/instrumentation', modules)).toEqual([
+      join(modules, '@spantrack/instrumentation'),
+    ]);
+    for (const client of ['@spantrack/instrumentation-ollama', '@spantrack/instrumentation-openai']) {
+      const pkg = installedPackageJson(consumer(), client) as { dependencies?: Record<string, string> };
+      expect(pkg.dependencies?.['@spantrack/instrumentation'], client).toBe(
+        installedPackageJson(consumer(), '@spantrack/instrumentation').version,
+      );
     }
   });
 
@@ -749,23 +805,20 @@ describe.each(LINES)('packaging on the OpenTelemetry JS line: $id', (line) => {
     expect(r.stderr).not.toContain('[spantrack]');
   });
 
-  it.runIf(line.typescript)(
-    'the type declarations resolve under nodenext, as ESM and as CJS, with skipLibCheck false',
-    async () => {
-      const tsc = join(consumer(), 'node_modules', 'typescript', 'bin', 'tsc');
-      const r = await run(process.execPath, [tsc, '-p', 'tsconfig.json', '--listFiles'], consumer(), 90_000);
-      expect(r.code, describeRun('tsc', r)).toBe(0);
-      // Both conditions of each exports map were followed, from the consumer's own node_modules.
-      const listed = r.stdout.split('\n').map((l) => l.trim().replace(/\\/g, '/'));
-      const modules = join(consumer(), 'node_modules').replace(/\\/g, '/');
-      for (const dir of PACKAGES) {
-        for (const file of ['index.d.ts', 'index.d.cts']) {
-          expect(listed, `tsc did not read @spantrack/${dir}/dist/${file}`).toContain(
-            `${modules}/@spantrack/${dir}/dist/${file}`,
-          );
-        }
+  it(`the type declarations resolve under nodenext, as ESM and as CJS, with skipLibCheck false, against ${line.sdkPackage}`, async () => {
+    const tsc = join(consumer(), 'node_modules', 'typescript', 'bin', 'tsc');
+    const r = await run(process.execPath, [tsc, '-p', 'tsconfig.json', '--listFiles'], consumer(), 90_000);
+    expect(r.code, describeRun('tsc', r)).toBe(0);
+    // Both conditions of each exports map were followed, from the consumer's own node_modules.
+    const listed = r.stdout.split('\n').map((l) => l.trim().replace(/\\/g, '/'));
+    const modules = join(consumer(), 'node_modules').replace(/\\/g, '/');
+    for (const dir of PACKAGES) {
+      if (dir === 'node' && !line.withNode) continue;
+      for (const file of ['index.d.ts', 'index.d.cts']) {
+        expect(listed, `tsc did not read @spantrack/${dir}/dist/${file}`).toContain(
+          `${modules}/@spantrack/${dir}/dist/${file}`,
+        );
       }
-    },
-    90_000,
-  );
+    }
+  }, 90_000);
 });

@@ -332,7 +332,15 @@ describe('publishing: what npm would publish', () => {
 
 describe('publishing: the offline route (tarballs installed into your project)', () => {
   it('installs copies, not links into the clone', () => {
-    for (const dir of ['conventions', 'instrumentation', 'processor', 'node', 'collector']) {
+    for (const dir of [
+      'conventions',
+      'instrumentation',
+      'instrumentation-ollama',
+      'instrumentation-openai',
+      'processor',
+      'node',
+      'collector',
+    ]) {
       const path = join(consumer, 'node_modules', '@spantrack', dir);
       expect(lstatSync(path).isSymbolicLink(), path).toBe(false);
       expect(realpathSync(path).startsWith(consumer), path).toBe(true);
@@ -378,6 +386,35 @@ console.log('classified');
       },
     });
   });
+
+  it.each([
+    ['ESM', 'import', '--input-type=module'],
+    ['CJS', 'require', '--input-type=commonjs'],
+  ])(
+    '%s: the client instrumentations load their shared model-call code from the installed @spantrack/instrumentation',
+    async (_kind, how, inputType) => {
+      const load = (name: string) => (how === 'import' ? `await import('${name}')` : `require('${name}')`);
+      const code = `(async () => {
+  const { OllamaInstrumentation } = ${load('@spantrack/instrumentation-ollama')};
+  const { OpenAIInstrumentation } = ${load('@spantrack/instrumentation-openai')};
+  const { createGenAiClientHistograms } = ${load('@spantrack/instrumentation/model-call')};
+  const names = [new OllamaInstrumentation(), new OpenAIInstrumentation()].map((i) => i.instrumentationName);
+  console.log(JSON.stringify({ names, shared: typeof createGenAiClientHistograms }));
+})();`;
+      const r = await run(process.execPath, [inputType, '-e', code], consumer, 30_000);
+      expect(r.code, describeRun('node -e', r)).toBe(0);
+      expect(JSON.parse(r.stdout.trim())).toEqual({
+        names: ['@spantrack/instrumentation-ollama', '@spantrack/instrumentation-openai'],
+        shared: 'function',
+      });
+      // One copy, the one installed from its tarball: not a nested one under each client package.
+      for (const client of ['instrumentation-ollama', 'instrumentation-openai']) {
+        expect(
+          existsSync(join(consumer, 'node_modules', '@spantrack', client, 'node_modules', '@spantrack')),
+        ).toBe(false);
+      }
+    },
+  );
 
   it('npx spantrack-collector runs from the installed package', async () => {
     const r = await run('npx', ['--no-install', 'spantrack-collector', '--help'], consumer, 30_000);

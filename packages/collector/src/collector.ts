@@ -1,11 +1,11 @@
 import {
-  createTranslator,
   DEFAULT_DEDUPE_WINDOW,
   DeduplicatingSink,
   FIGURES_METER_NAME,
   MetricsSink,
   type Sink,
 } from '@spantrack/processor';
+import { createTranslator } from '@spantrack/processor/translate';
 import { type CollectorOptions, createSink, type ResolvedConfig, resolveConfig } from './config';
 import { type ForwardStats, TraceForwarder } from './forward/trace-forwarder';
 import { type GrpcReceiver, startGrpcReceiver } from './grpc/grpc-receiver';

@@ -1,10 +1,8 @@
 import {
   ConsoleSink,
-  createTranslator,
   deprecatedOnce,
   JsonlFileSink,
   type PriceTable,
-  type PrivacyPolicy,
   priceTableOf,
   readSetting,
   SHARED_SETTINGS as S,
@@ -14,9 +12,13 @@ import {
   type SharedSinkName,
   SINK_NAMES,
   type Sink,
+} from '@spantrack/processor';
+import {
+  createTranslator,
+  type PrivacyPolicy,
   SpantrackConfigError,
   type TranslatorOptions,
-} from '@spantrack/processor';
+} from '@spantrack/processor/translate';
 import type { LogEvent } from './log/log-event';
 import type { AckMode } from './pipeline/collector-pipeline';
 import { resolveStoreSetting } from './store/store-setting';

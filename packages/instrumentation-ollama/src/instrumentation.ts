@@ -1,11 +1,16 @@
-import { context, type Histogram } from '@opentelemetry/api';
+import { context } from '@opentelemetry/api';
 import {
   InstrumentationBase,
   InstrumentationNodeModuleDefinition,
   isWrapped,
 } from '@opentelemetry/instrumentation';
 import { GenAiOperationName } from '@spantrack/conventions';
-import { resolveCaptureContent } from './capture-content';
+import {
+  createGenAiClientHistograms,
+  type GenAiClientHistograms,
+  resolveCaptureContent,
+  tracedChunks,
+} from '@spantrack/instrumentation/model-call';
 import type {
   OllamaClientLike,
   OllamaMethod,
@@ -15,12 +20,6 @@ import type {
   OllamaStream,
 } from './internal-types';
 import { OllamaCall } from './ollama-call';
-import {
-  DURATION_BUCKETS_SECONDS,
-  METRIC_GEN_AI_CLIENT_OPERATION_DURATION,
-  METRIC_GEN_AI_CLIENT_TOKEN_USAGE,
-  TOKEN_BUCKETS,
-} from './semconv';
 import { StreamAccumulator } from './stream-accumulator';
 import type { OllamaInstrumentationConfig } from './types';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version';
@@ -44,8 +43,7 @@ const METHODS: readonly { method: string; operation: string; streams: boolean }[
  */
 export class OllamaInstrumentation extends InstrumentationBase<OllamaInstrumentationConfig> {
   // `declare`: a plain field would be re-initialised after super() has set it.
-  declare private durationHistogram: Histogram;
-  declare private tokenHistogram: Histogram;
+  declare private histograms: GenAiClientHistograms;
 
   constructor(config: OllamaInstrumentationConfig = {}) {
     super(PACKAGE_NAME, PACKAGE_VERSION, config);
@@ -63,16 +61,7 @@ export class OllamaInstrumentation extends InstrumentationBase<OllamaInstrumenta
   }
 
   protected override _updateMetricInstruments(): void {
-    this.durationHistogram = this.meter.createHistogram(METRIC_GEN_AI_CLIENT_OPERATION_DURATION, {
-      description: 'GenAI operation duration',
-      unit: 's',
-      advice: { explicitBucketBoundaries: DURATION_BUCKETS_SECONDS },
-    });
-    this.tokenHistogram = this.meter.createHistogram(METRIC_GEN_AI_CLIENT_TOKEN_USAGE, {
-      description: 'Measures number of input and output tokens used',
-      unit: '{token}',
-      advice: { explicitBucketBoundaries: TOKEN_BUCKETS },
-    });
+    this.histograms = createGenAiClientHistograms(this.meter);
   }
 
   private patch(moduleExports: OllamaModuleExports): OllamaModuleExports {
@@ -136,12 +125,7 @@ export class OllamaInstrumentation extends InstrumentationBase<OllamaInstrumenta
 
   private startCall(operation: string, request: OllamaRequest, host: string | undefined): OllamaCall {
     const capture = resolveCaptureContent(this.getConfig().captureMessageContent);
-    const instruments = {
-      tracer: this.tracer,
-      duration: this.durationHistogram,
-      tokens: this.tokenHistogram,
-    };
-    return new OllamaCall(instruments, operation, request, host, capture);
+    return new OllamaCall({ tracer: this.tracer, ...this.histograms }, operation, request, host, capture);
   }
 
   /** Ends the span when the stream does: at its final chunk, a break, or an error. */
@@ -154,21 +138,12 @@ export class OllamaInstrumentation extends InstrumentationBase<OllamaInstrumenta
     Object.defineProperty(stream, Symbol.asyncIterator, {
       configurable: true,
       writable: true,
-      value: async function* tracedIterator() {
+      value: () => {
         const accumulator = new StreamAccumulator();
-        let failed = false;
-        try {
-          for await (const chunk of { [Symbol.asyncIterator]: iterate }) {
-            accumulator.add(chunk);
-            yield chunk;
-          }
-        } catch (error) {
-          failed = true;
-          call.fail(error);
-          throw error;
-        } finally {
-          if (!failed) call.succeed(accumulator.response());
-        }
+        return tracedChunks(iterate, (chunk) => accumulator.add(chunk), {
+          succeed: () => call.succeed(accumulator.response()),
+          fail: (error) => call.fail(error),
+        });
       },
     });
     return stream;

@@ -5,11 +5,11 @@ import {
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
 } from '@spantrack/conventions';
+import { type Instruments, ModelCall } from '@spantrack/instrumentation/model-call';
 import { commonAttributes, requestAttributes, responseAttributes } from './attributes';
 import { errorTypeOf } from './error-type';
 import type { OllamaRequest, OllamaResponse } from './internal-types';
 import { inputMessages, outputMessages, systemInstructions } from './messages';
-import { type Instruments, ModelCall } from './model-call';
 
 /** A {@link ModelCall} that reads Ollama's requests and responses. */
 export class OllamaCall {

@@ -1,11 +1,16 @@
-import { context, type Histogram } from '@opentelemetry/api';
+import { context } from '@opentelemetry/api';
 import {
   InstrumentationBase,
   InstrumentationNodeModuleDefinition,
   isWrapped,
 } from '@opentelemetry/instrumentation';
 import { GenAiOperationName } from '@spantrack/conventions';
-import { resolveCaptureContent } from './capture-content';
+import {
+  createGenAiClientHistograms,
+  type GenAiClientHistograms,
+  resolveCaptureContent,
+  tracedChunks,
+} from '@spantrack/instrumentation/model-call';
 import type {
   ChatCompletion,
   CreateMethod,
@@ -14,12 +19,6 @@ import type {
   ResourceLike,
 } from './internal-types';
 import { OpenAICall, type OpenAIOperation } from './openai-call';
-import {
-  DURATION_BUCKETS_SECONDS,
-  METRIC_GEN_AI_CLIENT_OPERATION_DURATION,
-  METRIC_GEN_AI_CLIENT_TOKEN_USAGE,
-  TOKEN_BUCKETS,
-} from './semconv';
 import { StreamAccumulator } from './stream-accumulator';
 import type { OpenAIInstrumentationConfig } from './types';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version';
@@ -51,8 +50,7 @@ function targetsOf(moduleExports: OpenAIModuleExports): { proto: Prototype; oper
  */
 export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumentationConfig> {
   // `declare`: a plain field would be re-initialised after super() has set it.
-  declare private durationHistogram: Histogram;
-  declare private tokenHistogram: Histogram;
+  declare private histograms: GenAiClientHistograms;
 
   constructor(config: OpenAIInstrumentationConfig = {}) {
     super(PACKAGE_NAME, PACKAGE_VERSION, config);
@@ -70,16 +68,7 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
   }
 
   protected override _updateMetricInstruments(): void {
-    this.durationHistogram = this.meter.createHistogram(METRIC_GEN_AI_CLIENT_OPERATION_DURATION, {
-      description: 'GenAI operation duration',
-      unit: 's',
-      advice: { explicitBucketBoundaries: DURATION_BUCKETS_SECONDS },
-    });
-    this.tokenHistogram = this.meter.createHistogram(METRIC_GEN_AI_CLIENT_TOKEN_USAGE, {
-      description: 'Measures number of input and output tokens used',
-      unit: '{token}',
-      advice: { explicitBucketBoundaries: TOKEN_BUCKETS },
-    });
+    this.histograms = createGenAiClientHistograms(this.meter);
   }
 
   private patch(moduleExports: OpenAIModuleExports): OpenAIModuleExports {
@@ -115,11 +104,7 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
       let call: OpenAICall;
       try {
         const capture = resolveCaptureContent(instrumentation.getConfig().captureMessageContent);
-        const instruments = {
-          tracer: instrumentation.tracer,
-          duration: instrumentation.durationHistogram,
-          tokens: instrumentation.tokenHistogram,
-        };
+        const instruments = { tracer: instrumentation.tracer, ...instrumentation.histograms };
         call = new OpenAICall(instruments, operation, params, this?._client?.baseURL, capture);
       } catch (error) {
         instrumentation._diag.error('could not start the span of an openai call', error);
@@ -154,21 +139,12 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
     }
     // `iterator` rather than Symbol.asyncIterator: the client's `tee()` reads it directly.
     const iterate = stream.iterator.bind(stream);
-    stream.iterator = async function* tracedIterator(): AsyncGenerator<ChatCompletion> {
+    stream.iterator = (): AsyncGenerator<ChatCompletion> => {
       const accumulator = new StreamAccumulator();
-      let failed = false;
-      try {
-        for await (const chunk of { [Symbol.asyncIterator]: iterate }) {
-          accumulator.add(chunk);
-          yield chunk;
-        }
-      } catch (error) {
-        failed = true;
-        call.fail(error);
-        throw error;
-      } finally {
-        if (!failed) call.succeed(accumulator.completion());
-      }
+      return tracedChunks(iterate, (chunk) => accumulator.add(chunk), {
+        succeed: () => call.succeed(accumulator.completion()),
+        fail: (error) => call.fail(error),
+      });
     };
   }
 }

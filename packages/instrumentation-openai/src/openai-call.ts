@@ -5,6 +5,7 @@ import {
   ATTR_GEN_AI_REQUEST_MODEL,
   GenAiOperationName,
 } from '@spantrack/conventions';
+import { type Instruments, ModelCall } from '@spantrack/instrumentation/model-call';
 import {
   chatRequestAttributes,
   chatResponseAttributes,
@@ -20,7 +21,6 @@ import type {
   EmbeddingResponse,
 } from './internal-types';
 import { inputMessages, outputMessages } from './messages';
-import { type Instruments, ModelCall } from './model-call';
 
 export type OpenAIOperation = typeof GenAiOperationName.CHAT | typeof GenAiOperationName.EMBEDDINGS;
 

@@ -1,5 +1,5 @@
 import { ProxyTracerProvider, type TracerProvider, trace } from '@opentelemetry/api';
-import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { SpanProcessorLike } from './span-processor-like';
 
 /** The provider behind the global API, or undefined when none is registered (the no-op one). */
 export function registeredTracerProvider(): TracerProvider | undefined {
@@ -16,7 +16,7 @@ export type AttachMethod = 'span-processor-list' | 'addSpanProcessor';
 
 interface SdkTracerProviderInternals {
   /** SDK 1.x only. */
-  addSpanProcessor?: (processor: SpanProcessor) => void;
+  addSpanProcessor?: (processor: SpanProcessorLike) => void;
   /** SDK 2.x: a MultiSpanProcessor that reads `_spanProcessors` on every call. */
   _activeSpanProcessor?: { _spanProcessors?: unknown; onStart?: unknown; onEnd?: unknown };
 }
@@ -29,8 +29,8 @@ interface SdkTracerProviderInternals {
  */
 export function attachSpanProcessors(
   provider: TracerProvider,
-  first: SpanProcessor[],
-  last: SpanProcessor[],
+  first: SpanProcessorLike[],
+  last: SpanProcessorLike[],
 ): { method: AttachMethod; detach: () => void } | undefined {
   const p = provider as TracerProvider & SdkTracerProviderInternals;
   const active = p._activeSpanProcessor;
@@ -41,15 +41,17 @@ export function attachSpanProcessors(
     typeof active.onStart === 'function' &&
     typeof active.onEnd === 'function'
   ) {
-    const existing = active._spanProcessors as SpanProcessor[];
+    const existing = active._spanProcessors as SpanProcessorLike[];
     // A new array, so the one the application passed to the constructor is not mutated.
     active._spanProcessors = [...first, ...existing, ...last];
-    const ours = new Set<SpanProcessor>([...first, ...last]);
+    const ours = new Set<SpanProcessorLike>([...first, ...last]);
     return {
       method: 'span-processor-list',
       detach: () => {
         if (Array.isArray(active._spanProcessors)) {
-          active._spanProcessors = (active._spanProcessors as SpanProcessor[]).filter((s) => !ours.has(s));
+          active._spanProcessors = (active._spanProcessors as SpanProcessorLike[]).filter(
+            (s) => !ours.has(s),
+          );
         }
       },
     };

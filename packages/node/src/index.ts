@@ -5,6 +5,7 @@ export { isInstalled } from './instrumentations';
 export { ENV, parseKeyValueList, type ResolvedConfig, resolveConfig } from './resolve-config';
 export { getSetup, setup } from './setup';
 export { installSignalHandlers } from './signal-handlers';
+export type { SpanProcessorLike } from './span-processor-like';
 export type {
   AnalyticsTuning,
   LogLevel,

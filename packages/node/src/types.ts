@@ -1,6 +1,5 @@
 import type { Attributes, MeterProvider, TracerProvider } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
-import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type {
   AnalyticsSpanProcessorOptions,
   AnalyticsSpanProcessorStats,
@@ -10,6 +9,7 @@ import type {
   Sink,
   TranslatorOptions,
 } from '@spantrack/processor';
+import type { SpanProcessorLike } from './span-processor-like';
 
 /** OTLP/HTTP wire formats spantrack can send. gRPC is not bundled (use an OpenTelemetry Collector). */
 export type OtlpProtocol = 'http/protobuf' | 'http/json';
@@ -219,6 +219,6 @@ export interface SpantrackHandle {
 /** What {@link createSpanProcessors} returns: for applications that build their own provider. */
 export interface SpantrackSpanProcessors {
   /** In order: context attributes, span counter, OTLP export (if any), analytics (if any). */
-  readonly spanProcessors: SpanProcessor[];
+  readonly spanProcessors: SpanProcessorLike[];
   stats(): SpantrackStats;
 }

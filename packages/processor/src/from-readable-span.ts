@@ -1,11 +1,11 @@
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { HrTimeLike, ReadableSpanLike } from './sdk-span';
 import type { Attributes, SpanEventLike, SpanLike } from './span-like';
 
 const NS_PER_S = 1_000_000_000n;
 const EMPTY_ATTRIBUTES: Attributes = Object.freeze({});
 
 /** OpenTelemetry `HrTime` ([seconds, nanoseconds]) as nanoseconds since the epoch. */
-export function hrTimeToNanos(time: readonly [number, number]): bigint {
+export function hrTimeToNanos(time: HrTimeLike): bigint {
   return BigInt(time[0]) * NS_PER_S + BigInt(time[1]);
 }
 
@@ -16,10 +16,11 @@ interface LegacyReadableSpan {
 }
 
 /**
- * The SDK's `ReadableSpan` (2.x, and 1.x field names) as a `SpanLike`. Attribute objects are
- * shared, not copied: the SDK does not change a span after it ended.
+ * The SDK's `ReadableSpan` (3.x and 2.x, and 1.x field names) as a `SpanLike`. Attribute objects are
+ * shared, not copied: the SDK does not change a span after it ended. Values outside OpenTelemetry's
+ * attribute types (api 1.10 allows any) pass as they are: every reader checks the type it reads.
  */
-export function fromReadableSpan(span: ReadableSpan): SpanLike {
+export function fromReadableSpan(span: ReadableSpanLike): SpanLike {
   const context = span.spanContext();
   const legacy = span as unknown as LegacyReadableSpan;
   const parentSpanId = span.parentSpanContext?.spanId ?? legacy.parentSpanId;
@@ -34,6 +35,7 @@ export function fromReadableSpan(span: ReadableSpan): SpanLike {
     };
   }
   const status = span.status;
+  const code = status.code as SpanLike['status']['code'];
   const out: SpanLike = {
     traceId: context.traceId,
     spanId: context.spanId,
@@ -43,8 +45,7 @@ export function fromReadableSpan(span: ReadableSpan): SpanLike {
     endTimeUnixNano: hrTimeToNanos(span.endTime),
     attributes: span.attributes as Attributes,
     events,
-    status:
-      status.message === undefined ? { code: status.code } : { code: status.code, message: status.message },
+    status: status.message === undefined ? { code } : { code, message: status.message },
     resource: (span.resource?.attributes as Attributes | undefined) ?? EMPTY_ATTRIBUTES,
     scope: scope.version === undefined ? { name: scope.name } : { name: scope.name, version: scope.version },
   };

@@ -1,3 +1,4 @@
+// The dashboards' figures as OpenTelemetry metrics.
 export { BoundedLabel, OTHER } from './figures/bounded-label';
 export { FIGURES_METER_NAME } from './figures/figures-sink';
 export {
@@ -6,13 +7,50 @@ export {
   MetricsSink,
   type MetricsSinkOptions,
 } from './figures/metrics-sink';
-export type { AnalyticsMessage, IdentifyMessage, JsonObject, JsonValue, TrackMessage } from './message';
+// The settings shared by @spantrack/node and the collector (one table).
 export * from './settings/index';
-export * from './sinks/index';
-export type { DeliveryResult, Sink } from './sinks/sink';
-export * from './span-exporter/index';
-export type { Attributes, AttributeValue, SpanEventLike, SpanLike } from './span-like';
-export * from './span-processor/index';
-// Pipeline exports (SpanLike conversion, normalize, catalogs, privacy, translate) go below.
+// The translation pipeline (also `@spantrack/processor/translate`, which loads nothing else).
 
-export * from './pipeline';
+// Delivery: where messages go.
+export {
+  ConsoleSink,
+  type ConsoleSinkOptions,
+  DEFAULT_DEDUPE_WINDOW,
+  type DedupeWindowOptions,
+  DeduplicatingSink,
+  type DeduplicationStats,
+  type DeliveryCallback,
+  DeliveryError,
+  type DeliveryResult,
+  type DeliveryTrackerStats,
+  FanOutSink,
+  type FanOutSinkOptions,
+  type FanOutSinkStats,
+  InvalidMessageError,
+  JsonlFileSink,
+  type JsonlFileSinkOptions,
+  MemorySink,
+  MessageTooLargeError,
+  type NamedSink,
+  type SegmentHttpRequest,
+  type SegmentHttpResponse,
+  type SegmentHttpTransport,
+  type SegmentLibrary,
+  SegmentSink,
+  type SegmentSinkOptions,
+  type SegmentTransport,
+  type Sink,
+  SinkClosedError,
+  SinkError,
+  SPANTRACK_LIBRARY,
+} from './sinks/index';
+// The OpenTelemetry SDK side: an in-process span processor, or an exporter.
+export { AnalyticsSpanExporter } from './span-exporter/analytics-span-exporter';
+export type { AnalyticsSpanExporterOptions, AnalyticsSpanExporterStats } from './span-exporter/types';
+export { AnalyticsSpanProcessor } from './span-processor/analytics-span-processor';
+export type {
+  AnalyticsSpanProcessorOptions,
+  AnalyticsSpanProcessorStats,
+  TraceHoldOptions,
+} from './span-processor/types';
+export * from './translate-entry';

@@ -1,4 +1,4 @@
-import { SpantrackConfigError } from '@spantrack/processor';
+import { SpantrackConfigError } from '@spantrack/processor/translate';
 import { type Collector, startCollector, type WholeCollectorView } from '../collector';
 import { describeSink } from '../config';
 import { type PrimaryMessage, type Question, WORKER_INDEX_ENV, type WorkerMessage } from './cluster-messages';

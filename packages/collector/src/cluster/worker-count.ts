@@ -1,4 +1,4 @@
-import { SpantrackConfigError } from '@spantrack/processor';
+import { SpantrackConfigError } from '@spantrack/processor/translate';
 
 const ENV_NAME = 'SPANTRACK_COLLECTOR_WORKERS';
 

@@ -1,4 +1,4 @@
-import { SpantrackConfigError } from '@spantrack/processor';
+import { SpantrackConfigError } from '@spantrack/processor/translate';
 import type { ResolvedConfig } from '../config';
 
 /** The limits that bound the whole collector's memory, which its workers share. */

@@ -1,4 +1,4 @@
-import type { Attributes, AttributeValue, SpanLike } from '@spantrack/processor';
+import type { Attributes, AttributeValue, SpanLike } from '@spantrack/processor/translate';
 
 /** What a decoder made of one `ExportTraceServiceRequest`. */
 export interface DecodedTraces {

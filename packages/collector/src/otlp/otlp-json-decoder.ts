@@ -1,4 +1,4 @@
-import type { Attributes, AttributeValue, SpanEventLike, SpanLike } from '@spantrack/processor';
+import type { Attributes, AttributeValue, SpanEventLike, SpanLike } from '@spantrack/processor/translate';
 import {
   arrayAttribute,
   countSpan,

@@ -1,12 +1,10 @@
 import {
-  type AnalyticsMessage,
   type DeliveryResult,
-  DiagnosticCode,
   InvalidMessageError,
   MessageTooLargeError,
   type Sink,
-  type Translator,
 } from '@spantrack/processor';
+import { type AnalyticsMessage, DiagnosticCode, type Translator } from '@spantrack/processor/translate';
 import type { DecodedTraces } from '../otlp/decoded-traces';
 import type { PartialSuccess } from '../otlp/otlp-response';
 import type { CollectorMetrics } from '../telemetry/collector-metrics';

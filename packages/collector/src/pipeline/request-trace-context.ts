@@ -1,5 +1,5 @@
 import { CONTEXT_ATTRIBUTE_KEYS } from '@spantrack/conventions';
-import type { AttributeValue, SpanLike } from '@spantrack/processor';
+import type { AttributeValue, SpanLike } from '@spantrack/processor/translate';
 
 type ContextValues = Partial<Record<(typeof CONTEXT_ATTRIBUTE_KEYS)[number], AttributeValue>>;
 

@@ -1,4 +1,5 @@
-import { readSetting, SHARED_SETTINGS, SpantrackConfigError } from '@spantrack/processor';
+import { readSetting, SHARED_SETTINGS } from '@spantrack/processor';
+import { SpantrackConfigError } from '@spantrack/processor/translate';
 
 /**
  * `store`: a DuckDB file, `:memory:`, or `false` (`off` in the environment) for none; env

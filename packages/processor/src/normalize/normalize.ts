@@ -1,13 +1,10 @@
-import { type Diagnostic, DiagnosticCode } from '../diagnostics';
+import { DiagnosticCode } from '../diagnostics';
 import type { SpanLike } from '../span-like';
 import type { Interaction } from './interaction';
-import { type NormalizeContext, UNUSABLE_SPAN } from './read-span';
-import { aiSdkSource } from './sources/ai-sdk';
-import { genAiSemconvSource } from './sources/genai-semconv';
-import { openAiInstrumentationSource } from './sources/openai-instrumentation';
-import { openInferenceSource } from './sources/openinference';
-import { openLlmetrySource } from './sources/openllmetry';
-import { spantrackSource } from './sources/spantrack';
+import type { NormalizeContext, UNUSABLE_SPAN } from './read-span';
+
+// The contract every source implements, and the loop that tries them. The sources import it from
+// here, so this file imports no source (the built-in list is in builtin-sources.ts).
 
 /**
  * A producer of spans that `normalize` understands. Sources are tried in order; the first that
@@ -21,31 +18,6 @@ export interface InteractionSource {
    * unusable: report why on `ctx.diagnostics`; `readSpan` does both). Then no other source is tried.
    */
   recognise(span: SpanLike, ctx: NormalizeContext): Interaction | typeof UNUSABLE_SPAN | undefined;
-}
-
-/**
- * Built-in sources, in the order they are tried. spantrack's own spans first (they also carry
- * `gen_ai.*` keys); then producers recognised by a key of their own, whose spans may also carry
- * `gen_ai.*` keys (OpenInference `openinference.span.kind`, the AI SDK's `ai.operationId`,
- * OpenLLMetry's `traceloop.*` / `llm.request.type`); then the official openai instrumentation (by
- * its scope); plain GenAI semconv last, for every other producer.
- */
-export const BUILTIN_SOURCES: readonly InteractionSource[] = [
-  spantrackSource,
-  openInferenceSource,
-  aiSdkSource,
-  openLlmetrySource,
-  openAiInstrumentationSource,
-  genAiSemconvSource,
-];
-const PRODUCER_SOURCES = BUILTIN_SOURCES.slice(1, -1);
-
-/** Orders user sources after spantrack's own and before the built-in producers' and GenAI semconv. */
-export function resolveSources(
-  extra: readonly InteractionSource[] | undefined,
-): readonly InteractionSource[] {
-  if (extra === undefined || extra.length === 0) return BUILTIN_SOURCES;
-  return [spantrackSource, ...extra, ...PRODUCER_SOURCES, genAiSemconvSource];
 }
 
 /**
@@ -74,27 +46,4 @@ export function normalizeWith(
     }
   }
   return undefined;
-}
-
-/** Options of the standalone `normalize`. */
-export interface NormalizeOptions {
-  /** Read content attributes. Default false. */
-  captureContent?: boolean;
-  /** Extra sources, tried after spantrack's own and before the built-in producers' sources. */
-  sources?: readonly InteractionSource[];
-}
-
-/**
- * The span as an `Interaction`, or undefined when no source recognises it or its times are unusable
- * (then `diagnostics` holds an `invalid_span`). Problems found (malformed values, dropped) are pushed
- * onto `diagnostics` when given.
- */
-export function normalize(
-  span: SpanLike,
-  options: NormalizeOptions = {},
-  diagnostics: Diagnostic[] = [],
-): Interaction | undefined {
-  const ctx: NormalizeContext = { captureContent: options.captureContent === true, diagnostics };
-  const it = normalizeWith(span, ctx, resolveSources(options.sources));
-  return it === UNUSABLE_SPAN ? undefined : it;
 }

@@ -99,153 +99,6 @@ export interface NormalizeContext {
 /** Ids longer than this are malformed (a runaway attribute), not identifiers: they are dropped. */
 export const MAX_ID_LENGTH = 1024;
 
-// One number per attribute we read: a single Map lookup per attribute, then a switch on a small int.
-enum F {
-  UserId,
-  AnonymousId,
-  ConversationId,
-  OrgId,
-  WorkspaceId,
-  Channel,
-  AppSurface,
-  AgentName,
-  OperationName,
-  RequestModel,
-  ResponseModel,
-  Provider,
-  System,
-  InputTokens,
-  PromptTokens,
-  OutputTokens,
-  CompletionTokens,
-  CacheReadTokens,
-  CacheCreationTokens,
-  CacheWriteTokens,
-  CostUsd,
-  IntentName,
-  IntentConfidence,
-  PromptType,
-  OutputLength,
-  OutputType,
-  Success,
-  ErrorType,
-  RecoveryAttempt,
-  Recovered,
-  FallbackAction,
-  ErrorCode,
-  Result,
-  EventName,
-  MessageId,
-  MessageRole,
-  InputMessageId,
-  OutputMessageId,
-  ConversationEventF,
-  MessageCount,
-  ActionType,
-  ActionName,
-  ToolName,
-  ToolCallId,
-  MediaType,
-  MediaSubType,
-  ComponentType,
-  FeedbackRating,
-  SignalEvent,
-  SignalType,
-  Severity,
-  ThemeId,
-  TriageEvent,
-  TriageResult,
-  TriageConfidenceBand,
-  EscalationReason,
-  ReplyEvent,
-  ReplyMode,
-  KbGapType,
-  ReplyConfidenceBand,
-  OutcomeEvent,
-  OutcomeType,
-  PreviousSignalType,
-  TimeToResolutionMs,
-  HandoffTarget,
-  ResolutionPath,
-  InputText,
-  OutputText,
-  InputMessages,
-  OutputMessages,
-}
-
-const FIELDS = new Map<string, F>([
-  [ATTR_USER_ID, F.UserId],
-  [ATTR_SPANTRACK_ANONYMOUS_ID, F.AnonymousId],
-  [ATTR_GEN_AI_CONVERSATION_ID, F.ConversationId],
-  [ATTR_SPANTRACK_ORG_ID, F.OrgId],
-  [ATTR_SPANTRACK_WORKSPACE_ID, F.WorkspaceId],
-  [ATTR_SPANTRACK_CHANNEL, F.Channel],
-  [ATTR_SPANTRACK_APP_SURFACE, F.AppSurface],
-  [ATTR_GEN_AI_AGENT_NAME, F.AgentName],
-  [ATTR_GEN_AI_OPERATION_NAME, F.OperationName],
-  [ATTR_GEN_AI_REQUEST_MODEL, F.RequestModel],
-  [ATTR_GEN_AI_RESPONSE_MODEL, F.ResponseModel],
-  [ATTR_GEN_AI_PROVIDER_NAME, F.Provider],
-  [ATTR_GEN_AI_SYSTEM, F.System],
-  [ATTR_GEN_AI_USAGE_INPUT_TOKENS, F.InputTokens],
-  [ATTR_GEN_AI_USAGE_PROMPT_TOKENS, F.PromptTokens],
-  [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, F.OutputTokens],
-  [ATTR_GEN_AI_USAGE_COMPLETION_TOKENS, F.CompletionTokens],
-  [ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, F.CacheReadTokens],
-  [ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, F.CacheCreationTokens],
-  [ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS, F.CacheWriteTokens],
-  [ATTR_SPANTRACK_COST_USD, F.CostUsd],
-  [ATTR_SPANTRACK_INTENT_NAME, F.IntentName],
-  [ATTR_SPANTRACK_INTENT_CONFIDENCE, F.IntentConfidence],
-  [ATTR_SPANTRACK_PROMPT_TYPE, F.PromptType],
-  [ATTR_SPANTRACK_OUTPUT_LENGTH, F.OutputLength],
-  [ATTR_GEN_AI_OUTPUT_TYPE, F.OutputType],
-  [ATTR_SPANTRACK_SUCCESS, F.Success],
-  [ATTR_ERROR_TYPE, F.ErrorType],
-  [ATTR_SPANTRACK_ERROR_RECOVERY_ATTEMPT, F.RecoveryAttempt],
-  [ATTR_SPANTRACK_ERROR_RECOVERED, F.Recovered],
-  [ATTR_SPANTRACK_ERROR_FALLBACK_ACTION, F.FallbackAction],
-  [ATTR_SPANTRACK_ERROR_CODE, F.ErrorCode],
-  [ATTR_SPANTRACK_RESULT, F.Result],
-  [ATTR_SPANTRACK_EVENT_NAME, F.EventName],
-  [ATTR_SPANTRACK_MESSAGE_ID, F.MessageId],
-  [ATTR_SPANTRACK_MESSAGE_ROLE, F.MessageRole],
-  [ATTR_SPANTRACK_INPUT_MESSAGE_ID, F.InputMessageId],
-  [ATTR_SPANTRACK_OUTPUT_MESSAGE_ID, F.OutputMessageId],
-  [ATTR_SPANTRACK_CONVERSATION_EVENT, F.ConversationEventF],
-  [ATTR_SPANTRACK_CONVERSATION_MESSAGE_COUNT, F.MessageCount],
-  [ATTR_SPANTRACK_ACTION_TYPE, F.ActionType],
-  [ATTR_SPANTRACK_ACTION_NAME, F.ActionName],
-  [ATTR_GEN_AI_TOOL_NAME, F.ToolName],
-  [ATTR_GEN_AI_TOOL_CALL_ID, F.ToolCallId],
-  [ATTR_SPANTRACK_MEDIA_TYPE, F.MediaType],
-  [ATTR_SPANTRACK_MEDIA_SUB_TYPE, F.MediaSubType],
-  [ATTR_SPANTRACK_COMPONENT_TYPE, F.ComponentType],
-  [ATTR_SPANTRACK_FEEDBACK_RATING, F.FeedbackRating],
-  [ATTR_SPANTRACK_SIGNAL_EVENT, F.SignalEvent],
-  [ATTR_SPANTRACK_SIGNAL_TYPE, F.SignalType],
-  [ATTR_SPANTRACK_SIGNAL_SEVERITY, F.Severity],
-  [ATTR_SPANTRACK_SIGNAL_THEME_ID, F.ThemeId],
-  [ATTR_SPANTRACK_TRIAGE_EVENT, F.TriageEvent],
-  [ATTR_SPANTRACK_TRIAGE_RESULT, F.TriageResult],
-  [ATTR_SPANTRACK_TRIAGE_CONFIDENCE_BAND, F.TriageConfidenceBand],
-  [ATTR_SPANTRACK_TRIAGE_ESCALATION_REASON, F.EscalationReason],
-  [ATTR_SPANTRACK_REPLY_EVENT, F.ReplyEvent],
-  [ATTR_SPANTRACK_REPLY_MODE, F.ReplyMode],
-  [ATTR_SPANTRACK_REPLY_KB_GAP_TYPE, F.KbGapType],
-  [ATTR_SPANTRACK_REPLY_CONFIDENCE_BAND, F.ReplyConfidenceBand],
-  [ATTR_SPANTRACK_OUTCOME_EVENT, F.OutcomeEvent],
-  [ATTR_SPANTRACK_OUTCOME_TYPE, F.OutcomeType],
-  [ATTR_SPANTRACK_OUTCOME_PREVIOUS_SIGNAL_TYPE, F.PreviousSignalType],
-  [ATTR_SPANTRACK_OUTCOME_TIME_TO_RESOLUTION_MS, F.TimeToResolutionMs],
-  [ATTR_SPANTRACK_OUTCOME_HANDOFF_TARGET, F.HandoffTarget],
-  [ATTR_SPANTRACK_OUTCOME_RESOLUTION_PATH, F.ResolutionPath],
-  [ATTR_SPANTRACK_INPUT_TEXT, F.InputText],
-  [ATTR_SPANTRACK_OUTPUT_TEXT, F.OutputText],
-  [ATTR_GEN_AI_INPUT_MESSAGES, F.InputMessages],
-  [ATTR_GEN_AI_OUTPUT_MESSAGES, F.OutputMessages],
-]);
-
 const NS_PER_MS = 1_000_000n;
 /** 2^62: below it, a nanosecond time converted to a double is off by at most 512 ns. */
 const FAST_NANOS_LIMIT = 2 ** 62;
@@ -356,6 +209,158 @@ export function readBoolean(
   if (typeof value === 'boolean') return value;
   return badValue(ctx, span, key, value, 'a boolean');
 }
+
+/**
+ * Values held until every attribute is read: older spellings (they fill in only what the current
+ * spelling left empty), the error details (they go into `error` when the span failed) and the
+ * GenAI message lists (read for text only when no plain text was given).
+ */
+interface Held {
+  requestModel: string | undefined;
+  system: string | undefined;
+  promptTokens: number | undefined;
+  completionTokens: number | undefined;
+  cacheWriteTokens: number | undefined;
+  errorType: string | undefined;
+  recoveryAttempt: number | undefined;
+  recovered: boolean | undefined;
+  fallbackAction: string | undefined;
+  inputMessages: string | undefined;
+  outputMessages: string | undefined;
+}
+
+/** Checks one attribute value: the value, or undefined with a diagnostic. */
+type Read<T> = (ctx: NormalizeContext, span: SpanLike, key: string, value: AttributeValue) => T | undefined;
+
+/** Puts one attribute's checked value where it goes. */
+type Store = (
+  it: Interaction,
+  held: Held,
+  ctx: NormalizeContext,
+  span: SpanLike,
+  key: string,
+  value: AttributeValue,
+) => void;
+
+/** Into a field of the interaction. */
+function into<K extends keyof Interaction>(field: K, read: Read<NonNullable<Interaction[K]>>): Store {
+  return (it, _held, ctx, span, key, value) => {
+    it[field] = read(ctx, span, key, value) as Interaction[K];
+  };
+}
+
+/** Held until every attribute is read. */
+function held<K extends keyof Held>(field: K, read: Read<NonNullable<Held[K]>>): Store {
+  return (_it, h, ctx, span, key, value) => {
+    h[field] = read(ctx, span, key, value) as Held[K];
+  };
+}
+
+/** Content: not even looked at unless capture is on. */
+function content(store: Store): Store {
+  return (it, h, ctx, span, key, value) => {
+    if (ctx.captureContent) store(it, h, ctx, span, key, value);
+  };
+}
+
+const readNonNegative: Read<number> = (ctx, span, key, value) => {
+  const n = readNumber(ctx, span, key, value);
+  return n !== undefined && n < 0 ? badValue(ctx, span, key, value, 'a non-negative number') : n;
+};
+
+const readConfidence: Read<number> = (ctx, span, key, value) =>
+  typeof value === 'number' && value >= 0 && value <= 1
+    ? value
+    : badValue(ctx, span, key, value, 'a number in 0..1');
+
+/** A code or level that producers send as a number or a string: as a string. */
+const readCode: Read<string> = (ctx, span, key, value) =>
+  typeof value === 'number' ? String(value) : readText(ctx, span, key, value);
+
+const readConversationEvent: Read<ConversationEvent> = (ctx, span, key, value) =>
+  value === ConversationEvent.STARTED || value === ConversationEvent.ENDED
+    ? value
+    : badValue(ctx, span, key, value, '"started" or "ended"');
+
+/** A GenAI message list (semconv JSON), kept as it is when it is a string; anything else is ignored. */
+const readMessages: Read<string> = (_ctx, _span, _key, value) =>
+  typeof value === 'string' ? value : undefined;
+
+/** One row per attribute we read: its key, and where its checked value goes. */
+const SPAN_FIELDS: readonly (readonly [key: string, store: Store])[] = [
+  [ATTR_USER_ID, into('userId', readId)],
+  [ATTR_SPANTRACK_ANONYMOUS_ID, into('anonymousId', readId)],
+  [ATTR_GEN_AI_CONVERSATION_ID, into('conversationId', readId)],
+  [ATTR_SPANTRACK_ORG_ID, into('orgId', readId)],
+  [ATTR_SPANTRACK_WORKSPACE_ID, into('workspaceId', readId)],
+  [ATTR_SPANTRACK_CHANNEL, into('channel', readId)],
+  [ATTR_SPANTRACK_APP_SURFACE, into('appSurface', readId)],
+  [ATTR_GEN_AI_AGENT_NAME, into('agentName', readText)],
+  [ATTR_GEN_AI_OPERATION_NAME, into('operationName', readText)],
+  [ATTR_GEN_AI_REQUEST_MODEL, held('requestModel', readText)],
+  [ATTR_GEN_AI_RESPONSE_MODEL, into('model', readText)],
+  [ATTR_GEN_AI_PROVIDER_NAME, into('provider', readText)],
+  [ATTR_GEN_AI_SYSTEM, held('system', readText)],
+  [ATTR_GEN_AI_USAGE_INPUT_TOKENS, into('inputTokens', readCount)],
+  [ATTR_GEN_AI_USAGE_PROMPT_TOKENS, held('promptTokens', readCount)],
+  [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, into('outputTokens', readCount)],
+  [ATTR_GEN_AI_USAGE_COMPLETION_TOKENS, held('completionTokens', readCount)],
+  [ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, into('cacheReadTokens', readCount)],
+  [ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, into('cacheCreationTokens', readCount)],
+  [ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS, held('cacheWriteTokens', readCount)],
+  [ATTR_SPANTRACK_COST_USD, into('costUsd', readNonNegative)],
+  [ATTR_SPANTRACK_INTENT_NAME, into('intent', readText)],
+  [ATTR_SPANTRACK_INTENT_CONFIDENCE, into('confidence', readConfidence)],
+  [ATTR_SPANTRACK_PROMPT_TYPE, into('promptType', readText)],
+  [ATTR_SPANTRACK_OUTPUT_LENGTH, into('outputLength', readCount)],
+  [ATTR_GEN_AI_OUTPUT_TYPE, into('outputType', readText)],
+  [ATTR_SPANTRACK_SUCCESS, into('success', readBoolean)],
+  [ATTR_ERROR_TYPE, held('errorType', readText)],
+  [ATTR_SPANTRACK_ERROR_RECOVERY_ATTEMPT, held('recoveryAttempt', readCount)],
+  [ATTR_SPANTRACK_ERROR_RECOVERED, held('recovered', readBoolean)],
+  [ATTR_SPANTRACK_ERROR_FALLBACK_ACTION, held('fallbackAction', readText)],
+  [ATTR_SPANTRACK_ERROR_CODE, into('errorCode', readCode)],
+  [ATTR_SPANTRACK_RESULT, into('result', readText)],
+  [ATTR_SPANTRACK_EVENT_NAME, into('eventName', readId)],
+  [ATTR_SPANTRACK_MESSAGE_ID, into('messageId', readId)],
+  [ATTR_SPANTRACK_MESSAGE_ROLE, into('role', readText)],
+  [ATTR_SPANTRACK_INPUT_MESSAGE_ID, into('inputMessageId', readId)],
+  [ATTR_SPANTRACK_OUTPUT_MESSAGE_ID, into('outputMessageId', readId)],
+  [ATTR_SPANTRACK_CONVERSATION_EVENT, into('conversationEvent', readConversationEvent)],
+  [ATTR_SPANTRACK_CONVERSATION_MESSAGE_COUNT, into('messageCount', readCount)],
+  [ATTR_SPANTRACK_ACTION_TYPE, into('actionType', readText)],
+  [ATTR_SPANTRACK_ACTION_NAME, into('actionName', readText)],
+  [ATTR_GEN_AI_TOOL_NAME, into('toolName', readText)],
+  [ATTR_GEN_AI_TOOL_CALL_ID, into('toolCallId', readId)],
+  [ATTR_SPANTRACK_MEDIA_TYPE, into('mediaType', readText)],
+  [ATTR_SPANTRACK_MEDIA_SUB_TYPE, into('mediaSubType', readText)],
+  [ATTR_SPANTRACK_COMPONENT_TYPE, into('componentType', readText)],
+  [ATTR_SPANTRACK_FEEDBACK_RATING, into('feedbackRating', readNumber)],
+  [ATTR_SPANTRACK_SIGNAL_EVENT, into('signalEvent', readText)],
+  [ATTR_SPANTRACK_SIGNAL_TYPE, into('signalType', readText)],
+  [ATTR_SPANTRACK_SIGNAL_SEVERITY, into('severity', readCode)],
+  [ATTR_SPANTRACK_SIGNAL_THEME_ID, into('themeId', readId)],
+  [ATTR_SPANTRACK_TRIAGE_EVENT, into('triageEvent', readText)],
+  [ATTR_SPANTRACK_TRIAGE_RESULT, into('triageResult', readText)],
+  [ATTR_SPANTRACK_TRIAGE_CONFIDENCE_BAND, into('confidenceBand', readText)],
+  [ATTR_SPANTRACK_TRIAGE_ESCALATION_REASON, into('escalationReason', readText)],
+  [ATTR_SPANTRACK_REPLY_EVENT, into('replyEvent', readText)],
+  [ATTR_SPANTRACK_REPLY_MODE, into('replyMode', readText)],
+  [ATTR_SPANTRACK_REPLY_KB_GAP_TYPE, into('kbGapType', readText)],
+  [ATTR_SPANTRACK_REPLY_CONFIDENCE_BAND, into('confidenceBand', readText)],
+  [ATTR_SPANTRACK_OUTCOME_EVENT, into('outcomeEvent', readText)],
+  [ATTR_SPANTRACK_OUTCOME_TYPE, into('outcomeType', readText)],
+  [ATTR_SPANTRACK_OUTCOME_PREVIOUS_SIGNAL_TYPE, into('previousSignalType', readText)],
+  [ATTR_SPANTRACK_OUTCOME_TIME_TO_RESOLUTION_MS, into('timeToResolutionMs', readNonNegative)],
+  [ATTR_SPANTRACK_OUTCOME_HANDOFF_TARGET, into('handoffTarget', readText)],
+  [ATTR_SPANTRACK_OUTCOME_RESOLUTION_PATH, into('resolutionPath', readText)],
+  [ATTR_SPANTRACK_INPUT_TEXT, content(into('inputText', readText))],
+  [ATTR_SPANTRACK_OUTPUT_TEXT, content(into('outputText', readText))],
+  [ATTR_GEN_AI_INPUT_MESSAGES, content(held('inputMessages', readMessages))],
+  [ATTR_GEN_AI_OUTPUT_MESSAGES, content(held('outputMessages', readMessages))],
+];
+/** One Map lookup per attribute of a span. */
+const STORE_BY_KEY = new Map(SPAN_FIELDS);
 
 /**
  * The name of a user property or trait (`spantrack.property.<name>`), or undefined (reported) when
@@ -593,26 +598,27 @@ export function readSpan(
     traits: undefined,
   };
 
-  // Older spellings only fill in what the current spelling left empty.
-  let requestModel: string | undefined;
-  let system: string | undefined;
-  let promptTokens: number | undefined;
-  let completionTokens: number | undefined;
-  let cacheWriteTokens: number | undefined;
-  let errorType: string | undefined;
-  let recoveryAttempt: number | undefined;
-  let recovered: boolean | undefined;
-  let fallbackAction: string | undefined;
-  let inputMessages: string | undefined;
-  let outputMessages: string | undefined;
+  const h: Held = {
+    requestModel: undefined,
+    system: undefined,
+    promptTokens: undefined,
+    completionTokens: undefined,
+    cacheWriteTokens: undefined,
+    errorType: undefined,
+    recoveryAttempt: undefined,
+    recovered: undefined,
+    fallbackAction: undefined,
+    inputMessages: undefined,
+    outputMessages: undefined,
+  };
   const capture = ctx.captureContent;
 
   const attrs = span.attributes;
   for (const key in attrs) {
     const v = attrs[key];
     if (v === undefined || v === null) continue;
-    const field = FIELDS.get(key);
-    if (field === undefined) {
+    const store = STORE_BY_KEY.get(key);
+    if (store === undefined) {
       // Prefix checks only for keys that are not ours: user properties and traits.
       if (key.startsWith(SPANTRACK_PROPERTY_PREFIX)) {
         const name = userFieldName(ctx, span, key, SPANTRACK_PROPERTY_PREFIX.length);
@@ -637,239 +643,22 @@ export function readSpan(
       }
       continue;
     }
-    switch (field) {
-      case F.UserId:
-        it.userId = readId(ctx, span, key, v);
-        break;
-      case F.AnonymousId:
-        it.anonymousId = readId(ctx, span, key, v);
-        break;
-      case F.ConversationId:
-        it.conversationId = readId(ctx, span, key, v);
-        break;
-      case F.OrgId:
-        it.orgId = readId(ctx, span, key, v);
-        break;
-      case F.WorkspaceId:
-        it.workspaceId = readId(ctx, span, key, v);
-        break;
-      case F.Channel:
-        it.channel = readId(ctx, span, key, v);
-        break;
-      case F.AppSurface:
-        it.appSurface = readId(ctx, span, key, v);
-        break;
-      case F.AgentName:
-        it.agentName = readText(ctx, span, key, v);
-        break;
-      case F.OperationName:
-        it.operationName = readText(ctx, span, key, v);
-        break;
-      case F.RequestModel:
-        requestModel = readText(ctx, span, key, v);
-        break;
-      case F.ResponseModel:
-        it.model = readText(ctx, span, key, v);
-        break;
-      case F.Provider:
-        it.provider = readText(ctx, span, key, v);
-        break;
-      case F.System:
-        system = readText(ctx, span, key, v);
-        break;
-      case F.InputTokens:
-        it.inputTokens = readCount(ctx, span, key, v);
-        break;
-      case F.PromptTokens:
-        promptTokens = readCount(ctx, span, key, v);
-        break;
-      case F.OutputTokens:
-        it.outputTokens = readCount(ctx, span, key, v);
-        break;
-      case F.CompletionTokens:
-        completionTokens = readCount(ctx, span, key, v);
-        break;
-      case F.CacheReadTokens:
-        it.cacheReadTokens = readCount(ctx, span, key, v);
-        break;
-      case F.CacheCreationTokens:
-        it.cacheCreationTokens = readCount(ctx, span, key, v);
-        break;
-      case F.CacheWriteTokens:
-        cacheWriteTokens = readCount(ctx, span, key, v);
-        break;
-      case F.CostUsd: {
-        const n = readNumber(ctx, span, key, v);
-        it.costUsd = n !== undefined && n < 0 ? badValue(ctx, span, key, v, 'a non-negative number') : n;
-        break;
-      }
-      case F.IntentName:
-        it.intent = readText(ctx, span, key, v);
-        break;
-      case F.IntentConfidence:
-        it.confidence =
-          typeof v === 'number' && v >= 0 && v <= 1 ? v : badValue(ctx, span, key, v, 'a number in 0..1');
-        break;
-      case F.PromptType:
-        it.promptType = readText(ctx, span, key, v);
-        break;
-      case F.OutputLength:
-        it.outputLength = readCount(ctx, span, key, v);
-        break;
-      case F.OutputType:
-        it.outputType = readText(ctx, span, key, v);
-        break;
-      case F.Success:
-        it.success = readBoolean(ctx, span, key, v);
-        break;
-      case F.ErrorType:
-        errorType = readText(ctx, span, key, v);
-        break;
-      case F.RecoveryAttempt:
-        recoveryAttempt = readCount(ctx, span, key, v);
-        break;
-      case F.Recovered:
-        recovered = readBoolean(ctx, span, key, v);
-        break;
-      case F.FallbackAction:
-        fallbackAction = readText(ctx, span, key, v);
-        break;
-      case F.ErrorCode:
-        it.errorCode = typeof v === 'number' ? String(v) : readText(ctx, span, key, v);
-        break;
-      case F.Result:
-        it.result = readText(ctx, span, key, v);
-        break;
-      case F.EventName:
-        it.eventName = readId(ctx, span, key, v);
-        break;
-      case F.MessageId:
-        it.messageId = readId(ctx, span, key, v);
-        break;
-      case F.MessageRole:
-        it.role = readText(ctx, span, key, v);
-        break;
-      case F.InputMessageId:
-        it.inputMessageId = readId(ctx, span, key, v);
-        break;
-      case F.OutputMessageId:
-        it.outputMessageId = readId(ctx, span, key, v);
-        break;
-      case F.ConversationEventF:
-        it.conversationEvent =
-          v === ConversationEvent.STARTED || v === ConversationEvent.ENDED
-            ? v
-            : badValue(ctx, span, key, v, '"started" or "ended"');
-        break;
-      case F.MessageCount:
-        it.messageCount = readCount(ctx, span, key, v);
-        break;
-      case F.ActionType:
-        it.actionType = readText(ctx, span, key, v);
-        break;
-      case F.ActionName:
-        it.actionName = readText(ctx, span, key, v);
-        break;
-      case F.ToolName:
-        it.toolName = readText(ctx, span, key, v);
-        break;
-      case F.ToolCallId:
-        it.toolCallId = readId(ctx, span, key, v);
-        break;
-      case F.MediaType:
-        it.mediaType = readText(ctx, span, key, v);
-        break;
-      case F.MediaSubType:
-        it.mediaSubType = readText(ctx, span, key, v);
-        break;
-      case F.ComponentType:
-        it.componentType = readText(ctx, span, key, v);
-        break;
-      case F.FeedbackRating:
-        it.feedbackRating = readNumber(ctx, span, key, v);
-        break;
-      case F.SignalEvent:
-        it.signalEvent = readText(ctx, span, key, v);
-        break;
-      case F.SignalType:
-        it.signalType = readText(ctx, span, key, v);
-        break;
-      case F.Severity:
-        it.severity = typeof v === 'number' ? String(v) : readText(ctx, span, key, v);
-        break;
-      case F.ThemeId:
-        it.themeId = readId(ctx, span, key, v);
-        break;
-      case F.TriageEvent:
-        it.triageEvent = readText(ctx, span, key, v);
-        break;
-      case F.TriageResult:
-        it.triageResult = readText(ctx, span, key, v);
-        break;
-      case F.TriageConfidenceBand:
-      case F.ReplyConfidenceBand:
-        it.confidenceBand = readText(ctx, span, key, v);
-        break;
-      case F.EscalationReason:
-        it.escalationReason = readText(ctx, span, key, v);
-        break;
-      case F.ReplyEvent:
-        it.replyEvent = readText(ctx, span, key, v);
-        break;
-      case F.ReplyMode:
-        it.replyMode = readText(ctx, span, key, v);
-        break;
-      case F.KbGapType:
-        it.kbGapType = readText(ctx, span, key, v);
-        break;
-      case F.OutcomeEvent:
-        it.outcomeEvent = readText(ctx, span, key, v);
-        break;
-      case F.OutcomeType:
-        it.outcomeType = readText(ctx, span, key, v);
-        break;
-      case F.PreviousSignalType:
-        it.previousSignalType = readText(ctx, span, key, v);
-        break;
-      case F.TimeToResolutionMs: {
-        const n = readNumber(ctx, span, key, v);
-        it.timeToResolutionMs =
-          n !== undefined && n < 0 ? badValue(ctx, span, key, v, 'a non-negative number') : n;
-        break;
-      }
-      case F.HandoffTarget:
-        it.handoffTarget = readText(ctx, span, key, v);
-        break;
-      case F.ResolutionPath:
-        it.resolutionPath = readText(ctx, span, key, v);
-        break;
-      // Content is not even looked at unless capture is on.
-      case F.InputText:
-        if (capture) it.inputText = readText(ctx, span, key, v);
-        break;
-      case F.OutputText:
-        if (capture) it.outputText = readText(ctx, span, key, v);
-        break;
-      case F.InputMessages:
-        if (capture && typeof v === 'string') inputMessages = v;
-        break;
-      case F.OutputMessages:
-        if (capture && typeof v === 'string') outputMessages = v;
-        break;
-    }
+    store(it, h, ctx, span, key, v);
   }
 
-  it.model ??= requestModel;
-  it.provider ??= system;
-  it.inputTokens ??= promptTokens;
-  it.outputTokens ??= completionTokens;
-  it.cacheCreationTokens ??= cacheWriteTokens;
+  // Older spellings only fill in what the current spelling left empty.
+  it.model ??= h.requestModel;
+  it.provider ??= h.system;
+  it.inputTokens ??= h.promptTokens;
+  it.outputTokens ??= h.completionTokens;
+  it.cacheCreationTokens ??= h.cacheWriteTokens;
   if (capture) {
-    if (it.inputText === undefined && inputMessages !== undefined)
-      it.inputText = textOfMessages(inputMessages, true);
-    if (it.outputText === undefined && outputMessages !== undefined)
-      it.outputText = textOfMessages(outputMessages, false);
+    if (it.inputText === undefined && h.inputMessages !== undefined)
+      it.inputText = textOfMessages(h.inputMessages, true);
+    if (it.outputText === undefined && h.outputMessages !== undefined)
+      it.outputText = textOfMessages(h.outputMessages, false);
   }
+  const { errorType, recoveryAttempt, recovered, fallbackAction } = h;
 
   // Errors: error.type, span status and exception events alike.
   let exceptionType: string | undefined;

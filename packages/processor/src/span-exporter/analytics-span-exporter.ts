@@ -1,7 +1,7 @@
 import { diag } from '@opentelemetry/api';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { Deadline } from '../deadline';
 import type { AnalyticsMessage } from '../message';
+import type { ExportResultLike, ReadableSpanLike } from '../sdk-span';
 import type { DeliveryResult, Sink } from '../sinks/sink';
 import { SinkClosedError } from '../sinks/sink-errors';
 import {
@@ -13,15 +13,8 @@ import {
 import { SpanTranslationStage } from '../span-processor/span-translation-stage';
 import type { AnalyticsSpanExporterOptions, AnalyticsSpanExporterStats } from './types';
 
-/**
- * The SDK's `ExportResult` (`@opentelemetry/core`), restated so the exporter works on the 2.x and
- * 3.x SDK lines alike without a peer on either line's core package: SUCCESS = 0, FAILED = 1.
- */
+/** `ExportResultCode` of `@opentelemetry/core`, restated (see `ExportResultLike`). */
 const ExportResultCode = { SUCCESS: 0, FAILED: 1 } as const;
-interface ExportResult {
-  code: (typeof ExportResultCode)[keyof typeof ExportResultCode];
-  error?: Error;
-}
 
 /** How often traces held past `traceHold.maxHoldMillis` are looked for between exports. */
 const EXPIRE_INTERVAL_MILLIS = 1_000;
@@ -41,8 +34,10 @@ const EXPIRE_INTERVAL_MILLIS = 1_000;
  * batch are held (bounded by `traceHold`) and delivered with the root's batch, whose result then
  * covers them. Their own batch reports SUCCESS without waiting: waiting would stall a batch
  * processor, which exports one batch at a time, until the hold expired.
+ *
+ * Typed structurally: it is a `SpanExporter` of the 2.x and 3.x SDK lines alike.
  */
-export class AnalyticsSpanExporter implements SpanExporter {
+export class AnalyticsSpanExporter {
   private readonly sink: Sink;
   private readonly stage: SpanTranslationStage;
   private readonly exportTimeoutMillis: number;
@@ -67,7 +62,7 @@ export class AnalyticsSpanExporter implements SpanExporter {
     this.exportTimeoutMillis = positive(options.exportTimeoutMillis, 'exportTimeoutMillis') ?? 30_000;
   }
 
-  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+  export(spans: ReadableSpanLike[], resultCallback: (result: ExportResultLike) => void): void {
     let reported = false;
     const report = (error?: Error): void => {
       if (reported) return;

@@ -1,7 +1,7 @@
-import { type Context, diag } from '@opentelemetry/api';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { diag } from '@opentelemetry/api';
 import { Deadline } from '../deadline';
 import type { AnalyticsMessage } from '../message';
+import type { ReadableSpanLike } from '../sdk-span';
 import type { Sink } from '../sinks/sink';
 import { analyticsSink, deduplicatedCount, deliveryFailureCallback, positive } from './options';
 import { SpanTranslationStage } from './span-translation-stage';
@@ -15,8 +15,11 @@ const SPANS_PER_TICK = 2_048;
  * them to a sink. `onEnd` only enqueues; translation and delivery run in batches off the agent's
  * path. Add it to the tracer provider beside the exporter's `BatchSpanProcessor`. Where a
  * `SpanExporter` is expected instead (`NodeSDK`'s `traceExporter`), use `AnalyticsSpanExporter`.
+ *
+ * Typed structurally: it is a `SpanProcessor` of the 2.x (`sdk-trace-base`) and 3.x (`sdk-trace`)
+ * SDK lines alike, and its declarations name neither.
  */
-export class AnalyticsSpanProcessor implements SpanProcessor {
+export class AnalyticsSpanProcessor {
   private readonly sink: Sink;
   private readonly stage: SpanTranslationStage;
   private readonly maxQueueSize: number;
@@ -26,7 +29,7 @@ export class AnalyticsSpanProcessor implements SpanProcessor {
   private readonly exportTimeoutMillis: number;
   private readonly onDeliveryFailure: ((failed: number, firstError: Error) => void) | undefined;
 
-  private queue: ReadableSpan[] = [];
+  private queue: ReadableSpanLike[] = [];
   private outbox: AnalyticsMessage[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private inFlightMessages = 0;
@@ -55,9 +58,9 @@ export class AnalyticsSpanProcessor implements SpanProcessor {
     this.scheduledDelayMillis = positive(options.scheduledDelayMillis, 'scheduledDelayMillis') ?? 200;
   }
 
-  onStart(_span: Span, _parentContext: Context): void {}
+  onStart(_span: unknown, _parentContext: unknown): void {}
 
-  onEnd(span: ReadableSpan): void {
+  onEnd(span: ReadableSpanLike): void {
     this.counters.spansSeen++;
     if (this.shutdownPromise !== undefined || this.queue.length >= this.maxQueueSize) {
       this.counters.spansDropped++;

@@ -1,8 +1,8 @@
 import { diag } from '@opentelemetry/api';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { DiagnosticCode } from '../diagnostics';
 import { fromReadableSpan } from '../from-readable-span';
 import type { AnalyticsMessage } from '../message';
+import type { ReadableSpanLike } from '../sdk-span';
 import type { SpanLike } from '../span-like';
 import { createTranslator, type Translator, type TranslatorOptions } from '../translate';
 import { positive } from './options';
@@ -67,7 +67,7 @@ export class SpanTranslationStage {
    * Reads, holds and translates ended spans; pushes to `out` the messages of every span that is
    * ready (not held). A span is a local root when it has no parent or a remote one.
    */
-  take(spans: readonly ReadableSpan[], nowMs: number, out: AnalyticsMessage[]): void {
+  take(spans: readonly ReadableSpanLike[], nowMs: number, out: AnalyticsMessage[]): void {
     const ready: SpanLike[] = [];
     for (const readable of spans) {
       let span: SpanLike;

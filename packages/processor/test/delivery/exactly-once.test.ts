@@ -7,8 +7,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { type SegmentServer, startSegmentServer } from '@spantrack/segment-test-server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SegmentSink } from '../../src/sinks/segment-sink';
-import { AnalyticsSpanExporter } from '../../src/span-exporter/analytics-span-exporter';
+import { AnalyticsSpanExporter, SegmentSink } from '../../src/index';
 
 /*
  * Loss and duplication, counted at the Segment-compatible test server: an outage that outlasts the

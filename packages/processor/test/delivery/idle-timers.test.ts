@@ -6,10 +6,8 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { type SegmentServer, startSegmentServer } from '@spantrack/segment-test-server';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { MemorySink } from '../../src/sinks/memory-sink';
+import { AnalyticsSpanExporter, AnalyticsSpanProcessor, MemorySink } from '../../src/index';
 import { SegmentPublisher } from '../../src/sinks/segment-publisher';
-import { AnalyticsSpanExporter } from '../../src/span-exporter/analytics-span-exporter';
-import { AnalyticsSpanProcessor } from '../../src/span-processor/analytics-span-processor';
 import { makeMessages } from '../sinks/fixtures';
 
 /* Timers run only while work waits: nothing ticks, and nothing holds the event loop, while idle. */

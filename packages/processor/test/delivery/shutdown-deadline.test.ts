@@ -5,11 +5,14 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { type SegmentServer, startSegmentServer } from '@spantrack/segment-test-server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AnalyticsMessage } from '../../src/message';
-import { SegmentSink } from '../../src/sinks/segment-sink';
-import type { DeliveryResult, Sink } from '../../src/sinks/sink';
-import { AnalyticsSpanExporter } from '../../src/span-exporter/analytics-span-exporter';
-import { AnalyticsSpanProcessor } from '../../src/span-processor/analytics-span-processor';
+import {
+  type AnalyticsMessage,
+  AnalyticsSpanExporter,
+  AnalyticsSpanProcessor,
+  type DeliveryResult,
+  SegmentSink,
+  type Sink,
+} from '../../src/index';
 
 /*
  * One deadline in total: flushing and shutting the sink down share `exportTimeoutMillis`, so a

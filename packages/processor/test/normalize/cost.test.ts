@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SpantrackConfigError } from '../../src/config-error';
+import { createTranslator, SpantrackConfigError } from '../../src/index';
 import { costOf, Prices, SHIPPED_PRICES, SHIPPED_PRICES_AS_OF } from '../../src/normalize/price-table';
-import { createTranslator } from '../../src/translate';
 import { span } from '../pipeline/span-fixture';
 
 const chat = (model: string, extra: Record<string, number> = {}) =>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { translate } from '../../src/index';
 import { classifyError, httpStatusOf } from '../../src/normalize/error-taxonomy';
-import { translate } from '../../src/translate';
 import { exceptionEvent, span } from '../pipeline/span-fixture';
 
 describe('error taxonomy', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalize } from '../../src/normalize/normalize';
+import { normalize } from '../../src/index';
 import {
   langChainRunErrorClass,
   specificErrorClass,

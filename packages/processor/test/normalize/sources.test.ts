@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalize } from '../../src/normalize/normalize';
-import type { AttributeValue, SpanLike } from '../../src/span-like';
+import { type AttributeValue, normalize, type SpanLike } from '../../src/index';
 import { span } from '../pipeline/span-fixture';
 
 const root = (attributes: Record<string, AttributeValue>, extra: Partial<SpanLike> = {}) =>

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TrackMessage } from '../../src/message';
-import type { AttributeValue, SpanLike } from '../../src/span-like';
-import { createTranslator } from '../../src/translate';
+import { type AttributeValue, createTranslator, type SpanLike, type TrackMessage } from '../../src/index';
 import { exceptionEvent, MS, span, T0 } from '../pipeline/span-fixture';
 
 type Attrs = Record<string, AttributeValue>;

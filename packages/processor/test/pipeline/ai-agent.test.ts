@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TrackMessage } from '../../src/message';
-import { createTranslator, translate } from '../../src/translate';
+import { createTranslator, type TrackMessage, translate } from '../../src/index';
 import { exceptionEvent, iso, span, walkthroughClassificationSpan } from './span-fixture';
 
 const aiAgent = { catalogs: ['ai-agent'] as const };

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TrackMessage } from '../../src/message';
-import { pseudonymizeUserId } from '../../src/privacy/pseudonymize';
-import { createTranslator } from '../../src/translate';
+import { createTranslator, pseudonymizeUserId, type TrackMessage } from '../../src/index';
 import { iso, span } from './span-fixture';
 
 const signals = createTranslator({ catalogs: ['customer-signals'] });

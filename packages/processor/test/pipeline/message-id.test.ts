@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { createTranslator, type SpanLike } from '../../src/index';
 import { conversationMessageId, MESSAGE_ID_PATTERN, spanMessageId } from '../../src/message-id';
-import type { SpanLike } from '../../src/span-like';
-import { createTranslator } from '../../src/translate';
 import { SPAN_ID, span, TRACE_ID, walkthroughClassificationSpan } from './span-fixture';
 
 function mixedSpans(): SpanLike[] {

@@ -1,8 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Diagnostic } from '../../src/diagnostics';
-import type { TrackMessage } from '../../src/message';
-import { normalize } from '../../src/normalize/normalize';
-import { createTranslator } from '../../src/translate';
+import { createTranslator, type Diagnostic, normalize, type TrackMessage } from '../../src/index';
 import { exceptionEvent, iso, span, T0 } from './span-fixture';
 
 const aiAgent = createTranslator({ catalogs: ['ai-agent'] });

@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { IdentifyMessage, TrackMessage } from '../../src/message';
-import { type InteractionSource, normalize } from '../../src/normalize/normalize';
+import {
+  createTranslator,
+  type IdentifyMessage,
+  type InteractionSource,
+  normalize,
+  pseudonymizeUserId,
+  type TrackMessage,
+} from '../../src/index';
 import { applyPrivacy } from '../../src/privacy/privacy-policy';
-import { pseudonymizeUserId } from '../../src/privacy/pseudonymize';
 import { DEFAULT_MAX_EVENT_BYTES, messageBytes, SEGMENT_MAX_EVENT_BYTES } from '../../src/privacy/size-cap';
-import { createTranslator } from '../../src/translate';
 import { span, WALKTHROUGH_PRICES, walkthroughClassificationSpan } from './span-fixture';
 
 const conversation = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTranslator } from '../../src/translate';
+import { createTranslator } from '../../src/index';
 import { span } from './span-fixture';
 
 const failOn = (failing: string) => (value: string, path: string) => {

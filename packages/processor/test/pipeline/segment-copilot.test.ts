@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { IdentifyMessage, TrackMessage } from '../../src/message';
+import { createTranslator, type IdentifyMessage, type TrackMessage } from '../../src/index';
 import { conversationMessageId } from '../../src/message-id';
-import { createTranslator } from '../../src/translate';
 import { iso, SPAN_ID, span } from './span-fixture';
 
 const copilot = createTranslator({ catalogs: ['segment-copilot'] });

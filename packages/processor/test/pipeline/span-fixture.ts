@@ -1,5 +1,4 @@
-import type { AttributeValue, SpanEventLike, SpanLike } from '../../src/span-like';
-
+import type { AttributeValue, SpanEventLike, SpanLike } from '../../src/index';
 /** 2024-01-01T00:00:00.000Z in nanoseconds. */
 export const T0 = 1_704_067_200_000_000_000n;
 export const MS = 1_000_000n;

@@ -5,12 +5,16 @@ import {
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
-import type { Catalog } from '../../src/catalogs/catalog';
-import { SpantrackConfigError } from '../../src/config-error';
-import { DiagnosticCounter } from '../../src/diagnostics';
-import { fromReadableSpan } from '../../src/from-readable-span';
-import type { TrackMessage } from '../../src/message';
-import { createTranslator, type TranslatorOptions, translate } from '../../src/translate';
+import {
+  type Catalog,
+  createTranslator,
+  DiagnosticCounter,
+  fromReadableSpan,
+  SpantrackConfigError,
+  type TrackMessage,
+  type TranslatorOptions,
+  translate,
+} from '../../src/index';
 import { span, TRACE_ID, WALKTHROUGH_PRICES, walkthroughClassificationSpan } from './span-fixture';
 
 describe('translate', () => {

@@ -7,9 +7,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { AgentTracker, ContextAttributesSpanProcessor } from '@spantrack/instrumentation';
 import { describe, expect, it } from 'vitest';
-import { fromReadableSpan } from '../../src/from-readable-span';
-import type { TrackMessage } from '../../src/message';
-import { createTranslator } from '../../src/translate';
+import { createTranslator, fromReadableSpan, type TrackMessage } from '../../src/index';
 
 function setup(captureContent: boolean) {
   const exporter = new InMemorySpanExporter();

@@ -1,13 +1,10 @@
 import { type SegmentServer, startSegmentServer } from '@spantrack/segment-test-server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { InvalidMessageError, MessageTooLargeError, SegmentSink, SinkClosedError } from '../../src/index';
 import {
   AnalyticsNodeSink,
   type AnalyticsNodeSinkOptions,
   BatchSplittingHttpClient,
-  InvalidMessageError,
-  MessageTooLargeError,
-  SegmentSink,
-  SinkClosedError,
 } from '../../src/sinks/index';
 import { makeMessages, paddedMessage, WRITE_KEY } from './fixtures';
 

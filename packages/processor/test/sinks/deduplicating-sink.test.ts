@@ -1,7 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { AnalyticsMessage } from '../../src/message';
-import { DeduplicatingSink } from '../../src/sinks/deduplicating-sink';
-import type { DeliveryResult, Sink } from '../../src/sinks/sink';
+import { type AnalyticsMessage, DeduplicatingSink, type DeliveryResult, type Sink } from '../../src/index';
 import { makeMessages } from './fixtures';
 
 /** Records each `send`; settles it when the test says, delivering all but the ids in `failing`. */

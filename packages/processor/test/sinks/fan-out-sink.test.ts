@@ -1,7 +1,13 @@
 import { type SegmentServer, startSegmentServer } from '@spantrack/segment-test-server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AnalyticsMessage } from '../../src/message';
-import { type DeliveryResult, FanOutSink, MemorySink, SegmentSink, type Sink } from '../../src/sinks/index';
+import {
+  type AnalyticsMessage,
+  type DeliveryResult,
+  FanOutSink,
+  MemorySink,
+  SegmentSink,
+  type Sink,
+} from '../../src/index';
 import { makeMessages, WRITE_KEY } from './fixtures';
 
 /** A sink that never settles until released: a stuck store. */

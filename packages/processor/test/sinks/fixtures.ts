@@ -1,5 +1,4 @@
-import type { AnalyticsMessage } from '../../src/message';
-
+import type { AnalyticsMessage } from '../../src/index';
 export const WRITE_KEY = 'sinks-test-write-key';
 
 /** Realistic messages of about 300-400 bytes, like the built-in catalogs' events. */

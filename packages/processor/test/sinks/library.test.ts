@@ -5,15 +5,15 @@ import { PassThrough } from 'node:stream';
 import { type SegmentServer, startSegmentServer } from '@spantrack/segment-test-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import packageJson from '../../package.json';
-import { SpantrackConfigError } from '../../src/config-error';
-import type { AnalyticsMessage } from '../../src/message';
 import {
+  type AnalyticsMessage,
   ConsoleSink,
   JsonlFileSink,
   SegmentSink,
   type SegmentTransport,
   SPANTRACK_LIBRARY,
-} from '../../src/sinks/index';
+  SpantrackConfigError,
+} from '../../src/index';
 import { makeMessages, WRITE_KEY } from './fixtures';
 
 /*

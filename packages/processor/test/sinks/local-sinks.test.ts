@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { AnalyticsMessage } from '../../src/message';
 import {
+  type AnalyticsMessage,
   ConsoleSink,
   InvalidMessageError,
   JsonlFileSink,
   MemorySink,
   SinkClosedError,
-} from '../../src/sinks/index';
+} from '../../src/index';
 import { makeMessages } from './fixtures';
 
 describe('MemorySink', () => {

@@ -1,6 +1,6 @@
 import { startSegmentServer } from '@spantrack/segment-test-server';
 import { describe, expect, it } from 'vitest';
-import type { AnalyticsMessage } from '../../src/message';
+import type { AnalyticsMessage } from '../../src/index';
 import { AnalyticsNodeSink, SegmentPublisher, toSegmentEvent } from '../../src/sinks/index';
 import { makeMessages, WRITE_KEY } from './fixtures';
 

@@ -2,13 +2,8 @@ import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { isTracingSuppressed } from '@opentelemetry/core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  type SegmentHttpRequest,
-  type SegmentHttpResponse,
-  type SegmentHttpTransport,
-  SegmentPublisher,
-  type SegmentPublisherOptions,
-} from '../../src/sinks/index';
+import type { SegmentHttpRequest, SegmentHttpResponse, SegmentHttpTransport } from '../../src/index';
+import { SegmentPublisher, type SegmentPublisherOptions } from '../../src/sinks/index';
 import { makeMessages, WRITE_KEY } from './fixtures';
 
 /** A transport whose answers the test decides, request by request; nothing touches the network. */

@@ -1,14 +1,7 @@
 import { type SegmentServer, startSegmentServer } from '@spantrack/segment-test-server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  DeliveryError,
-  InvalidMessageError,
-  MessageTooLargeError,
-  parseRetryAfter,
-  SegmentPublisher,
-  type SegmentPublisherOptions,
-  SinkClosedError,
-} from '../../src/sinks/index';
+import { DeliveryError, InvalidMessageError, MessageTooLargeError, SinkClosedError } from '../../src/index';
+import { parseRetryAfter, SegmentPublisher, type SegmentPublisherOptions } from '../../src/sinks/index';
 import { makeMessages, paddedMessage, WRITE_KEY } from './fixtures';
 
 describe('SegmentPublisher', () => {

@@ -6,7 +6,7 @@ import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-tr
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { type SegmentServer, startSegmentServer } from '@spantrack/segment-test-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SegmentPublisher } from '../../src/sinks/segment-publisher';
+import { SegmentSink } from '../../src/index';
 import { makeMessages, WRITE_KEY } from './fixtures';
 
 /*
@@ -49,23 +49,24 @@ describe('SegmentPublisher under @opentelemetry/instrumentation-http', () => {
 
   // The CommonJS build reads `http.request` off the module object at each call, as the patch
   // expects, so it is the build where an unsuppressed request would surely be traced.
-  const builds: [string, () => typeof SegmentPublisher][] = [
-    ['src', () => SegmentPublisher],
+  // Through the public SegmentSink, whose default transport is the publisher.
+  const builds: [string, () => typeof SegmentSink][] = [
+    ['src', () => SegmentSink],
     [
       'dist (CommonJS)',
       () =>
         (
           createRequire(import.meta.url)('@spantrack/processor') as {
-            SegmentPublisher: typeof SegmentPublisher;
+            SegmentSink: typeof SegmentSink;
           }
-        ).SegmentPublisher,
+        ).SegmentSink,
     ],
   ];
 
   it.each(builds)("spantrack's delivery requests are not traced (%s)", async (_build, load) => {
     spans.reset();
-    const Publisher = load();
-    const publisher = new Publisher({ writeKey: WRITE_KEY, host: server.url, flushInterval: 5 });
+    const Sink = load();
+    const publisher = new Sink({ writeKey: WRITE_KEY, host: server.url, flushInterval: 5 });
     const result = await publisher.send(makeMessages(20));
     await publisher.shutdown(1_000);
     expect(result.delivered).toBe(20);

@@ -9,13 +9,17 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { type SegmentServer, startSegmentServer } from '@spantrack/segment-test-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SpantrackConfigError } from '../../src/config-error';
-import type { AnalyticsMessage, TrackMessage } from '../../src/message';
-import { MemorySink } from '../../src/sinks/memory-sink';
-import { SegmentSink } from '../../src/sinks/segment-sink';
-import type { DeliveryResult, Sink } from '../../src/sinks/sink';
-import { SinkClosedError } from '../../src/sinks/sink-errors';
-import { AnalyticsSpanExporter } from '../../src/span-exporter/analytics-span-exporter';
+import {
+  type AnalyticsMessage,
+  AnalyticsSpanExporter,
+  type DeliveryResult,
+  MemorySink,
+  SegmentSink,
+  type Sink,
+  SinkClosedError,
+  SpantrackConfigError,
+  type TrackMessage,
+} from '../../src/index';
 
 const WRITE_KEY = 'exporter-test-write-key';
 

@@ -1,11 +1,15 @@
 import { type Attributes, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SpantrackConfigError } from '../../src/config-error';
-import type { AnalyticsMessage, TrackMessage } from '../../src/message';
-import type { DeliveryResult, Sink } from '../../src/sinks/sink';
-import { AnalyticsSpanProcessor } from '../../src/span-processor/analytics-span-processor';
-import type { AnalyticsSpanProcessorOptions } from '../../src/span-processor/types';
+import {
+  type AnalyticsMessage,
+  AnalyticsSpanProcessor,
+  type AnalyticsSpanProcessorOptions,
+  type DeliveryResult,
+  type Sink,
+  SpantrackConfigError,
+  type TrackMessage,
+} from '../../src/index';
 
 /** A sink that records every `send`, and can be told to fail or hang. */
 class RecordingSink implements Sink {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SpanLike } from '../../src/span-like';
+import type { SpanLike } from '../../src/index';
 import { TraceContextBuffer } from '../../src/span-processor/trace-context-buffer';
 
 const span = (traceId: string, spanId: string, attributes: Record<string, string> = {}): SpanLike => ({

@@ -15,8 +15,9 @@ import {
   ATTR_GEN_AI_TOKEN_TYPE,
   GEN_AI_TOKEN_TYPE_VALUE_INPUT,
   GEN_AI_TOKEN_TYPE_VALUE_OUTPUT,
-} from './semconv';
+} from './genai-client-metrics';
 
+/** Where a model call records: the instrumentation's tracer and its two GenAI client histograms. */
 export interface Instruments {
   tracer: Tracer;
   duration: Histogram;

@@ -1,2 +1,0 @@
-export { AnalyticsSpanExporter } from './analytics-span-exporter';
-export type { AnalyticsSpanExporterOptions, AnalyticsSpanExporterStats } from './types';

@@ -1,2 +1,0 @@
-export { AnalyticsSpanProcessor } from './analytics-span-processor';
-export type { AnalyticsSpanProcessorOptions, AnalyticsSpanProcessorStats, TraceHoldOptions } from './types';
