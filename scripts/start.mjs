@@ -79,7 +79,8 @@ const runStarted = new Date().toISOString();
 //    events itself (sink none): the collector turns its spans into events.
 say(
   '\nRunning the demo agent (examples/demo-agent): a WhatsApp intent bot (AI agent tracking plan), ' +
-    "a support copilot (Segment's AI Copilot spec), a customer-signals inbox (customer-signals tracking plan)",
+    "a support copilot (Segment's AI Copilot spec), a customer-signals inbox (customer-signals tracking plan), " +
+    'a help desk on the web widget and test channels (priced OpenAI calls)',
 );
 const code = await runDemoAgent(otlpHttp);
 if (code !== 0) {
@@ -202,20 +203,28 @@ async function startWithFallback() {
 
 function runDemoAgent(endpoint) {
   return new Promise((done) => {
-    const child = spawn(process.execPath, ['examples/demo-agent/main.mjs'], {
-      cwd: root,
-      stdio: ['ignore', 'inherit', 'inherit'],
-      env: {
-        ...env,
-        OTEL_SERVICE_NAME: 'spantrack-demo-agent',
-        // The TRACES_ variables win over any generic ones set in the caller's environment.
-        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${endpoint}/v1/traces`,
-        OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf',
-        OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: 'gzip',
-        OTEL_TRACES_EXPORTER: 'otlp',
-        SPANTRACK_SINK: 'none',
+    // Under the register entry, as a user runs an agent: the Ollama and OpenAI clients are
+    // instrumented before the agent imports them (model, tokens and so cost on their spans).
+    const child = spawn(
+      process.execPath,
+      ['--import', '@spantrack/node/register', 'examples/demo-agent/main.mjs'],
+      {
+        cwd: root,
+        stdio: ['ignore', 'inherit', 'inherit'],
+        env: {
+          ...env,
+          OTEL_SERVICE_NAME: 'spantrack-demo-agent',
+          // The TRACES_ variables win over any generic ones set in the caller's environment.
+          OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${endpoint}/v1/traces`,
+          OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf',
+          OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: 'gzip',
+          OTEL_TRACES_EXPORTER: 'otlp',
+          SPANTRACK_SINK: 'none',
+          // The summary says what happened: the agent's own start and exit lines would repeat it.
+          SPANTRACK_QUIET: 'true',
+        },
       },
-    });
+    );
     child.on('exit', (code, signal) => done(code ?? (signal ? 1 : 0)));
   });
 }

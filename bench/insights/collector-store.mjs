@@ -77,6 +77,9 @@ async function counters(url) {
     delivered: read(/^spantrack_collector_messages_delivered_total (\d+)/m),
     stored: read(/^spantrack_collector_store_messages_total\{outcome="stored"\} (\d+)/m),
     storeFailed: read(/^spantrack_collector_store_messages_total\{outcome="failed"\} (\d+)/m),
+    // Counted as delivered but held back by the exactly-once window in front of the sink and the
+    // store: a repeated messageId never reaches the store.
+    deduplicated: read(/^spantrack_collector_messages_deduplicated_total (\d+)/m),
   };
 }
 
@@ -99,7 +102,11 @@ try {
       );
       let c = await counters(url);
       const acked = (performance.now() - started) / 1000;
-      while (c.stored + c.storeFailed < c.delivered) {
+      const deadline = performance.now() + 120_000;
+      while (c.stored + c.storeFailed + c.deduplicated < c.delivered) {
+        if (performance.now() > deadline) {
+          throw new Error(`the store never caught up: ${JSON.stringify(c)} after 120 s`);
+        }
         await new Promise((r) => setTimeout(r, 20));
         c = await counters(url);
       }

@@ -12,7 +12,8 @@ await spantrack.shutdown();
 const { spansEnded, traces } = spantrack.stats();
 console.log(
   `demo agent: ${result.whatsapp.messages} WhatsApp messages (${result.whatsapp.handoffs} handed off), ` +
-    `a ${result.copilot.messageCount}-message copilot conversation, ${result.signals.items} inbox items; ` +
+    `a ${result.copilot.messageCount}-message copilot conversation, ${result.signals.items} inbox items, ` +
+    `${result.helpDesk.conversations} help-desk conversations (${result.helpDesk.handoffs} handed off); ` +
     `${spansEnded} spans` +
     (traces ? `, ${traces.spansExported} exported over OTLP, ${traces.spansFailed} failed` : ''),
 );

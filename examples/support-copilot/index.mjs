@@ -14,6 +14,8 @@ const INVENTORY = { 'super-widget': 42 };
  * @param {object} [options]
  * @param {AgentTracker} [options.tracker]  default: agent `support-copilot` on channel web_widget
  * @param {string} [options.conversationId]  default: a random one (the spec's example id is 1238041hdou)
+ * @param {string} [options.assistant]  the `assistant` property on every event (the dashboards'
+ *   assistant filter); default none, so the events match the spec's examples
  * @param {(line: string) => void} [options.log]
  * @returns {Promise<{ conversationId: string, messageCount: number, actions: number }>}
  *   the conversation's id, its message count (what Conversation Ended reports) and the actions
@@ -24,6 +26,7 @@ export async function run(options = {}) {
   const tracker =
     options.tracker ?? new AgentTracker({ agentName: 'support-copilot', channel: 'web_widget' });
   const conversationId = options.conversationId ?? `copilot-${Math.random().toString(36).slice(2, 12)}`;
+  const properties = options.assistant === undefined ? undefined : { assistant: options.assistant };
 
   // Identify: the anonymous visitor logs in.
   tracker.identify(
@@ -40,16 +43,21 @@ export async function run(options = {}) {
   });
   await tracker.withContext({ userId: CUSTOMER.userId, conversationId }, async () => {
     // Conversation Started + Message Sent, then Message Received.
-    conversation.messageSent({ messageId: 'msg123', body: "What's the best stock in the Nasdaq right now?" });
+    conversation.messageSent({
+      messageId: 'msg123',
+      body: "What's the best stock in the Nasdaq right now?",
+      properties,
+    });
     conversation.messageReceived({
       messageId: 'msg124',
       body: 'Thank you for reaching out. How can I assist you today?',
+      properties,
     });
 
     // A timed turn (its duration is the response time) in which the copilot calls a tool:
     // Message Sent at the start, Action Invoked for the tool, Message Received at the end.
     const answer = await conversation.turn(
-      { text: 'Do you have the Super Widget in stock?', messageId: 'msg125' },
+      { text: 'Do you have the Super Widget in stock?', messageId: 'msg125', properties },
       async (turn) => {
         const stock = await conversation.tool(
           'check_stock_level',
@@ -58,7 +66,12 @@ export async function run(options = {}) {
             await sleep(15);
             return INVENTORY['super-widget'];
           },
-          { actionType: 'Inventory Request', actionName: 'check stock level', messageId: 'msg125' },
+          {
+            actionType: 'Inventory Request',
+            actionName: 'check stock level',
+            messageId: 'msg125',
+            properties,
+          },
         );
         actions += 1;
         const text = `Yes, we have ${stock} Super Widgets in stock.`;
@@ -74,16 +87,17 @@ export async function run(options = {}) {
       type: 'Inventory Request',
       action: 'reserve item',
       role: 'customer',
+      properties,
     });
     actions += 1;
     // The copilot makes a product animation and shows a price chart.
-    conversation.mediaGenerated({ messageId: 'msg128', type: 'image', subType: 'gif' });
-    conversation.componentLoaded({ messageId: 'msg129', type: 'Stock Price Chart' });
+    conversation.mediaGenerated({ messageId: 'msg128', type: 'image', subType: 'gif', properties });
+    conversation.componentLoaded({ messageId: 'msg129', type: 'Stock Price Chart', properties });
     // The customer rates the answer.
-    conversation.feedback({ messageId: 'msg126', rating: 5 });
+    conversation.feedback({ messageId: 'msg126', rating: 5, properties });
   });
   const messageCount = conversation.messageCount;
-  conversation.end();
+  conversation.end({ properties });
   log(`conversation ${conversationId} ended after ${messageCount} messages`);
   return { conversationId, messageCount, actions };
 }

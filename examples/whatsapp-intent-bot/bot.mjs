@@ -62,6 +62,8 @@ export class IntentBot {
    * @param {number} [options.timeoutMs]  per model request; default 1,500 ms
    * @param {number} [options.maxRetries]  retries after invalid JSON; default 1
    * @param {string} [options.runId]  makes conversation ids unique per run; default random
+   * @param {string} [options.assistant]  the `assistant` property on every event (the dashboards'
+   *   assistant filter); default none, so the events match the AI agent tracking plan's examples
    */
   constructor(options) {
     this.tracker = options.tracker;
@@ -69,6 +71,7 @@ export class IntentBot {
     this.timeoutMs = options.timeoutMs ?? 1_500;
     this.maxRetries = options.maxRetries ?? 1;
     this.runId = options.runId ?? Math.random().toString(36).slice(2, 10);
+    this.properties = options.assistant === undefined ? undefined : { assistant: options.assistant };
     // The real Ollama client; each request gets a deadline through the fetch it uses.
     this.ollama = new Ollama({
       host: options.modelHost,
@@ -103,7 +106,7 @@ export class IntentBot {
     this.messages++;
     const scope = { userId: from, conversationId: conversation.conversationId, channel: 'whatsapp' };
     return this.tracker.withContext(scope, () =>
-      conversation.turn({ text, messageId }, async (turn) => {
+      conversation.turn({ text, messageId, properties: this.properties }, async (turn) => {
         let reply;
         try {
           const { intent } = await this.classify(text);
@@ -120,7 +123,8 @@ export class IntentBot {
 
   /** The AI agent tracking plan's `ai.classification`; a broken JSON answer is retried, then reported as `ai.error`. */
   classify(text) {
-    return this.tracker.classify({ model: this.model, provider: 'ollama', input: text }, async (h) => {
+    const call = { model: this.model, provider: 'ollama', input: text, properties: this.properties };
+    return this.tracker.classify(call, async (h) => {
       let firstFailure;
       let inputTokens = 0;
       let outputTokens = 0;
@@ -147,6 +151,7 @@ export class IntentBot {
               timestamp: firstFailure.at,
               recoveryAttempt: attempt,
               recovered: true,
+              properties: this.properties,
             });
           }
           return result;
@@ -171,7 +176,7 @@ export class IntentBot {
   generate(intent, text) {
     const promptType = PROMPT_TYPES[intent] ?? 'answer';
     return this.tracker.generate(
-      { model: this.model, provider: 'ollama', promptType, input: text },
+      { model: this.model, provider: 'ollama', promptType, input: text, properties: this.properties },
       async (h) => {
         const res = await this.ollama.chat({
           model: this.model,
@@ -193,13 +198,14 @@ export class IntentBot {
     await conversation.tool('transfer_to_agent', async () => ({ queue: 'kra-support' }), {
       actionType: 'handoff',
       actionName: 'transfer to human agent',
+      properties: this.properties,
     });
     return HANDOFF_REPLY;
   }
 
   /** The 24-hour windows close: each conversation ends with its message count. */
   endConversations() {
-    for (const conversation of this.conversations.values()) conversation.end();
+    for (const conversation of this.conversations.values()) conversation.end({ properties: this.properties });
     this.conversations.clear();
   }
 }

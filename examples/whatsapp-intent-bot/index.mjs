@@ -32,6 +32,7 @@ export const SCRIPT = [
  * @param {string} [options.modelHost]  an Ollama URL; default: a fake model server started for the run
  * @param {number} [options.timeoutMs]  per model request; default 5,000 (1,000 against the fake server)
  * @param {string} [options.runId]  suffix of conversation ids; default random
+ * @param {string} [options.assistant]  the `assistant` property on every event; default none
  * @param {(line: string) => void} [options.log]
  * @returns {Promise<{ messages: number, conversations: number, handoffs: number, replies: string[] }>}
  */
@@ -44,6 +45,7 @@ export async function run(options = {}) {
     modelHost: options.modelHost ?? fake.url,
     timeoutMs: options.timeoutMs ?? (fake ? 1_000 : 5_000),
     runId: options.runId,
+    assistant: options.assistant,
   });
   const replies = [];
   try {

@@ -43,6 +43,27 @@ it('refuses what it cannot store with a typed error, and stores the rest', async
   expect(result.errors.every((e) => e.error instanceof UnstorableMessageError)).toBe(true);
 });
 
+it('stores any text: quotes, newlines, NUL, emoji, and a lone surrogate (as U+FFFD)', async () => {
+  const s = await store();
+  const body = (text: string, id: string): AnalyticsMessage => ({
+    type: 'track',
+    event: 'Message Sent',
+    messageId: id,
+    timestamp: '2026-11-20T09:00:00.000Z',
+    userId: 'u-odd',
+    properties: { conversationId: 'odd-text', message_body: text },
+  });
+  const result = await s.send([body('say "hi"\n\\ \u0000 😀', 'odd-1'), body('lone \ud800 half', 'odd-2')]);
+  expect(result).toMatchObject({ delivered: 2, failed: 0 });
+  const rows = await s.reader.query(
+    "SELECT message_id, content FROM events WHERE conversation_id = 'odd-text' ORDER BY message_id",
+  );
+  expect(rows).toEqual([
+    { message_id: 'odd-1', content: 'say "hi"\n\\ \u0000 😀' },
+    { message_id: 'odd-2', content: 'lone \ufffd half' },
+  ]);
+});
+
 it('keeps content only when the message carries it; never invents it', async () => {
   const s = await store();
   await s.send(WORKLOAD);

@@ -4,23 +4,26 @@ import {
   DuckDBTimestampMillisecondsValue,
 } from '@duckdb/node-api';
 import type { EventRow } from './message-row';
-import { CLEAR_STAGING, EVENT_COLUMNS, MOVE_STAGED_ROWS } from './schema';
+import { CLEAR_STAGING, EVENT_COLUMNS, INSERT_FROM_COLUMNS_JSON, MOVE_STAGED_ROWS } from './schema';
 
 /**
- * Writes rows in one transaction. Fast path: appended straight into `events` (the appender is
- * DuckDB's bulk path; the primary key rejects the whole batch if one id is already stored). Only
- * then, the batch goes the slow way: appended to the staging table and moved into `events`
- * skipping the ids already stored. Redelivered ids are rare, so nearly every batch takes the fast path.
+ * Writes rows in one transaction. Fast path: one INSERT of the batch as JSON column arrays
+ * (`INSERT_FROM_COLUMNS_JSON`), which DuckDB runs off the JavaScript thread; the primary key
+ * rejects the whole batch if one id is already stored. Only then (or if DuckDB cannot read the
+ * JSON), the batch goes the slow way: appended row by row to the staging table and moved into
+ * `events` skipping the ids already stored. Redelivered ids are rare, so nearly every batch takes
+ * the fast path.
  */
 export async function appendRows(connection: DuckDBConnection, rows: readonly EventRow[]): Promise<void> {
   if (rows.length === 0) return;
   const unique = distinctIds(rows);
   try {
     await inTransaction(connection, async () => {
-      await appendAll(connection, unique, 'events');
+      await connection.run(INSERT_FROM_COLUMNS_JSON, { columns: columnsJson(unique) });
     });
-  } catch (error) {
-    if (!isConstraintViolation(error)) throw error;
+  } catch {
+    // A stored id, or text DuckDB's JSON reader refuses (the appender takes any string): the slow
+    // path decides; a failure there (a full disk, ...) is the batch's error.
     await inTransaction(connection, async () => {
       await appendAll(connection, unique, 'staging', 'temp');
       await connection.run(MOVE_STAGED_ROWS);
@@ -77,8 +80,18 @@ async function appendAll(
   }
 }
 
-function isConstraintViolation(error: unknown): boolean {
-  return error instanceof Error && /constraint|duplicate key/i.test(error.message);
+/** The rows as one JSON object of column arrays, in `EVENT_COLUMNS` order (`ts` in epoch ms). */
+function columnsJson(rows: readonly EventRow[]): string {
+  const columns: Record<string, (string | number | null)[]> = {};
+  for (const [name] of EVENT_COLUMNS) {
+    const values = new Array<string | number | null>(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const value = rows[i]![name];
+      values[i] = value === undefined ? null : name === 'ts' ? Math.trunc(value as number) : value;
+    }
+    columns[name] = values;
+  }
+  return JSON.stringify(columns);
 }
 
 function appendRow(appender: DuckDBAppender, row: EventRow) {

@@ -1,57 +1,56 @@
 /// <reference lib="dom" />
 import { mkdirSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { context as otelContext } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { AgentTracker, ContextAttributesSpanProcessor } from '@spantrack/instrumentation';
-import { AnalyticsSpanProcessor } from '@spantrack/processor';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDashboardHandler } from '../../src/dashboard/handler';
 import type { Overview } from '../../src/insights';
 import type { Filters } from '../../src/metrics/filters';
-import { createEventStore, type DuckDbStoreSink } from '../../src/store/duckdb-store-sink';
 import { launchChromium } from './chromium';
+import { type CollectorProcess, startCollectorProcess } from './collector-process';
 import { runWorkload } from './workload';
 
 /*
- * The dashboard in real headless Chromium, over a known workload that went through the real span
- * pipeline (AgentTracker → OpenTelemetry SDK → AnalyticsSpanProcessor → translator → the store).
+ * The dashboard in real headless Chromium, over a known workload sent as a user's agent sends it:
+ * AgentTracker → OpenTelemetry SDK → OTLP exporter (protobuf over HTTP) → the collector process
+ * (`spantrack-collector --store`) → translator → its DuckDB store → the dashboard it serves.
  * Screenshots of each view land in packages/insights/test-artifacts/ (gitignored).
  */
 const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test-artifacts');
 
 const contextManager = new AsyncLocalStorageContextManager();
-let store: DuckDbStoreSink;
+let collector: CollectorProcess;
 let provider: BasicTracerProvider;
-let processor: AnalyticsSpanProcessor;
-let server: Server;
 let base: string;
 let browser: { context: BrowserContext; close: () => Promise<void> };
 let page: Page;
 
+/** Sends the spans ended so far over OTLP and waits until the collector's store has their events. */
+async function sendAndStore() {
+  await provider.forceFlush();
+  await collector.stored();
+}
+
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   otelContext.setGlobalContextManager(contextManager.enable());
-  store = await createEventStore({ path: ':memory:', retentionDays: 0, flushIntervalMs: 50 });
-  processor = new AnalyticsSpanProcessor({ sink: store, privacy: { captureContent: true } });
-  provider = new BasicTracerProvider({ spanProcessors: [new ContextAttributesSpanProcessor(), processor] });
-  await runWorkload(provider);
-  await processor.forceFlush();
-  await store.flush();
-  const handler = createDashboardHandler({ store, liveIntervalMs: 100 });
-  server = createServer((req, res) => {
-    if (!handler(req, res)) {
-      res.writeHead(404);
-      res.end();
-    }
+  collector = await startCollectorProcess();
+  provider = new BasicTracerProvider({
+    spanProcessors: [
+      new ContextAttributesSpanProcessor(),
+      new BatchSpanProcessor(new OTLPTraceExporter({ url: collector.tracesUrl }), {
+        scheduledDelayMillis: 20,
+      }),
+    ],
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await runWorkload(provider);
+  await sendAndStore();
+  base = collector.dashboardUrl.replace(/\/$/, '');
   browser = await launchChromium();
   page = await browser.context.newPage();
   // Nothing but the dashboard's own server: the page must work offline.
@@ -62,12 +61,19 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  server?.closeAllConnections();
-  await new Promise((resolve) => server?.close(resolve));
   await provider?.shutdown();
-  await store?.shutdown();
+  // SIGTERM drains and exits 0, as a user stops it.
+  expect(await collector?.stop()).toBe(0);
   otelContext.disable();
 });
+
+/** The figures the store's SQL computes under the filters, from the collector's dashboard API. */
+async function overviewOf(filters: Filters = {}): Promise<Overview> {
+  const query = new URLSearchParams(filters as Record<string, string>).toString();
+  const response = await fetch(`${base}/api/overview${query ? `?${query}` : ''}`);
+  expect(response.status).toBe(200);
+  return (await response.json()) as Overview;
+}
 
 /** Waits until the page has finished its `n`th load of the figures. */
 async function loaded(n: number) {
@@ -101,7 +107,7 @@ function expectedCards(o: Overview) {
 }
 
 async function expectCardsFor(filters: Filters) {
-  const cards = expectedCards(await store.insights.overview(filters));
+  const cards = expectedCards(await overviewOf(filters));
   for (const [selector, value] of Object.entries(cards)) expect(await text(selector), selector).toBe(value);
 }
 
@@ -109,7 +115,7 @@ describe('the dashboard in Chromium', () => {
   it('shows the figures the SQL computes', async () => {
     await page.goto(`${base}/`);
     await loaded(1);
-    const overview = await store.insights.overview();
+    const overview = await overviewOf();
     // The workload itself: 8 classifications, 3 generations, 1 error, 3 conversations, 4 customer messages, 3 answered.
     expect(overview.aiAgent.classifications).toBe(8);
     expect([overview.aiAgent.errors, overview.aiAgent.requests]).toEqual([1, 12]);
@@ -189,7 +195,7 @@ describe('the dashboard in Chromium', () => {
     expect(await text('#c-classifications')).toBe('8');
     const tracker = new AgentTracker({ tracerProvider: provider, channel: 'whatsapp' });
     await tracker.classify({ userId: 'late' }, () => ({ intent: 'nil_filing', confidence: 0.7 }));
-    await processor.forceFlush();
+    await sendAndStore();
     await page.waitForFunction(() => document.getElementById('c-classifications')?.textContent === '9');
     await expectCardsFor({});
   });
