@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { OTLPTraceExporter as GrpcExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { type SegmentServer, startSegmentServer } from '@spantrack/segment-test-server';
@@ -186,9 +187,14 @@ describe('SIGTERM with every worker busy', () => {
     expect(code).toBe(0);
     const got = server.uniqueMessageIds();
     expect([...expected].filter((id) => !got.has(id))).toEqual([]);
+    // The totals, once, from the primary: the workers print no summary of their own.
     expect(c.stderr()).toMatch(
-      new RegExp(`stopped \\(${expected.size} messages delivered, 0 failed; 2 workers\\)`),
+      new RegExp(
+        `^spantrack-collector: stopped: ${bodies.length} requests, \\d+ spans; events: ${expected.size} delivered, 0 failed, 0 queued \\(2 workers\\)$`,
+        'm',
+      ),
     );
+    expect(c.stderr()).not.toMatch(/\[worker \d\]: stopped/);
   }, 60_000);
 });
 
@@ -231,8 +237,14 @@ describe('cluster settings', () => {
     );
   });
 
-  it('resolves the worker count as option ?? SPANTRACK_COLLECTOR_WORKERS ?? 1', async () => {
-    expect(resolveWorkers(undefined, {})).toBe(1);
+  it('resolves the worker count as option ?? SPANTRACK_COLLECTOR_WORKERS ?? the cores (1 with a store)', async () => {
+    expect(resolveWorkers(undefined, {})).toBe(availableParallelism());
+    expect(resolveWorkers(undefined, {}, false, 8)).toBe(8);
+    expect(resolveWorkers(undefined, {}, 'events.duckdb', 8)).toBe(1);
+    expect(resolveWorkers(undefined, { SPANTRACK_COLLECTOR_WORKERS: '1' }, ':memory:', 8)).toBe(1);
+    expect(() => resolveWorkers(undefined, { SPANTRACK_COLLECTOR_WORKERS: '2' }, ':memory:', 8)).toThrow(
+      /SPANTRACK_STORE: a store is owned by one process/,
+    );
     expect(resolveWorkers(undefined, { SPANTRACK_COLLECTOR_WORKERS: '3' })).toBe(3);
     expect(resolveWorkers(1, { SPANTRACK_COLLECTOR_WORKERS: '3' })).toBe(1);
     expect(() => resolveWorkers(undefined, { SPANTRACK_COLLECTOR_WORKERS: 'two' })).toThrow(
