@@ -201,7 +201,7 @@ describe('SIGTERM with every worker busy', () => {
 describe('OTLP/gRPC under node:cluster', () => {
   it('the workers share the gRPC port too: the real gRPC exporter, a connection each, all delivered', async () => {
     const c = await startCluster(['--grpc-port', '0']);
-    const grpcUrl = /OTLP\/gRPC listening on (\S+)/.exec(c.stdout())![1]!;
+    const grpcUrl = /OTLP\/gRPC listening on ([^\s;]+)/.exec(c.stdout())![1]!;
     const batches = Array.from({ length: 6 }, (_, i) => agentTraces(2, `grpc${i}`));
     const expected = new Set(batches.flatMap((spans) => [...messageIds(spans)]));
     // Six exporters, six connections: node:cluster spreads them over both workers.
