@@ -43,8 +43,9 @@ interface Slot {
  */
 export async function runPrimary(options: PrimaryOptions): Promise<number> {
   const { workers, write } = options;
-  const log = (line: string, level: LogEvent['level'] = 'info', fields: Record<string, unknown> = {}) =>
-    write(line, { level, msg: line, ...fields });
+  // `msg` is a stable key for JSON logs; the text form is `line`.
+  const log = (line: string, level: LogEvent['level'], msg: string, fields: Record<string, unknown> = {}) =>
+    write(line, { level, msg, ...fields });
   const config = resolveConfig({ env: options.env });
   const shares = divideLimits(config, workers);
   // What only the primary knows (how many workers serve, its own memory), from its own instruments.
@@ -135,7 +136,10 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
         case 'listening':
           slot.listening = true;
           if (restart)
-            log(`worker ${index} restarted (pid ${worker.process.pid})`, 'info', { worker: index });
+            log(`worker ${index} restarted (pid ${worker.process.pid})`, 'info', 'worker restarted', {
+              worker: index,
+              pid: worker.process.pid,
+            });
           firstListening ??= message;
           if (slots.every((s) => s.listening)) startedResolve();
           return;
@@ -166,14 +170,21 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
         if (slots.every((s) => s.worker.isDead())) allExited();
         return;
       }
-      log(`worker ${index} (pid ${worker.process.pid}) died (${signal ?? `code ${code}`})`, 'warn', {
-        worker: index,
-      });
+      log(
+        `worker ${index} (pid ${worker.process.pid}) died (${signal ?? `code ${code}`})`,
+        'warn',
+        'worker died',
+        {
+          worker: index,
+          pid: worker.process.pid,
+          exit: signal ?? code,
+        },
+      );
       // Its counts up to its last answer stay in the totals; what it held is no longer queued.
       if (slot.stats) gone.push(retired(slot.stats));
       if (!slot.listening) {
         // It never served: restarting would fail the same way (port taken, sink refused).
-        log(`worker ${index} died before it was listening: not restarting it, stopping`, 'error', {
+        log(`worker ${index} died before it was listening: not restarting it, stopping`, 'error', 'fatal', {
           worker: index,
         });
         exitCode = 1;
@@ -189,14 +200,19 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
   function stop(why: string): Promise<void> {
     stopPromise ??= (async () => {
       stopping = true;
-      log(`${why}: draining ${slots.length} workers`);
+      log(`${why}: draining ${slots.length} workers`, 'info', 'stopping', {
+        reason: why,
+        workers: slots.length,
+      });
       for (const s of slots) send(s.worker, { t: 'drain' });
       if (slots.every((s) => s.worker.isDead())) allExited();
       // Each worker drains within shutdownTimeoutMs; past that and a margin, it is ended.
       const timer = setTimeout(() => {
         for (const s of slots) {
           if (!s.worker.isDead()) {
-            log(`worker ${s.index} did not stop in time: killing it`, 'warn', { worker: s.index });
+            log(`worker ${s.index} did not stop in time: killing it`, 'warn', 'worker killed', {
+              worker: s.index,
+            });
             s.worker.process.kill('SIGKILL');
           }
         }
@@ -209,7 +225,7 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
 
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopPromise !== undefined) {
-      log(`${signal} again, exiting now`, 'warn');
+      log(`${signal} again, exiting now`, 'warn', 'exiting now', { signal });
       for (const s of slots) s.worker.process.kill('SIGKILL');
       process.exit(1);
     }
@@ -231,7 +247,9 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
   try {
     await started;
   } catch (error) {
-    log(`could not start: ${(error as Error).message}`, 'error');
+    log(`could not start: ${(error as Error).message}`, 'error', 'fatal', {
+      error: (error as Error).message,
+    });
     await stop('startup failed');
     await telemetry.shutdown(0);
     return exitCode === 0 ? 1 : exitCode;

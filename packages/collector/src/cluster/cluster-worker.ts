@@ -21,8 +21,7 @@ export async function runWorker(): Promise<void> {
   const output = resolveOutputSettings(process.env);
   const logger = new CliLogger(output.logFormat, output.logLevel, undefined, index);
   const write = (line: string, event: LogEvent) => logger.write(line, event);
-  const log = (line: string, level: LogEvent['level'] = 'info', fields: Record<string, unknown> = {}) =>
-    write(line, { level, msg: line, ...fields });
+  const fatal = (line: string) => write(line, { level: 'error', msg: 'fatal', error: line });
   const send = (message: WorkerMessage) => process.send?.(message);
 
   let collector: Collector | undefined;
@@ -62,7 +61,7 @@ export async function runWorker(): Promise<void> {
       try {
         await c.close();
       } catch (error) {
-        log(`shutdown failed: ${String(error)}`, 'error');
+        fatal(`shutdown failed: ${String(error)}`);
         process.exitCode = 1;
       }
       // Leave once the stats are on their way to the primary (or the primary is gone).
@@ -112,8 +111,8 @@ export async function runWorker(): Promise<void> {
   try {
     collector = await startCollector({ env: process.env, log: write }, view);
   } catch (error) {
-    if (error instanceof SpantrackConfigError) log(error.message, 'error');
-    else log(`could not start: ${(error as Error).message}`, 'error');
+    if (error instanceof SpantrackConfigError) fatal(error.message);
+    else fatal(`could not start: ${(error as Error).message}`);
     process.exit(error instanceof SpantrackConfigError ? 2 : 1);
   }
   send({
