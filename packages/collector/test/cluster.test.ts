@@ -6,8 +6,10 @@ import { OTLPTraceExporter as GrpcExporter } from '@opentelemetry/exporter-trace
 import { type SegmentServer, startSegmentServer } from '@spantrack/segment-test-server';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mergeMetricsText } from '../src/cluster/merge-metrics';
+import { emptyStats, mergeStats, retired } from '../src/cluster/merge-stats';
 import { resolveWorkers } from '../src/cluster/worker-count';
 import { divideLimits } from '../src/cluster/worker-limits';
+import type { CollectorStats } from '../src/collector';
 import { messageIds } from './support/expected';
 import { agentTraces, toProtobuf } from './support/fixtures';
 import { post } from './support/post';
@@ -251,6 +253,45 @@ describe('cluster settings', () => {
       /SPANTRACK_COLLECTOR_WORKERS.*positive integer/,
     );
     expect(() => resolveWorkers(0, {})).toThrow(/workers/);
+  });
+
+  it('adds up the workers\u2019 figures for the summary line; a dead worker keeps its counts, not its queue', () => {
+    const worker = (requests: number, queued: number, healthy: boolean): CollectorStats => ({
+      ...emptyStats(),
+      requests,
+      spansReceived: requests * 4,
+      messagesDelivered: requests * 3,
+      queueDepth: queued,
+      sinkHealthy: healthy,
+      forward: {
+        forwarded: requests,
+        retries: 1,
+        dropped: 0,
+        failed: 0,
+        duplicates: 0,
+        queueBytes: 100,
+        queueRequests: queued,
+      },
+    });
+    const whole = mergeStats([worker(5, 2, true), worker(7, 3, false), retired(worker(4, 9, false))]);
+    expect(whole).toMatchObject({
+      requests: 16,
+      spansReceived: 64,
+      messagesDelivered: 48,
+      queueDepth: 5,
+      sinkHealthy: false,
+      store: undefined,
+    });
+    expect(whole.forward).toEqual({
+      forwarded: 16,
+      retries: 3,
+      dropped: 0,
+      failed: 0,
+      duplicates: 0,
+      queueBytes: 200,
+      queueRequests: 5,
+    });
+    expect(mergeStats([])).toEqual(emptyStats());
   });
 
   it('refuses --workers 0 with a clear message and exit code 2', async () => {
