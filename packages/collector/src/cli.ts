@@ -6,8 +6,9 @@ import { runPrimary } from './cluster/cluster-primary';
 import { runWorker } from './cluster/cluster-worker';
 import { resolveWorkers } from './cluster/worker-count';
 import { type Collector, startCollector } from './collector';
-import { ENV_PREFIX, type OutputSettings, resolveOutputSettings } from './config';
+import { type OutputSettings, resolveOutputSettings } from './config';
 import { CliLogger } from './log/cli-logger';
+import { portProblem } from './log/port-problem';
 import { startupLine } from './log/startup-line';
 import { startSummary, summaryLine } from './log/summary-line';
 import { resolveStoreSetting } from './store/store-setting';
@@ -41,16 +42,6 @@ function configProblem(error: unknown): { setting: string; detail: string } | un
     ? error.message.slice(option.length + 2)
     : error.message;
   return { setting: settingName(option), detail };
-}
-
-/** A port already taken, said with the flag that sets it; undefined for other start failures. */
-function portProblem(error: unknown): string | undefined {
-  const e = error as { code?: string; port?: number; address?: string; message?: string };
-  if (e?.code === 'EADDRINUSE' && e.port !== undefined)
-    return `--http-port / ${ENV_PREFIX}HTTP_PORT: ${e.address}:${e.port} is already in use (0 picks a free port)`;
-  const grpc = /EADDRINUSE[^\]]*?(\S+:\d+)\]?$/.exec(e?.message ?? '');
-  if (grpc) return `--grpc-port / ${ENV_PREFIX}GRPC_PORT: ${grpc[1]} is already in use (0 picks a free port)`;
-  return undefined;
 }
 
 async function main(): Promise<void> {

@@ -165,6 +165,24 @@ describe('the summary line of the whole', () => {
   }, 30_000);
 });
 
+describe('a worker that cannot start', () => {
+  it('a port taken: the reason once, naming the flag, exit 1', async () => {
+    const taken = createServer().listen(0, '127.0.0.1');
+    await once(taken, 'listening');
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const cli = spawnCli(['--workers', '2', '--http-port', String(port), '--sink', 'none']);
+      expect(await cli.exited).toBe(1);
+      const reason = `--http-port / SPANTRACK_COLLECTOR_HTTP_PORT: 127.0.0.1:${port} is already in use (0 picks a free port)`;
+      expect(cli.stderr.split(reason)).toHaveLength(2);
+      expect(cli.stderr).toContain(`spantrack-collector: could not start: ${reason}\n`);
+      expect(cli.stdout).toBe('');
+    } finally {
+      taken.close();
+    }
+  }, 30_000);
+});
+
 describe('the default worker count', () => {
   it('without --workers: one worker per core; with --store: one process', async () => {
     const cores = availableParallelism();

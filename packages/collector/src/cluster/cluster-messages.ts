@@ -15,7 +15,9 @@ export type WorkerMessage =
   | { t: 'ask'; id: number; question: Question }
   /** A worker's own answer, for the primary's round of questions. */
   | { t: 'local'; id: number; answer: string | undefined }
-  | { t: 'stopped'; stats: CollectorStats };
+  | { t: 'stopped'; stats: CollectorStats }
+  /** It could not start (a port taken, a sink refused): the primary says why, once. */
+  | { t: 'failed'; reason: string };
 
 /** Messages from the primary to a worker. */
 export type PrimaryMessage =

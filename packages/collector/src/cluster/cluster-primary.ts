@@ -28,6 +28,8 @@ interface Slot {
   env: Record<string, string>;
   worker: Worker;
   listening: boolean;
+  /** Why it could not start, as it said. */
+  failure?: string;
   /** Its figures: the last ones it answered, then the final ones it sent when it stopped. */
   stats: CollectorStats | undefined;
 }
@@ -156,18 +158,30 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
         case 'stopped':
           slot.stats = message.stats;
           return;
+        case 'failed':
+          slot.failure = message.reason;
+          return;
       }
     });
     worker.on('exit', (code, signal) => {
       const clean = code === 0 && signal === null;
       if (!slot.listening) {
         startedReject(
-          new Error(`worker ${index} exited before it was listening (${signal ?? `code ${code}`})`),
+          new Error(
+            slot.failure ?? `worker ${index} exited before it was listening (${signal ?? `code ${code}`})`,
+          ),
         );
       }
       if (stopping) {
         if (!clean) exitCode = 1;
         if (slots.every((s) => s.worker.isDead())) allExited();
+        return;
+      }
+      if (!slot.listening) {
+        // It never served: restarting would fail the same way (port taken, sink refused). The
+        // startup fails with its reason (above).
+        exitCode = 1;
+        void stop('startup failed');
         return;
       }
       log(
@@ -182,15 +196,6 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
       );
       // Its counts up to its last answer stay in the totals; what it held is no longer queued.
       if (slot.stats) gone.push(retired(slot.stats));
-      if (!slot.listening) {
-        // It never served: restarting would fail the same way (port taken, sink refused).
-        log(`worker ${index} died before it was listening: not restarting it, stopping`, 'error', 'fatal', {
-          worker: index,
-        });
-        exitCode = 1;
-        void stop('a worker keeps dying');
-        return;
-      }
       slots[slots.indexOf(slot)] = fork(index, env, true);
     });
     return slot;

@@ -3,6 +3,7 @@ import { type Collector, startCollector, type WholeCollectorView } from '../coll
 import { describeSink, resolveOutputSettings } from '../config';
 import { CliLogger } from '../log/cli-logger';
 import type { LogEvent } from '../log/log-event';
+import { portProblem } from '../log/port-problem';
 import { startupLine } from '../log/startup-line';
 import { type PrimaryMessage, type Question, WORKER_INDEX_ENV, type WorkerMessage } from './cluster-messages';
 
@@ -111,9 +112,18 @@ export async function runWorker(): Promise<void> {
   try {
     collector = await startCollector({ env: process.env, log: write }, view);
   } catch (error) {
-    if (error instanceof SpantrackConfigError) fatal(error.message);
-    else fatal(`could not start: ${(error as Error).message}`);
-    process.exit(error instanceof SpantrackConfigError ? 2 : 1);
+    const reason =
+      error instanceof SpantrackConfigError
+        ? error.message
+        : (portProblem(error) ?? (error as Error).message);
+    const code = error instanceof SpantrackConfigError ? 2 : 1;
+    // The primary prints the reason (once, not once per worker); alone, the worker prints it.
+    if (process.connected) process.send?.({ t: 'failed', reason }, undefined, {}, () => process.exit(code));
+    else {
+      fatal(`could not start: ${reason}`);
+      process.exit(code);
+    }
+    return;
   }
   send({
     t: 'listening',
