@@ -150,7 +150,8 @@ Events (analytics)
   --catalogs LIST             * CATALOGS                comma list, default all built-in catalogs
   --prices FILE               * PRICES                  JSON model prices over the shipped table
   --store FILE|:memory:|off   * STORE                   default off; also keep every event in a DuckDB
-                                                        file and serve the dashboard at / (one process)
+                                                        file and serve the dashboard at / (one process:
+                                                        refused with --workers N above 1)
 
 Privacy (what leaves)
   --capture-content           * CAPTURE_CONTENT         send message content (default off; also read:
@@ -172,7 +173,8 @@ Process
   --log-level info|warn|none  * LOG_LEVEL               default info; warn: warnings and errors; none: errors
   --quiet                     * QUIET                   log level warn
   --summary-interval-ms N       SUMMARY_INTERVAL_MS     default ${DEFAULTS.summaryIntervalMs} (printed when a figure changed)
-  --workers N                   WORKERS                 default 1 (one process); N processes share the ports
+  --workers N                   WORKERS                 default the number of cores (1 with --store); N
+                                                        processes share the ports; 1: one process
   -h, --help                    this text
 
 Metrics (GET /metrics, and over OTLP)

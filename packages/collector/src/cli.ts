@@ -6,10 +6,12 @@ import { runPrimary } from './cluster/cluster-primary';
 import { runWorker } from './cluster/cluster-worker';
 import { resolveWorkers } from './cluster/worker-count';
 import { type Collector, startCollector } from './collector';
-import { describeSink, ENV_PREFIX, type OutputSettings, resolveOutputSettings } from './config';
+import { type OutputSettings, resolveOutputSettings } from './config';
 import { CliLogger } from './log/cli-logger';
+import { portProblem } from './log/port-problem';
+import { startupLine } from './log/startup-line';
 import { startSummary, summaryLine } from './log/summary-line';
-import { checkStoreWorkers, resolveStoreSetting } from './store/store-setting';
+import { resolveStoreSetting } from './store/store-setting';
 
 /** Exit codes: 1 could not start or failed at run time, 2 invalid command line or configuration. */
 const CONFIG_EXIT = 2;
@@ -40,30 +42,6 @@ function configProblem(error: unknown): { setting: string; detail: string } | un
     ? error.message.slice(option.length + 2)
     : error.message;
   return { setting: settingName(option), detail };
-}
-
-/** A port already taken, said with the flag that sets it; undefined for other start failures. */
-function portProblem(error: unknown): string | undefined {
-  const e = error as { code?: string; port?: number; address?: string; message?: string };
-  if (e?.code === 'EADDRINUSE' && e.port !== undefined)
-    return `--http-port / ${ENV_PREFIX}HTTP_PORT: ${e.address}:${e.port} is already in use (0 picks a free port)`;
-  const grpc = /EADDRINUSE[^\]]*?(\S+:\d+)\]?$/.exec(e?.message ?? '');
-  if (grpc) return `--grpc-port / ${ENV_PREFIX}GRPC_PORT: ${grpc[1]} is already in use (0 picks a free port)`;
-  return undefined;
-}
-
-function startupLine(collector: Collector): string {
-  const parts: string[] = [];
-  if (collector.httpUrl) parts.push(`OTLP/HTTP listening on ${collector.httpUrl} (POST /v1/traces)`);
-  if (collector.grpcUrl) parts.push(`OTLP/gRPC listening on ${collector.grpcUrl}`);
-  const ack = collector.config.ack === 'delivered' ? 'ack after delivery' : 'ack on receipt';
-  const traces = collector.forwardUrl
-    ? `traces forwarded to ${collector.forwardUrl}`
-    : 'traces not forwarded (--forward-traces URL sends them to a trace backend)';
-  const store = collector.config.store
-    ? `; events also stored in ${collector.config.store}${collector.dashboardUrl ? `, dashboard at ${collector.dashboardUrl}` : ''}`
-    : '';
-  return `${parts.join(', ')}; events to ${describeSink(collector.config.sink)} (${ack}); ${traces}${store}`;
 }
 
 async function main(): Promise<void> {
@@ -97,11 +75,11 @@ async function main(): Promise<void> {
   const log = (line: string, event: Parameters<CliLogger['write']>[1]) => logger.write(line, event);
   for (const warning of deprecations) log(warning, { level: 'warn', msg: 'deprecated setting', warning });
 
-  // --workers N > 1: this process forks N collectors sharing the ports (cluster/).
+  // Several workers (by default one per core; one with a store): this process forks N collectors
+  // sharing the ports (cluster/).
   let workers = 1;
   try {
-    workers = resolveWorkers(undefined, env);
-    checkStoreWorkers(resolveStoreSetting(undefined, env), workers);
+    workers = resolveWorkers(undefined, env, resolveStoreSetting(undefined, env));
   } catch (error) {
     const problem = configProblem(error);
     if (problem) fail(`${problem.setting}: ${problem.detail}`, CONFIG_EXIT, { setting: problem.setting });
@@ -113,8 +91,8 @@ async function main(): Promise<void> {
         await runPrimary({
           env,
           workers,
-          out: (line) => logger.write(line, { level: 'info', msg: 'started', line }, true),
-          log: (line) => logger.write(line, { level: 'info', msg: line }),
+          summaryIntervalMs: output.summaryIntervalMs,
+          write: (line, event, toStdout) => logger.write(line, event, toStdout),
         }),
       );
     } catch (error) {
@@ -133,22 +111,8 @@ async function main(): Promise<void> {
     fail(`could not start: ${portProblem(error) ?? (error as Error).message}`, RUNTIME_EXIT);
   }
 
-  logger.write(
-    startupLine(collector),
-    {
-      level: 'info',
-      msg: 'started',
-      http_url: collector.httpUrl ?? null,
-      traces_url: collector.tracesUrl ?? null,
-      grpc_url: collector.grpcUrl ?? null,
-      sink: describeSink(collector.config.sink),
-      ack: collector.config.ack,
-      forward_traces: collector.forwardUrl ?? null,
-      store: collector.config.store || null,
-      dashboard_url: collector.dashboardUrl ?? null,
-    },
-    true,
-  );
+  const started = startupLine(collector);
+  logger.write(started.line, started.event, true);
   const stopSummary = startSummary(() => collector.stats(), output.summaryIntervalMs, log);
 
   let stopping = false;

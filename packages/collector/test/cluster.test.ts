@@ -1,12 +1,15 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { OTLPTraceExporter as GrpcExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { type SegmentServer, startSegmentServer } from '@spantrack/segment-test-server';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mergeMetricsText } from '../src/cluster/merge-metrics';
+import { emptyStats, mergeStats, retired } from '../src/cluster/merge-stats';
 import { resolveWorkers } from '../src/cluster/worker-count';
 import { divideLimits } from '../src/cluster/worker-limits';
+import type { CollectorStats } from '../src/collector';
 import { messageIds } from './support/expected';
 import { agentTraces, toProtobuf } from './support/fixtures';
 import { post } from './support/post';
@@ -186,16 +189,21 @@ describe('SIGTERM with every worker busy', () => {
     expect(code).toBe(0);
     const got = server.uniqueMessageIds();
     expect([...expected].filter((id) => !got.has(id))).toEqual([]);
+    // The totals, once, from the primary: the workers print no summary of their own.
     expect(c.stderr()).toMatch(
-      new RegExp(`stopped \\(${expected.size} messages delivered, 0 failed; 2 workers\\)`),
+      new RegExp(
+        `^spantrack-collector: stopped: ${bodies.length} requests, \\d+ spans; events: ${expected.size} delivered, 0 failed, 0 queued \\(2 workers\\)$`,
+        'm',
+      ),
     );
+    expect(c.stderr()).not.toMatch(/\[worker \d\]: stopped/);
   }, 60_000);
 });
 
 describe('OTLP/gRPC under node:cluster', () => {
   it('the workers share the gRPC port too: the real gRPC exporter, a connection each, all delivered', async () => {
     const c = await startCluster(['--grpc-port', '0']);
-    const grpcUrl = /OTLP\/gRPC listening on (\S+)/.exec(c.stdout())![1]!;
+    const grpcUrl = /OTLP\/gRPC listening on ([^\s;]+)/.exec(c.stdout())![1]!;
     const batches = Array.from({ length: 6 }, (_, i) => agentTraces(2, `grpc${i}`));
     const expected = new Set(batches.flatMap((spans) => [...messageIds(spans)]));
     // Six exporters, six connections: node:cluster spreads them over both workers.
@@ -231,14 +239,59 @@ describe('cluster settings', () => {
     );
   });
 
-  it('resolves the worker count as option ?? SPANTRACK_COLLECTOR_WORKERS ?? 1', async () => {
-    expect(resolveWorkers(undefined, {})).toBe(1);
+  it('resolves the worker count as option ?? SPANTRACK_COLLECTOR_WORKERS ?? the cores (1 with a store)', async () => {
+    expect(resolveWorkers(undefined, {})).toBe(availableParallelism());
+    expect(resolveWorkers(undefined, {}, false, 8)).toBe(8);
+    expect(resolveWorkers(undefined, {}, 'events.duckdb', 8)).toBe(1);
+    expect(resolveWorkers(undefined, { SPANTRACK_COLLECTOR_WORKERS: '1' }, ':memory:', 8)).toBe(1);
+    expect(() => resolveWorkers(undefined, { SPANTRACK_COLLECTOR_WORKERS: '2' }, ':memory:', 8)).toThrow(
+      /SPANTRACK_STORE: a store is owned by one process/,
+    );
     expect(resolveWorkers(undefined, { SPANTRACK_COLLECTOR_WORKERS: '3' })).toBe(3);
     expect(resolveWorkers(1, { SPANTRACK_COLLECTOR_WORKERS: '3' })).toBe(1);
     expect(() => resolveWorkers(undefined, { SPANTRACK_COLLECTOR_WORKERS: 'two' })).toThrow(
       /SPANTRACK_COLLECTOR_WORKERS.*positive integer/,
     );
     expect(() => resolveWorkers(0, {})).toThrow(/workers/);
+  });
+
+  it('adds up the workers\u2019 figures for the summary line; a dead worker keeps its counts, not its queue', () => {
+    const worker = (requests: number, queued: number, healthy: boolean): CollectorStats => ({
+      ...emptyStats(),
+      requests,
+      spansReceived: requests * 4,
+      messagesDelivered: requests * 3,
+      queueDepth: queued,
+      sinkHealthy: healthy,
+      forward: {
+        forwarded: requests,
+        retries: 1,
+        dropped: 0,
+        failed: 0,
+        duplicates: 0,
+        queueBytes: 100,
+        queueRequests: queued,
+      },
+    });
+    const whole = mergeStats([worker(5, 2, true), worker(7, 3, false), retired(worker(4, 9, false))]);
+    expect(whole).toMatchObject({
+      requests: 16,
+      spansReceived: 64,
+      messagesDelivered: 48,
+      queueDepth: 5,
+      sinkHealthy: false,
+      store: undefined,
+    });
+    expect(whole.forward).toEqual({
+      forwarded: 16,
+      retries: 3,
+      dropped: 0,
+      failed: 0,
+      duplicates: 0,
+      queueBytes: 200,
+      queueRequests: 5,
+    });
+    expect(mergeStats([])).toEqual(emptyStats());
   });
 
   it('refuses --workers 0 with a clear message and exit code 2', async () => {

@@ -94,6 +94,9 @@ async function spawnCollector(port: number): Promise<{ child: ChildProcess; url:
     process.execPath,
     [
       CLI,
+      // One process: this is the collector itself crashing, not one of its workers.
+      '--workers',
+      '1',
       '--http-port',
       String(port),
       '--grpc-port',

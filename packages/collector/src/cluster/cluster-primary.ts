@@ -2,9 +2,12 @@ import cluster, { type Worker } from 'node:cluster';
 import type { Meter } from '@opentelemetry/api';
 import type { CollectorStats } from '../collector';
 import { resolveConfig } from '../config';
+import type { LogEvent } from '../log/log-event';
+import { startSummary, summaryLine } from '../log/summary-line';
 import { createCollectorTelemetry } from '../telemetry/collector-meter-provider';
 import { type PrimaryMessage, type Question, WORKER_INDEX_ENV, type WorkerMessage } from './cluster-messages';
 import { mergeMetricsText } from './merge-metrics';
+import { mergeStats, retired } from './merge-stats';
 import { divideLimits, limitsEnv } from './worker-limits';
 
 /** How long the primary waits for the workers' own answers to a question about the whole. */
@@ -14,10 +17,10 @@ export interface PrimaryOptions {
   /** Settings, flags already folded in (workers get them as their environment). */
   env: Record<string, string | undefined>;
   workers: number;
-  /** stdout lines (the listening addresses, as a single process prints them). */
-  out: (line: string) => void;
-  /** stderr lines. */
-  log: (line: string) => void;
+  /** How often the summary line of the whole is considered. */
+  summaryIntervalMs: number;
+  /** The CLI's logger (`--log-format`, `--log-level`): `toStdout` for the listening addresses. */
+  write: (line: string, event: LogEvent, toStdout?: boolean) => void;
 }
 
 interface Slot {
@@ -25,6 +28,9 @@ interface Slot {
   env: Record<string, string>;
   worker: Worker;
   listening: boolean;
+  /** Why it could not start, as it said. */
+  failure?: string;
+  /** Its figures: the last ones it answered, then the final ones it sent when it stopped. */
   stats: CollectorStats | undefined;
 }
 
@@ -38,11 +44,14 @@ interface Slot {
  * @throws SpantrackConfigError when a setting is invalid (checked before any worker starts)
  */
 export async function runPrimary(options: PrimaryOptions): Promise<number> {
-  const { workers, log } = options;
+  const { workers, write } = options;
+  // `msg` is a stable key for JSON logs; the text form is `line`.
+  const log = (line: string, level: LogEvent['level'], msg: string, fields: Record<string, unknown> = {}) =>
+    write(line, { level, msg, ...fields });
   const config = resolveConfig({ env: options.env });
   const shares = divideLimits(config, workers);
   // What only the primary knows (how many workers serve, its own memory), from its own instruments.
-  const telemetry = await createCollectorTelemetry(config.metricsExport, (line) => log(line));
+  const telemetry = await createCollectorTelemetry(config.metricsExport, (line, event) => write(line, event));
   observeWorkers(telemetry.meter, () => ({
     serving: slots.filter((s) => s.listening && s.worker.isConnected()).length,
     configured: workers,
@@ -64,14 +73,17 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
     allExited = resolve;
   });
   let firstListening: Extract<WorkerMessage, { t: 'listening' }> | undefined;
+  // What workers that died (and were replaced) had counted: it stays in the totals.
+  const gone: CollectorStats[] = [];
 
   // Questions about the whole: one round per question, every live worker answers for itself.
   let nextRound = 0;
-  const rounds = new Map<number, { answers: (string | undefined)[]; left: number; done: () => void }>();
-  async function askAll(question: Question): Promise<(string | undefined)[]> {
+  type Answer = { slot: Slot; answer: string | undefined };
+  const rounds = new Map<number, { answers: Answer[]; left: number; done: () => void }>();
+  async function askEach(question: Question): Promise<Answer[]> {
     const live = slots.filter((s) => s.listening && s.worker.isConnected());
     const id = nextRound++;
-    const answers: (string | undefined)[] = [];
+    const answers: Answer[] = [];
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, ROUND_TIMEOUT_MS);
       rounds.set(id, {
@@ -88,6 +100,13 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
     rounds.delete(id);
     return answers;
   }
+  const askAll = async (question: Question) => (await askEach(question)).map((a) => a.answer);
+  /** The whole's figures: every live worker's answer (remembered), with the dead ones' last. */
+  async function wholeStats(): Promise<CollectorStats> {
+    for (const { slot, answer } of await askEach('stats'))
+      if (answer !== undefined) slot.stats = JSON.parse(answer) as CollectorStats;
+    return mergeStats([...gone, ...slots.flatMap((s) => (s.stats ? [s.stats] : []))]);
+  }
   async function answer(question: Question): Promise<string | undefined> {
     const answers = await askAll(question);
     const live = slots.filter((s) => s.listening && s.worker.isConnected()).length;
@@ -102,6 +121,8 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
       }
       case 'health':
         return `ok (${live} of ${workers} workers)`;
+      case 'stats':
+        return JSON.stringify(await wholeStats());
     }
   }
 
@@ -116,7 +137,11 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
       switch (message.t) {
         case 'listening':
           slot.listening = true;
-          if (restart) log(`worker ${index} restarted (pid ${worker.process.pid})`);
+          if (restart)
+            log(`worker ${index} restarted (pid ${worker.process.pid})`, 'info', 'worker restarted', {
+              worker: index,
+              pid: worker.process.pid,
+            });
           firstListening ??= message;
           if (slots.every((s) => s.listening)) startedResolve();
           return;
@@ -126,12 +151,15 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
         case 'local': {
           const round = rounds.get(message.id);
           if (round === undefined) return;
-          round.answers.push(message.answer);
+          round.answers.push({ slot, answer: message.answer });
           if (--round.left <= 0) round.done();
           return;
         }
         case 'stopped':
           slot.stats = message.stats;
+          return;
+        case 'failed':
+          slot.failure = message.reason;
           return;
       }
     });
@@ -139,7 +167,9 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
       const clean = code === 0 && signal === null;
       if (!slot.listening) {
         startedReject(
-          new Error(`worker ${index} exited before it was listening (${signal ?? `code ${code}`})`),
+          new Error(
+            slot.failure ?? `worker ${index} exited before it was listening (${signal ?? `code ${code}`})`,
+          ),
         );
       }
       if (stopping) {
@@ -147,14 +177,25 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
         if (slots.every((s) => s.worker.isDead())) allExited();
         return;
       }
-      log(`worker ${index} (pid ${worker.process.pid}) died (${signal ?? `code ${code}`})`);
       if (!slot.listening) {
-        // It never served: restarting would fail the same way (port taken, sink refused).
-        log(`worker ${index} died before it was listening: not restarting it, stopping`);
+        // It never served: restarting would fail the same way (port taken, sink refused). The
+        // startup fails with its reason (above).
         exitCode = 1;
-        void stop('a worker keeps dying');
+        void stop('startup failed');
         return;
       }
+      log(
+        `worker ${index} (pid ${worker.process.pid}) died (${signal ?? `code ${code}`})`,
+        'warn',
+        'worker died',
+        {
+          worker: index,
+          pid: worker.process.pid,
+          exit: signal ?? code,
+        },
+      );
+      // Its counts up to its last answer stay in the totals; what it held is no longer queued.
+      if (slot.stats) gone.push(retired(slot.stats));
       slots[slots.indexOf(slot)] = fork(index, env, true);
     });
     return slot;
@@ -164,14 +205,19 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
   function stop(why: string): Promise<void> {
     stopPromise ??= (async () => {
       stopping = true;
-      log(`${why}: draining ${slots.length} workers`);
+      log(`${why}: draining ${slots.length} workers`, 'info', 'stopping', {
+        reason: why,
+        workers: slots.length,
+      });
       for (const s of slots) send(s.worker, { t: 'drain' });
       if (slots.every((s) => s.worker.isDead())) allExited();
       // Each worker drains within shutdownTimeoutMs; past that and a margin, it is ended.
       const timer = setTimeout(() => {
         for (const s of slots) {
           if (!s.worker.isDead()) {
-            log(`worker ${s.index} did not stop in time: killing it`);
+            log(`worker ${s.index} did not stop in time: killing it`, 'warn', 'worker killed', {
+              worker: s.index,
+            });
             s.worker.process.kill('SIGKILL');
           }
         }
@@ -184,7 +230,7 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
 
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopPromise !== undefined) {
-      log(`${signal} again, exiting now`);
+      log(`${signal} again, exiting now`, 'warn', 'exiting now', { signal });
       for (const s of slots) s.worker.process.kill('SIGKILL');
       process.exit(1);
     }
@@ -206,26 +252,42 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
   try {
     await started;
   } catch (error) {
-    log(`could not start: ${(error as Error).message}`);
+    log(`could not start: ${(error as Error).message}`, 'error', 'fatal', {
+      error: (error as Error).message,
+    });
     await stop('startup failed');
     await telemetry.shutdown(0);
     return exitCode === 0 ? 1 : exitCode;
   }
   const first = firstListening!;
-  if (first.httpUrl)
-    options.out(`spantrack-collector: OTLP/HTTP listening on ${first.httpUrl} (POST /v1/traces)`);
-  if (first.grpcUrl) options.out(`spantrack-collector: OTLP/gRPC listening on ${first.grpcUrl}`);
-  log(
+  write(first.started.line, { ...first.started.event, workers }, true);
+  const pids = slots.map((s) => s.worker.process.pid);
+  write(
     `sink ${first.sink}; ack after ${first.ack === 'delivered' ? 'delivery' : 'receipt'}; ` +
-      `${workers} workers (pids ${slots.map((s) => s.worker.process.pid).join(', ')}), ` +
+      `${workers} workers (pids ${pids.join(', ')}), ` +
       `each with ${shares[0]!.maxQueuedMessages} queued messages and ${shares[0]!.maxBufferedBytes} body bytes at most`,
+    {
+      level: 'info',
+      msg: 'workers started',
+      sink: first.sink,
+      ack: first.ack,
+      workers,
+      pids,
+      max_queued_messages_each: shares[0]!.maxQueuedMessages,
+      max_buffered_bytes_each: shares[0]!.maxBufferedBytes,
+    },
   );
+  // One summary line for the whole (workers print none).
+  const stopSummary = startSummary(wholeStats, options.summaryIntervalMs, write);
 
   await exited;
+  stopSummary();
   await telemetry.shutdown(1_000);
-  const delivered = slots.reduce((n, s) => n + (s.stats?.messagesDelivered ?? 0), 0);
-  const failed = slots.reduce((n, s) => n + (s.stats?.messagesFailed ?? 0), 0);
-  log(`stopped (${delivered} messages delivered, ${failed} failed; ${slots.length} workers)`);
+  // Every worker sent its final figures as it stopped; a dead one's last answer stands in for it.
+  const { line, event } = summaryLine(
+    mergeStats([...gone, ...slots.flatMap((s) => (s.stats ? [retired(s.stats)] : []))]),
+  );
+  write(`stopped: ${line} (${workers} workers)`, { ...event, msg: 'stopped', workers });
   return exitCode;
 }
 

@@ -1,6 +1,10 @@
 import { SpantrackConfigError } from '@spantrack/processor/translate';
 import { type Collector, startCollector, type WholeCollectorView } from '../collector';
-import { describeSink } from '../config';
+import { describeSink, resolveOutputSettings } from '../config';
+import { CliLogger } from '../log/cli-logger';
+import type { LogEvent } from '../log/log-event';
+import { portProblem } from '../log/port-problem';
+import { startupLine } from '../log/startup-line';
 import { type PrimaryMessage, type Question, WORKER_INDEX_ENV, type WorkerMessage } from './cluster-messages';
 
 /** How long a worker waits for the primary's answer about the whole before answering for itself. */
@@ -10,11 +14,15 @@ const ASK_TIMEOUT_MS = 2_000;
  * One worker of `spantrack-collector --workers N`: a whole collector (receivers, pipeline, sink)
  * with its share of the limits, on the ports it shares with the other workers through the
  * primary. Its `/metrics`, `/healthz` and `/readyz` answer for every worker, via the primary.
+ * It prints no summary line: the primary prints one for the whole, from each worker's `stats`.
  */
 export async function runWorker(): Promise<void> {
-  const index = process.env[WORKER_INDEX_ENV] ?? '?';
-  const prefix = `spantrack-collector[worker ${index}]`;
-  const log = (line: string) => process.stderr.write(`${prefix}: ${line}\n`);
+  const index = Number(process.env[WORKER_INDEX_ENV]);
+  // The primary resolved these settings already (a bad one never reaches a worker).
+  const output = resolveOutputSettings(process.env);
+  const logger = new CliLogger(output.logFormat, output.logLevel, undefined, index);
+  const write = (line: string, event: LogEvent) => logger.write(line, event);
+  const fatal = (line: string) => write(line, { level: 'error', msg: 'fatal', error: line });
   const send = (message: WorkerMessage) => process.send?.(message);
 
   let collector: Collector | undefined;
@@ -44,11 +52,17 @@ export async function runWorker(): Promise<void> {
     stopping ??= (async () => {
       const c = collector;
       if (c === undefined) process.exit(0);
-      log(`${why}: draining (${c.stats().queueDepth} messages queued)`);
+      const queued = c.stats().queueDepth;
+      write(`${why}: draining (${queued} messages queued)`, {
+        level: 'info',
+        msg: 'stopping',
+        reason: why,
+        queue_depth: queued,
+      });
       try {
         await c.close();
       } catch (error) {
-        log(`shutdown failed: ${String(error)}`);
+        fatal(`shutdown failed: ${String(error)}`);
         process.exitCode = 1;
       }
       // Leave once the stats are on their way to the primary (or the primary is gone).
@@ -70,7 +84,9 @@ export async function runWorker(): Promise<void> {
               ? c.metrics()
               : message.question === 'notReady'
                 ? c.notReady()
-                : 'ok';
+                : message.question === 'stats'
+                  ? JSON.stringify(c.stats())
+                  : 'ok';
         void Promise.resolve(answer).then(
           (a) => send({ t: 'local', id: message.id, answer: a }),
           () => send({ t: 'local', id: message.id, answer: undefined }),
@@ -94,16 +110,24 @@ export async function runWorker(): Promise<void> {
   process.on('disconnect', () => void stop('primary gone'));
 
   try {
-    collector = await startCollector({ env: process.env, log }, view);
+    collector = await startCollector({ env: process.env, log: write }, view);
   } catch (error) {
-    if (error instanceof SpantrackConfigError) log(error.message);
-    else log(`could not start: ${(error as Error).message}`);
-    process.exit(error instanceof SpantrackConfigError ? 2 : 1);
+    const reason =
+      error instanceof SpantrackConfigError
+        ? error.message
+        : (portProblem(error) ?? (error as Error).message);
+    const code = error instanceof SpantrackConfigError ? 2 : 1;
+    // The primary prints the reason (once, not once per worker); alone, the worker prints it.
+    if (process.connected) process.send?.({ t: 'failed', reason }, undefined, {}, () => process.exit(code));
+    else {
+      fatal(`could not start: ${reason}`);
+      process.exit(code);
+    }
+    return;
   }
   send({
     t: 'listening',
-    httpUrl: collector.httpUrl,
-    grpcUrl: collector.grpcUrl,
+    started: startupLine(collector),
     sink: describeSink(collector.config.sink),
     ack: collector.config.ack,
   });

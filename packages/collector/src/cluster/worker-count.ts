@@ -1,24 +1,33 @@
+import { availableParallelism } from 'node:os';
 import { SpantrackConfigError } from '@spantrack/processor/translate';
+import { checkStoreWorkers } from '../store/store-setting';
 
 const ENV_NAME = 'SPANTRACK_COLLECTOR_WORKERS';
 
 /**
- * How many processes serve the collector's ports: `option ?? env SPANTRACK_COLLECTOR_WORKERS ?? 1`.
- * 1 keeps one process (no cluster primary). The default is one process, not the number of cores:
- * under several workers the summary lines, the trace forwarder's duplicate window and the JSONL
- * sink are each per worker (docs/collector-workers.md).
- * @default 1
- * @throws SpantrackConfigError when it is not a positive integer
+ * How many processes serve the collector's ports:
+ * `option ?? env SPANTRACK_COLLECTOR_WORKERS ?? (store ? 1 : cores)`. 1 keeps one process (no
+ * cluster primary). A DuckDB store (and the dashboard over it) is owned by one process, so with
+ * `store` the default is 1 and an explicit count above 1 is refused.
+ * @default `os.availableParallelism()`, or 1 with a store
+ * @throws SpantrackConfigError when it is not a positive integer, or above 1 with a store
  */
-export function resolveWorkers(option: number | undefined, env: Record<string, string | undefined>): number {
+export function resolveWorkers(
+  option: number | undefined,
+  env: Record<string, string | undefined>,
+  store: string | false = false,
+  cores: number = availableParallelism(),
+): number {
   const raw = env[ENV_NAME];
   const fromEnv = raw === undefined || raw.trim() === '' ? undefined : Number(raw);
-  const workers = option ?? fromEnv ?? 1;
-  if (!Number.isInteger(workers) || workers < 1) {
+  const given = option ?? fromEnv;
+  if (given === undefined) return store !== false ? 1 : Math.max(1, cores);
+  if (!Number.isInteger(given) || given < 1) {
     throw new SpantrackConfigError(
       option !== undefined ? 'workers' : ENV_NAME,
       `must be a positive integer, not ${JSON.stringify(option ?? raw)}`,
     );
   }
-  return workers;
+  checkStoreWorkers(store, given);
+  return given;
 }

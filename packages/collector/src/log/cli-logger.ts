@@ -8,12 +8,13 @@ export interface LoggerOutput {
   stderr: (text: string) => void;
 }
 
-const PREFIX = 'spantrack-collector: ';
+const NAME = 'spantrack-collector';
 
 /**
  * The CLI's output. Text: `spantrack-collector: <line>` on stderr (the startup line on stdout,
  * where scripts read the URLs). JSON: one object per line on stderr, `time`, `level` and `msg`
  * first, then the event's fields. Level `warn` keeps warnings and errors only, `none` errors only.
+ * A worker of `--workers N` logs as `spantrack-collector[worker 2]: <line>`, and `"worker": 2` in JSON.
  */
 export class CliLogger {
   constructor(
@@ -23,6 +24,7 @@ export class CliLogger {
       stdout: (text) => process.stdout.write(text),
       stderr: (text) => process.stderr.write(text),
     },
+    private readonly worker?: number,
   ) {}
 
   /** Logs `event`; `line` is its text form. `toStdout` puts the text form on stdout. */
@@ -31,9 +33,13 @@ export class CliLogger {
     if (this.level === 'none' && event.level === 'warn') return;
     if (this.format === 'json') {
       const { level, msg, ...fields } = event;
-      this.out.stderr(`${JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields })}\n`);
+      const who = this.worker === undefined ? {} : { worker: this.worker };
+      this.out.stderr(
+        `${JSON.stringify({ time: new Date().toISOString(), level, msg, ...who, ...fields })}\n`,
+      );
       return;
     }
-    (toStdout ? this.out.stdout : this.out.stderr)(`${PREFIX}${line}\n`);
+    const name = this.worker === undefined ? NAME : `${NAME}[worker ${this.worker}]`;
+    (toStdout ? this.out.stdout : this.out.stderr)(`${name}: ${line}\n`);
   }
 }

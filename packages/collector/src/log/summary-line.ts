@@ -37,22 +37,40 @@ export function summaryLine(stats: CollectorStats): { line: string; event: LogEv
 
 /**
  * Prints a summary line every `intervalMs` when a figure changed since the last one printed (an
- * idle collector stays silent). Returns the function that stops it.
+ * idle collector stays silent). `stats` may answer later (the primary of `--workers N` asks its
+ * workers); a round still waiting skips the next tick. Returns the function that stops it.
  */
 export function startSummary(
-  stats: () => CollectorStats,
+  stats: () => CollectorStats | Promise<CollectorStats>,
   intervalMs: number,
   write: (line: string, event: LogEvent) => void,
 ): () => void {
-  let last = JSON.stringify(summaryFields(stats()));
-  const timer = setInterval(() => {
-    const current = stats();
-    const key = JSON.stringify(summaryFields(current));
-    if (key === last) return;
-    last = key;
-    const { line, event } = summaryLine(current);
-    write(line, event);
-  }, intervalMs);
+  let last: string | undefined;
+  let waiting = false;
+  let stopped = false;
+  const tick = async () => {
+    if (waiting) return;
+    waiting = true;
+    try {
+      const current = await stats();
+      const key = JSON.stringify(summaryFields(current));
+      // The first round only sets the baseline.
+      if (last !== undefined && key !== last && !stopped) {
+        const { line, event } = summaryLine(current);
+        write(line, event);
+      }
+      last = key;
+    } catch {
+      // No figures this round (a worker gone mid-question): the next round tries again.
+    } finally {
+      waiting = false;
+    }
+  };
+  void tick();
+  const timer = setInterval(() => void tick(), intervalMs);
   timer.unref();
-  return () => clearInterval(timer);
+  return () => {
+    stopped = true;
+    clearInterval(timer);
+  };
 }

@@ -22,8 +22,9 @@ export function resolveStoreSetting(
 }
 
 /**
- * One process owns a DuckDB file: a store with `--workers N` > 1 is a configuration error (one
- * process ingests above the 50,000 events/s target with the store on, so there is nothing to gain).
+ * One process owns a DuckDB file (and the dashboard reads the store of the process serving it): a
+ * store with an explicit `--workers N` > 1 is a configuration error; without `--workers`, a store
+ * runs one process.
  */
 export function checkStoreWorkers(store: string | false, workers: number): void {
   if (store !== false && workers > 1)

@@ -21,8 +21,13 @@ export class CliProcess {
   readonly child: ChildProcess;
   readonly exited: Promise<number | null>;
 
-  constructor(args: string[], env: Record<string, string> = {}) {
-    this.child = spawn(process.execPath, [BIN, ...args], {
+  /**
+   * Runs one process (`--workers 1`) unless `args` or `env` set the worker count, or
+   * `defaultWorkers` asks for the collector's own default (one worker per core).
+   */
+  constructor(args: string[], env: Record<string, string> = {}, defaultWorkers = false) {
+    const chosen = defaultWorkers || args.includes('--workers') || 'SPANTRACK_COLLECTOR_WORKERS' in env;
+    this.child = spawn(process.execPath, [BIN, ...(chosen ? [] : ['--workers', '1']), ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: cleanEnv(env),
     });

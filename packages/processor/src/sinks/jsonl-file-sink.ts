@@ -22,6 +22,9 @@ export interface JsonlFileSinkOptions {
  * Appends one JSON line per message to a file. `send` resolves once its lines are handed to the
  * file system (the write callback), and waits for `drain` when the stream's buffer is full, so a
  * fast producer cannot grow memory without bound.
+ *
+ * Each `send` is one `write` of whole lines to a file opened with `O_APPEND`: several processes
+ * (the collector's workers) can append to the same local file without splitting a line.
  */
 export class JsonlFileSink implements Sink {
   readonly path: string;
