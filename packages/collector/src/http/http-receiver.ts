@@ -3,7 +3,7 @@ import { type AddressInfo, Server as NetServer, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { createGunzip, createInflate } from 'node:zlib';
 import { type DecodedTraces, TooManySpansError } from '../otlp/decoded-traces';
-import { decodeJsonTraces } from '../otlp/otlp-json-decoder';
+import { decodeJsonTracesSliced } from '../otlp/otlp-json-decoder';
 import { decodeProtobufTracesSliced } from '../otlp/otlp-protobuf-decoder';
 import {
   encodeExportResponse,
@@ -314,7 +314,10 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
     let decoded: DecodedTraces;
     try {
       const max = options.maxSpansPerRequest;
-      decoded = format === 'json' ? decodeJsonTraces(body, max) : await decodeProtobufTracesSliced(body, max);
+      decoded =
+        format === 'json'
+          ? await decodeJsonTracesSliced(body, max)
+          : await decodeProtobufTracesSliced(body, max);
     } catch (error) {
       if (error instanceof TooManySpansError) throw new HttpFailure('too_large', error.message);
       throw new HttpFailure('invalid', `undecodable ${format} body: ${(error as Error).message}`);

@@ -8,7 +8,7 @@ import { type AnalyticsMessage, DiagnosticCode, type Translator } from '@spantra
 import type { DecodedTraces } from '../otlp/decoded-traces';
 import type { PartialSuccess } from '../otlp/otlp-response';
 import type { CollectorMetrics } from '../telemetry/collector-metrics';
-import { fillTraceContext } from './request-trace-context';
+import { translateByTraces } from './sliced-translation';
 
 /**
  * `delivered` (default): a request is answered 200 once the sink accepted its messages, so the
@@ -141,15 +141,14 @@ export class CollectorPipeline {
     if (early !== undefined) return early;
     metrics.addSpansReceived(decoded.spans.length + decoded.invalidSpans);
 
-    const spans = fillTraceContext(decoded.spans);
+    const spans = decoded.spans;
     const messages: AnalyticsMessage[] = [];
     /** Per message, the index of its span (to count a span rejected when its message is). */
     const spanOf: number[] = [];
     let rejected = decoded.invalidSpans;
     let firstReason = decoded.invalidReason;
-    // The request's spans together: rules may relate spans across the traces of a request, so the
-    // translation is not sliced (the decoding before it is).
-    const results = translator.many(spans);
+    // A few whole traces at a time, yielding in between: a large request does not hold up the others.
+    const results = await translateByTraces(translator, spans);
     for (let i = 0; i < spans.length; i++) {
       const result = results[i]!;
       const produced = result.messages;
