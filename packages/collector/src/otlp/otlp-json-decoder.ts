@@ -69,9 +69,16 @@ export async function decodeJsonTracesSliced(
   body: Buffer,
   maxSpans = Number.POSITIVE_INFINITY,
 ): Promise<DecodedTraces> {
-  if (Number.isFinite(maxSpans) && countSpanIdKeys(body) > 2 * maxSpans)
-    throw new TooManySpansError(maxSpans);
   const slice = new TimeSlice();
+  // The span count bound of decodeJsonTraces, a few MiB of search at a time.
+  if (Number.isFinite(maxSpans)) {
+    let count = 0;
+    for (let from = 0; from < body.length; from += COUNT_STEP) {
+      count += countSpanIdKeys(body, from, from + COUNT_STEP);
+      if (slice.spent) await slice.yield();
+    }
+    if (count > 2 * maxSpans) throw new TooManySpansError(maxSpans);
+  }
   const request = await parseJsonSliced(body, MAX_JSON_DEPTH, slice);
   const out = emptyTraces(maxSpans);
   const walk = walkRequest(request, out);
