@@ -7,7 +7,9 @@ import {
 import { type AnalyticsMessage, DiagnosticCode, type Translator } from '@spantrack/processor/translate';
 import type { DecodedTraces } from '../otlp/decoded-traces';
 import type { PartialSuccess } from '../otlp/otlp-response';
+import { TimeSlice } from '../slicing/time-slice';
 import type { CollectorMetrics } from '../telemetry/collector-metrics';
+import { sendInParts } from './send-in-parts';
 import { translateByTraces } from './sliced-translation';
 
 /**
@@ -149,7 +151,9 @@ export class CollectorPipeline {
     let firstReason = decoded.invalidReason;
     // A few whole traces at a time, yielding in between: a large request does not hold up the others.
     const results = await translateByTraces(translator, spans);
+    const slice = new TimeSlice();
     for (let i = 0; i < spans.length; i++) {
+      if ((i & 255) === 255 && slice.spent) await slice.yield();
       const result = results[i]!;
       const produced = result.messages;
       for (let m = 0; m < produced.length; m++) {
@@ -183,7 +187,7 @@ export class CollectorPipeline {
     }
     const count = messages.length;
     this.queued += count;
-    const delivery = this.options.sink.send(messages).then(
+    const delivery = sendInParts(this.options.sink, messages).then(
       (result) => this.settle(count, result, probe),
       (error: unknown) =>
         this.settle(
