@@ -9,8 +9,9 @@
 //  3. Sustained overload: many more senders than the collector can serve; the collector's RSS is
 //     sampled to show it stays bounded (429s are the pressure valve).
 //  4. `--workers 2` against `--workers 1` (workers.mjs): spans/s accepted, null sink.
+//  5. /healthz latency while the largest requests are processed (healthz-latency.mjs).
 //
-//   node bench/collector/index.mjs [--quick] [--part decode,e2e,overload,workers]
+//   node bench/collector/index.mjs [--quick] [--part decode,e2e,overload,workers,healthz]
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
@@ -20,6 +21,7 @@ import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { compare, inChild, QUICK, recordFigure, spread } from '../support/harness.mjs';
+import { healthzPart } from './healthz-latency.mjs';
 import { recordRequests, SPANS_PER_REQUEST, saveRequests } from './recorded-requests.mjs';
 import { workersContender } from './workers.mjs';
 
@@ -30,10 +32,10 @@ const E2E_WINDOWS = QUICK ? 3 : 7;
 const E2E_WINDOW_MS = QUICK ? 1000 : 2000;
 const OVERLOAD_MS = QUICK ? 3000 : 10_000;
 const TARGET_DECODE = 200_000;
-// `--part decode,e2e,overload,workers`: only these parts (default all).
+// `--part decode,e2e,overload,workers,healthz`: only these parts (default all).
 const partArg = process.argv.indexOf('--part');
 const PARTS = new Set(
-  partArg > 0 ? process.argv[partArg + 1].split(',') : ['decode', 'e2e', 'overload', 'workers'],
+  partArg > 0 ? process.argv[partArg + 1].split(',') : ['decode', 'e2e', 'overload', 'workers', 'healthz'],
 );
 const TARGET_E2E = 50_000;
 const TARGET_WORKERS_RATIO = 1.4;
@@ -315,6 +317,7 @@ if (PARTS.has('e2e') || PARTS.has('overload')) {
 }
 
 if (PARTS.has('workers')) await workersPart();
+if (PARTS.has('healthz')) await healthzPart();
 
 agent.destroy();
 rmSync(scratch, { recursive: true, force: true });

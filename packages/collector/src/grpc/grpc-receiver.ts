@@ -14,6 +14,7 @@ import { decodeProtobufTracesSliced } from '../otlp/otlp-protobuf-decoder';
 import { encodeExportResponse } from '../otlp/otlp-response';
 import type { CollectorPipeline, ExportOutcome } from '../pipeline/collector-pipeline';
 import { type MemoryBudget, Reservation, SPAN_COST_BYTES } from '../pipeline/memory-budget';
+import { nextTurn } from '../slicing/time-slice';
 import type { CollectorMetrics } from '../telemetry/collector-metrics';
 import { admissionInterceptor } from './admission-interceptor';
 import { type GrpcError, grpcError } from './grpc-error';
@@ -110,6 +111,8 @@ export async function startGrpcReceiver(options: GrpcReceiverOptions): Promise<G
       );
     if (!reservation.take(call.request.length)) throw busy();
     let decoded: DecodedTraces;
+    // grpc-js has just assembled the message (a copy of up to 64 MiB): decoding starts on a new turn.
+    await nextTurn();
     try {
       decoded = await decodeProtobufTracesSliced(call.request, options.maxSpansPerRequest);
     } catch (error) {

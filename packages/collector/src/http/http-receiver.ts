@@ -3,7 +3,7 @@ import { type AddressInfo, Server as NetServer, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { createGunzip, createInflate } from 'node:zlib';
 import { type DecodedTraces, TooManySpansError } from '../otlp/decoded-traces';
-import { decodeJsonTraces } from '../otlp/otlp-json-decoder';
+import { decodeJsonTracesSliced } from '../otlp/otlp-json-decoder';
 import { decodeProtobufTracesSliced } from '../otlp/otlp-protobuf-decoder';
 import {
   encodeExportResponse,
@@ -14,6 +14,7 @@ import {
 import { OUTCOME_STATUS, type RequestOutcome } from '../otlp/outcome-status';
 import type { CollectorPipeline, ExportOutcome } from '../pipeline/collector-pipeline';
 import { type MemoryBudget, Reservation, SPAN_COST_BYTES } from '../pipeline/memory-budget';
+import { concatInSlices } from '../slicing/concat-in-slices';
 import type { CollectorMetrics } from '../telemetry/collector-metrics';
 import type { BearerAuth } from './bearer-auth';
 
@@ -160,7 +161,7 @@ function decompress(
     inflater.on('end', () => {
       if (done) return;
       done = true;
-      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+      concatInSlices(chunks, size).then(resolve, reject);
     });
     inflater.end(body);
   });
@@ -275,7 +276,7 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
       req.once('end', () => {
         if (done) return;
         done = true;
-        resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+        concatInSlices(chunks, size).then(resolve, reject);
       });
       // The client went away mid-body: nobody gets an answer, so it is not an `invalid` request.
       req.once('error', (error) => {
@@ -314,7 +315,10 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
     let decoded: DecodedTraces;
     try {
       const max = options.maxSpansPerRequest;
-      decoded = format === 'json' ? decodeJsonTraces(body, max) : await decodeProtobufTracesSliced(body, max);
+      decoded =
+        format === 'json'
+          ? await decodeJsonTracesSliced(body, max)
+          : await decodeProtobufTracesSliced(body, max);
     } catch (error) {
       if (error instanceof TooManySpansError) throw new HttpFailure('too_large', error.message);
       throw new HttpFailure('invalid', `undecodable ${format} body: ${(error as Error).message}`);

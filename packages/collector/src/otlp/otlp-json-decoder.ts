@@ -1,4 +1,5 @@
 import type { Attributes, AttributeValue, SpanEventLike, SpanLike } from '@spantrack/processor/translate';
+import { TimeSlice } from '../slicing/time-slice';
 import {
   arrayAttribute,
   countSpan,
@@ -14,10 +15,11 @@ import {
   toPlain,
 } from './decoded-traces';
 import { hexOf, OtlpDecodeError } from './protobuf-reader';
+import { parseJsonSliced } from './sliced-json-parser';
 
 /**
- * JSON nesting (objects and arrays) past which a body is refused before `JSON.parse` sees it. A
- * span attribute holding a kvlist of arrays sits at depth ~12; 64 leaves room for nested values.
+ * JSON nesting (objects and arrays) past which a body is refused (before `JSON.parse` sees it; by
+ * the sliced parser as it reads). A span attribute holding a kvlist of arrays sits at depth ~12; 64 leaves room for nested values.
  */
 export const MAX_JSON_DEPTH = 64;
 
@@ -51,8 +53,44 @@ export function decodeJsonTraces(body: Buffer, maxSpans = Number.POSITIVE_INFINI
   } catch (error) {
     throw new OtlpDecodeError(`invalid JSON: ${(error as Error).message}`);
   }
-  if (!isObject(request)) throw new OtlpDecodeError('body is not a JSON object');
   const out = emptyTraces(maxSpans);
+  const walk = walkRequest(request, out);
+  while (!walk.next().done);
+  return out;
+}
+
+/**
+ * `decodeJsonTraces` in slices, for the receivers: the body is parsed by `parseJsonSliced` and its
+ * spans read a few milliseconds at a time, with a yield to the event loop in between, so that a
+ * 64 MiB body does not hold up other requests (or `/healthz`). Same spans, same errors.
+ * @throws OtlpDecodeError as decodeJsonTraces; TooManySpansError
+ */
+export async function decodeJsonTracesSliced(
+  body: Buffer,
+  maxSpans = Number.POSITIVE_INFINITY,
+): Promise<DecodedTraces> {
+  const slice = new TimeSlice();
+  // The span count bound of decodeJsonTraces, a few MiB of search at a time.
+  if (Number.isFinite(maxSpans)) {
+    let count = 0;
+    for (let from = 0; from < body.length; from += COUNT_STEP) {
+      count += countSpanIdKeys(body, from, from + COUNT_STEP);
+      if (slice.spent) await slice.yield();
+    }
+    if (count > 2 * maxSpans) throw new TooManySpansError(maxSpans);
+  }
+  const request = await parseJsonSliced(body, MAX_JSON_DEPTH, slice);
+  const out = emptyTraces(maxSpans);
+  const walk = walkRequest(request, out);
+  for (let n = 1; !walk.next().done; n++) {
+    if ((n & 63) === 0 && slice.spent) await slice.yield();
+  }
+  return out;
+}
+
+/** Reads the parsed request into `out`, pausing after each span (the sliced decoder yields there). */
+function* walkRequest(request: unknown, out: DecodedTraces): Generator<void, void, void> {
+  if (!isObject(request)) throw new OtlpDecodeError('body is not a JSON object');
   for (const rs of list(field(request, 'resourceSpans', 'resource_spans'), 'resourceSpans')) {
     if (!isObject(rs)) throw new OtlpDecodeError('resourceSpans[] must hold objects');
     const resourceJson = field(rs, 'resource', 'resource');
@@ -68,20 +106,23 @@ export function decodeJsonTraces(body: Buffer, maxSpans = Number.POSITIVE_INFINI
       for (const s of list(field(ss, 'spans', 'spans'), 'spans')) {
         if (!isObject(s)) throw new OtlpDecodeError('spans[] must hold objects');
         readSpan(s, resource, scope, out);
+        yield;
       }
     }
   }
-  return out;
 }
 
-/** Occurrences of `"spanId"` and `"span_id"` in the raw body. */
-function countSpanIdKeys(body: Buffer): number {
+/** Occurrences of `"spanId"` and `"span_id"` in the raw body that start within [from, to). */
+function countSpanIdKeys(body: Buffer, from = 0, to = body.length): number {
   let count = 0;
   for (const key of SPAN_ID_KEYS) {
-    for (let at = body.indexOf(key); at !== -1; at = body.indexOf(key, at + key.length)) count++;
+    const part = body.subarray(from, Math.min(to + key.length - 1, body.length));
+    for (let at = part.indexOf(key); at !== -1; at = part.indexOf(key, at + key.length)) count++;
   }
   return count;
 }
+/** Bytes searched for span id keys at a time by the sliced decoder (about 5 ms of `indexOf`). */
+const COUNT_STEP = 4 * 1024 * 1024;
 const SPAN_ID_KEYS = [Buffer.from('"spanId"'), Buffer.from('"span_id"')];
 
 function readSpan(s: Json, resource: Attributes, scope: SpanLike['scope'], out: DecodedTraces): void {

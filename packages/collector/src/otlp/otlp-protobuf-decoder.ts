@@ -1,4 +1,5 @@
 import type { Attributes, AttributeValue, SpanEventLike, SpanLike } from '@spantrack/processor/translate';
+import { TimeSlice } from '../slicing/time-slice';
 import {
   arrayAttribute,
   countSpan,
@@ -49,16 +50,17 @@ interface SpanAt {
   scope: SpanLike['scope'];
 }
 
-/** How long decoding runs before it yields to the event loop, ms. */
-const SLICE_MS = 10;
-
 /**
  * `decodeProtobufTraces` in slices: the spans are located first (cheap: no strings decoded), counted
  * against `maxSpans`, then decoded a few milliseconds at a time with a yield to the event loop in
  * between, so that a large request does not hold up the others (or `/healthz`).
  * @throws OtlpDecodeError as decodeProtobufTraces; TooManySpansError before any span is decoded
  */
-export async function decodeProtobufTracesSliced(body: Buffer, maxSpans: number): Promise<DecodedTraces> {
+export async function decodeProtobufTracesSliced(
+  body: Buffer,
+  maxSpans: number,
+  slice = new TimeSlice(),
+): Promise<DecodedTraces> {
   const r = new ProtobufReader(body);
   const found: SpanAt[] = [];
   walkRequest(r, (r, resource, scope) => {
@@ -66,16 +68,12 @@ export async function decodeProtobufTracesSliced(body: Buffer, maxSpans: number)
     found.push({ pos: r.pos, end: r.end, resource, scope });
   });
   const out = emptyTraces(maxSpans);
-  let sliceStart = performance.now();
   for (let i = 0; i < found.length; i++) {
     const at = found[i]!;
     r.pos = at.pos;
     r.end = at.end;
     readSpan(r, at.resource, at.scope, out);
-    if ((i & 63) === 63 && performance.now() - sliceStart > SLICE_MS) {
-      await new Promise((resolve) => setImmediate(resolve));
-      sliceStart = performance.now();
-    }
+    if ((i & 63) === 63 && slice.spent) await slice.yield();
   }
   return out;
 }

@@ -7,8 +7,10 @@ import {
 import { type AnalyticsMessage, DiagnosticCode, type Translator } from '@spantrack/processor/translate';
 import type { DecodedTraces } from '../otlp/decoded-traces';
 import type { PartialSuccess } from '../otlp/otlp-response';
+import { TimeSlice } from '../slicing/time-slice';
 import type { CollectorMetrics } from '../telemetry/collector-metrics';
-import { fillTraceContext } from './request-trace-context';
+import { sendInParts } from './send-in-parts';
+import { translateByTraces } from './sliced-translation';
 
 /**
  * `delivered` (default): a request is answered 200 once the sink accepted its messages, so the
@@ -141,16 +143,17 @@ export class CollectorPipeline {
     if (early !== undefined) return early;
     metrics.addSpansReceived(decoded.spans.length + decoded.invalidSpans);
 
-    const spans = fillTraceContext(decoded.spans);
+    const spans = decoded.spans;
     const messages: AnalyticsMessage[] = [];
     /** Per message, the index of its span (to count a span rejected when its message is). */
     const spanOf: number[] = [];
     let rejected = decoded.invalidSpans;
     let firstReason = decoded.invalidReason;
-    // The request's spans together: rules may relate spans across the traces of a request, so the
-    // translation is not sliced (the decoding before it is).
-    const results = translator.many(spans);
+    // A few whole traces at a time, yielding in between: a large request does not hold up the others.
+    const results = await translateByTraces(translator, spans);
+    const slice = new TimeSlice();
     for (let i = 0; i < spans.length; i++) {
+      if ((i & 255) === 255 && slice.spent) await slice.yield();
       const result = results[i]!;
       const produced = result.messages;
       for (let m = 0; m < produced.length; m++) {
@@ -184,7 +187,7 @@ export class CollectorPipeline {
     }
     const count = messages.length;
     this.queued += count;
-    const delivery = this.options.sink.send(messages).then(
+    const delivery = sendInParts(this.options.sink, messages).then(
       (result) => this.settle(count, result, probe),
       (error: unknown) =>
         this.settle(
