@@ -1,10 +1,9 @@
 import { setSession, setUser } from '@arizeai/openinference-core';
 import { OpenAIInstrumentation } from '@arizeai/openinference-instrumentation-openai';
 import { context } from '@opentelemetry/api';
-import OpenAI from 'openai';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type FakeOpenAI, startFakeOpenAI } from './fake-openai-server';
-import { disableContext, enableContext, names, Pipeline } from './harness';
+import { describe, expect, it } from 'vitest';
+import { names } from './harness';
+import { instrumentedOpenAI } from './openai-producer';
 import {
   actionInvoked,
   aiError,
@@ -14,7 +13,6 @@ import {
   MODEL,
   messageReceived,
   TOKENS,
-  TOOL_NAME,
   turnOpened,
 } from './scenarios';
 
@@ -23,64 +21,15 @@ import {
  * OpenAI-compatible server. Its spans carry openinference.span.kind and llm.*, no gen_ai.*.
  */
 
-let server: FakeOpenAI;
-let pipeline: Pipeline;
-let client: OpenAI;
-const instrumentation = new OpenAIInstrumentation();
-
-beforeAll(async () => {
-  enableContext();
-  server = await startFakeOpenAI();
-  instrumentation.manuallyInstrument(OpenAI);
-});
-afterAll(async () => {
-  instrumentation.disable();
-  disableContext();
-  await server.close();
-});
-beforeEach(() => {
-  pipeline = new Pipeline();
-  instrumentation.setTracerProvider(pipeline.provider);
-  client = new OpenAI({ baseURL: server.url, apiKey: 'test-key', maxRetries: 0, timeout: 300 });
-});
-afterEach(() => pipeline.shutdown());
-
-const TOOLS = [{ type: 'function' as const, function: { name: TOOL_NAME, parameters: { type: 'object' } } }];
-const ask = (content: string, tools = false) =>
-  client.chat.completions.create({
-    model: 'gpt-4o-mini',
-    messages: [{ role: 'user', content }],
-    ...(tools ? { tools: TOOLS } : {}),
-  });
+const openai = instrumentedOpenAI(new OpenAIInstrumentation());
 
 // A call as the server answers it: the response's model, its usage with 4 cached input tokens.
 const call = generation({ model: MODEL, ...TOKENS, cached_input_tokens: 4, cost_usd: CALL_COST_CACHED });
 
 describeMatrix({
   title: 'OpenInference (@arizeai/openinference-instrumentation-openai)',
-  pipeline: () => pipeline,
-  calls: {
-    chat: () => ask('where is my order?'),
-    async stream() {
-      const stream = await client.chat.completions.create({
-        model: 'gpt-4o-mini',
-        messages: [{ role: 'user', content: 'stream it' }],
-        stream: true,
-        stream_options: { include_usage: true },
-      });
-      for await (const _ of stream) {
-        // drain
-      }
-    },
-    ask: (content) => ask(content),
-    async toolLoop(runTool) {
-      const first = await ask('where is order 42?', true);
-      for (const c of first.choices[0]!.message.tool_calls ?? []) {
-        await runTool(c.type === 'function' ? c.function.name : 'tool', async () => 'order 42 shipped');
-      }
-      return ask('where is order 42?');
-    },
-  },
+  pipeline: openai.pipeline,
+  calls: openai.calls,
   expected: {
     chat: {
       outside: { spans: 1, events: [call] },
@@ -138,8 +87,8 @@ describeMatrix({
 describe("OpenInference's own context", () => {
   it('setUser / setSession name the user of a call outside spantrack (user.id, session.id on its span)', async () => {
     const scoped = setUser(setSession(context.active(), { sessionId: 'sess-oi' }), { userId: 'u-oi' });
-    await context.with(scoped, () => ask('where is my order?'));
-    const events = await pipeline.events();
+    await context.with(scoped, () => openai.ask('where is my order?'));
+    const events = await openai.pipeline().events();
     expect(names(events)).toEqual(['ai.generation']);
     expect(events[0]!.properties).toEqual(call.properties);
     expect(events[0]!.userId).toBe('u-oi');

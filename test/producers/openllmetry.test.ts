@@ -1,8 +1,5 @@
 import { OpenAIInstrumentation } from '@traceloop/instrumentation-openai';
-import OpenAI from 'openai';
-import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
-import { type FakeOpenAI, startFakeOpenAI } from './fake-openai-server';
-import { disableContext, enableContext, Pipeline } from './harness';
+import { instrumentedOpenAI } from './openai-producer';
 import {
   actionInvoked,
   aiError,
@@ -12,7 +9,6 @@ import {
   MODEL,
   messageReceived,
   TOKENS,
-  TOOL_NAME,
   turnOpened,
 } from './scenarios';
 
@@ -21,64 +17,15 @@ import {
  * openai client) against a local OpenAI-compatible server.
  */
 
-let server: FakeOpenAI;
-let pipeline: Pipeline;
-let client: OpenAI;
-const instrumentation = new OpenAIInstrumentation();
-
-beforeAll(async () => {
-  enableContext();
-  server = await startFakeOpenAI();
-  instrumentation.manuallyInstrument(OpenAI);
-});
-afterAll(async () => {
-  instrumentation.disable();
-  disableContext();
-  await server.close();
-});
-beforeEach(() => {
-  pipeline = new Pipeline();
-  instrumentation.setTracerProvider(pipeline.provider);
-  client = new OpenAI({ baseURL: server.url, apiKey: 'test-key', maxRetries: 0, timeout: 300 });
-});
-afterEach(() => pipeline.shutdown());
-
-const TOOLS = [{ type: 'function' as const, function: { name: TOOL_NAME, parameters: { type: 'object' } } }];
-const ask = (content: string, tools = false) =>
-  client.chat.completions.create({
-    model: 'gpt-4o-mini',
-    messages: [{ role: 'user', content }],
-    ...(tools ? { tools: TOOLS } : {}),
-  });
+const openai = instrumentedOpenAI(new OpenAIInstrumentation());
 
 // A call as the server answers it; OpenLLMetry writes no cached input tokens, so all input is priced uncached.
 const call = generation({ model: MODEL, ...TOKENS, cost_usd: CALL_COST_NO_CACHE });
 
 describeMatrix({
   title: 'OpenLLMetry (@traceloop/instrumentation-openai)',
-  pipeline: () => pipeline,
-  calls: {
-    chat: () => ask('where is my order?'),
-    async stream() {
-      const stream = await client.chat.completions.create({
-        model: 'gpt-4o-mini',
-        messages: [{ role: 'user', content: 'stream it' }],
-        stream: true,
-        stream_options: { include_usage: true },
-      });
-      for await (const _ of stream) {
-        // drain
-      }
-    },
-    ask: (content) => ask(content),
-    async toolLoop(runTool) {
-      const first = await ask('where is order 42?', true);
-      for (const c of first.choices[0]!.message.tool_calls ?? []) {
-        await runTool(c.type === 'function' ? c.function.name : 'tool', async () => 'order 42 shipped');
-      }
-      return ask('where is order 42?');
-    },
-  },
+  pipeline: openai.pipeline,
+  calls: openai.calls,
   expected: {
     chat: {
       outside: { spans: 1, events: [call] },

@@ -1,0 +1,74 @@
+import type { TracerProvider } from '@opentelemetry/api';
+import OpenAI from 'openai';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { type FakeOpenAI, startFakeOpenAI } from './fake-openai-server';
+import { disableContext, enableContext, Pipeline } from './harness';
+import { type ProducerCalls, TOOL_NAME } from './scenarios';
+
+/** What the tests need of an instrumentation that patches the openai module it is handed. */
+interface OpenAIModuleInstrumentation {
+  manuallyInstrument(module: typeof OpenAI): void;
+  setTracerProvider(provider: TracerProvider): void;
+  disable(): void;
+}
+
+const TOOLS = [{ type: 'function' as const, function: { name: TOOL_NAME, parameters: { type: 'object' } } }];
+
+/**
+ * The real openai client patched by `instrumentation`, against the local fake server, with a fresh
+ * pipeline per test (registers the suite's hooks). `calls` drives the scenario matrix.
+ */
+export function instrumentedOpenAI(instrumentation: OpenAIModuleInstrumentation) {
+  let server: FakeOpenAI;
+  let pipeline: Pipeline;
+  let client: OpenAI;
+
+  beforeAll(async () => {
+    enableContext();
+    server = await startFakeOpenAI();
+    instrumentation.manuallyInstrument(OpenAI);
+  });
+  afterAll(async () => {
+    instrumentation.disable();
+    disableContext();
+    await server.close();
+  });
+  beforeEach(() => {
+    pipeline = new Pipeline();
+    instrumentation.setTracerProvider(pipeline.provider);
+    client = new OpenAI({ baseURL: server.url, apiKey: 'test-key', maxRetries: 0, timeout: 300 });
+  });
+  afterEach(() => pipeline.shutdown());
+
+  const ask = (content: string, tools = false) =>
+    client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content }],
+      ...(tools ? { tools: TOOLS } : {}),
+    });
+
+  const calls: ProducerCalls = {
+    chat: () => ask('where is my order?'),
+    async stream() {
+      const stream = await client.chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: 'stream it' }],
+        stream: true,
+        stream_options: { include_usage: true },
+      });
+      for await (const _ of stream) {
+        // drain
+      }
+    },
+    ask: (content) => ask(content),
+    async toolLoop(runTool) {
+      const first = await ask('where is order 42?', true);
+      for (const c of first.choices[0]!.message.tool_calls ?? []) {
+        await runTool(c.type === 'function' ? c.function.name : 'tool', async () => 'order 42 shipped');
+      }
+      return ask('where is order 42?');
+    },
+  };
+
+  return { pipeline: () => pipeline, ask, calls };
+}
