@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 
 /**
  * Deterministic Segment message ids: at most 64 characters of `[A-Za-z0-9._-]`.
@@ -14,14 +14,24 @@ import { createHash } from 'node:crypto';
 /** Ordinals up to this fit the 64-character budget of the fast form. */
 const MAX_FAST_ORDINAL = 999;
 const MAX_CACHED_TAGS = 1024;
+/**
+ * Lifecycle ids remembered: every turn of a conversation reports its start again (the id makes the
+ * repeats one event), so the same few thousand conversations are hashed over and over.
+ */
+const MAX_CACHED_CONVERSATION_IDS = 4096;
 
 /** Every valid message id matches this. */
 export const MESSAGE_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
 const eventTags = new Map<string, string>();
 
+/** `crypto.hash` (one call, no Hash object) where this Node has it (20.12+). */
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: 'base64url') => string }).hash;
+
 function sha256(input: string): string {
-  return createHash('sha256').update(input).digest('base64url');
+  return oneShotHash !== undefined
+    ? oneShotHash('sha256', input, 'base64url')
+    : crypto.createHash('sha256').update(input).digest('base64url');
 }
 
 function eventTag(event: string): string {
@@ -35,38 +45,39 @@ function eventTag(event: string): string {
   return tag;
 }
 
-function isLowerHex(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
-  }
-  return true;
-}
+const TRACE_ID_HEX = /^[0-9a-f]{32}$/;
+const SPAN_ID_HEX = /^[0-9a-f]{16}$/;
 
-// A span usually yields more than one message: its ids are checked once.
+// A span usually yields more than one message, and a trace many spans: each id is checked once.
 let lastTraceId = '';
+let lastTraceHex = false;
 let lastSpanId = '';
-let lastHex = false;
+let lastSpanHex = false;
 
 /** Whether trace and span ids are the lowercase hex the fast id form needs. */
 export function hasHexIds(traceId: string, spanId: string): boolean {
-  if (traceId === lastTraceId && spanId === lastSpanId) return lastHex;
-  lastTraceId = traceId;
-  lastSpanId = spanId;
-  lastHex = traceId.length === 32 && spanId.length === 16 && isLowerHex(traceId) && isLowerHex(spanId);
-  return lastHex;
+  if (traceId !== lastTraceId) {
+    lastTraceId = traceId;
+    lastTraceHex = TRACE_ID_HEX.test(traceId);
+  }
+  if (spanId !== lastSpanId) {
+    lastSpanId = spanId;
+    lastSpanHex = SPAN_ID_HEX.test(spanId);
+  }
+  return lastTraceHex && lastSpanHex;
 }
 
 /**
  * Id of the `ordinal`-th event named `event` made from one span. `fallbackKey` identifies the span
- * when its ids are unusable (the translator passes name and start time).
+ * when its ids are unusable (the translator passes name and start time); a function is called only
+ * then, so the common case builds no key.
  */
 export function spanMessageId(
   traceId: string,
   spanId: string,
   event: string,
   ordinal: number,
-  fallbackKey = '',
+  fallbackKey: string | (() => string) = '',
 ): string {
   if (
     ordinal >= 0 &&
@@ -76,10 +87,27 @@ export function spanMessageId(
   ) {
     return `${traceId}${spanId}-${eventTag(event)}-${ordinal}`;
   }
-  return `h-${sha256(`${traceId}\u0000${spanId}\u0000${fallbackKey}\u0000${event}\u0000${ordinal}`)}`;
+  const key = typeof fallbackKey === 'function' ? fallbackKey() : fallbackKey;
+  return `h-${sha256(`${traceId}\u0000${spanId}\u0000${key}\u0000${event}\u0000${ordinal}`)}`;
 }
+
+const conversationIds = new Map<string, Map<string, string>>();
 
 /** Id of a conversation lifecycle event: the same for every span reporting it. */
 export function conversationMessageId(conversationId: string, event: string): string {
-  return `c-${sha256(`${conversationId}\u0000${event}`)}`;
+  // By event, then by conversation: the lookup hashes the id as it came, with no key built.
+  let ids = conversationIds.get(event);
+  if (ids === undefined) {
+    if (conversationIds.size >= MAX_CACHED_TAGS) conversationIds.clear();
+    ids = new Map();
+    conversationIds.set(event, ids);
+  }
+  let id = ids.get(conversationId);
+  if (id === undefined) {
+    // Bounded: cleared whole when full (the next turns refill it with the conversations in flight).
+    if (ids.size >= MAX_CACHED_CONVERSATION_IDS) ids.clear();
+    id = `c-${sha256(`${conversationId}\u0000${event}`)}`;
+    ids.set(conversationId, id);
+  }
+  return id;
 }

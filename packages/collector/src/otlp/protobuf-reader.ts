@@ -202,18 +202,53 @@ export function hexOf(buf: Buffer, start: number, end: number): string {
   return (buf as SlicingBuffer).hexSlice(start, end);
 }
 
+/** Strings up to this many bytes are looked up in (and kept by) the recent-strings table. */
+const MAX_CACHED_LENGTH = 64;
+/** Slots of the table (a power of two): each holds the last string that hashed there. */
+const CACHE_SLOTS = 4096;
+const recentStrings: string[] = new Array<string>(CACHE_SLOTS).fill('');
+
 /**
- * `buf[start, end)` as a string. ASCII (nearly every key and value in telemetry) takes a
- * latin1 slice after a byte scan; anything else is validated as UTF-8 first.
+ * `buf[start, end)` as a string. ASCII (nearly every key and value in telemetry) takes a latin1
+ * slice after a byte scan; anything else is validated as UTF-8 first.
+ *
+ * Short ASCII strings repeat from span to span (attribute keys, models, operation names): the scan
+ * also hashes the bytes, and a string already made for the same bytes is returned again. That skips
+ * a native slice per string and, for keys, lets the attribute store reuse a string the engine has
+ * already internalized.
  */
 export function utf8(buf: Buffer, start: number, end: number): string {
   if (start === end) return '';
-  for (let i = start; i < end; i++) {
-    if (buf[i]! >= 0x80) {
-      const slice = buf.subarray(start, end);
-      if (!isUtf8(slice)) throw new OtlpDecodeError('string field is not valid UTF-8');
-      return (buf as SlicingBuffer).utf8Slice(start, end);
-    }
+  const length = end - start;
+  if (length > MAX_CACHED_LENGTH) {
+    for (let i = start; i < end; i++) if (buf[i]! >= 0x80) return nonAscii(buf, start, end);
+    return (buf as SlicingBuffer).latin1Slice(start, end);
   }
-  return (buf as SlicingBuffer).latin1Slice(start, end);
+  // FNV-1a over the bytes, checking each is ASCII on the way.
+  let hash = 0x811c9dc5;
+  for (let i = start; i < end; i++) {
+    const b = buf[i]!;
+    if (b >= 0x80) return nonAscii(buf, start, end);
+    hash = Math.imul(hash ^ b, 0x01000193);
+  }
+  const slot = (hash ^ (hash >>> 15)) & (CACHE_SLOTS - 1);
+  const seen = recentStrings[slot]!;
+  if (seen.length === length) {
+    let same = true;
+    for (let i = 0; i < length; i++) {
+      if (seen.charCodeAt(i) !== buf[start + i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return seen;
+  }
+  const made = (buf as SlicingBuffer).latin1Slice(start, end);
+  recentStrings[slot] = made;
+  return made;
+}
+
+function nonAscii(buf: Buffer, start: number, end: number): string {
+  if (!isUtf8(buf.subarray(start, end))) throw new OtlpDecodeError('string field is not valid UTF-8');
+  return (buf as SlicingBuffer).utf8Slice(start, end);
 }

@@ -36,7 +36,7 @@ export class TranslatorCatalogContext implements CatalogContext {
       it.spanId,
       event,
       ordinal,
-      `${it.spanName}\u0000${it.startTimeUnixNano}`,
+      () => `${it.spanName}\u0000${it.startTimeUnixNano}`,
     );
   }
 

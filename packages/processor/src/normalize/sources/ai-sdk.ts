@@ -43,15 +43,35 @@ const METADATA_PREFIX = 'ai.telemetry.metadata.';
  * Where `@ai-sdk/otel` writes the call's `runtimeContext` entries its user chose to record
  * (`runtimeContext: true` and `includeRuntimeContext`), on the `invoke_agent` and step spans.
  */
-export const RUNTIME_CONTEXT_PREFIX = 'ai.settings.context.';
+const RUNTIME_CONTEXT_PREFIX = 'ai.settings.context.';
 // The names users give those ids, in both casings.
 const USER_ID_KEYS = ['userId', 'user_id'];
 const CONVERSATION_ID_KEYS = ['conversationId', 'conversation_id', 'sessionId', 'session_id'];
 
-/** User and conversation ids the SDK's user recorded under `prefix`, filling what the span lacks. */
-export function readAiSdkIds(span: SpanLike, ctx: NormalizeContext, it: Interaction, prefix: string): void {
-  for (const key of USER_ID_KEYS) it.userId ??= idAt(span, ctx, prefix + key);
-  for (const key of CONVERSATION_ID_KEYS) it.conversationId ??= idAt(span, ctx, prefix + key);
+/** The attribute keys of the user and conversation ids recorded under one prefix, built once. */
+export interface AiSdkIdKeys {
+  readonly user: readonly string[];
+  readonly conversation: readonly string[];
+}
+
+function idKeys(prefix: string): AiSdkIdKeys {
+  return {
+    user: USER_ID_KEYS.map((key) => prefix + key),
+    conversation: CONVERSATION_ID_KEYS.map((key) => prefix + key),
+  };
+}
+
+const METADATA_ID_KEYS = idKeys(METADATA_PREFIX);
+export const RUNTIME_CONTEXT_ID_KEYS = idKeys(RUNTIME_CONTEXT_PREFIX);
+
+/** User and conversation ids the SDK's user recorded under one prefix, filling what the span lacks. */
+export function readAiSdkIds(span: SpanLike, ctx: NormalizeContext, it: Interaction, keys: AiSdkIdKeys): void {
+  if (it.userId === undefined) {
+    for (const key of keys.user) if ((it.userId = idAt(span, ctx, key)) !== undefined) break;
+  }
+  if (it.conversationId === undefined) {
+    for (const key of keys.conversation) if ((it.conversationId = idAt(span, ctx, key)) !== undefined) break;
+  }
 }
 
 /** Vercel AI SDK `ai.*` spans (`ai.model.*`, `ai.usage.*`, `ai.toolCall.*`, `ai.telemetry.metadata.*`). */
@@ -75,7 +95,7 @@ export const aiSdkSource: InteractionSource = {
       countAt(span, ctx, 'ai.usage.cachedInputTokens') ??
       countAt(span, ctx, 'ai.usage.inputTokenDetails.cacheReadTokens');
     it.agentName ??= textAt(span, ctx, 'ai.telemetry.functionId');
-    readAiSdkIds(span, ctx, it, METADATA_PREFIX);
+    readAiSdkIds(span, ctx, it, METADATA_ID_KEYS);
     if (kind === 'tool') {
       it.toolName ??= textAt(span, ctx, 'ai.toolCall.name');
       it.toolCallId ??= idAt(span, ctx, 'ai.toolCall.id');

@@ -11,7 +11,7 @@ import type { SpanLike } from '../../span-like';
 import type { Interaction } from '../interaction';
 import type { InteractionSource } from '../normalize';
 import { type NormalizeContext, readSpan, type UNUSABLE_SPAN } from '../read-span';
-import { RUNTIME_CONTEXT_PREFIX, readAiSdkIds } from './ai-sdk';
+import { RUNTIME_CONTEXT_ID_KEYS, readAiSdkIds } from './ai-sdk';
 
 /**
  * Plain OpenTelemetry GenAI semantic-convention spans (current and older key spellings): LLM calls
@@ -55,7 +55,7 @@ export const genAiSemconvSource: InteractionSource = {
     const reportedBy = attrs[ATTR_SPANTRACK_REPORTED_BY];
     if (typeof reportedBy === 'string') it.reportedBy = reportedBy;
     // The AI SDK's GenAI integration carries the call's ids only in its recorded runtime context.
-    if (kind === 'turn') readAiSdkIds(span, ctx, it, RUNTIME_CONTEXT_PREFIX);
+    if (kind === 'turn') readAiSdkIds(span, ctx, it, RUNTIME_CONTEXT_ID_KEYS);
     return it;
   },
 };
