@@ -26,7 +26,8 @@ export const MESSAGE_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 const eventTags = new Map<string, string>();
 
 /** `crypto.hash` (one call, no Hash object) where this Node has it (20.12+). */
-const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: 'base64url') => string }).hash;
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: 'base64url') => string })
+  .hash;
 
 function sha256(input: string): string {
   return oneShotHash !== undefined

@@ -65,13 +65,23 @@ const METADATA_ID_KEYS = idKeys(METADATA_PREFIX);
 export const RUNTIME_CONTEXT_ID_KEYS = idKeys(RUNTIME_CONTEXT_PREFIX);
 
 /** User and conversation ids the SDK's user recorded under one prefix, filling what the span lacks. */
-export function readAiSdkIds(span: SpanLike, ctx: NormalizeContext, it: Interaction, keys: AiSdkIdKeys): void {
-  if (it.userId === undefined) {
-    for (const key of keys.user) if ((it.userId = idAt(span, ctx, key)) !== undefined) break;
+export function readAiSdkIds(
+  span: SpanLike,
+  ctx: NormalizeContext,
+  it: Interaction,
+  keys: AiSdkIdKeys,
+): void {
+  it.userId ??= firstIdAt(span, ctx, keys.user);
+  it.conversationId ??= firstIdAt(span, ctx, keys.conversation);
+}
+
+/** The first usable id among `keys`. */
+function firstIdAt(span: SpanLike, ctx: NormalizeContext, keys: readonly string[]): string | undefined {
+  for (const key of keys) {
+    const id = idAt(span, ctx, key);
+    if (id !== undefined) return id;
   }
-  if (it.conversationId === undefined) {
-    for (const key of keys.conversation) if ((it.conversationId = idAt(span, ctx, key)) !== undefined) break;
-  }
+  return undefined;
 }
 
 /** Vercel AI SDK `ai.*` spans (`ai.model.*`, `ai.usage.*`, `ai.toolCall.*`, `ai.telemetry.metadata.*`). */
