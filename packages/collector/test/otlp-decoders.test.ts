@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeJsonTraces } from '../src/otlp/otlp-json-decoder';
 import { decodeProtobufTraces } from '../src/otlp/otlp-protobuf-decoder';
 import { encodeExportResponse, encodeExportResponseJson } from '../src/otlp/otlp-response';
-import { OtlpDecodeError } from '../src/otlp/protobuf-reader';
+import { OtlpDecodeError, utf8 } from '../src/otlp/protobuf-reader';
 import { MAX_ERROR_MESSAGE_BYTES, truncateUtf8 } from '../src/pipeline/collector-pipeline';
 import { agentTraces, everyFieldSpan, RESOURCE, toJson, toProtobuf } from './support/fixtures';
 
@@ -130,6 +130,36 @@ describe('protobuf decoder on hostile bytes', () => {
     const at = body.indexOf(Buffer.from('support-bot'));
     body[at] = 0xff;
     expect(() => decodeProtobufTraces(body)).toThrow(/UTF-8/);
+  });
+
+  it('reads each string from its own bytes, however alike earlier strings were (strings are reused)', () => {
+    // Same length, same first and last bytes, different middles; ASCII, then non-ASCII of the same
+    // byte length; then one of them with a byte that is not UTF-8: each read right, the last refused.
+    const read = (s: Buffer) => utf8(s, 0, s.length);
+    const alike = Array.from({ length: 64 }, (_, i) => `key.${'a'.repeat(i)}x${'a'.repeat(63 - i)}.end`);
+    for (let round = 0; round < 3; round++) {
+      for (const s of alike) expect(read(Buffer.from(s))).toBe(s);
+    }
+    for (let n = 1; n <= 70; n++) {
+      const ascii = 'k'.repeat(n);
+      expect(read(Buffer.from(ascii))).toBe(ascii);
+      expect(read(Buffer.from(ascii))).toBe(ascii);
+      if (n >= 2) {
+        const accented = `${'k'.repeat(n - 2)}é`;
+        expect(read(Buffer.from(accented))).toBe(accented);
+        expect(read(Buffer.from(ascii))).toBe(ascii);
+        const broken = Buffer.from(ascii);
+        broken[n >> 1] = 0xff;
+        expect(() => read(broken)).toThrow(OtlpDecodeError);
+        expect(read(Buffer.from(ascii))).toBe(ascii);
+      }
+    }
+    // Inside requests: keys and values written in many spans, read the same as the JSON decoder reads them.
+    const traces = agentTraces(30);
+    const plain = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? String(x) : x));
+    const fromProtobuf = decodeProtobufTraces(toProtobuf(traces)).spans;
+    expect(fromProtobuf.length).toBeGreaterThan(30);
+    expect(plain(fromProtobuf)).toBe(plain(decodeJsonTraces(toJson(traces)).spans));
   });
 
   it('refuses a length varint above 2^32 - 1 instead of wrapping it (2^32 + 206 is not 206)', () => {

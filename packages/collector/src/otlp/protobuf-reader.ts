@@ -212,40 +212,39 @@ const recentStrings: string[] = new Array<string>(CACHE_SLOTS).fill('');
  * `buf[start, end)` as a string. ASCII (nearly every key and value in telemetry) takes a latin1
  * slice after a byte scan; anything else is validated as UTF-8 first.
  *
- * Short ASCII strings repeat from span to span (attribute keys, models, operation names): the scan
- * also hashes the bytes, and a string already made for the same bytes is returned again. That skips
- * a native slice per string and, for keys, lets the attribute store reuse a string the engine has
- * already internalized.
+ * Short strings repeat from span to span (attribute keys, models, operation names): a string made
+ * earlier from the same bytes is returned again. The slot comes from the length and a few sampled
+ * bytes; a hit is confirmed byte for byte against the string, which also proves the bytes ASCII (the
+ * string was made from checked ASCII), so a hit reads each byte once and skips the native slice.
+ * For keys, it also lets the attribute store reuse a string the engine has already internalized.
  */
 export function utf8(buf: Buffer, start: number, end: number): string {
-  if (start === end) return '';
   const length = end - start;
-  if (length > MAX_CACHED_LENGTH) {
-    for (let i = start; i < end; i++) if (buf[i]! >= 0x80) return nonAscii(buf, start, end);
-    return (buf as SlicingBuffer).latin1Slice(start, end);
+  if (length === 0) return '';
+  if (length <= MAX_CACHED_LENGTH) {
+    const step = (length >>> 3) + 1;
+    let hash = length;
+    for (let i = start; i < end; i += step) hash = Math.imul(hash ^ buf[i]!, 0x01000193);
+    hash = Math.imul(hash ^ buf[end - 1]!, 0x01000193);
+    const slot = (hash ^ (hash >>> 13)) & (CACHE_SLOTS - 1);
+    const seen = recentStrings[slot]!;
+    if (seen.length === length && sameBytes(seen, buf, start, length)) return seen;
+    const made = asciiOrUtf8(buf, start, end);
+    // Only ASCII strings are kept: a hit must prove its bytes ASCII.
+    if (made.length === length) recentStrings[slot] = made;
+    return made;
   }
-  // FNV-1a over the bytes, checking each is ASCII on the way.
-  let hash = 0x811c9dc5;
-  for (let i = start; i < end; i++) {
-    const b = buf[i]!;
-    if (b >= 0x80) return nonAscii(buf, start, end);
-    hash = Math.imul(hash ^ b, 0x01000193);
-  }
-  const slot = (hash ^ (hash >>> 15)) & (CACHE_SLOTS - 1);
-  const seen = recentStrings[slot]!;
-  if (seen.length === length) {
-    let same = true;
-    for (let i = 0; i < length; i++) {
-      if (seen.charCodeAt(i) !== buf[start + i]) {
-        same = false;
-        break;
-      }
-    }
-    if (same) return seen;
-  }
-  const made = (buf as SlicingBuffer).latin1Slice(start, end);
-  recentStrings[slot] = made;
-  return made;
+  return asciiOrUtf8(buf, start, end);
+}
+
+function sameBytes(seen: string, buf: Buffer, start: number, length: number): boolean {
+  for (let i = 0; i < length; i++) if (seen.charCodeAt(i) !== buf[start + i]) return false;
+  return true;
+}
+
+function asciiOrUtf8(buf: Buffer, start: number, end: number): string {
+  for (let i = start; i < end; i++) if (buf[i]! >= 0x80) return nonAscii(buf, start, end);
+  return (buf as SlicingBuffer).latin1Slice(start, end);
 }
 
 function nonAscii(buf: Buffer, start: number, end: number): string {

@@ -434,9 +434,34 @@ function textOfMessages(json: string, pickLastUser: boolean): string | undefined
   return text;
 }
 
-// Spans arrive in time order, many per second: the ISO text of the last second is reused.
-let cachedSecond = Number.NaN;
-let cachedPrefix = '';
+const MS_PER_DAY = 86_400_000;
+/** `00`..`99`. */
+const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => (i < 10 ? `0${i}` : String(i)));
+/** `.000Z`..`.999Z`: the end of every ISO time. */
+const MILLIS_SUFFIX = Array.from({ length: 1000 }, (_, i) => `.${String(i).padStart(3, '0')}Z`);
+
+// Spans arrive close together in time: the `YYYY-MM-DDT` of the last day, and the
+// `YYYY-MM-DDTHH:MM:SS` of the last few seconds (a span's start and end are often in different
+// seconds, and a trace's spans alternate between them), are reused.
+let cachedDay = Number.NaN;
+let cachedDayPrefix = '';
+const SECOND_SLOTS = 8;
+const cachedSeconds = new Float64Array(SECOND_SLOTS).fill(Number.NaN);
+const cachedSecondPrefixes: string[] = new Array<string>(SECOND_SLOTS).fill('');
+
+/** `YYYY-MM-DDTHH:MM:SS` of a whole second (in ms since the epoch, within 0001..9999). */
+function secondPrefix(secondMs: number): string {
+  const day = Math.floor(secondMs / MS_PER_DAY);
+  if (day !== cachedDay) {
+    cachedDay = day;
+    cachedDayPrefix = new Date(day * MS_PER_DAY).toISOString().slice(0, 11);
+  }
+  const inDay = (secondMs - day * MS_PER_DAY) / 1000;
+  const hours = Math.floor(inDay / 3600);
+  const minutes = Math.floor((inDay - hours * 3600) / 60);
+  const seconds = inDay - hours * 3600 - minutes * 60;
+  return `${cachedDayPrefix}${TWO_DIGITS[hours]}:${TWO_DIGITS[minutes]}:${TWO_DIGITS[seconds]}`;
+}
 
 /** Milliseconds since the epoch of a nanosecond time, exactly, mostly without BigInt division. */
 function nanosToMillis(nanos: bigint): number {
@@ -457,13 +482,15 @@ export function isoFromNanos(nanos: bigint): string | undefined {
   const ms = nanosToMillis(nanos);
   if (!(ms > 0 && ms <= MAX_TIME_MS)) return undefined;
   const second = Math.floor(ms / 1000);
-  if (second !== cachedSecond) {
-    const iso = new Date(second * 1000).toISOString();
-    cachedSecond = second;
-    cachedPrefix = iso.slice(0, 20);
+  const slot = second & (SECOND_SLOTS - 1);
+  let prefix: string;
+  if (cachedSeconds[slot] === second) prefix = cachedSecondPrefixes[slot]!;
+  else {
+    prefix = secondPrefix(second * 1000);
+    cachedSeconds[slot] = second;
+    cachedSecondPrefixes[slot] = prefix;
   }
-  const milli = ms - second * 1000;
-  return cachedPrefix + (milli < 10 ? `00${milli}` : milli < 100 ? `0${milli}` : milli) + 'Z';
+  return prefix + MILLIS_SUFFIX[ms - second * 1000]!;
 }
 
 /**

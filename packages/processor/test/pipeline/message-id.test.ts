@@ -66,4 +66,33 @@ describe('message ids', () => {
       conversationMessageId('c2', 'Conversation Started'),
     );
   });
+  it('are the same whether or not an earlier id was remembered (lifecycle ids and id checks are cached)', () => {
+    const first = conversationMessageId('conv-1', 'Conversation Started');
+    // More conversations than any cache keeps, then the first again.
+    const others = Array.from({ length: 10_000 }, (_, i) =>
+      conversationMessageId(`conv-${i + 2}`, 'Conversation Started'),
+    );
+    expect(new Set(others).size).toBe(others.length);
+    expect(conversationMessageId('conv-1', 'Conversation Started')).toBe(first);
+    expect(conversationMessageId('conv-1', 'Conversation Ended')).not.toBe(first);
+    // The same span id under a hex and a non-hex trace id: the checks are per id, not remembered wrongly.
+    const hexTrace = 'ab'.repeat(16);
+    const fast = spanMessageId(hexTrace, SPAN_ID, 'Message Sent', 0);
+    expect(fast.startsWith(hexTrace + SPAN_ID)).toBe(true);
+    expect(spanMessageId('AB'.repeat(16), SPAN_ID, 'Message Sent', 0)).toMatch(/^h-/);
+    expect(spanMessageId(hexTrace, 'XYZ', 'Message Sent', 0)).toMatch(/^h-/);
+    expect(spanMessageId(hexTrace, SPAN_ID, 'Message Sent', 0)).toBe(fast);
+    // The fallback key is only built when the ids cannot be used, and then it counts.
+    let built = 0;
+    const key = () => {
+      built++;
+      return 'span\u00001';
+    };
+    expect(spanMessageId(hexTrace, SPAN_ID, 'Message Sent', 0, key)).toBe(fast);
+    expect(built).toBe(0);
+    const slow = spanMessageId('', '', 'Message Sent', 0, key);
+    expect(built).toBe(1);
+    expect(spanMessageId('', '', 'Message Sent', 0, 'span\u00001')).toBe(slow);
+    expect(spanMessageId('', '', 'Message Sent', 0, 'span\u00002')).not.toBe(slow);
+  });
 });
