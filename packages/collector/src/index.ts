@@ -34,3 +34,4 @@ export {
 export { OtlpDecodeError } from './otlp/protobuf-reader';
 export type { AckMode } from './pipeline/collector-pipeline';
 export { fillTraceContext } from './pipeline/request-trace-context';
+export { translateByTraces } from './pipeline/sliced-translation';

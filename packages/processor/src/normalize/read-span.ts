@@ -232,37 +232,6 @@ interface Held {
 /** Checks one attribute value: the value, or undefined with a diagnostic. */
 type Read<T> = (ctx: NormalizeContext, span: SpanLike, key: string, value: AttributeValue) => T | undefined;
 
-/** Puts one attribute's checked value where it goes. */
-type Store = (
-  it: Interaction,
-  held: Held,
-  ctx: NormalizeContext,
-  span: SpanLike,
-  key: string,
-  value: AttributeValue,
-) => void;
-
-/** Into a field of the interaction. */
-function into<K extends keyof Interaction>(field: K, read: Read<NonNullable<Interaction[K]>>): Store {
-  return (it, _held, ctx, span, key, value) => {
-    it[field] = read(ctx, span, key, value) as Interaction[K];
-  };
-}
-
-/** Held until every attribute is read. */
-function held<K extends keyof Held>(field: K, read: Read<NonNullable<Held[K]>>): Store {
-  return (_it, h, ctx, span, key, value) => {
-    h[field] = read(ctx, span, key, value) as Held[K];
-  };
-}
-
-/** Content: not even looked at unless capture is on. */
-function content(store: Store): Store {
-  return (it, h, ctx, span, key, value) => {
-    if (ctx.captureContent) store(it, h, ctx, span, key, value);
-  };
-}
-
 const readNonNegative: Read<number> = (ctx, span, key, value) => {
   const n = readNumber(ctx, span, key, value);
   return n !== undefined && n < 0 ? badValue(ctx, span, key, value, 'a non-negative number') : n;
@@ -286,81 +255,85 @@ const readConversationEvent: Read<ConversationEvent> = (ctx, span, key, value) =
 const readMessages: Read<string> = (_ctx, _span, _key, value) =>
   typeof value === 'string' ? value : undefined;
 
-/** One row per attribute we read: its key, and where its checked value goes. */
-const SPAN_FIELDS: readonly (readonly [key: string, store: Store])[] = [
-  [ATTR_USER_ID, into('userId', readId)],
-  [ATTR_SPANTRACK_ANONYMOUS_ID, into('anonymousId', readId)],
-  [ATTR_GEN_AI_CONVERSATION_ID, into('conversationId', readId)],
-  [ATTR_SPANTRACK_ORG_ID, into('orgId', readId)],
-  [ATTR_SPANTRACK_WORKSPACE_ID, into('workspaceId', readId)],
-  [ATTR_SPANTRACK_CHANNEL, into('channel', readId)],
-  [ATTR_SPANTRACK_APP_SURFACE, into('appSurface', readId)],
-  [ATTR_GEN_AI_AGENT_NAME, into('agentName', readText)],
-  [ATTR_GEN_AI_OPERATION_NAME, into('operationName', readText)],
-  [ATTR_GEN_AI_REQUEST_MODEL, held('requestModel', readText)],
-  [ATTR_GEN_AI_RESPONSE_MODEL, into('model', readText)],
-  [ATTR_GEN_AI_PROVIDER_NAME, into('provider', readText)],
-  [ATTR_GEN_AI_SYSTEM, held('system', readText)],
-  [ATTR_GEN_AI_USAGE_INPUT_TOKENS, into('inputTokens', readCount)],
-  [ATTR_GEN_AI_USAGE_PROMPT_TOKENS, held('promptTokens', readCount)],
-  [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, into('outputTokens', readCount)],
-  [ATTR_GEN_AI_USAGE_COMPLETION_TOKENS, held('completionTokens', readCount)],
-  [ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, into('cacheReadTokens', readCount)],
-  [ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, into('cacheCreationTokens', readCount)],
-  [ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS, held('cacheWriteTokens', readCount)],
-  [ATTR_SPANTRACK_COST_USD, into('costUsd', readNonNegative)],
-  [ATTR_SPANTRACK_INTENT_NAME, into('intent', readText)],
-  [ATTR_SPANTRACK_INTENT_CONFIDENCE, into('confidence', readConfidence)],
-  [ATTR_SPANTRACK_PROMPT_TYPE, into('promptType', readText)],
-  [ATTR_SPANTRACK_OUTPUT_LENGTH, into('outputLength', readCount)],
-  [ATTR_GEN_AI_OUTPUT_TYPE, into('outputType', readText)],
-  [ATTR_SPANTRACK_SUCCESS, into('success', readBoolean)],
-  [ATTR_ERROR_TYPE, held('errorType', readText)],
-  [ATTR_SPANTRACK_ERROR_RECOVERY_ATTEMPT, held('recoveryAttempt', readCount)],
-  [ATTR_SPANTRACK_ERROR_RECOVERED, held('recovered', readBoolean)],
-  [ATTR_SPANTRACK_ERROR_FALLBACK_ACTION, held('fallbackAction', readText)],
-  [ATTR_SPANTRACK_ERROR_CODE, into('errorCode', readCode)],
-  [ATTR_SPANTRACK_RESULT, into('result', readText)],
-  [ATTR_SPANTRACK_EVENT_NAME, into('eventName', readId)],
-  [ATTR_SPANTRACK_MESSAGE_ID, into('messageId', readId)],
-  [ATTR_SPANTRACK_MESSAGE_ROLE, into('role', readText)],
-  [ATTR_SPANTRACK_INPUT_MESSAGE_ID, into('inputMessageId', readId)],
-  [ATTR_SPANTRACK_OUTPUT_MESSAGE_ID, into('outputMessageId', readId)],
-  [ATTR_SPANTRACK_CONVERSATION_EVENT, into('conversationEvent', readConversationEvent)],
-  [ATTR_SPANTRACK_CONVERSATION_MESSAGE_COUNT, into('messageCount', readCount)],
-  [ATTR_SPANTRACK_ACTION_TYPE, into('actionType', readText)],
-  [ATTR_SPANTRACK_ACTION_NAME, into('actionName', readText)],
-  [ATTR_GEN_AI_TOOL_NAME, into('toolName', readText)],
-  [ATTR_GEN_AI_TOOL_CALL_ID, into('toolCallId', readId)],
-  [ATTR_SPANTRACK_MEDIA_TYPE, into('mediaType', readText)],
-  [ATTR_SPANTRACK_MEDIA_SUB_TYPE, into('mediaSubType', readText)],
-  [ATTR_SPANTRACK_COMPONENT_TYPE, into('componentType', readText)],
-  [ATTR_SPANTRACK_FEEDBACK_RATING, into('feedbackRating', readNumber)],
-  [ATTR_SPANTRACK_SIGNAL_EVENT, into('signalEvent', readText)],
-  [ATTR_SPANTRACK_SIGNAL_TYPE, into('signalType', readText)],
-  [ATTR_SPANTRACK_SIGNAL_SEVERITY, into('severity', readCode)],
-  [ATTR_SPANTRACK_SIGNAL_THEME_ID, into('themeId', readId)],
-  [ATTR_SPANTRACK_TRIAGE_EVENT, into('triageEvent', readText)],
-  [ATTR_SPANTRACK_TRIAGE_RESULT, into('triageResult', readText)],
-  [ATTR_SPANTRACK_TRIAGE_CONFIDENCE_BAND, into('confidenceBand', readText)],
-  [ATTR_SPANTRACK_TRIAGE_ESCALATION_REASON, into('escalationReason', readText)],
-  [ATTR_SPANTRACK_REPLY_EVENT, into('replyEvent', readText)],
-  [ATTR_SPANTRACK_REPLY_MODE, into('replyMode', readText)],
-  [ATTR_SPANTRACK_REPLY_KB_GAP_TYPE, into('kbGapType', readText)],
-  [ATTR_SPANTRACK_REPLY_CONFIDENCE_BAND, into('confidenceBand', readText)],
-  [ATTR_SPANTRACK_OUTCOME_EVENT, into('outcomeEvent', readText)],
-  [ATTR_SPANTRACK_OUTCOME_TYPE, into('outcomeType', readText)],
-  [ATTR_SPANTRACK_OUTCOME_PREVIOUS_SIGNAL_TYPE, into('previousSignalType', readText)],
-  [ATTR_SPANTRACK_OUTCOME_TIME_TO_RESOLUTION_MS, into('timeToResolutionMs', readNonNegative)],
-  [ATTR_SPANTRACK_OUTCOME_HANDOFF_TARGET, into('handoffTarget', readText)],
-  [ATTR_SPANTRACK_OUTCOME_RESOLUTION_PATH, into('resolutionPath', readText)],
-  [ATTR_SPANTRACK_INPUT_TEXT, content(into('inputText', readText))],
-  [ATTR_SPANTRACK_OUTPUT_TEXT, content(into('outputText', readText))],
-  [ATTR_GEN_AI_INPUT_MESSAGES, content(held('inputMessages', readMessages))],
-  [ATTR_GEN_AI_OUTPUT_MESSAGES, content(held('outputMessages', readMessages))],
+/**
+ * The attributes we read, in the order of the cases of the switch in `readSpan`: a key's position
+ * here is its case there, where its checked value is stored. (A switch with direct stores, not a
+ * function per key: each store then has one object shape and one reader the compiler can inline.)
+ */
+const SPAN_FIELD_KEYS: readonly string[] = [
+  ATTR_USER_ID,
+  ATTR_SPANTRACK_ANONYMOUS_ID,
+  ATTR_GEN_AI_CONVERSATION_ID,
+  ATTR_SPANTRACK_ORG_ID,
+  ATTR_SPANTRACK_WORKSPACE_ID,
+  ATTR_SPANTRACK_CHANNEL,
+  ATTR_SPANTRACK_APP_SURFACE,
+  ATTR_GEN_AI_AGENT_NAME,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_SYSTEM,
+  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_PROMPT_TOKENS,
+  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_COMPLETION_TOKENS,
+  ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS,
+  ATTR_SPANTRACK_COST_USD,
+  ATTR_SPANTRACK_INTENT_NAME,
+  ATTR_SPANTRACK_INTENT_CONFIDENCE,
+  ATTR_SPANTRACK_PROMPT_TYPE,
+  ATTR_SPANTRACK_OUTPUT_LENGTH,
+  ATTR_GEN_AI_OUTPUT_TYPE,
+  ATTR_SPANTRACK_SUCCESS,
+  ATTR_ERROR_TYPE,
+  ATTR_SPANTRACK_ERROR_RECOVERY_ATTEMPT,
+  ATTR_SPANTRACK_ERROR_RECOVERED,
+  ATTR_SPANTRACK_ERROR_FALLBACK_ACTION,
+  ATTR_SPANTRACK_ERROR_CODE,
+  ATTR_SPANTRACK_RESULT,
+  ATTR_SPANTRACK_EVENT_NAME,
+  ATTR_SPANTRACK_MESSAGE_ID,
+  ATTR_SPANTRACK_MESSAGE_ROLE,
+  ATTR_SPANTRACK_INPUT_MESSAGE_ID,
+  ATTR_SPANTRACK_OUTPUT_MESSAGE_ID,
+  ATTR_SPANTRACK_CONVERSATION_EVENT,
+  ATTR_SPANTRACK_CONVERSATION_MESSAGE_COUNT,
+  ATTR_SPANTRACK_ACTION_TYPE,
+  ATTR_SPANTRACK_ACTION_NAME,
+  ATTR_GEN_AI_TOOL_NAME,
+  ATTR_GEN_AI_TOOL_CALL_ID,
+  ATTR_SPANTRACK_MEDIA_TYPE,
+  ATTR_SPANTRACK_MEDIA_SUB_TYPE,
+  ATTR_SPANTRACK_COMPONENT_TYPE,
+  ATTR_SPANTRACK_FEEDBACK_RATING,
+  ATTR_SPANTRACK_SIGNAL_EVENT,
+  ATTR_SPANTRACK_SIGNAL_TYPE,
+  ATTR_SPANTRACK_SIGNAL_SEVERITY,
+  ATTR_SPANTRACK_SIGNAL_THEME_ID,
+  ATTR_SPANTRACK_TRIAGE_EVENT,
+  ATTR_SPANTRACK_TRIAGE_RESULT,
+  ATTR_SPANTRACK_TRIAGE_CONFIDENCE_BAND,
+  ATTR_SPANTRACK_TRIAGE_ESCALATION_REASON,
+  ATTR_SPANTRACK_REPLY_EVENT,
+  ATTR_SPANTRACK_REPLY_MODE,
+  ATTR_SPANTRACK_REPLY_KB_GAP_TYPE,
+  ATTR_SPANTRACK_REPLY_CONFIDENCE_BAND,
+  ATTR_SPANTRACK_OUTCOME_EVENT,
+  ATTR_SPANTRACK_OUTCOME_TYPE,
+  ATTR_SPANTRACK_OUTCOME_PREVIOUS_SIGNAL_TYPE,
+  ATTR_SPANTRACK_OUTCOME_TIME_TO_RESOLUTION_MS,
+  ATTR_SPANTRACK_OUTCOME_HANDOFF_TARGET,
+  ATTR_SPANTRACK_OUTCOME_RESOLUTION_PATH,
+  ATTR_SPANTRACK_INPUT_TEXT,
+  ATTR_SPANTRACK_OUTPUT_TEXT,
+  ATTR_GEN_AI_INPUT_MESSAGES,
+  ATTR_GEN_AI_OUTPUT_MESSAGES,
 ];
-/** One Map lookup per attribute of a span. */
-const STORE_BY_KEY = new Map(SPAN_FIELDS);
+/** One Map lookup per attribute of a span: the attribute's case in `readSpan`. */
+const FIELD_BY_KEY = new Map(SPAN_FIELD_KEYS.map((key, i) => [key, i]));
 
 /**
  * The name of a user property or trait (`spantrack.property.<name>`), or undefined (reported) when
@@ -644,8 +617,8 @@ export function readSpan(
   for (const key in attrs) {
     const v = attrs[key];
     if (v === undefined || v === null) continue;
-    const store = STORE_BY_KEY.get(key);
-    if (store === undefined) {
+    const field = FIELD_BY_KEY.get(key);
+    if (field === undefined) {
       // Prefix checks only for keys that are not ours: user properties and traits.
       if (key.startsWith(SPANTRACK_PROPERTY_PREFIX)) {
         const name = userFieldName(ctx, span, key, SPANTRACK_PROPERTY_PREFIX.length);
@@ -670,7 +643,218 @@ export function readSpan(
       }
       continue;
     }
-    store(it, h, ctx, span, key, v);
+    switch (field) {
+      case 0:
+        it.userId = readId(ctx, span, key, v);
+        break;
+      case 1:
+        it.anonymousId = readId(ctx, span, key, v);
+        break;
+      case 2:
+        it.conversationId = readId(ctx, span, key, v);
+        break;
+      case 3:
+        it.orgId = readId(ctx, span, key, v);
+        break;
+      case 4:
+        it.workspaceId = readId(ctx, span, key, v);
+        break;
+      case 5:
+        it.channel = readId(ctx, span, key, v);
+        break;
+      case 6:
+        it.appSurface = readId(ctx, span, key, v);
+        break;
+      case 7:
+        it.agentName = readText(ctx, span, key, v);
+        break;
+      case 8:
+        it.operationName = readText(ctx, span, key, v);
+        break;
+      case 9:
+        h.requestModel = readText(ctx, span, key, v);
+        break;
+      case 10:
+        it.model = readText(ctx, span, key, v);
+        break;
+      case 11:
+        it.provider = readText(ctx, span, key, v);
+        break;
+      case 12:
+        h.system = readText(ctx, span, key, v);
+        break;
+      case 13:
+        it.inputTokens = readCount(ctx, span, key, v);
+        break;
+      case 14:
+        h.promptTokens = readCount(ctx, span, key, v);
+        break;
+      case 15:
+        it.outputTokens = readCount(ctx, span, key, v);
+        break;
+      case 16:
+        h.completionTokens = readCount(ctx, span, key, v);
+        break;
+      case 17:
+        it.cacheReadTokens = readCount(ctx, span, key, v);
+        break;
+      case 18:
+        it.cacheCreationTokens = readCount(ctx, span, key, v);
+        break;
+      case 19:
+        h.cacheWriteTokens = readCount(ctx, span, key, v);
+        break;
+      case 20:
+        it.costUsd = readNonNegative(ctx, span, key, v);
+        break;
+      case 21:
+        it.intent = readText(ctx, span, key, v);
+        break;
+      case 22:
+        it.confidence = readConfidence(ctx, span, key, v);
+        break;
+      case 23:
+        it.promptType = readText(ctx, span, key, v);
+        break;
+      case 24:
+        it.outputLength = readCount(ctx, span, key, v);
+        break;
+      case 25:
+        it.outputType = readText(ctx, span, key, v);
+        break;
+      case 26:
+        it.success = readBoolean(ctx, span, key, v);
+        break;
+      case 27:
+        h.errorType = readText(ctx, span, key, v);
+        break;
+      case 28:
+        h.recoveryAttempt = readCount(ctx, span, key, v);
+        break;
+      case 29:
+        h.recovered = readBoolean(ctx, span, key, v);
+        break;
+      case 30:
+        h.fallbackAction = readText(ctx, span, key, v);
+        break;
+      case 31:
+        it.errorCode = readCode(ctx, span, key, v);
+        break;
+      case 32:
+        it.result = readText(ctx, span, key, v);
+        break;
+      case 33:
+        it.eventName = readId(ctx, span, key, v);
+        break;
+      case 34:
+        it.messageId = readId(ctx, span, key, v);
+        break;
+      case 35:
+        it.role = readText(ctx, span, key, v);
+        break;
+      case 36:
+        it.inputMessageId = readId(ctx, span, key, v);
+        break;
+      case 37:
+        it.outputMessageId = readId(ctx, span, key, v);
+        break;
+      case 38:
+        it.conversationEvent = readConversationEvent(ctx, span, key, v);
+        break;
+      case 39:
+        it.messageCount = readCount(ctx, span, key, v);
+        break;
+      case 40:
+        it.actionType = readText(ctx, span, key, v);
+        break;
+      case 41:
+        it.actionName = readText(ctx, span, key, v);
+        break;
+      case 42:
+        it.toolName = readText(ctx, span, key, v);
+        break;
+      case 43:
+        it.toolCallId = readId(ctx, span, key, v);
+        break;
+      case 44:
+        it.mediaType = readText(ctx, span, key, v);
+        break;
+      case 45:
+        it.mediaSubType = readText(ctx, span, key, v);
+        break;
+      case 46:
+        it.componentType = readText(ctx, span, key, v);
+        break;
+      case 47:
+        it.feedbackRating = readNumber(ctx, span, key, v);
+        break;
+      case 48:
+        it.signalEvent = readText(ctx, span, key, v);
+        break;
+      case 49:
+        it.signalType = readText(ctx, span, key, v);
+        break;
+      case 50:
+        it.severity = readCode(ctx, span, key, v);
+        break;
+      case 51:
+        it.themeId = readId(ctx, span, key, v);
+        break;
+      case 52:
+        it.triageEvent = readText(ctx, span, key, v);
+        break;
+      case 53:
+        it.triageResult = readText(ctx, span, key, v);
+        break;
+      case 54:
+        it.confidenceBand = readText(ctx, span, key, v);
+        break;
+      case 55:
+        it.escalationReason = readText(ctx, span, key, v);
+        break;
+      case 56:
+        it.replyEvent = readText(ctx, span, key, v);
+        break;
+      case 57:
+        it.replyMode = readText(ctx, span, key, v);
+        break;
+      case 58:
+        it.kbGapType = readText(ctx, span, key, v);
+        break;
+      case 59:
+        it.confidenceBand = readText(ctx, span, key, v);
+        break;
+      case 60:
+        it.outcomeEvent = readText(ctx, span, key, v);
+        break;
+      case 61:
+        it.outcomeType = readText(ctx, span, key, v);
+        break;
+      case 62:
+        it.previousSignalType = readText(ctx, span, key, v);
+        break;
+      case 63:
+        it.timeToResolutionMs = readNonNegative(ctx, span, key, v);
+        break;
+      case 64:
+        it.handoffTarget = readText(ctx, span, key, v);
+        break;
+      case 65:
+        it.resolutionPath = readText(ctx, span, key, v);
+        break;
+      case 66:
+        if (capture) it.inputText = readText(ctx, span, key, v);
+        break;
+      case 67:
+        if (capture) it.outputText = readText(ctx, span, key, v);
+        break;
+      case 68:
+        if (capture) h.inputMessages = readMessages(ctx, span, key, v);
+        break;
+      case 69:
+        if (capture) h.outputMessages = readMessages(ctx, span, key, v);
+        break;
+    }
   }
 
   // Older spellings only fill in what the current spelling left empty.
