@@ -19,8 +19,8 @@ export interface DeduplicationStats {
 export class DeduplicatingSink implements Sink {
   readonly stats: DeduplicationStats = { deduplicated: 0 };
   private readonly window: DeliveredIdWindow;
-  /** Outcome of each id in flight: its error, or undefined once delivered. */
-  private readonly inFlight = new Map<string, Promise<Error | undefined>>();
+  /** The batch each id in flight was sent in: a later `send` of the id waits for that batch. */
+  private readonly inFlight = new Map<string, InFlightBatch>();
 
   constructor(
     readonly inner: Sink,
@@ -32,8 +32,12 @@ export class DeduplicatingSink implements Sink {
   async send(messages: readonly AnalyticsMessage[]): Promise<DeliveryResult> {
     const result: DeliveryResult = { delivered: 0, failed: 0, errors: [] };
     const fresh: AnalyticsMessage[] = [];
-    const settle = new Map<string, (error: Error | undefined) => void>();
-    const joined: Promise<void>[] = [];
+    const freshIds: string[] = [];
+    // Ids already in flight, with the batch each waits for.
+    const joinedIds: string[] = [];
+    const joinedBatches: InFlightBatch[] = [];
+    let batch: InFlightBatch | undefined;
+    const now = Date.now();
     for (const message of messages) {
       const id = messageIdOf(message);
       if (id === '') {
@@ -43,20 +47,19 @@ export class DeduplicatingSink implements Sink {
       const pending = this.inFlight.get(id);
       if (pending !== undefined) {
         this.stats.deduplicated++;
-        joined.push(pending.then((error) => count(result, id, error)));
+        joinedIds.push(id);
+        joinedBatches.push(pending);
         continue;
       }
-      if (this.window.has(id)) {
+      if (this.window.has(id, now)) {
         this.stats.deduplicated++;
         count(result, id, undefined);
         continue;
       }
-      this.inFlight.set(
-        id,
-        new Promise<Error | undefined>((resolve) => {
-          settle.set(id, resolve);
-        }),
-      );
+      // One record per batch, shared by its ids: no promise per message.
+      batch ??= new InFlightBatch();
+      this.inFlight.set(id, batch);
+      freshIds.push(id);
       fresh.push(message);
     }
     if (fresh.length > 0) {
@@ -73,15 +76,20 @@ export class DeduplicatingSink implements Sink {
       result.delivered += outcome.delivered;
       result.failed += outcome.failed;
       for (const e of outcome.errors) result.errors.push(e);
-      const errors = new Map(outcome.errors.map((e) => [e.messageId, e.error]));
-      for (const [id, resolve] of settle) {
+      const errors =
+        outcome.errors.length === 0 ? undefined : new Map(outcome.errors.map((e) => [e.messageId, e.error]));
+      const deliveredAt = Date.now();
+      for (const id of freshIds) {
         this.inFlight.delete(id);
-        const error = errors.get(id);
-        if (error === undefined) this.window.add(id);
-        resolve(error);
+        if (errors?.get(id) === undefined) this.window.add(id, deliveredAt);
       }
+      batch?.settle(errors);
     }
-    await Promise.all(joined);
+    for (let k = 0; k < joinedIds.length; k++) {
+      const errors = await joinedBatches[k]!.settled;
+      const id = joinedIds[k]!;
+      count(result, id, errors?.get(id));
+    }
     return result;
   }
 
@@ -91,6 +99,18 @@ export class DeduplicatingSink implements Sink {
 
   shutdown(timeoutMs?: number): Promise<void> {
     return this.inner.shutdown(timeoutMs);
+  }
+}
+
+/** One `send`'s messages in flight: settles with the errors of those that failed, by id. */
+class InFlightBatch {
+  readonly settled: Promise<Map<string, Error> | undefined>;
+  settle!: (errors: Map<string, Error> | undefined) => void;
+
+  constructor() {
+    this.settled = new Promise((resolve) => {
+      this.settle = resolve;
+    });
   }
 }
 
