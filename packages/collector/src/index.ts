@@ -33,5 +33,4 @@ export {
 } from './otlp/otlp-response';
 export { OtlpDecodeError } from './otlp/protobuf-reader';
 export type { AckMode } from './pipeline/collector-pipeline';
-export { fillTraceContext } from './pipeline/request-trace-context';
 export { translateByTraces } from './pipeline/sliced-translation';

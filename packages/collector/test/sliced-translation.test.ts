@@ -3,7 +3,6 @@
 import { createTranslator, type SpanLike } from '@spantrack/processor/translate';
 import { describe, expect, it } from 'vitest';
 import { decodeProtobufTraces } from '../src/otlp/otlp-protobuf-decoder';
-import { fillTraceContext } from '../src/pipeline/request-trace-context';
 import { SLICE_SPANS, translateByTraces } from '../src/pipeline/sliced-translation';
 import { TimeSlice } from '../src/slicing/time-slice';
 import { agentTraces, toProtobuf } from './support/fixtures';
@@ -30,7 +29,7 @@ describe('translation in slices of whole traces', () => {
       [1000, 3],
     ] as const) {
       const spans = interleavedSpans(turns, seed);
-      const whole = translator.many(fillTraceContext(spans));
+      const whole = translator.many(spans);
       // A zero-length slice yields after every batch: the most slicing there can be.
       const sliced = await translateByTraces(translator, spans, new TimeSlice(0));
       expect(sliced).toEqual(whole);
@@ -46,7 +45,7 @@ describe('translation in slices of whole traces', () => {
     const traceId = spans[0]!.traceId;
     const oneTrace = spans.map((span) => ({ ...span, traceId }));
     expect(oneTrace.length).toBeGreaterThan(SLICE_SPANS);
-    const whole = translator.many(fillTraceContext(oneTrace));
+    const whole = translator.many(oneTrace);
     expect(await translateByTraces(translator, oneTrace, new TimeSlice(0))).toEqual(whole);
   });
 
@@ -59,6 +58,25 @@ describe('translation in slices of whole traces', () => {
     const translating = translateByTraces(translator, spans, new TimeSlice(0));
     expect(ran).toBe(false);
     await translating;
+    expect(ran).toBe(true);
+  });
+  it('slices a request whose traces come one after another (the usual order) at trace boundaries, yielding between', async () => {
+    const spans = decodeProtobufTraces(toProtobuf(agentTraces(300, 'in-order'))).spans;
+    expect(spans.length).toBeGreaterThan(2 * SLICE_SPANS);
+    for (let i = 1; i < spans.length; i++) {
+      // Each trace's spans together: the range path is the one taken.
+      if (spans[i]!.traceId !== spans[i - 1]!.traceId) {
+        expect(spans.slice(0, i).some((x) => x.traceId === spans[i]!.traceId)).toBe(false);
+      }
+    }
+    const whole = translator.many(spans);
+    let ran = false;
+    setImmediate(() => {
+      ran = true;
+    });
+    const translating = translateByTraces(translator, spans, new TimeSlice(0));
+    expect(ran).toBe(false);
+    expect(await translating).toEqual(whole);
     expect(ran).toBe(true);
   });
 });

@@ -15,7 +15,8 @@ import type { Interaction } from './normalize/interaction';
 import { type InteractionSource, normalizeWith } from './normalize/normalize';
 import { Prices, type PriceTable } from './normalize/price-table';
 import { type NormalizeContext, UNUSABLE_SPAN } from './normalize/read-span';
-import { applyTraceRules } from './normalize/trace-rules';
+import { readTraceContext } from './normalize/trace-context';
+import { applyTraceRules, type TraceContext } from './normalize/trace-rules';
 import { PrivacyFilter, type PrivacyPolicy } from './privacy/privacy-policy';
 import { MIN_MAX_EVENT_BYTES } from './privacy/size-cap';
 import type { SpanLike } from './span-like';
@@ -151,6 +152,15 @@ function validateOptions(options: TranslatorOptions): void {
   }
 }
 
+/** `readTraceContext`, for a span that may be malformed (then it lends nothing). */
+function lentContext(span: SpanLike): TraceContext | undefined {
+  try {
+    return readTraceContext(span);
+  } catch {
+    return undefined;
+  }
+}
+
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -275,6 +285,8 @@ class SpanTranslator {
     const interactions: (Interaction | undefined)[] = new Array(n);
     const recognised: boolean[] = new Array(n);
     const diagnostics: (Diagnostic[] | undefined)[] = new Array(n);
+    // What spans that make no event still carry for their trace (user, conversation, ...).
+    let context: (TraceContext | undefined)[] | undefined;
     for (let i = 0; i < n; i++) {
       const span = spans[i]!;
       scratch.length = 0;
@@ -292,6 +304,13 @@ class SpanTranslator {
       }
       recognised[i] = it !== undefined;
       interactions[i] = it === UNUSABLE_SPAN ? undefined : it;
+      if ((it === undefined || it === UNUSABLE_SPAN) && n > 1) {
+        const lent = lentContext(span);
+        if (lent !== undefined) {
+          context ??= new Array(n);
+          context[i] = lent;
+        }
+      }
       if (it === undefined) {
         scratch.push({
           code: DiagnosticCode.UNRECOGNISED,
@@ -308,7 +327,7 @@ class SpanTranslator {
       return d;
     };
     try {
-      applyTraceRules(spans, interactions, this.#prices, diagnosticsOf);
+      applyTraceRules(spans, interactions, this.#prices, diagnosticsOf, context);
     } catch (error) {
       // Should not happen; each span still translates on its own.
       diagnosticsOf(0).push({

@@ -1,12 +1,11 @@
 import type { SpanLike, TranslateResult, Translator } from '@spantrack/processor/translate';
 import { TimeSlice } from '../slicing/time-slice';
-import { fillTraceContext } from './request-trace-context';
 
 /** Spans translated together before the clock is looked at: a slice holds whole traces, at least this many spans. */
 export const SLICE_SPANS = 256;
 
 /**
- * One result per span, in request order, as `translator.many(fillTraceContext(spans))` gives them,
+ * One result per span, in request order, as `translator.many(spans)` gives them,
  * computed a few traces at a time with a yield to the event loop between slices. Every rule that
  * relates spans (trace context, one event per model call, usage sums, identity) works within one
  * trace, so a slice is one or more whole traces; a single trace is never cut.
@@ -16,7 +15,22 @@ export async function translateByTraces(
   spans: readonly SpanLike[],
   slice = new TimeSlice(),
 ): Promise<TranslateResult[]> {
-  if (spans.length <= SLICE_SPANS) return translator.many(fillTraceContext(spans as SpanLike[]));
+  if (spans.length <= SLICE_SPANS) return translator.many(spans);
+  const runs = traceRuns(spans);
+  if (runs !== undefined) {
+    // Each trace's spans together (the usual case): slices are ranges of the request.
+    const results: TranslateResult[] = [];
+    let start = 0;
+    for (let r = 1; r < runs.length; r++) {
+      const end = runs[r]!;
+      if (end - start < SLICE_SPANS && end < spans.length) continue;
+      const translated = translator.many(spans.slice(start, end));
+      for (let k = 0; k < translated.length; k++) results.push(translated[k]!);
+      start = end;
+      if (end < spans.length && slice.spent) await slice.yield();
+    }
+    return results;
+  }
   // Each trace's spans, in request order; traces in the order they first appear.
   const traces = new Map<string, number[]>();
   for (let i = 0; i < spans.length; i++) {
@@ -28,7 +42,7 @@ export async function translateByTraces(
   const results = new Array<TranslateResult>(spans.length);
   let batch: number[] = [];
   const translateBatch = () => {
-    const translated = translator.many(fillTraceContext(batch.map((i) => spans[i]!)));
+    const translated = translator.many(batch.map((i) => spans[i]!));
     for (let k = 0; k < batch.length; k++) results[batch[k]!] = translated[k]!;
     batch = [];
   };
@@ -41,4 +55,22 @@ export async function translateByTraces(
   }
   if (batch.length > 0) translateBatch();
   return results;
+}
+
+/**
+ * Where each trace's run of spans starts, and the end (`[0, ..., spans.length]`), when every trace's
+ * spans come together; undefined when a trace id comes back after another.
+ */
+function traceRuns(spans: readonly SpanLike[]): number[] | undefined {
+  const starts = [0];
+  const seen = new Set<string>([spans[0]!.traceId]);
+  for (let i = 1; i < spans.length; i++) {
+    const id = spans[i]!.traceId;
+    if (id === spans[i - 1]!.traceId) continue;
+    if (seen.has(id)) return undefined;
+    seen.add(id);
+    starts.push(i);
+  }
+  starts.push(spans.length);
+  return starts;
 }

@@ -67,8 +67,9 @@ const newUsage = (): Usage => ({
  *   followed by another attempt under the same parent is a retry (the last attempt reports);
  * - one `Action Invoked` per tool execution: a tool span inside a span of the same tool is skipped;
  * - one message pair per turn: a turn inside another turn adds none;
- * - identity: user, anonymous id, conversation, org, workspace and channel found on any span reach
- *   every interaction of the trace (the root's value wins);
+ * - identity: user, anonymous id, conversation, org, workspace, channel and app surface found on any
+ *   span (one that makes no event included, `context`) reach every interaction of the trace (the
+ *   value nearest the root wins);
  * - usage: each model call is priced once; a turn's tokens and cost are the sum of the model calls
  *   under it (never restated from a wrapper), or its own when none is in the batch;
  * - a turn of another producer that names a conversation starts it (`Conversation Started`, keyed
@@ -79,6 +80,7 @@ export function applyTraceRules(
   interactions: ReadonlyArray<Interaction | undefined>,
   prices: Prices,
   diagnosticsOf: (index: number) => Diagnostic[],
+  context?: ReadonlyArray<TraceContext | undefined>,
 ): void {
   const n = spans.length;
   // Parent index per span (-1: not in the batch), computed once.
@@ -102,23 +104,38 @@ export function applyTraceRules(
   // Identity: per trace, the shared fields of the interaction nearest the root.
   const depth = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    if (interactions[i] === undefined) continue;
+    if (interactions[i] === undefined && context?.[i] === undefined) continue;
     let d = 0;
     for (let j = parents[i]!; j >= 0 && d < MAX_DEPTH; j = parents[j]!) d++;
     depth[i] = d;
   }
-  const traceId = spans[0]?.traceId;
-  let oneTrace = true;
-  for (let i = 1; i < n && oneTrace; i++) oneTrace = spans[i]!.traceId === traceId;
-  if (oneTrace) shareIdentity(interactions, depth, undefined);
-  else {
+  // Per trace. A trace's spans usually come together: runs of one trace id are shared as they
+  // stand, and only when a trace id comes back after another is every span grouped by trace.
+  let from = 0;
+  let runs: number[] | undefined = [];
+  const seen = new Set<string>();
+  for (let i = 1; i <= n; i++) {
+    if (i < n && spans[i]!.traceId === spans[i - 1]!.traceId) continue;
+    const id = spans[from]!.traceId;
+    if (seen.has(id)) {
+      runs = undefined;
+      break;
+    }
+    seen.add(id);
+    runs.push(from, i);
+    from = i;
+  }
+  if (runs !== undefined) {
+    for (let r = 0; r < runs.length; r += 2)
+      shareIdentity(interactions, context, depth, undefined, runs[r]!, runs[r + 1]!);
+  } else {
     const members = new Map<string, number[]>();
     for (let i = 0; i < n; i++) {
       const list = members.get(spans[i]!.traceId);
       if (list === undefined) members.set(spans[i]!.traceId, [i]);
       else list.push(i);
     }
-    for (const list of members.values()) shareIdentity(interactions, depth, list);
+    for (const list of members.values()) shareIdentity(interactions, context, depth, list, 0, list.length);
   }
 
   // Nesting: what each interaction sits inside.
@@ -203,33 +220,46 @@ export function applyTraceRules(
   }
 }
 
+/** The ids a span that makes no event of its own still lends to its trace (see `readTraceContext`). */
+export type TraceContext = Pick<
+  Interaction,
+  'userId' | 'anonymousId' | 'conversationId' | 'orgId' | 'workspaceId' | 'channel' | 'appSurface'
+>;
+
 /**
- * Who and where, shared across one trace (`members`: indices, or all): user, anonymous id,
- * conversation, org, workspace and channel reach every interaction that lacks them; of several
- * values, the one nearest the root wins. One field at a time, written out: this runs per trace.
+ * Who and where, shared across one trace (`members[from..to)`, or spans `from..to` when there is
+ * no `members`): user, anonymous id,
+ * conversation, org, workspace, channel and app surface reach every interaction that lacks them; of
+ * several values, the one nearest the root wins (the first of those at the same depth). Spans that
+ * make no event lend theirs too (`context`). One field at a time, written out: this runs per trace.
  */
 function shareIdentity(
   interactions: ReadonlyArray<Interaction | undefined>,
+  context: ReadonlyArray<TraceContext | undefined> | undefined,
   depth: Int32Array,
   members: readonly number[] | undefined,
+  from: number,
+  to: number,
 ): void {
-  const count = members === undefined ? interactions.length : members.length;
   let userId: string | undefined;
   let anonymousId: string | undefined;
   let conversationId: string | undefined;
   let orgId: string | undefined;
   let workspaceId: string | undefined;
   let channel: string | undefined;
+  let appSurface: string | undefined;
   let du = MAX_DEPTH + 1;
   let da = du;
   let dc = du;
   let dor = du;
   let dw = du;
   let dch = du;
+  let ds = du;
   let missing = false;
-  for (let k = 0; k < count; k++) {
+  for (let k = from; k < to; k++) {
     const i = members === undefined ? k : members[k]!;
-    const it = interactions[i];
+    const own = interactions[i];
+    const it: TraceContext | undefined = own ?? context?.[i];
     if (it === undefined) continue;
     const d = depth[i]!;
     if (it.userId !== undefined) {
@@ -237,40 +267,46 @@ function shareIdentity(
         userId = it.userId;
         du = d;
       }
-    } else missing = true;
+    } else if (own !== undefined) missing = true;
     if (it.anonymousId !== undefined) {
       if (d < da) {
         anonymousId = it.anonymousId;
         da = d;
       }
-    } else missing = true;
+    } else if (own !== undefined) missing = true;
     if (it.conversationId !== undefined) {
       if (d < dc) {
         conversationId = it.conversationId;
         dc = d;
       }
-    } else missing = true;
+    } else if (own !== undefined) missing = true;
     if (it.orgId !== undefined) {
       if (d < dor) {
         orgId = it.orgId;
         dor = d;
       }
-    } else missing = true;
+    } else if (own !== undefined) missing = true;
     if (it.workspaceId !== undefined) {
       if (d < dw) {
         workspaceId = it.workspaceId;
         dw = d;
       }
-    } else missing = true;
+    } else if (own !== undefined) missing = true;
     if (it.channel !== undefined) {
       if (d < dch) {
         channel = it.channel;
         dch = d;
       }
-    } else missing = true;
+    } else if (own !== undefined) missing = true;
+    if (it.appSurface !== undefined) {
+      if (d < ds) {
+        appSurface = it.appSurface;
+        ds = d;
+      }
+    } else if (own !== undefined) missing = true;
   }
   if (!missing) return;
-  for (let k = 0; k < count; k++) {
+  for (let k = from; k < to; k++) {
     const it = interactions[members === undefined ? k : members[k]!];
     if (it === undefined) continue;
     it.userId ??= userId;
@@ -279,6 +315,7 @@ function shareIdentity(
     it.orgId ??= orgId;
     it.workspaceId ??= workspaceId;
     it.channel ??= channel;
+    it.appSurface ??= appSurface;
   }
 }
 

@@ -260,4 +260,73 @@ describe('trace rules (translator.many)', () => {
       ['Action Invoked', 'leaf-user', undefined],
     ]);
   });
+  it('takes who and where from spans that make no event (an HTTP server root), the value nearest the root winning', () => {
+    const request = s('a', undefined, [0, 100], {
+      'http.request.method': 'POST',
+      'user.id': 'from-http-root',
+      'gen_ai.conversation.id': 'conv-7',
+      'spantrack.org.id': 'org-1',
+      'spantrack.workspace.id': 'ws-1',
+      'spantrack.channel': 'whatsapp',
+      'spantrack.app_surface': 'inbox',
+      'spantrack.anonymous.id': 'anon-1',
+    });
+    const turn = s('b', 'a', [1, 99], { 'spantrack.interaction.kind': 'turn', 'user.id': 'deeper-user' });
+    const tool = s('c', 'b', [2, 50], {
+      'spantrack.interaction.kind': 'tool',
+      'gen_ai.tool.name': 'lookup',
+      'spantrack.action.type': 'api_call',
+    });
+    // A span of another trace in the same batch lends nothing to this one.
+    const other = {
+      ...s('d', undefined, [0, 10], { 'user.id': 'other-trace-user' }),
+      traceId: 'f'.repeat(32),
+    };
+    const results = translator.many([tool, other, turn, request]);
+    const messages = results.flatMap((r) => r.messages as TrackMessage[]);
+    expect(messages.length).toBeGreaterThanOrEqual(3);
+    for (const m of messages) {
+      // The turn's own value stays; what it lacks, and all the tool lacks, comes from the root.
+      expect(m.userId).toBe(m.event === 'Action Invoked' ? 'from-http-root' : 'deeper-user');
+      expect(m.anonymousId).toBe('anon-1');
+      expect(m.context).toEqual({ channel: 'whatsapp' });
+    }
+    const signal = translator.many([
+      request,
+      s('e', 'a', [3, 4], {
+        'spantrack.interaction.kind': 'signal',
+        'spantrack.signal.event': 'detected',
+        'spantrack.signal.signal_type': 'frustration',
+      }),
+    ]);
+    const detected = signal
+      .flatMap((r) => r.messages as TrackMessage[])
+      .find((m) => m.properties.app_surface !== undefined);
+    expect(detected?.properties).toMatchObject({
+      app_surface: 'inbox',
+      org_id: 'org-1',
+      workspace_id: 'ws-1',
+    });
+    // The span that makes no event is reported as such, and its ids are not checked or reported.
+    expect(results[1]!.recognised).toBe(false);
+    expect(results[3]!.diagnostics.map((d) => d.code)).toEqual(['unrecognised']);
+    // Malformed ids lend nothing; a malformed span lends nothing and breaks nothing.
+    const bad = s('a', undefined, [0, 100], { 'user.id': '', 'spantrack.channel': 12 });
+    const hostile = { ...s('z', 'a', [0, 1], {}), attributes: null } as unknown as SpanLike;
+    const lone = translator.many([
+      bad,
+      hostile,
+      s('b', 'a', [1, 99], {
+        'spantrack.interaction.kind': 'turn',
+        'spantrack.anonymous.id': 'anon-2',
+        'gen_ai.conversation.id': 'c2',
+      }),
+    ]);
+    const sent = lone.flatMap((r) => r.messages as TrackMessage[]);
+    expect(sent.length).toBeGreaterThan(0);
+    for (const m of sent) {
+      expect(m.userId).toBeUndefined();
+      expect(m.context).toEqual({ channel: '12' });
+    }
+  });
 });
