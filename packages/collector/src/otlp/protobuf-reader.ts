@@ -27,9 +27,12 @@ export class ProtobufReader {
   pos: number;
   end: number;
   readonly buf: Buffer;
+  /** The same bytes, for reading four at a time (string lookups). */
+  readonly view: DataView;
 
   constructor(buf: Buffer, pos = 0, end = buf.length) {
     this.buf = buf;
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     this.pos = pos;
     this.end = end;
   }
@@ -142,7 +145,7 @@ export class ProtobufReader {
     const end = this.lengthEnd();
     const start = this.pos;
     this.pos = end;
-    return utf8(this.buf, start, end);
+    return utf8(this.buf, start, end, this.view);
   }
 
   /** A length-delimited bytes field as lowercase hex (trace and span ids). */
@@ -202,44 +205,65 @@ export function hexOf(buf: Buffer, start: number, end: number): string {
   return (buf as SlicingBuffer).hexSlice(start, end);
 }
 
-/** Strings up to this many bytes are looked up in (and kept by) the recent-strings table. */
+/** Strings of this many bytes are looked up in (and kept by) the recent-strings table. */
+const MIN_CACHED_LENGTH = 4;
 const MAX_CACHED_LENGTH = 64;
+const WORDS_PER_SLOT = MAX_CACHED_LENGTH / 4;
 /** Slots of the table (a power of two): each holds the last string that hashed there. */
 const CACHE_SLOTS = 4096;
 const recentStrings: string[] = new Array<string>(CACHE_SLOTS).fill('');
+/** Per slot: the byte length of its string (0: empty), its bytes four at a time, its last four bytes. */
+const recentLengths = new Int32Array(CACHE_SLOTS);
+const recentWords = new Int32Array(CACHE_SLOTS * WORDS_PER_SLOT);
+const recentTails = new Int32Array(CACHE_SLOTS);
 
 /**
  * `buf[start, end)` as a string. ASCII (nearly every key and value in telemetry) takes a latin1
  * slice after a byte scan; anything else is validated as UTF-8 first.
  *
- * Short strings repeat from span to span (attribute keys, models, operation names): a string made
- * earlier from the same bytes is returned again. The slot comes from the length and a few sampled
- * bytes; a hit is confirmed byte for byte against the string, which also proves the bytes ASCII (the
- * string was made from checked ASCII), so a hit reads each byte once and skips the native slice.
- * For keys, it also lets the attribute store reuse a string the engine has already internalized.
+ * Strings repeat from span to span (attribute keys, models, operation names): a string made earlier
+ * from the same bytes is returned again. The slot comes from the length and three words of the
+ * bytes; a hit is confirmed against the bytes the string was made from, four at a time, which also
+ * proves them ASCII (only checked ASCII is kept). A hit skips the native slice, and for keys lets
+ * the attribute store reuse a string the engine has already internalized. `view` reads `buf`'s
+ * bytes (the reader keeps one).
  */
-export function utf8(buf: Buffer, start: number, end: number): string {
+export function utf8(
+  buf: Buffer,
+  start: number,
+  end: number,
+  view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength),
+): string {
   const length = end - start;
-  if (length === 0) return '';
-  if (length <= MAX_CACHED_LENGTH) {
-    const step = (length >>> 3) + 1;
-    let hash = length;
-    for (let i = start; i < end; i += step) hash = Math.imul(hash ^ buf[i]!, 0x01000193);
-    hash = Math.imul(hash ^ buf[end - 1]!, 0x01000193);
-    const slot = (hash ^ (hash >>> 13)) & (CACHE_SLOTS - 1);
-    const seen = recentStrings[slot]!;
-    if (seen.length === length && sameBytes(seen, buf, start, length)) return seen;
-    const made = asciiOrUtf8(buf, start, end);
-    // Only ASCII strings are kept: a hit must prove its bytes ASCII.
-    if (made.length === length) recentStrings[slot] = made;
-    return made;
+  if (length < MIN_CACHED_LENGTH || length > MAX_CACHED_LENGTH) {
+    return length === 0 ? '' : asciiOrUtf8(buf, start, end);
   }
-  return asciiOrUtf8(buf, start, end);
-}
-
-function sameBytes(seen: string, buf: Buffer, start: number, length: number): boolean {
-  for (let i = 0; i < length; i++) if (seen.charCodeAt(i) !== buf[start + i]) return false;
-  return true;
+  const tail = view.getInt32(end - 4, true);
+  let hash = Math.imul(length ^ view.getInt32(start, true), 0x01000193);
+  hash = Math.imul(hash ^ view.getInt32(start + ((length - 4) >> 1), true), 0x01000193);
+  hash = Math.imul(hash ^ tail, 0x01000193);
+  const slot = (hash ^ (hash >>> 15)) & (CACHE_SLOTS - 1);
+  const base = slot * WORDS_PER_SLOT;
+  if (recentLengths[slot] === length && recentTails[slot] === tail) {
+    // Whole words, then the last four bytes (compared above) cover every byte.
+    let same = true;
+    for (let i = 0, w = base; i + 4 <= length; i += 4, w++) {
+      if (view.getInt32(start + i, true) !== recentWords[w]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return recentStrings[slot]!;
+  }
+  const made = asciiOrUtf8(buf, start, end);
+  // Only ASCII strings are kept: a hit must prove its bytes ASCII.
+  if (made.length === length) {
+    recentStrings[slot] = made;
+    recentLengths[slot] = length;
+    recentTails[slot] = tail;
+    for (let i = 0, w = base; i + 4 <= length; i += 4, w++) recentWords[w] = view.getInt32(start + i, true);
+  }
+  return made;
 }
 
 function asciiOrUtf8(buf: Buffer, start: number, end: number): string {
