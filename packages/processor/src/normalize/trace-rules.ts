@@ -83,19 +83,27 @@ export function applyTraceRules(
   context?: ReadonlyArray<TraceContext | undefined>,
 ): void {
   const n = spans.length;
+  // A trace's spans usually come together: runs of one trace id (`runs`: start, end, start, end,
+  // ...) stand for the traces, and only when a trace id comes back after another is every span
+  // grouped by trace (`runs` undefined).
+  let runs: number[] | undefined = [];
+  const seen = new Set<string>();
+  for (let i = 1, from = 0; i <= n; i++) {
+    if (i < n && spans[i]!.traceId === spans[i - 1]!.traceId) continue;
+    const id = spans[from]!.traceId;
+    if (seen.has(id)) {
+      runs = undefined;
+      break;
+    }
+    seen.add(id);
+    runs.push(from, i);
+    from = i;
+  }
   // Parent index per span (-1: not in the batch), computed once.
   const parents = new Int32Array(n).fill(-1);
-  if (n > 1) {
-    const bySpanId = new Map<string, number>();
-    for (let i = 0; i < n; i++) bySpanId.set(spans[i]!.spanId, i);
-    for (let i = 0; i < n; i++) {
-      const span = spans[i]!;
-      const p = span.parentSpanId;
-      if (p === undefined || p === '') continue;
-      const j = bySpanId.get(p);
-      if (j !== undefined && j !== i && spans[j]!.traceId === span.traceId) parents[i] = j;
-    }
-  }
+  if (runs !== undefined) {
+    for (let r = 0; r < runs.length; r += 2) findParents(spans, runs[r]!, runs[r + 1]!, parents);
+  } else findParents(spans, 0, n, parents);
   const parent = (i: number): number | undefined => {
     const j = parents[i]!;
     return j < 0 ? undefined : j;
@@ -108,22 +116,6 @@ export function applyTraceRules(
     let d = 0;
     for (let j = parents[i]!; j >= 0 && d < MAX_DEPTH; j = parents[j]!) d++;
     depth[i] = d;
-  }
-  // Per trace. A trace's spans usually come together: runs of one trace id are shared as they
-  // stand, and only when a trace id comes back after another is every span grouped by trace.
-  let from = 0;
-  let runs: number[] | undefined = [];
-  const seen = new Set<string>();
-  for (let i = 1; i <= n; i++) {
-    if (i < n && spans[i]!.traceId === spans[i - 1]!.traceId) continue;
-    const id = spans[from]!.traceId;
-    if (seen.has(id)) {
-      runs = undefined;
-      break;
-    }
-    seen.add(id);
-    runs.push(from, i);
-    from = i;
   }
   if (runs !== undefined) {
     for (let r = 0; r < runs.length; r += 2)
@@ -217,6 +209,37 @@ export function applyTraceRules(
     if (it.failed && !failedTurns.has(i) && it.error !== undefined && DOCUMENTED_TYPES.has(it.error.type)) {
       it.reportsOwnError = true;
     }
+  }
+}
+
+/** A trace this short finds parents by comparing ids; a longer one (or a mixed batch) uses a map. */
+const SCAN_PARENTS_UP_TO = 16;
+
+/** Sets `parents[i]` for the spans `from..to` whose parent is among them (same trace). */
+function findParents(spans: readonly SpanLike[], from: number, to: number, parents: Int32Array): void {
+  if (to - from < 2) return;
+  if (to - from <= SCAN_PARENTS_UP_TO) {
+    for (let i = from; i < to; i++) {
+      const p = spans[i]!.parentSpanId;
+      if (p === undefined || p === '') continue;
+      // From the end: of two spans with one id, the later is the parent, as with the map below.
+      for (let j = to - 1; j >= from; j--) {
+        if (j !== i && spans[j]!.spanId === p && spans[j]!.traceId === spans[i]!.traceId) {
+          parents[i] = j;
+          break;
+        }
+      }
+    }
+    return;
+  }
+  const bySpanId = new Map<string, number>();
+  for (let i = from; i < to; i++) bySpanId.set(spans[i]!.spanId, i);
+  for (let i = from; i < to; i++) {
+    const span = spans[i]!;
+    const p = span.parentSpanId;
+    if (p === undefined || p === '') continue;
+    const j = bySpanId.get(p);
+    if (j !== undefined && j !== i && spans[j]!.traceId === span.traceId) parents[i] = j;
   }
 }
 

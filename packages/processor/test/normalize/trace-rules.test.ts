@@ -143,6 +143,38 @@ describe('trace rules (translator.many)', () => {
     expect(messages[0]!.properties).toMatchObject({ prompt_tokens: 12, completion_tokens: 3 });
   });
 
+  it('finds parents the same way in a short trace, a long one, and a batch whose traces are mixed', () => {
+    // One model call instrumented twice, under a turn, among `extra` unrelated spans of the trace.
+    const trace = (extra: number, traceId: string) =>
+      [
+        s('a', undefined, [0, 100], {
+          'spantrack.interaction.kind': 'turn',
+          'gen_ai.conversation.id': 'c',
+          'user.id': 'u',
+        }),
+        ...Array.from({ length: extra }, (_, k) => s(`x${k}`, 'a', [1, 2], { 'http.request.method': 'GET' })),
+        s('b', 'a', [1, 99], {
+          'openinference.span.kind': 'LLM',
+          'llm.model_name': 'gpt-4o-mini-2024-07-18',
+          'llm.token_count.prompt': 12,
+          'llm.token_count.completion': 3,
+        }),
+        s('c', 'b', [2, 98], chat(12, 3), { scope: { name: '@opentelemetry/instrumentation-openai' } }),
+      ].map((span) => ({ ...span, traceId }));
+    const summary = (spans: SpanLike[]) =>
+      events(spans)
+        .map((m) => `${m.event}:${m.properties.prompt_tokens ?? ''}`)
+        .sort();
+    const expected = ['Message Received:12', 'Message Sent:', 'ai.generation:12'];
+    expect(summary(trace(0, 'a'.repeat(32)))).toEqual(expected);
+    expect(summary(trace(30, 'a'.repeat(32)))).toEqual(expected);
+    // Two traces, their spans interleaved: each is still one call and one turn.
+    const one = trace(2, 'a'.repeat(32));
+    const two = trace(2, 'b'.repeat(32));
+    const mixed = one.flatMap((span, k) => [span, two[k]!]);
+    expect(summary(mixed)).toEqual([...expected, ...expected].sort());
+  });
+
   it('a wrapper without usage reports its inner call once, with the inner usage', () => {
     const messages = events([
       s('a', undefined, [0, 100], { 'spantrack.interaction.kind': 'generation', 'user.id': 'u' }),
