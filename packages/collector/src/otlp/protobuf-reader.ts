@@ -12,6 +12,9 @@ export const WIRE_FIXED32 = 5;
 
 const TWO_32 = 4294967296;
 
+let lastHigh = -1;
+let lastHighShifted = 0n;
+
 /** Node's Buffer slicers, skipping `toString`'s encoding dispatch (present on every Buffer, untyped). */
 type SlicingBuffer = Buffer & {
   latin1Slice(start: number, end: number): string;
@@ -129,8 +132,13 @@ export class ProtobufReader {
     const buf = this.buf;
     const lo = (buf[pos]! | (buf[pos + 1]! << 8) | (buf[pos + 2]! << 16) | (buf[pos + 3]! << 24)) >>> 0;
     const hi = (buf[pos + 4]! | (buf[pos + 5]! << 8) | (buf[pos + 6]! << 16) | (buf[pos + 7]! << 24)) >>> 0;
-    // Two Number-to-BigInt conversions are cheaper than readBigUInt64LE's generic path.
-    return hi === 0 ? BigInt(lo) : (BigInt(hi) << 32n) | BigInt(lo);
+    if (hi === 0) return BigInt(lo);
+    // The high word of a time changes every 4.3 s: its shifted BigInt is made once, not per field.
+    if (hi !== lastHigh) {
+      lastHigh = hi;
+      lastHighShifted = BigInt(hi) << 32n;
+    }
+    return lastHighShifted + BigInt(lo);
   }
 
   double(): number {

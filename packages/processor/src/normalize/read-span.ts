@@ -229,6 +229,20 @@ interface Held {
   outputMessages: string | undefined;
 }
 
+const HELD: Held = {
+  requestModel: undefined,
+  system: undefined,
+  promptTokens: undefined,
+  completionTokens: undefined,
+  cacheWriteTokens: undefined,
+  errorType: undefined,
+  recoveryAttempt: undefined,
+  recovered: undefined,
+  fallbackAction: undefined,
+  inputMessages: undefined,
+  outputMessages: undefined,
+};
+
 /** Checks one attribute value: the value, or undefined with a diagnostic. */
 type Read<T> = (ctx: NormalizeContext, span: SpanLike, key: string, value: AttributeValue) => T | undefined;
 
@@ -598,19 +612,19 @@ export function readSpan(
     traits: undefined,
   };
 
-  const h: Held = {
-    requestModel: undefined,
-    system: undefined,
-    promptTokens: undefined,
-    completionTokens: undefined,
-    cacheWriteTokens: undefined,
-    errorType: undefined,
-    recoveryAttempt: undefined,
-    recovered: undefined,
-    fallbackAction: undefined,
-    inputMessages: undefined,
-    outputMessages: undefined,
-  };
+  // One held-values object for every call (reading a span calls out to nothing that could re-enter).
+  const h = HELD;
+  h.requestModel = undefined;
+  h.system = undefined;
+  h.promptTokens = undefined;
+  h.completionTokens = undefined;
+  h.cacheWriteTokens = undefined;
+  h.errorType = undefined;
+  h.recoveryAttempt = undefined;
+  h.recovered = undefined;
+  h.fallbackAction = undefined;
+  h.inputMessages = undefined;
+  h.outputMessages = undefined;
   const capture = ctx.captureContent;
 
   const attrs = span.attributes;
@@ -868,6 +882,9 @@ export function readSpan(
       it.inputText = textOfMessages(h.inputMessages, true);
     if (it.outputText === undefined && h.outputMessages !== undefined)
       it.outputText = textOfMessages(h.outputMessages, false);
+    // Content is not kept past the span that carried it.
+    h.inputMessages = undefined;
+    h.outputMessages = undefined;
   }
   const { errorType, recoveryAttempt, recovered, fallbackAction } = h;
 
