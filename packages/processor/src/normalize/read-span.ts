@@ -349,6 +349,30 @@ const SPAN_FIELD_KEYS: readonly string[] = [
 /** One Map lookup per attribute of a span: the attribute's case in `readSpan`. */
 const FIELD_BY_KEY = new Map(SPAN_FIELD_KEYS.map((key, i) => [key, i]));
 
+/** What a key that is not one of the fields above is: nothing of ours, a user property, a user trait. */
+const OTHER_KEY = -1;
+const PROPERTY_KEY = -2;
+const TRAIT_KEY = -3;
+/**
+ * Other keys met, remembered with what they are (in `FIELD_BY_KEY` itself, so each attribute costs
+ * one lookup): keys repeat from span to span. Bounded, since keys come from the spans.
+ */
+const MAX_REMEMBERED_OTHER_KEYS = 4096;
+let rememberedOtherKeys = 0;
+
+function classifyOtherKey(key: string): number {
+  const kind = key.startsWith(SPANTRACK_PROPERTY_PREFIX)
+    ? PROPERTY_KEY
+    : key.startsWith(SPANTRACK_USER_TRAIT_PREFIX)
+      ? TRAIT_KEY
+      : OTHER_KEY;
+  if (rememberedOtherKeys < MAX_REMEMBERED_OTHER_KEYS) {
+    rememberedOtherKeys++;
+    FIELD_BY_KEY.set(key, kind);
+  }
+  return kind;
+}
+
 /**
  * The name of a user property or trait (`spantrack.property.<name>`), or undefined (reported) when
  * it cannot be one: empty, `__proto__` (assigning it would replace the object's prototype), or,
@@ -631,10 +655,9 @@ export function readSpan(
   for (const key in attrs) {
     const v = attrs[key];
     if (v === undefined || v === null) continue;
-    const field = FIELD_BY_KEY.get(key);
-    if (field === undefined) {
-      // Prefix checks only for keys that are not ours: user properties and traits.
-      if (key.startsWith(SPANTRACK_PROPERTY_PREFIX)) {
+    const field = FIELD_BY_KEY.get(key) ?? classifyOtherKey(key);
+    if (field < 0) {
+      if (field === PROPERTY_KEY) {
         const name = userFieldName(ctx, span, key, SPANTRACK_PROPERTY_PREFIX.length);
         if (name !== undefined) {
           const json = toJson(v);
@@ -644,7 +667,7 @@ export function readSpan(
             it.properties[name] = json;
           }
         }
-      } else if (key.startsWith(SPANTRACK_USER_TRAIT_PREFIX)) {
+      } else if (field === TRAIT_KEY) {
         const name = userFieldName(ctx, span, key, SPANTRACK_USER_TRAIT_PREFIX.length);
         if (name !== undefined) {
           const json = toJson(v);
