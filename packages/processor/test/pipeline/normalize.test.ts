@@ -343,6 +343,30 @@ describe('normalize: what is not ours, and what is malformed', () => {
     ]);
   });
 
+  it('reads user properties and traits the same after more distinct keys than are remembered', () => {
+    // Thousands of unrelated keys (a hostile or careless producer), then user fields never seen before.
+    const many: Record<string, string> = {};
+    for (let i = 0; i < 6000; i++) many[`vendor.field_${i}`] = 'x';
+    for (let round = 0; round < 2; round++) {
+      const it_ = normalize(
+        span({
+          attributes: {
+            ...many,
+            'spantrack.interaction.kind': 'identify',
+            [`spantrack.property.plan_${round}`]: 'pro',
+            [`spantrack.user.trait.tier_${round}`]: 'gold',
+            'spantrack.org.id': 'org-9',
+          },
+        }),
+        {},
+        [],
+      );
+      expect(it_!.properties).toEqual({ [`plan_${round}`]: 'pro' });
+      expect(it_!.traits).toEqual({ [`tier_${round}`]: 'gold' });
+      expect(it_!.orgId).toBe('org-9');
+    }
+  });
+
   it('with capture off, user properties and traits named like content are dropped; with it on they are kept', () => {
     const attributes = {
       'spantrack.interaction.kind': 'generation',
