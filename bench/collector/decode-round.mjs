@@ -5,8 +5,10 @@
 import { performance } from 'node:perf_hooks';
 import { gunzipSync } from 'node:zlib';
 import {
+  DEFAULTS,
   decodeJsonTraces,
   decodeProtobufTraces,
+  decodeProtobufTracesSliced,
   translateByTraces,
 } from '../../packages/collector/dist/index.js';
 import { createTranslator } from '../../packages/processor/dist/index.js';
@@ -44,9 +46,13 @@ const PATHS = {
     requests.protobufGzip,
     (b) => countSpans(RequestType.decode(gunzipSync(b))),
   ],
+  // As the receivers decode a request: spans located and counted against the limit first, then read.
   'collector: gunzip + decode + translate': [
     requests.protobufGzip,
-    (b) => translateAll(decodeProtobufTraces(gunzipSync(b)).spans),
+    async (b) =>
+      translateAll(
+        (await decodeProtobufTracesSliced(gunzipSync(b), DEFAULTS.maxSpansPerRequest, NEVER_YIELD)).spans,
+      ),
   ],
   'protobufjs: gunzip + decode + SpanLike + translate': [
     requests.protobufGzip,

@@ -24,7 +24,7 @@ export { TRACES_PATH } from './http/http-receiver';
 export type { LogEvent } from './log/log-event';
 export type { DecodedTraces } from './otlp/decoded-traces';
 export { decodeJsonTraces, MAX_JSON_DEPTH } from './otlp/otlp-json-decoder';
-export { decodeProtobufTraces } from './otlp/otlp-protobuf-decoder';
+export { decodeProtobufTraces, decodeProtobufTracesSliced } from './otlp/otlp-protobuf-decoder';
 export {
   encodeExportResponse,
   encodeExportResponseJson,

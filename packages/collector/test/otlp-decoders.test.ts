@@ -1,11 +1,13 @@
 import { gzipSync } from 'node:zlib';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { describe, expect, it } from 'vitest';
+import { TooManySpansError } from '../src/otlp/decoded-traces';
 import { decodeJsonTraces } from '../src/otlp/otlp-json-decoder';
-import { decodeProtobufTraces } from '../src/otlp/otlp-protobuf-decoder';
+import { decodeProtobufTraces, decodeProtobufTracesSliced } from '../src/otlp/otlp-protobuf-decoder';
 import { encodeExportResponse, encodeExportResponseJson } from '../src/otlp/otlp-response';
 import { OtlpDecodeError, utf8 } from '../src/otlp/protobuf-reader';
 import { MAX_ERROR_MESSAGE_BYTES, truncateUtf8 } from '../src/pipeline/collector-pipeline';
+import { TimeSlice } from '../src/slicing/time-slice';
 import { agentTraces, everyFieldSpan, RESOURCE, toJson, toProtobuf } from './support/fixtures';
 
 const decoders = [
@@ -160,6 +162,23 @@ describe('protobuf decoder on hostile bytes', () => {
     const fromProtobuf = decodeProtobufTraces(toProtobuf(traces)).spans;
     expect(fromProtobuf.length).toBeGreaterThan(30);
     expect(plain(fromProtobuf)).toBe(plain(decodeJsonTraces(toJson(traces)).spans));
+  });
+
+  it('decodes in slices exactly what it decodes at once, resources and scopes included, and counts first', async () => {
+    // Two requests concatenated are one request with both resource lists (protobuf merges repeated fields).
+    const body = Buffer.concat([toProtobuf(agentTraces(40, 'first')), toProtobuf(agentTraces(25, 'second'))]);
+    const whole = decodeProtobufTraces(body);
+    expect(new Set(whole.spans.map((s) => s.resource)).size).toBeGreaterThanOrEqual(2);
+    const sliced = await decodeProtobufTracesSliced(body, Number.POSITIVE_INFINITY, new TimeSlice(0));
+    expect(sliced.spans).toEqual(whole.spans);
+    for (let i = 0; i < whole.spans.length; i++) {
+      expect(sliced.spans[i]!.resource).toEqual(whole.spans[i]!.resource);
+      expect(sliced.spans[i]!.scope).toEqual(whole.spans[i]!.scope);
+    }
+    await expect(decodeProtobufTracesSliced(body, whole.spans.length - 1)).rejects.toThrow(TooManySpansError);
+    expect((await decodeProtobufTracesSliced(body, whole.spans.length)).spans).toHaveLength(
+      whole.spans.length,
+    );
   });
 
   it('refuses a length varint above 2^32 - 1 instead of wrapping it (2^32 + 206 is not 206)', () => {

@@ -42,18 +42,17 @@ export function decodeProtobufTraces(body: Buffer, maxSpans = Number.POSITIVE_IN
   return out;
 }
 
-/** A span found on the wire and not yet decoded: its bytes and the resource and scope above it. */
-interface SpanAt {
-  pos: number;
-  end: number;
+/** The resource and scope above some of the spans found on the wire. */
+interface SpansUnder {
   resource: Attributes;
   scope: SpanLike['scope'];
 }
 
 /**
- * `decodeProtobufTraces` in slices: the spans are located first (cheap: no strings decoded), counted
- * against `maxSpans`, then decoded a few milliseconds at a time with a yield to the event loop in
- * between, so that a large request does not hold up the others (or `/healthz`).
+ * `decodeProtobufTraces` in slices: the spans are located first (cheap: no strings decoded, three
+ * numbers a span), counted against `maxSpans`, then decoded a few milliseconds at a time with a
+ * yield to the event loop in between, so that a large request does not hold up the others (or
+ * `/healthz`).
  * @throws OtlpDecodeError as decodeProtobufTraces; TooManySpansError before any span is decoded
  */
 export async function decodeProtobufTracesSliced(
@@ -62,16 +61,23 @@ export async function decodeProtobufTracesSliced(
   slice = new TimeSlice(),
 ): Promise<DecodedTraces> {
   const r = new ProtobufReader(body);
-  const found: SpanAt[] = [];
+  // Per span found: its start, its end and the index of what it is under in `under`.
+  const found: number[] = [];
+  const under: SpansUnder[] = [];
+  let last: SpansUnder | undefined;
   walkRequest(r, (r, resource, scope) => {
-    if (found.length >= maxSpans) throw new TooManySpansError(maxSpans);
-    found.push({ pos: r.pos, end: r.end, resource, scope });
+    if (found.length >= maxSpans * 3) throw new TooManySpansError(maxSpans);
+    if (last === undefined || last.resource !== resource || last.scope !== scope) {
+      last = { resource, scope };
+      under.push(last);
+    }
+    found.push(r.pos, r.end, under.length - 1);
   });
   const out = emptyTraces(maxSpans);
-  for (let i = 0; i < found.length; i++) {
-    const at = found[i]!;
-    r.pos = at.pos;
-    r.end = at.end;
+  for (let k = 0, i = 0; k < found.length; k += 3, i++) {
+    r.pos = found[k]!;
+    r.end = found[k + 1]!;
+    const at = under[found[k + 2]!]!;
     readSpan(r, at.resource, at.scope, out);
     if ((i & 63) === 63 && slice.spent) await slice.yield();
   }
