@@ -1,9 +1,14 @@
 import { diag } from '@opentelemetry/api';
-import { Deadline } from '../deadline';
+import type { Deadline } from '../deadline';
 import type { AnalyticsMessage } from '../message';
 import type { ExportResultLike, ReadableSpanLike } from '../sdk-span';
 import type { DeliveryResult, Sink } from '../sinks/sink';
 import { SinkClosedError } from '../sinks/sink-errors';
+import {
+  type BoundedSinkOwner,
+  flushThenShutdown,
+  flushWithin,
+} from '../span-processor/bounded-sink-shutdown';
 import {
   analyticsSink,
   deduplicatedCount,
@@ -42,6 +47,8 @@ export class AnalyticsSpanExporter {
   private readonly stage: SpanTranslationStage;
   private readonly exportTimeoutMillis: number;
   private readonly onDeliveryFailure: ((failed: number, firstError: Error) => void) | undefined;
+  /** Flush and shutdown, bounded by `exportTimeoutMillis`. */
+  private readonly bounded: BoundedSinkOwner;
   private readonly inFlight = new Set<Promise<DeliveryResult>>();
   /** Looks for expired held traces; runs only while spans are held. */
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -60,6 +67,12 @@ export class AnalyticsSpanExporter {
     this.onDeliveryFailure = deliveryFailureCallback(options.onDeliveryFailure);
     this.stage = new SpanTranslationStage(options, 'AnalyticsSpanExporter');
     this.exportTimeoutMillis = positive(options.exportTimeoutMillis, 'exportTimeoutMillis') ?? 30_000;
+    this.bounded = {
+      name: 'AnalyticsSpanExporter',
+      sink: this.sink,
+      timeoutMillis: this.exportTimeoutMillis,
+      flushAll: (deadline) => this.flushAll(deadline),
+    };
   }
 
   export(spans: ReadableSpanLike[], resultCallback: (result: ExportResultLike) => void): void {
@@ -122,8 +135,7 @@ export class AnalyticsSpanExporter {
 
   /** Translates and delivers every held trace, and waits for everything in flight (within `exportTimeoutMillis`). */
   forceFlush(): Promise<void> {
-    const deadline = Deadline.in(this.exportTimeoutMillis);
-    return this.within(deadline, this.flushAll(deadline), 'forceFlush');
+    return flushWithin(this.bounded);
   }
 
   /**
@@ -131,20 +143,11 @@ export class AnalyticsSpanExporter {
    * is left of it). Later exports report FAILED. Idempotent.
    */
   shutdown(): Promise<void> {
-    this.shutdownPromise ??= (async () => {
-      const deadline = Deadline.in(this.exportTimeoutMillis);
+    if (this.shutdownPromise === undefined) {
       if (this.timer) clearTimeout(this.timer);
       this.timer = undefined;
-      await this.within(deadline, this.flushAll(deadline), 'shutdown');
-      const closing = this.sink.shutdown(deadline.remaining()).catch((error: unknown) => {
-        diag.warn('AnalyticsSpanExporter: sink shutdown failed', error);
-      });
-      if (!(await deadline.race(closing))) {
-        diag.warn(
-          `AnalyticsSpanExporter: sink shutdown did not finish within ${this.exportTimeoutMillis} ms`,
-        );
-      }
-    })();
+      this.shutdownPromise = flushThenShutdown(this.bounded);
+    }
     return this.shutdownPromise;
   }
 
@@ -211,14 +214,6 @@ export class AnalyticsSpanExporter {
     if (messages.length > 0) void this.deliver(messages);
     await this.sink.flush(deadline.remaining());
     while (this.inFlight.size > 0 && !deadline.passed) await Promise.all(this.inFlight);
-  }
-
-  /** Waits for `work` until the deadline; warns when it passes first. Never rejects. */
-  private async within(deadline: Deadline, work: Promise<void>, what: string): Promise<void> {
-    const guarded = work.catch((error: unknown) => diag.warn(`AnalyticsSpanExporter: ${what} failed`, error));
-    if (!(await deadline.race(guarded))) {
-      diag.warn(`AnalyticsSpanExporter: ${what} did not finish within ${this.exportTimeoutMillis} ms`);
-    }
   }
 
   private reportFailure(result: DeliveryResult): void {

@@ -1,8 +1,9 @@
 import { diag } from '@opentelemetry/api';
-import { Deadline } from '../deadline';
+import type { Deadline } from '../deadline';
 import type { AnalyticsMessage } from '../message';
 import type { ReadableSpanLike } from '../sdk-span';
 import type { Sink } from '../sinks/sink';
+import { type BoundedSinkOwner, flushThenShutdown, flushWithin } from './bounded-sink-shutdown';
 import { analyticsSink, deduplicatedCount, deliveryFailureCallback, positive } from './options';
 import { SpanTranslationStage } from './span-translation-stage';
 import type { AnalyticsSpanProcessorOptions, AnalyticsSpanProcessorStats } from './types';
@@ -28,6 +29,8 @@ export class AnalyticsSpanProcessor {
   private readonly maxConcurrentSends: number;
   private readonly exportTimeoutMillis: number;
   private readonly onDeliveryFailure: ((failed: number, firstError: Error) => void) | undefined;
+  /** Flush and shutdown, bounded by `exportTimeoutMillis`. */
+  private readonly bounded: BoundedSinkOwner;
 
   private queue: ReadableSpanLike[] = [];
   private outbox: AnalyticsMessage[] = [];
@@ -56,6 +59,12 @@ export class AnalyticsSpanProcessor {
     this.maxConcurrentSends = positive(options.maxConcurrentSends, 'maxConcurrentSends') ?? 4;
     this.exportTimeoutMillis = positive(options.exportTimeoutMillis, 'exportTimeoutMillis') ?? 30_000;
     this.scheduledDelayMillis = positive(options.scheduledDelayMillis, 'scheduledDelayMillis') ?? 200;
+    this.bounded = {
+      name: 'AnalyticsSpanProcessor',
+      sink: this.sink,
+      timeoutMillis: this.exportTimeoutMillis,
+      flushAll: (deadline) => this.flushAll(deadline),
+    };
   }
 
   onStart(_span: unknown, _parentContext: unknown): void {}
@@ -80,8 +89,7 @@ export class AnalyticsSpanProcessor {
 
   /** Translates and delivers everything queued or held, then flushes the sink, within `exportTimeoutMillis`. */
   forceFlush(): Promise<void> {
-    const deadline = Deadline.in(this.exportTimeoutMillis);
-    return this.within(deadline, this.flushAll(deadline), 'forceFlush');
+    return flushWithin(this.bounded);
   }
 
   /**
@@ -90,20 +98,11 @@ export class AnalyticsSpanProcessor {
    * dropped. Idempotent.
    */
   shutdown(): Promise<void> {
-    this.shutdownPromise ??= (async () => {
-      const deadline = Deadline.in(this.exportTimeoutMillis);
+    if (this.shutdownPromise === undefined) {
       if (this.timer) clearTimeout(this.timer);
       this.timer = undefined;
-      await this.within(deadline, this.flushAll(deadline), 'shutdown');
-      const closing = this.sink.shutdown(deadline.remaining()).catch((error: unknown) => {
-        diag.warn('AnalyticsSpanProcessor: sink shutdown failed', error);
-      });
-      if (!(await deadline.race(closing))) {
-        diag.warn(
-          `AnalyticsSpanProcessor: sink shutdown did not finish within ${this.exportTimeoutMillis} ms`,
-        );
-      }
-    })();
+      this.shutdownPromise = flushThenShutdown(this.bounded);
+    }
     return this.shutdownPromise;
   }
 
@@ -226,16 +225,6 @@ export class AnalyticsSpanProcessor {
       this.pump(true);
     }
     if (!deadline.passed) await this.sink.flush(deadline.remaining());
-  }
-
-  /** Waits for `work` until the deadline; warns when it passes first. Never rejects. */
-  private async within(deadline: Deadline, work: Promise<void>, what: string): Promise<void> {
-    const guarded = work.catch((error: unknown) =>
-      diag.warn(`AnalyticsSpanProcessor: ${what} failed`, error),
-    );
-    if (!(await deadline.race(guarded))) {
-      diag.warn(`AnalyticsSpanProcessor: ${what} did not finish within ${this.exportTimeoutMillis} ms`);
-    }
   }
 
   private reportFailure(failed: number, firstError: Error): void {
