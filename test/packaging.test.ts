@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -13,8 +12,8 @@ import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeRun, exportTargets, run } from './helpers/child-process';
 
 /*
  * The packages as a user gets them: `npm pack` of conventions, instrumentation, processor and the
@@ -114,58 +113,6 @@ const TYPES_NODE = '20';
 
 const MARKER = 'SPANTRACK_CONSUMER_RESULT ';
 const USER_ID = '+254712345678';
-
-const execFileAsync = promisify(execFile);
-
-/** The environment of the child processes: none of the caller's OTel/spantrack settings, node
- * options or npm workspace context, which would change what the consumer loads or prints. */
-function childEnv(): Record<string, string> {
-  const keepNpm = new Set(['npm_config_registry', 'npm_config_cache', 'npm_config_userconfig']);
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (v === undefined) continue;
-    if (k.startsWith('OTEL_') || k.startsWith('SPANTRACK_')) continue;
-    if (k === 'NODE_OPTIONS' || k === 'NODE_PATH' || k === 'INIT_CWD') continue;
-    if (k.toLowerCase().startsWith('npm_') && !keepNpm.has(k.toLowerCase())) continue;
-    env[k] = v;
-  }
-  return env;
-}
-
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function run(
-  cmd: string,
-  args: string[],
-  cwd: string,
-  timeoutMs: number,
-  env: Record<string, string> = {},
-): Promise<Ran> {
-  try {
-    const { stdout, stderr } = await execFileAsync(cmd, args, {
-      cwd,
-      env: { ...childEnv(), ...env },
-      timeout: timeoutMs,
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: unknown; stdout?: string; stderr?: string; message?: string };
-    return {
-      code: typeof e.code === 'number' ? e.code : -1,
-      stdout: e.stdout ?? '',
-      stderr: `${e.stderr ?? ''}\n${e.message ?? ''}`,
-    };
-  }
-}
-
-function describeRun(what: string, r: Ran): string {
-  return `${what} exited ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
-}
 
 // --- the consumer scripts, one body for both module systems -----------------------------------------
 
@@ -524,13 +471,6 @@ afterAll(async () => {
 
 function installedPackageJson(consumer: string, name: string): Record<string, unknown> {
   return JSON.parse(readFileSync(join(consumer, 'node_modules', name, 'package.json'), 'utf8'));
-}
-
-/** Every string target of a package.json `exports` value. */
-function exportTargets(value: unknown): string[] {
-  if (typeof value === 'string') return [value];
-  if (value && typeof value === 'object') return Object.values(value).flatMap(exportTargets);
-  return [];
 }
 
 /** The package name of every bare specifier a built file imports or requires. */
