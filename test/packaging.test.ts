@@ -592,16 +592,34 @@ describe('packaging: the packed packages', () => {
     );
   });
 
+  it.each(PACKAGES)('@spantrack/%s names its repository folder and ships the repository LICENSE', (dir) => {
+    const name = `@spantrack/${dir}`;
+    const pkg = JSON.parse(readFileSync(join(root, 'packages', dir, 'package.json'), 'utf8')) as {
+      repository?: unknown;
+    };
+    expect(pkg.repository).toEqual({
+      type: 'git',
+      url: 'git+https://github.com/spantrack/spantrack.git',
+      directory: `packages/${dir}`,
+    });
+    expect(packed.get(name)!.files.map((f) => f.path)).toContain('LICENSE');
+    // The copy installed from the tarball is the repository's license, word for word.
+    expect(readFileSync(join(first(), 'node_modules', name, 'LICENSE'), 'utf8')).toBe(
+      readFileSync(join(root, 'LICENSE'), 'utf8'),
+    );
+  });
+
   it.each(PACKAGES)(
-    '@spantrack/%s packs dist and README only (and its tracking plans), with every entry point',
+    '@spantrack/%s packs dist, README and LICENSE only (and its tracking plans), with every entry point',
     (dir) => {
       const name = `@spantrack/${dir}`;
       const files = new Set(packed.get(name)!.files.map((f) => f.path));
       for (const path of files) {
         const plan = dir === 'conventions' && /^tracking-plans\/[a-z-]+\.json$/.test(path);
-        expect(['package.json', 'README.md'].includes(path) || path.startsWith('dist/') || plan, path).toBe(
-          true,
-        );
+        expect(
+          ['package.json', 'README.md', 'LICENSE'].includes(path) || path.startsWith('dist/') || plan,
+          path,
+        ).toBe(true);
       }
       const pkg = installedPackageJson(first(), name);
       const entryPoints = [pkg.main, pkg.module, pkg.types, ...exportTargets(pkg.exports)].filter(

@@ -148,10 +148,10 @@ describe('publishing: what npm would publish', () => {
     // The conventions also ship their tracking plans as JSON files.
     expect(pkg.files).toEqual(
       dir === 'conventions'
-        ? ['dist', 'tracking-plans', 'README.md']
+        ? ['dist', 'tracking-plans', 'README.md', 'LICENSE']
         : dir === 'collector'
-          ? ['bin', 'dist', 'README.md']
-          : ['dist', 'README.md'],
+          ? ['bin', 'dist', 'README.md', 'LICENSE']
+          : ['dist', 'README.md', 'LICENSE'],
     );
     expect(pkg.types).toBe('./dist/index.d.ts');
   });
@@ -168,7 +168,7 @@ describe('publishing: what npm would publish', () => {
   });
 
   it.each(PACKAGES)(
-    '@spantrack/%s packs dist, README and package.json only, with every entry point',
+    '@spantrack/%s packs dist, README, LICENSE and package.json only, with every entry point',
     (dir) => {
       const pkg = packageJson(dir);
       const files = new Set(packed.get(dir)!.files.map((f) => f.path));
@@ -177,9 +177,10 @@ describe('publishing: what npm would publish', () => {
         const plan =
           (dir === 'conventions' && /^tracking-plans\/[a-z-]+\.json$/.test(path)) ||
           (dir === 'collector' && path === 'bin/spantrack-collector.js');
-        expect(['package.json', 'README.md'].includes(path) || path.startsWith('dist/') || plan, path).toBe(
-          true,
-        );
+        expect(
+          ['package.json', 'README.md', 'LICENSE'].includes(path) || path.startsWith('dist/') || plan,
+          path,
+        ).toBe(true);
         // No tests, sources or build caches; source maps ship (stack traces point into src) but
         // only next to the file they map.
         expect(path, path).not.toMatch(/\.test\.|(^|\/)(src|test)\/|\.tsbuildinfo$/);
@@ -187,6 +188,11 @@ describe('publishing: what npm would publish', () => {
       }
       // A package with a README in the repository ships it (the collector's is being written).
       expect(files.has('README.md')).toBe(existsSync(join(root, 'packages', dir, 'README.md')));
+      // Every package carries the repository's license (a copy in its folder, the same text).
+      expect(files.has('LICENSE')).toBe(true);
+      expect(readFileSync(join(root, 'packages', dir, 'LICENSE'), 'utf8')).toBe(
+        readFileSync(join(root, 'LICENSE'), 'utf8'),
+      );
       const entryPoints = [
         pkg.main,
         pkg.module,
