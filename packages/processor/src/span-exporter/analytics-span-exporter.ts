@@ -4,17 +4,8 @@ import type { AnalyticsMessage } from '../message';
 import type { ExportResultLike, ReadableSpanLike } from '../sdk-span';
 import type { DeliveryResult, Sink } from '../sinks/sink';
 import { SinkClosedError } from '../sinks/sink-errors';
-import {
-  type BoundedSinkOwner,
-  flushThenShutdown,
-  flushWithin,
-} from '../span-processor/bounded-sink-shutdown';
-import {
-  analyticsSink,
-  deduplicatedCount,
-  deliveryFailureCallback,
-  positive,
-} from '../span-processor/options';
+import { BoundedSinkLifecycle } from '../span-processor/bounded-sink-shutdown';
+import { analyticsSink, deliveryFailureCallback, positive } from '../span-processor/options';
 import { SpanTranslationStage } from '../span-processor/span-translation-stage';
 import type { AnalyticsSpanExporterOptions, AnalyticsSpanExporterStats } from './types';
 
@@ -48,11 +39,10 @@ export class AnalyticsSpanExporter {
   private readonly exportTimeoutMillis: number;
   private readonly onDeliveryFailure: ((failed: number, firstError: Error) => void) | undefined;
   /** Flush and shutdown, bounded by `exportTimeoutMillis`. */
-  private readonly bounded: BoundedSinkOwner;
+  private readonly lifecycle: BoundedSinkLifecycle;
   private readonly inFlight = new Set<Promise<DeliveryResult>>();
   /** Looks for expired held traces; runs only while spans are held. */
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private shutdownPromise: Promise<void> | undefined;
   private readonly counters = {
     exportsSucceeded: 0,
     exportsFailed: 0,
@@ -67,12 +57,16 @@ export class AnalyticsSpanExporter {
     this.onDeliveryFailure = deliveryFailureCallback(options.onDeliveryFailure);
     this.stage = new SpanTranslationStage(options, 'AnalyticsSpanExporter');
     this.exportTimeoutMillis = positive(options.exportTimeoutMillis, 'exportTimeoutMillis') ?? 30_000;
-    this.bounded = {
+    this.lifecycle = new BoundedSinkLifecycle({
       name: 'AnalyticsSpanExporter',
       sink: this.sink,
       timeoutMillis: this.exportTimeoutMillis,
       flushAll: (deadline) => this.flushAll(deadline),
-    };
+      stop: () => {
+        if (this.timer) clearTimeout(this.timer);
+        this.timer = undefined;
+      },
+    });
   }
 
   export(spans: ReadableSpanLike[], resultCallback: (result: ExportResultLike) => void): void {
@@ -91,7 +85,7 @@ export class AnalyticsSpanExporter {
       }
     };
     try {
-      if (this.shutdownPromise !== undefined) {
+      if (this.lifecycle.shutDown) {
         report(new SinkClosedError('AnalyticsSpanExporter is shut down'));
         return;
       }
@@ -135,7 +129,7 @@ export class AnalyticsSpanExporter {
 
   /** Translates and delivers every held trace, and waits for everything in flight (within `exportTimeoutMillis`). */
   forceFlush(): Promise<void> {
-    return flushWithin(this.bounded);
+    return this.lifecycle.flush();
   }
 
   /**
@@ -143,21 +137,14 @@ export class AnalyticsSpanExporter {
    * is left of it). Later exports report FAILED. Idempotent.
    */
   shutdown(): Promise<void> {
-    if (this.shutdownPromise === undefined) {
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = undefined;
-      this.shutdownPromise = flushThenShutdown(this.bounded);
-    }
-    return this.shutdownPromise;
+    return this.lifecycle.shutdown();
   }
 
-  /** A snapshot of the counters. */
+  /** Its counters now; `pendingMessages` is what the sink has not settled yet. */
   stats(): AnalyticsSpanExporterStats {
     return {
       ...this.counters,
-      ...this.stage.counters,
-      messagesDeduplicated: deduplicatedCount(this.sink),
-      diagnostics: { ...this.stage.diagnostics },
+      ...this.stage.snapshot(this.sink),
       heldSpans: this.stage.heldSpans,
       pendingMessages: this.pendingMessages,
     };
@@ -193,7 +180,7 @@ export class AnalyticsSpanExporter {
   }
 
   private scheduleExpiry(): void {
-    if (this.timer !== undefined || this.shutdownPromise !== undefined || this.stage.heldSpans === 0) return;
+    if (this.timer !== undefined || this.lifecycle.shutDown || this.stage.heldSpans === 0) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.expireHeld();

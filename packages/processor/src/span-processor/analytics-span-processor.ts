@@ -3,8 +3,8 @@ import type { Deadline } from '../deadline';
 import type { AnalyticsMessage } from '../message';
 import type { ReadableSpanLike } from '../sdk-span';
 import type { Sink } from '../sinks/sink';
-import { type BoundedSinkOwner, flushThenShutdown, flushWithin } from './bounded-sink-shutdown';
-import { analyticsSink, deduplicatedCount, deliveryFailureCallback, positive } from './options';
+import { BoundedSinkLifecycle } from './bounded-sink-shutdown';
+import { analyticsSink, deliveryFailureCallback, positive } from './options';
 import { SpanTranslationStage } from './span-translation-stage';
 import type { AnalyticsSpanProcessorOptions, AnalyticsSpanProcessorStats } from './types';
 
@@ -30,7 +30,7 @@ export class AnalyticsSpanProcessor {
   private readonly exportTimeoutMillis: number;
   private readonly onDeliveryFailure: ((failed: number, firstError: Error) => void) | undefined;
   /** Flush and shutdown, bounded by `exportTimeoutMillis`. */
-  private readonly bounded: BoundedSinkOwner;
+  private readonly lifecycle: BoundedSinkLifecycle;
 
   private queue: ReadableSpanLike[] = [];
   private outbox: AnalyticsMessage[] = [];
@@ -40,7 +40,6 @@ export class AnalyticsSpanProcessor {
   private readonly scheduledDelayMillis: number;
   /** Runs only while work waits (spans queued or held, messages in the outbox): never while idle. */
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private shutdownPromise: Promise<void> | undefined;
   private readonly counters = {
     spansSeen: 0,
     spansDropped: 0,
@@ -59,19 +58,23 @@ export class AnalyticsSpanProcessor {
     this.maxConcurrentSends = positive(options.maxConcurrentSends, 'maxConcurrentSends') ?? 4;
     this.exportTimeoutMillis = positive(options.exportTimeoutMillis, 'exportTimeoutMillis') ?? 30_000;
     this.scheduledDelayMillis = positive(options.scheduledDelayMillis, 'scheduledDelayMillis') ?? 200;
-    this.bounded = {
+    this.lifecycle = new BoundedSinkLifecycle({
       name: 'AnalyticsSpanProcessor',
       sink: this.sink,
       timeoutMillis: this.exportTimeoutMillis,
       flushAll: (deadline) => this.flushAll(deadline),
-    };
+      stop: () => {
+        if (this.timer) clearTimeout(this.timer);
+        this.timer = undefined;
+      },
+    });
   }
 
   onStart(_span: unknown, _parentContext: unknown): void {}
 
   onEnd(span: ReadableSpanLike): void {
     this.counters.spansSeen++;
-    if (this.shutdownPromise !== undefined || this.queue.length >= this.maxQueueSize) {
+    if (this.lifecycle.shutDown || this.queue.length >= this.maxQueueSize) {
       this.counters.spansDropped++;
       this.warnOnce(
         'queue-full',
@@ -89,7 +92,7 @@ export class AnalyticsSpanProcessor {
 
   /** Translates and delivers everything queued or held, then flushes the sink, within `exportTimeoutMillis`. */
   forceFlush(): Promise<void> {
-    return flushWithin(this.bounded);
+    return this.lifecycle.flush();
   }
 
   /**
@@ -98,21 +101,14 @@ export class AnalyticsSpanProcessor {
    * dropped. Idempotent.
    */
   shutdown(): Promise<void> {
-    if (this.shutdownPromise === undefined) {
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = undefined;
-      this.shutdownPromise = flushThenShutdown(this.bounded);
-    }
-    return this.shutdownPromise;
+    return this.lifecycle.shutdown();
   }
 
-  /** A snapshot of the counters. */
+  /** A snapshot of the counters, with the queue, held spans and pending messages as they are now. */
   stats(): AnalyticsSpanProcessorStats {
     return {
       ...this.counters,
-      ...this.stage.counters,
-      messagesDeduplicated: deduplicatedCount(this.sink),
-      diagnostics: { ...this.stage.diagnostics },
+      ...this.stage.snapshot(this.sink),
       queueDepth: this.queue.length,
       heldSpans: this.stage.heldSpans,
       pendingMessages: this.outbox.length + this.inFlightMessages,
@@ -120,7 +116,7 @@ export class AnalyticsSpanProcessor {
   }
 
   private schedule(): void {
-    if (this.timer !== undefined || this.shutdownPromise !== undefined) return;
+    if (this.timer !== undefined || this.lifecycle.shutDown) return;
     this.timer = setTimeout(() => this.tick(), this.scheduledDelayMillis);
     this.timer.unref?.();
   }

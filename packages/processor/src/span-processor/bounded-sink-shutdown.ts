@@ -2,7 +2,7 @@ import { diag } from '@opentelemetry/api';
 import { Deadline } from '../deadline';
 import type { Sink } from '../sinks/sink';
 
-/** What the span processor and the span exporter share for flushing and shutting down in bounded time. */
+/** What a {@link BoundedSinkLifecycle} flushes and shuts down. */
 export interface BoundedSinkOwner {
   /** Prefixes every warning, e.g. `AnalyticsSpanProcessor`. */
   readonly name: string;
@@ -11,10 +11,40 @@ export interface BoundedSinkOwner {
   readonly timeoutMillis: number;
   /** Delivers everything the owner still holds, until `deadline`. */
   flushAll(deadline: Deadline): Promise<void>;
+  /** Stops the owner's own timers, once, when shutdown begins. */
+  stop(): void;
 }
 
-/** Runs `owner.flushAll` within `timeoutMillis`. Never rejects; warns when it fails or runs late. */
-export function flushWithin(owner: BoundedSinkOwner): Promise<void> {
+/**
+ * Flush and shutdown of the span processor and the span exporter, each bounded by the owner's
+ * `timeoutMillis`; remembers whether shutdown was asked for.
+ */
+export class BoundedSinkLifecycle {
+  private shutdownPromise: Promise<void> | undefined;
+
+  constructor(private readonly owner: BoundedSinkOwner) {}
+
+  /** True once `shutdown` was called (not while its own first step runs). */
+  get shutDown(): boolean {
+    return this.shutdownPromise !== undefined;
+  }
+
+  /** Runs `owner.flushAll` within `timeoutMillis`. Never rejects; warns when it fails or runs late. */
+  flush(): Promise<void> {
+    return flushWithin(this.owner);
+  }
+
+  /** Stops the owner's timers, then flushes and shuts the sink down, once. Idempotent. */
+  shutdown(): Promise<void> {
+    if (this.shutdownPromise === undefined) {
+      this.owner.stop();
+      this.shutdownPromise = flushThenShutdown(this.owner);
+    }
+    return this.shutdownPromise;
+  }
+}
+
+function flushWithin(owner: BoundedSinkOwner): Promise<void> {
   const deadline = Deadline.in(owner.timeoutMillis);
   return within(owner, deadline, owner.flushAll(deadline), 'forceFlush');
 }
@@ -23,7 +53,7 @@ export function flushWithin(owner: BoundedSinkOwner): Promise<void> {
  * Flushes, then shuts the sink down, both within one `timeoutMillis`: the sink gets what is left
  * of it. Never rejects.
  */
-export async function flushThenShutdown(owner: BoundedSinkOwner): Promise<void> {
+async function flushThenShutdown(owner: BoundedSinkOwner): Promise<void> {
   const deadline = Deadline.in(owner.timeoutMillis);
   await within(owner, deadline, owner.flushAll(deadline), 'shutdown');
   const closing = owner.sink.shutdown(deadline.remaining()).catch((error: unknown) => {
