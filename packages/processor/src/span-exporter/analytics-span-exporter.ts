@@ -57,15 +57,9 @@ export class AnalyticsSpanExporter {
     this.onDeliveryFailure = deliveryFailureCallback(options.onDeliveryFailure);
     this.stage = new SpanTranslationStage(options, 'AnalyticsSpanExporter');
     this.exportTimeoutMillis = positive(options.exportTimeoutMillis, 'exportTimeoutMillis') ?? 30_000;
-    this.lifecycle = new BoundedSinkLifecycle({
-      name: 'AnalyticsSpanExporter',
-      sink: this.sink,
-      timeoutMillis: this.exportTimeoutMillis,
+    this.lifecycle = new BoundedSinkLifecycle('AnalyticsSpanExporter', this.sink, this.exportTimeoutMillis, {
       flushAll: (deadline) => this.flushAll(deadline),
-      stop: () => {
-        if (this.timer) clearTimeout(this.timer);
-        this.timer = undefined;
-      },
+      stop: () => this.stopTimer(),
     });
   }
 
@@ -193,6 +187,12 @@ export class AnalyticsSpanExporter {
     const messages: AnalyticsMessage[] = [];
     this.stage.expire(Date.now(), messages);
     if (messages.length > 0) void this.deliver(messages);
+  }
+
+  /** Shutdown begins: nothing is scheduled any more. */
+  private stopTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
   }
 
   private async flushAll(deadline: Deadline): Promise<void> {

@@ -58,15 +58,9 @@ export class AnalyticsSpanProcessor {
     this.maxConcurrentSends = positive(options.maxConcurrentSends, 'maxConcurrentSends') ?? 4;
     this.exportTimeoutMillis = positive(options.exportTimeoutMillis, 'exportTimeoutMillis') ?? 30_000;
     this.scheduledDelayMillis = positive(options.scheduledDelayMillis, 'scheduledDelayMillis') ?? 200;
-    this.lifecycle = new BoundedSinkLifecycle({
-      name: 'AnalyticsSpanProcessor',
-      sink: this.sink,
-      timeoutMillis: this.exportTimeoutMillis,
+    this.lifecycle = new BoundedSinkLifecycle('AnalyticsSpanProcessor', this.sink, this.exportTimeoutMillis, {
       flushAll: (deadline) => this.flushAll(deadline),
-      stop: () => {
-        if (this.timer) clearTimeout(this.timer);
-        this.timer = undefined;
-      },
+      stop: () => this.stopTimer(),
     });
   }
 
@@ -205,6 +199,12 @@ export class AnalyticsSpanProcessor {
         });
       this.inFlight.add(sending);
     }
+  }
+
+  /** Shutdown begins: nothing is scheduled any more. */
+  private stopTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
   }
 
   private async flushAll(deadline: Deadline): Promise<void> {

@@ -3,7 +3,7 @@ import { Deadline } from '../deadline';
 import type { Sink } from '../sinks/sink';
 
 /** What a {@link BoundedSinkLifecycle} flushes and shuts down. */
-export interface BoundedSinkOwner {
+interface BoundedSinkOwner {
   /** Prefixes every warning, e.g. `AnalyticsSpanProcessor`. */
   readonly name: string;
   readonly sink: Sink;
@@ -22,7 +22,16 @@ export interface BoundedSinkOwner {
 export class BoundedSinkLifecycle {
   private shutdownPromise: Promise<void> | undefined;
 
-  constructor(private readonly owner: BoundedSinkOwner) {}
+  private readonly owner: BoundedSinkOwner;
+
+  constructor(
+    name: string,
+    sink: Sink,
+    timeoutMillis: number,
+    steps: Pick<BoundedSinkOwner, 'flushAll' | 'stop'>,
+  ) {
+    this.owner = { name, sink, timeoutMillis, flushAll: steps.flushAll, stop: steps.stop };
+  }
 
   /** True once `shutdown` was called (not while its own first step runs). */
   get shutDown(): boolean {
