@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -13,8 +12,8 @@ import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeRun, exportTargets, run } from './helpers/child-process';
 
 /*
  * The packages as a user gets them: `npm pack` of conventions, instrumentation, processor and the
@@ -114,58 +113,6 @@ const TYPES_NODE = '20';
 
 const MARKER = 'SPANTRACK_CONSUMER_RESULT ';
 const USER_ID = '+254712345678';
-
-const execFileAsync = promisify(execFile);
-
-/** The environment of the child processes: none of the caller's OTel/spantrack settings, node
- * options or npm workspace context, which would change what the consumer loads or prints. */
-function childEnv(): Record<string, string> {
-  const keepNpm = new Set(['npm_config_registry', 'npm_config_cache', 'npm_config_userconfig']);
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (v === undefined) continue;
-    if (k.startsWith('OTEL_') || k.startsWith('SPANTRACK_')) continue;
-    if (k === 'NODE_OPTIONS' || k === 'NODE_PATH' || k === 'INIT_CWD') continue;
-    if (k.toLowerCase().startsWith('npm_') && !keepNpm.has(k.toLowerCase())) continue;
-    env[k] = v;
-  }
-  return env;
-}
-
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function run(
-  cmd: string,
-  args: string[],
-  cwd: string,
-  timeoutMs: number,
-  env: Record<string, string> = {},
-): Promise<Ran> {
-  try {
-    const { stdout, stderr } = await execFileAsync(cmd, args, {
-      cwd,
-      env: { ...childEnv(), ...env },
-      timeout: timeoutMs,
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: unknown; stdout?: string; stderr?: string; message?: string };
-    return {
-      code: typeof e.code === 'number' ? e.code : -1,
-      stdout: e.stdout ?? '',
-      stderr: `${e.stderr ?? ''}\n${e.message ?? ''}`,
-    };
-  }
-}
-
-function describeRun(what: string, r: Ran): string {
-  return `${what} exited ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
-}
 
 // --- the consumer scripts, one body for both module systems -----------------------------------------
 
@@ -526,13 +473,6 @@ function installedPackageJson(consumer: string, name: string): Record<string, un
   return JSON.parse(readFileSync(join(consumer, 'node_modules', name, 'package.json'), 'utf8'));
 }
 
-/** Every string target of a package.json `exports` value. */
-function exportTargets(value: unknown): string[] {
-  if (typeof value === 'string') return [value];
-  if (value && typeof value === 'object') return Object.values(value).flatMap(exportTargets);
-  return [];
-}
-
 /** The package name of every bare specifier a built file imports or requires. */
 function importedPackages(code: string): Set<string> {
   const names = new Set<string>();
@@ -641,22 +581,45 @@ describe('packaging: the packed packages', () => {
     // The span processor and the exporter are typed structurally: no SDK line is a peer.
     expect(peers['@opentelemetry/sdk-trace-base']).toBeUndefined();
     expect(peers['@opentelemetry/sdk-trace']).toBeUndefined();
+    // The LLM-client instrumentations need it; @spantrack/instrumentation only for the base class of
+    // its `model-call` subpath, which they share: an optional peer there.
     const instrumentsAClient = dir.startsWith('instrumentation-');
     expect(peers['@opentelemetry/instrumentation']).toBe(
-      instrumentsAClient ? INSTRUMENTATION_RANGE : undefined,
+      instrumentsAClient || dir === 'instrumentation' ? INSTRUMENTATION_RANGE : undefined,
+    );
+    expect(pkg.peerDependenciesMeta?.['@opentelemetry/instrumentation']?.optional).toBe(
+      dir === 'instrumentation' ? true : undefined,
+    );
+  });
+
+  it.each(PACKAGES)('@spantrack/%s names its repository folder and ships the repository LICENSE', (dir) => {
+    const name = `@spantrack/${dir}`;
+    const pkg = JSON.parse(readFileSync(join(root, 'packages', dir, 'package.json'), 'utf8')) as {
+      repository?: unknown;
+    };
+    expect(pkg.repository).toEqual({
+      type: 'git',
+      url: 'git+https://github.com/spantrack/spantrack.git',
+      directory: `packages/${dir}`,
+    });
+    expect(packed.get(name)!.files.map((f) => f.path)).toContain('LICENSE');
+    // The copy installed from the tarball is the repository's license, word for word.
+    expect(readFileSync(join(first(), 'node_modules', name, 'LICENSE'), 'utf8')).toBe(
+      readFileSync(join(root, 'LICENSE'), 'utf8'),
     );
   });
 
   it.each(PACKAGES)(
-    '@spantrack/%s packs dist and README only (and its tracking plans), with every entry point',
+    '@spantrack/%s packs dist, README and LICENSE only (and its tracking plans), with every entry point',
     (dir) => {
       const name = `@spantrack/${dir}`;
       const files = new Set(packed.get(name)!.files.map((f) => f.path));
       for (const path of files) {
         const plan = dir === 'conventions' && /^tracking-plans\/[a-z-]+\.json$/.test(path);
-        expect(['package.json', 'README.md'].includes(path) || path.startsWith('dist/') || plan, path).toBe(
-          true,
-        );
+        expect(
+          ['package.json', 'README.md', 'LICENSE'].includes(path) || path.startsWith('dist/') || plan,
+          path,
+        ).toBe(true);
       }
       const pkg = installedPackageJson(first(), name);
       const entryPoints = [pkg.main, pkg.module, pkg.types, ...exportTargets(pkg.exports)].filter(

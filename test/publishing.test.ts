@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import {
   existsSync,
   lstatSync,
@@ -12,9 +11,9 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { describeRun, exportTargets, run } from './helpers/child-process';
 
 /*
  * The five packages as they would be published: `npm pack` and `npm publish --dry-run` of each
@@ -41,57 +40,6 @@ const PACKAGES = [
 type Dir = (typeof PACKAGES)[number];
 const REPOSITORY = 'git+https://github.com/spantrack/spantrack.git';
 
-const execFileAsync = promisify(execFile);
-
-/** The environment of the child processes: none of the caller's OTel/spantrack settings or npm
- * workspace context. */
-function childEnv(extra: Record<string, string> = {}): Record<string, string> {
-  const keepNpm = new Set(['npm_config_registry', 'npm_config_cache', 'npm_config_userconfig']);
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (v === undefined) continue;
-    if (k.startsWith('OTEL_') || k.startsWith('SPANTRACK_')) continue;
-    if (k === 'NODE_OPTIONS' || k === 'NODE_PATH' || k === 'INIT_CWD') continue;
-    if (k.toLowerCase().startsWith('npm_') && !keepNpm.has(k.toLowerCase())) continue;
-    env[k] = v;
-  }
-  return { ...env, ...extra };
-}
-
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function run(
-  cmd: string,
-  args: string[],
-  cwd: string,
-  timeoutMs: number,
-  env?: Record<string, string>,
-): Promise<Ran> {
-  try {
-    const { stdout, stderr } = await execFileAsync(cmd, args, {
-      cwd,
-      env: childEnv(env),
-      timeout: timeoutMs,
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: unknown; stdout?: string; stderr?: string; message?: string };
-    return {
-      code: typeof e.code === 'number' ? e.code : -1,
-      stdout: e.stdout ?? '',
-      stderr: `${e.stderr ?? ''}\n${e.message ?? ''}`,
-    };
-  }
-}
-
-const describeRun = (what: string, r: Ran) =>
-  `${what} exited ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
-
 interface PackageJson {
   name: string;
   version: string;
@@ -114,13 +62,6 @@ interface PackageJson {
 
 const packageJson = (dir: Dir): PackageJson =>
   JSON.parse(readFileSync(join(root, 'packages', dir, 'package.json'), 'utf8'));
-
-/** Every string target of a package.json `exports` value. */
-function exportTargets(value: unknown): string[] {
-  if (typeof value === 'string') return [value];
-  if (value && typeof value === 'object') return Object.values(value).flatMap(exportTargets);
-  return [];
-}
 
 interface Packed {
   name: string;
@@ -207,10 +148,10 @@ describe('publishing: what npm would publish', () => {
     // The conventions also ship their tracking plans as JSON files.
     expect(pkg.files).toEqual(
       dir === 'conventions'
-        ? ['dist', 'tracking-plans', 'README.md']
+        ? ['dist', 'tracking-plans', 'README.md', 'LICENSE']
         : dir === 'collector'
-          ? ['bin', 'dist', 'README.md']
-          : ['dist', 'README.md'],
+          ? ['bin', 'dist', 'README.md', 'LICENSE']
+          : ['dist', 'README.md', 'LICENSE'],
     );
     expect(pkg.types).toBe('./dist/index.d.ts');
   });
@@ -227,7 +168,7 @@ describe('publishing: what npm would publish', () => {
   });
 
   it.each(PACKAGES)(
-    '@spantrack/%s packs dist, README and package.json only, with every entry point',
+    '@spantrack/%s packs dist, README, LICENSE and package.json only, with every entry point',
     (dir) => {
       const pkg = packageJson(dir);
       const files = new Set(packed.get(dir)!.files.map((f) => f.path));
@@ -236,9 +177,10 @@ describe('publishing: what npm would publish', () => {
         const plan =
           (dir === 'conventions' && /^tracking-plans\/[a-z-]+\.json$/.test(path)) ||
           (dir === 'collector' && path === 'bin/spantrack-collector.js');
-        expect(['package.json', 'README.md'].includes(path) || path.startsWith('dist/') || plan, path).toBe(
-          true,
-        );
+        expect(
+          ['package.json', 'README.md', 'LICENSE'].includes(path) || path.startsWith('dist/') || plan,
+          path,
+        ).toBe(true);
         // No tests, sources or build caches; source maps ship (stack traces point into src) but
         // only next to the file they map.
         expect(path, path).not.toMatch(/\.test\.|(^|\/)(src|test)\/|\.tsbuildinfo$/);
@@ -246,6 +188,11 @@ describe('publishing: what npm would publish', () => {
       }
       // A package with a README in the repository ships it (the collector's is being written).
       expect(files.has('README.md')).toBe(existsSync(join(root, 'packages', dir, 'README.md')));
+      // Every package carries the repository's license (a copy in its folder, the same text).
+      expect(files.has('LICENSE')).toBe(true);
+      expect(readFileSync(join(root, 'packages', dir, 'LICENSE'), 'utf8')).toBe(
+        readFileSync(join(root, 'LICENSE'), 'utf8'),
+      );
       const entryPoints = [
         pkg.main,
         pkg.module,

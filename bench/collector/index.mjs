@@ -14,13 +14,13 @@
 //   node bench/collector/index.mjs [--quick] [--part decode,e2e,overload,workers,healthz]
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { compare, inChild, QUICK, recordFigure, spread } from '../support/harness.mjs';
+import { postProtobufGzip } from '../support/post-otlp.mjs';
 import { distinctGzippedBodies } from './distinct-requests.mjs';
 import { healthzPart } from './healthz-latency.mjs';
 import { recordRequests, SPANS_PER_REQUEST, saveRequests } from './recorded-requests.mjs';
@@ -140,28 +140,7 @@ function startChild(args, match) {
 }
 
 const agent = new (await import('node:http')).Agent({ keepAlive: true, maxSockets: 256 });
-function postBody(url, body) {
-  return new Promise((resolve) => {
-    const req = request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: {
-          'content-type': 'application/x-protobuf',
-          'content-encoding': 'gzip',
-          'content-length': String(body.length),
-        },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode));
-      },
-    );
-    req.on('error', () => resolve('network'));
-    req.end(body);
-  });
-}
+const postBody = (url, body) => postProtobufGzip(agent, url, body);
 
 async function getJson(url) {
   return (await fetch(url)).json();

@@ -3,9 +3,10 @@
 // over keep-alive connections; null sink, so the collector's own work is what is measured. Every
 // round starts a fresh collector; the harness interleaves the two and reports their spread.
 import { spawn } from 'node:child_process';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
+import { postProtobufGzip } from '../support/post-otlp.mjs';
 
 /** The collector CLI with `workers` workers; resolves with its traces URL and the child. */
 async function startCollector(cli, workers) {
@@ -24,29 +25,6 @@ async function startCollector(cli, workers) {
   return { child, url };
 }
 
-function post(agent, url, body) {
-  return new Promise((resolve) => {
-    const req = request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: {
-          'content-type': 'application/x-protobuf',
-          'content-encoding': 'gzip',
-          'content-length': String(body.length),
-        },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode));
-      },
-    );
-    req.on('error', () => resolve(0));
-    req.end(body);
-  });
-}
-
 /** `senders` connections posting back to back for `ms`; spans acknowledged per second. */
 async function drive(url, bodies, spansPerRequest, senders, ms) {
   const agent = new Agent({ keepAlive: true, maxSockets: senders });
@@ -57,7 +35,7 @@ async function drive(url, bodies, spansPerRequest, senders, ms) {
   await Promise.all(
     Array.from({ length: senders }, async () => {
       while (performance.now() < deadline) {
-        if ((await post(agent, url, bodies[i++ % bodies.length])) === 200) ok++;
+        if ((await postProtobufGzip(agent, url, bodies[i++ % bodies.length])) === 200) ok++;
       }
     }),
   );

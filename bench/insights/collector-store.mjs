@@ -10,13 +10,14 @@
 // Target: >= 50,000 events/s with the store on, one collector process.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { recordRequests } from '../collector/recorded-requests.mjs';
 import { QUICK, recordFigure, spread } from '../support/harness.mjs';
+import { postProtobufGzip } from '../support/post-otlp.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const collectorCli = join(root, 'packages/collector/dist/cli.js');
@@ -47,28 +48,7 @@ function startCollector(store) {
   });
 }
 
-function post(url, body) {
-  return new Promise((resolve) => {
-    const req = request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: {
-          'content-type': 'application/x-protobuf',
-          'content-encoding': 'gzip',
-          'content-length': String(body.length),
-        },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode));
-      },
-    );
-    req.on('error', () => resolve('network'));
-    req.end(body);
-  });
-}
+const post = (url, body) => postProtobufGzip(agent, url, body);
 
 async function counters(url) {
   const text = await (await fetch(`${url}/metrics`)).text();

@@ -5,7 +5,7 @@ import type OpenAIType from 'openai';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type FakeOpenAI, MODEL, startFakeOpenAI, Trigger } from './fake-openai-server';
 import { disableContext, enableContext, names, Pipeline } from './harness';
-import { type CaseReport, describeSdkMatrix, runOpenAiCase, SdkCase } from './scenarios-sdk';
+import { describeModelClientMatrix, runOpenAiCase } from './scenarios-sdk';
 
 /*
  * The official `@opentelemetry/instrumentation-openai` (real library, real openai 6 client) against
@@ -35,40 +35,18 @@ function bind(pipeline: Pipeline): void {
   client = new OpenAI({ baseURL: server.url, apiKey: 'test-key', maxRetries: 0, timeout: 300 });
 }
 
-// 12 × 0.15 + 3 × 0.6 µUSD: it reports no cached tokens, so all 12 are priced as uncached input.
-const generation = {
-  event: 'ai.generation',
-  properties: {
-    model: MODEL,
-    latency_ms: expect.any(Number),
-    prompt_tokens: 12,
-    completion_tokens: 3,
-    cost_usd: 3.6e-6,
-  },
-};
-const error = (error_type: string, error_class: string) => ({
-  event: 'ai.error',
-  properties: { error_type, error_class },
-});
-
-const REPORTS: Record<SdkCase, CaseReport> = {
-  [SdkCase.CHAT]: { calls: [generation] },
-  [SdkCase.STREAM]: { calls: [generation] },
-  // The tool runs in the agent's code: no span, so no Action Invoked; the two model calls report.
-  [SdkCase.TOOL_LOOP]: { calls: [generation, generation] },
-  [SdkCase.SERVER_ERROR]: { calls: [error('server_error', 'InternalServerError')], fails: true },
-  [SdkCase.RATE_LIMIT]: { calls: [error('rate_limit', 'RateLimitError')], fails: true },
-  [SdkCase.TIMEOUT]: { calls: [error('timeout', 'APIConnectionTimeoutError')], fails: true },
-};
-
-describeSdkMatrix({
+describeModelClientMatrix({
   name: '@opentelemetry/instrumentation-openai',
   slug: 'otel-openai',
   bind,
-  // Its spans carry no user or conversation: outside spantrack's scope the events are anonymous.
-  reportsIdentity: false,
-  report: (c) => REPORTS[c],
   run: (c) => runOpenAiCase(client, c),
+  // 12 × 0.15 + 3 × 0.6 µUSD: it reports no cached tokens, so all 12 are priced as uncached input.
+  generation: { model: MODEL, prompt_tokens: 12, completion_tokens: 3, cost_usd: 3.6e-6 },
+  errorClasses: {
+    serverError: 'InternalServerError',
+    rateLimit: 'RateLimitError',
+    timeout: 'APIConnectionTimeoutError',
+  },
 });
 
 describe('@opentelemetry/instrumentation-openai: other failures', () => {

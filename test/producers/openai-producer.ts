@@ -3,7 +3,17 @@ import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { type FakeOpenAI, startFakeOpenAI } from './fake-openai-server';
 import { disableContext, enableContext, Pipeline } from './harness';
-import { type ProducerCalls, TOOL_NAME } from './scenarios';
+import {
+  actionInvoked,
+  aiError,
+  answered,
+  type Expected,
+  type ExpectedEvent,
+  neverEnded,
+  type ProducerCalls,
+  TOOL_NAME,
+  toolLoop,
+} from './scenarios';
 
 /** What the tests need of an instrumentation that patches the openai module it is handed. */
 interface OpenAIModuleInstrumentation {
@@ -71,4 +81,33 @@ export function instrumentedOpenAI(instrumentation: OpenAIModuleInstrumentation)
   };
 
   return { pipeline: () => pipeline, ask, calls };
+}
+
+/**
+ * The matrix outcomes of an openai instrumentation that never ends the span of a call whose promise
+ * rejects (no exporter sees the failed call; inside a turn, the turn's own failure reports the
+ * documented types only). `call` is what a call reports, `usage` what a turn sums of it, `streamed`
+ * what a streamed call reports. The tool is the user's code, run through `conversation.tool()`
+ * inside a conversation.
+ */
+export function expectedWhenFailedSpansNeverEnd(options: {
+  call: ExpectedEvent;
+  usage: Record<string, number>;
+  streamed: ExpectedEvent;
+}): Expected {
+  const { call, usage, streamed } = options;
+  return {
+    chat: answered(call, usage),
+    stream: answered(streamed),
+    server_error: neverEnded(),
+    rate_limit: neverEnded(),
+    context_length: neverEnded(aiError('context_length')),
+    timeout: neverEnded(aiError('timeout')),
+    tool_loop: toolLoop({
+      call,
+      usage,
+      action: actionInvoked({ role: 'agent' }),
+      spans: { outside: 2, inside: 4 },
+    }),
+  };
 }

@@ -2,27 +2,13 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { setSession, setUser } from '@arizeai/openinference-core';
 import { LangChainInstrumentation } from '@arizeai/openinference-instrumentation-langchain';
 import * as callbackManagerModule from '@langchain/core/callbacks/manager';
-import { HumanMessage } from '@langchain/core/messages';
-import { RunnableLambda } from '@langchain/core/runnables';
 import { AsyncLocalStorageProviderSingleton } from '@langchain/core/singletons';
-import { tool } from '@langchain/core/tools';
-import { ChatOpenAI } from '@langchain/openai';
 import { context } from '@opentelemetry/api';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { type FakeOpenAI, startFakeOpenAI } from './fake-openai-server';
 import { disableContext, enableContext, names, one, Pipeline } from './harness';
-import {
-  actionInvoked,
-  aiError,
-  CALL_COST_CACHED,
-  describeMatrix,
-  generation,
-  messageReceived,
-  TOKENS,
-  TOOL_NAME,
-  turnOpened,
-} from './scenarios';
+import { CHAIN_TURN_EVENTS, expectedOfLangChain, langChainOpenAI } from './langchain-producer';
+import { aiError, CALL_COST_CACHED, describeMatrix, generation, TOKENS, TOOL_NAME } from './scenarios';
 
 /*
  * OpenInference's LangChain instrumentation (`@arizeai/openinference-instrumentation-langchain`,
@@ -55,27 +41,7 @@ afterEach(async () => {
   await pipeline.shutdown();
 });
 
-const lookupOrder = tool(async ({ id }) => `order ${id} shipped`, {
-  name: TOOL_NAME,
-  description: 'Looks an order up',
-  schema: z.object({ id: z.string() }),
-});
-
-const model = () =>
-  new ChatOpenAI({
-    model: 'gpt-4o-mini',
-    apiKey: 'test-key',
-    maxRetries: 0,
-    timeout: 300,
-    configuration: { baseURL: server.url },
-  });
-
-const agent = () =>
-  RunnableLambda.from(async (question: string) => {
-    const reply = await model().bindTools([lookupOrder]).invoke(question);
-    for (const call of reply.tool_calls ?? []) await lookupOrder.invoke(call);
-    return 'Your order has shipped.';
-  }).withConfig({ runName: 'support_agent' });
+const { agent, calls } = langChainOpenAI(() => server.url);
 
 // A call as its span says it: the requested model name (`llm.model_name`), the usage with its
 // 4 cached input tokens, so priced with them. LangChain reads a stream's usage chunk itself.
@@ -85,69 +51,10 @@ const call = generation({ model: 'gpt-4o-mini', ...USAGE });
 describeMatrix({
   title: 'OpenInference LangChain (@arizeai/openinference-instrumentation-langchain)',
   pipeline: () => pipeline,
-  calls: {
-    chat: () => model().invoke('where is my order?'),
-    async stream() {
-      for await (const _ of await model().stream('stream it')) {
-        // drain
-      }
-    },
-    ask: (content) => model().invoke(content),
-    async toolLoop() {
-      const question = new HumanMessage('where is order 42?');
-      const first = await model().bindTools([lookupOrder]).invoke([question]);
-      const results = [];
-      for (const c of first.tool_calls ?? []) results.push(await lookupOrder.invoke(c));
-      return model().invoke([question, first, ...results]);
-    },
-  },
-  expected: {
-    chat: {
-      outside: { spans: 1, events: [call] },
-      inside: { spans: 2, events: [...turnOpened(), messageReceived(USAGE), call] },
-    },
-    stream: {
-      outside: { spans: 1, events: [call] },
-      inside: { spans: 2, events: [...turnOpened(), messageReceived(USAGE), call] },
-    },
-    // Failed calls end their span with the LangChain error (the class from the status's stack; a
-    // plain `Error` for openai's HTTP errors says nothing, so none).
-    server_error: {
-      outside: { spans: 1, events: [aiError('server_error')] },
-      inside: { spans: 2, events: [...turnOpened(), aiError('server_error')] },
-    },
-    rate_limit: {
-      outside: { spans: 1, events: [aiError('rate_limit')] },
-      inside: { spans: 2, events: [...turnOpened(), aiError('rate_limit')] },
-    },
-    context_length: {
-      outside: { spans: 1, events: [aiError('context_length', 'ContextOverflowError')] },
-      inside: { spans: 2, events: [...turnOpened(), aiError('context_length', 'ContextOverflowError')] },
-    },
-    timeout: {
-      outside: { spans: 1, events: [aiError('timeout', 'TimeoutError')] },
-      inside: { spans: 2, events: [...turnOpened(), aiError('timeout', 'TimeoutError')] },
-    },
-    // The TOOL span is an Action Invoked only in a conversation (Segment's AI Copilot spec needs one).
-    tool_loop: {
-      outside: { spans: 3, events: [call, call] },
-      inside: {
-        spans: 4,
-        events: [
-          ...turnOpened(),
-          actionInvoked(),
-          messageReceived({
-            prompt_tokens: 24,
-            completion_tokens: 6,
-            cached_input_tokens: 8,
-            cost_usd: 2 * CALL_COST_CACHED,
-          }),
-          call,
-          call,
-        ],
-      },
-    },
-  },
+  calls,
+  // Failed calls end their span with the LangChain error (the class from the status's stack; a
+  // plain `Error` for openai's HTTP errors says nothing, so none).
+  expected: expectedOfLangChain({ call, usage: USAGE, rateLimited: aiError('rate_limit') }),
 });
 
 describe('OpenInference LangChain: a chain as the turn', () => {
@@ -156,13 +63,7 @@ describe('OpenInference LangChain: a chain as the turn', () => {
       agent().invoke('where is order 42?'),
     );
     const events = await pipeline.events();
-    expect(names(events)).toEqual([
-      'Action Invoked',
-      'Conversation Started',
-      'Message Received',
-      'Message Sent',
-      'ai.generation',
-    ]);
+    expect(names(events)).toEqual(CHAIN_TURN_EVENTS);
     expect(one(events, 'Action Invoked').properties).toEqual({
       conversationId: 'conv-oilc',
       type: 'tool',
@@ -179,13 +80,7 @@ describe('OpenInference LangChain: a chain as the turn', () => {
     const conversation = pipeline.tracker.conversation({ conversationId: 'conv-oilc-2', userId: 'u-oilc' });
     await conversation.turn('where is order 42?', () => agent().invoke('where is order 42?'));
     const events = await pipeline.events();
-    expect(names(events)).toEqual([
-      'Action Invoked',
-      'Conversation Started',
-      'Message Received',
-      'Message Sent',
-      'ai.generation',
-    ]);
+    expect(names(events)).toEqual(CHAIN_TURN_EVENTS);
     expect(one(events, 'Message Received').properties).toMatchObject({
       conversationId: 'conv-oilc-2',
       prompt_tokens: 12,
@@ -197,13 +92,7 @@ describe('OpenInference LangChain: a chain as the turn', () => {
     const scoped = setUser(setSession(context.active(), { sessionId: 'sess-oilc' }), { userId: 'u-oilc' });
     await context.with(scoped, () => agent().invoke('where is order 42?'));
     const events = await pipeline.events();
-    expect(names(events)).toEqual([
-      'Action Invoked',
-      'Conversation Started',
-      'Message Received',
-      'Message Sent',
-      'ai.generation',
-    ]);
+    expect(names(events)).toEqual(CHAIN_TURN_EVENTS);
     expect(one(events, 'Conversation Started').properties).toEqual({ conversationId: 'sess-oilc' });
     expect(one(events, 'Message Received').properties).toEqual({
       conversationId: 'sess-oilc',

@@ -2,6 +2,7 @@ import type { AnalyticsSpanProcessorOptions, TrackMessage } from '@spantrack/pro
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Trigger } from './fake-openai-server';
 import { Pipeline } from './harness';
+import { aiError, byEvent, type ExpectedEvent, generation } from './scenarios';
 
 /*
  * The per-producer matrix for the SDK producers (the Vercel AI SDK, the openai instrumentations):
@@ -26,12 +27,6 @@ export const SDK_CASES: readonly SdkCase[] = Object.values(SdkCase);
 export interface CallIdentity {
   userId: string;
   conversationId: string;
-}
-
-/** One event a model call or tool of the producer reports: its name and exact properties. */
-export interface ExpectedEvent {
-  event: string;
-  properties: Record<string, unknown>;
 }
 
 /** What the producer's spans report for one case. */
@@ -169,9 +164,6 @@ async function check(
   expect(messages.map(shape)).toEqual(expected.map((e) => ({ ...e, ...who })));
 }
 
-const byEvent = (a: { event: string }, b: { event: string }) =>
-  a.event < b.event ? -1 : a.event > b.event ? 1 : 0;
-
 /** What the cases use of an openai client (6 or 7): chat completions, plain and streamed. */
 export interface ChatCompletionsClient {
   chat: {
@@ -182,7 +174,8 @@ export interface ChatCompletionsClient {
   };
 }
 
-const TOOLS = [
+/** The `lookup_order` tool as a chat request declares it. */
+export const LOOKUP_ORDER_TOOLS = [
   {
     type: 'function',
     function: {
@@ -221,14 +214,22 @@ export async function runOpenAiCase(client: ChatCompletionsClient, c: SdkCase): 
     }
     case SdkCase.TOOL_LOOP: {
       const messages: unknown[] = [{ role: 'user', content: 'where is my order?' }];
-      const first = await client.chat.completions.create({ model: 'gpt-4o-mini', messages, tools: TOOLS });
+      const first = await client.chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages,
+        tools: LOOKUP_ORDER_TOOLS,
+      });
       const call = first.choices[0].message.tool_calls[0];
       messages.push(first.choices[0].message, {
         role: 'tool',
         tool_call_id: call.id,
         content: JSON.stringify({ status: 'shipped' }),
       });
-      const second = await client.chat.completions.create({ model: 'gpt-4o-mini', messages, tools: TOOLS });
+      const second = await client.chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages,
+        tools: LOOKUP_ORDER_TOOLS,
+      });
       return second.choices[0].message.content ?? '';
     }
     case SdkCase.SERVER_ERROR:
@@ -238,4 +239,36 @@ export async function runOpenAiCase(client: ChatCompletionsClient, c: SdkCase): 
     case SdkCase.TIMEOUT:
       return ask(Trigger.SLOW);
   }
+}
+
+/** How a model-client instrumentation's failed calls name their errors: the class per case. */
+export interface ErrorClasses {
+  serverError: string;
+  rateLimit: string;
+  timeout: string;
+}
+
+/**
+ * The matrix of an instrumentation of one model client: every model call reports `generation`;
+ * the tool runs in the agent's code (no span, so no Action Invoked); failed calls report their
+ * error class. Its spans carry no user or conversation: outside spantrack's scope the events are
+ * anonymous.
+ */
+export function describeModelClientMatrix(
+  producer: Omit<SdkProducer, 'report' | 'reportsIdentity'> & {
+    generation: Record<string, unknown>;
+    errorClasses: ErrorClasses;
+  },
+): void {
+  const call = generation(producer.generation);
+  const { serverError, rateLimit, timeout } = producer.errorClasses;
+  const reports: Record<SdkCase, CaseReport> = {
+    [SdkCase.CHAT]: { calls: [call] },
+    [SdkCase.STREAM]: { calls: [call] },
+    [SdkCase.TOOL_LOOP]: { calls: [call, call] },
+    [SdkCase.SERVER_ERROR]: { calls: [aiError('server_error', serverError)], fails: true },
+    [SdkCase.RATE_LIMIT]: { calls: [aiError('rate_limit', rateLimit)], fails: true },
+    [SdkCase.TIMEOUT]: { calls: [aiError('timeout', timeout)], fails: true },
+  };
+  describeSdkMatrix({ ...producer, reportsIdentity: false, report: (c) => reports[c] });
 }

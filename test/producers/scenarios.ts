@@ -130,7 +130,58 @@ export const actionInvoked = (extra: Record<string, unknown> = {}): ExpectedEven
 /** A turn's opening events: the conversation starts, the customer's message is sent. */
 export const turnOpened = (): ExpectedEvent[] => [conversationStarted(), messageSent()];
 
-const byEvent = (a: { event: string }, b: { event: string }) =>
+// Builders for a case's outcome outside and inside a conversation, for the shapes producers share.
+
+/** One call whose span reports `event`; inside a conversation the turn sums its `usage`. */
+export const answered = (event: ExpectedEvent, usage: Record<string, unknown> = {}) => ({
+  outside: { spans: 1, events: [event] },
+  inside: { spans: 2, events: [...turnOpened(), messageReceived(usage), event] },
+});
+
+/** One failed call whose span ends with `error`; inside a conversation the turn fails with it. */
+export const failedWith = (error: ExpectedEvent) => ({
+  outside: { spans: 1, events: [error] },
+  inside: { spans: 2, events: [...turnOpened(), error] },
+});
+
+/**
+ * One failed call whose span never ends: nothing outside a conversation; inside one, the turn's own
+ * failure, with `turnError` when its error has a documented type.
+ */
+export const neverEnded = (turnError?: ExpectedEvent) => ({
+  outside: { spans: 0, events: [] },
+  inside: { spans: 1, events: turnError === undefined ? turnOpened() : [...turnOpened(), turnError] },
+});
+
+/**
+ * The tool loop: two calls reporting `call` with the tool between; the tool's `Action Invoked`
+ * only inside a conversation, whose turn sums both calls' `usage`.
+ */
+export const toolLoop = (options: {
+  call: ExpectedEvent;
+  usage: Record<string, number>;
+  action: ExpectedEvent;
+  spans: { outside: number; inside: number };
+}) => ({
+  outside: { spans: options.spans.outside, events: [options.call, options.call] },
+  inside: {
+    spans: options.spans.inside,
+    events: [
+      ...turnOpened(),
+      options.action,
+      messageReceived(twice(options.usage)),
+      options.call,
+      options.call,
+    ],
+  },
+});
+
+/** Two calls' usage: every count and cost of one, doubled. */
+export const twice = (usage: Record<string, number>): Record<string, number> =>
+  Object.fromEntries(Object.entries(usage).map(([key, value]) => [key, 2 * value]));
+
+/** Sorts messages by event name, as the matrices compare them. */
+export const byEvent = (a: { event: string }, b: { event: string }) =>
   a.event < b.event ? -1 : a.event > b.event ? 1 : 0;
 
 async function runCase(calls: ProducerCalls, name: CaseName, conversation: Conversation | undefined) {

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { OllamaInstrumentation } from '@spantrack/instrumentation-ollama';
 import type * as OllamaModule from 'ollama';
-import { afterAll, beforeAll, expect } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import {
   COMPLETION_TOKENS,
   type FakeOllama,
@@ -9,7 +9,7 @@ import {
   startFakeOllama,
 } from '../../packages/instrumentation-ollama/test/support/fake-ollama-server';
 import { disableContext, enableContext, type Pipeline } from './harness';
-import { type CaseReport, describeSdkMatrix, SdkCase } from './scenarios-sdk';
+import { describeModelClientMatrix, LOOKUP_ORDER_TOOLS, SdkCase } from './scenarios-sdk';
 
 /*
  * spantrack's own `@spantrack/instrumentation-ollama` seen through the processor: the real `ollama`
@@ -51,15 +51,6 @@ function bind(pipeline: Pipeline): void {
 }
 
 const ask = { role: 'user', content: 'where is my order?' };
-const TOOLS = [
-  {
-    type: 'function',
-    function: {
-      name: 'lookup_order',
-      parameters: { type: 'object', properties: { id: { type: 'string' } } },
-    },
-  },
-];
 
 async function run(c: SdkCase): Promise<string> {
   switch (c) {
@@ -72,11 +63,17 @@ async function run(c: SdkCase): Promise<string> {
       return text;
     }
     case SdkCase.TOOL_LOOP: {
-      const first = await client.chat({ model: MODEL, messages: [ask], tools: TOOLS, stream: false });
+      const first = await client.chat({
+        model: MODEL,
+        messages: [ask],
+        tools: LOOKUP_ORDER_TOOLS,
+        stream: false,
+      });
       const name = first.message.tool_calls?.[0]?.function.name ?? '';
       const result = { role: 'tool', tool_name: name, content: '{"status":"shipped"}' };
       const messages = [ask, first.message, result];
-      return (await client.chat({ model: MODEL, messages, tools: TOOLS, stream: false })).message.content;
+      return (await client.chat({ model: MODEL, messages, tools: LOOKUP_ORDER_TOOLS, stream: false })).message
+        .content;
     }
     case SdkCase.SERVER_ERROR:
       return (await client.chat({ model: 'overloaded', messages: [ask], stream: false })).message.content;
@@ -87,39 +84,18 @@ async function run(c: SdkCase): Promise<string> {
   }
 }
 
-// 120 × 0.1 + 15 × 0.2 µUSD.
-const generation = {
-  event: 'ai.generation',
-  properties: {
-    model: RESOLVED,
-    latency_ms: expect.any(Number),
-    prompt_tokens: PROMPT_TOKENS,
-    completion_tokens: COMPLETION_TOKENS,
-    cost_usd: 15e-6,
-  },
-};
-const error = (error_type: string, error_class: string) => ({
-  event: 'ai.error',
-  properties: { error_type, error_class },
-});
-
-const REPORTS: Record<SdkCase, CaseReport> = {
-  [SdkCase.CHAT]: { calls: [generation] },
-  [SdkCase.STREAM]: { calls: [generation] },
-  // The tool runs in the agent's code: no span, so no Action Invoked; the two model calls report.
-  [SdkCase.TOOL_LOOP]: { calls: [generation, generation] },
-  [SdkCase.SERVER_ERROR]: { calls: [error('server_error', 'ResponseError')], fails: true },
-  [SdkCase.RATE_LIMIT]: { calls: [error('rate_limit', 'ResponseError')], fails: true },
-  [SdkCase.TIMEOUT]: { calls: [error('timeout', 'TimeoutError')], fails: true },
-};
-
-describeSdkMatrix({
+describeModelClientMatrix({
   name: '@spantrack/instrumentation-ollama',
   slug: 'st-ollama',
   prices: PRICES,
   bind,
-  // Its spans carry no user or conversation: outside spantrack's scope the events are anonymous.
-  reportsIdentity: false,
-  report: (c) => REPORTS[c],
   run,
+  // 120 × 0.1 + 15 × 0.2 µUSD.
+  generation: {
+    model: RESOLVED,
+    prompt_tokens: PROMPT_TOKENS,
+    completion_tokens: COMPLETION_TOKENS,
+    cost_usd: 15e-6,
+  },
+  errorClasses: { serverError: 'ResponseError', rateLimit: 'ResponseError', timeout: 'TimeoutError' },
 });

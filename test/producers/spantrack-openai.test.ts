@@ -1,10 +1,10 @@
 import { createRequire } from 'node:module';
 import { OpenAIInstrumentation } from '@spantrack/instrumentation-openai';
 import type * as OpenAIModule from 'openai7';
-import { afterAll, beforeAll, expect } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import { type FakeOpenAI, MODEL, startFakeOpenAI } from './fake-openai-server';
 import { disableContext, enableContext, type Pipeline } from './harness';
-import { type CaseReport, describeSdkMatrix, runOpenAiCase, SdkCase } from './scenarios-sdk';
+import { describeModelClientMatrix, runOpenAiCase } from './scenarios-sdk';
 
 /*
  * spantrack's own `@spantrack/instrumentation-openai` (openai 7, which the official instrumentation
@@ -40,39 +40,22 @@ function bind(pipeline: Pipeline): void {
   client = new openai.OpenAI({ baseURL: server.url, apiKey: 'test-key', maxRetries: 0, timeout: 300 });
 }
 
-// 8 uncached × 0.15 + 4 cached × 0.075 + 3 × 0.6 µUSD.
-const generation = {
-  event: 'ai.generation',
-  properties: {
+describeModelClientMatrix({
+  name: '@spantrack/instrumentation-openai (openai 7)',
+  slug: 'st-openai',
+  bind,
+  run: (c) => runOpenAiCase(client, c),
+  // 8 uncached × 0.15 + 4 cached × 0.075 + 3 × 0.6 µUSD.
+  generation: {
     model: MODEL,
-    latency_ms: expect.any(Number),
     prompt_tokens: 12,
     completion_tokens: 3,
     cached_input_tokens: 4,
     cost_usd: 3.3e-6,
   },
-};
-const error = (error_type: string, error_class: string) => ({
-  event: 'ai.error',
-  properties: { error_type, error_class },
-});
-
-const REPORTS: Record<SdkCase, CaseReport> = {
-  [SdkCase.CHAT]: { calls: [generation] },
-  [SdkCase.STREAM]: { calls: [generation] },
-  // The tool runs in the agent's code: no span, so no Action Invoked; the two model calls report.
-  [SdkCase.TOOL_LOOP]: { calls: [generation, generation] },
-  [SdkCase.SERVER_ERROR]: { calls: [error('server_error', 'InternalServerError')], fails: true },
-  [SdkCase.RATE_LIMIT]: { calls: [error('rate_limit', 'RateLimitError')], fails: true },
-  [SdkCase.TIMEOUT]: { calls: [error('timeout', 'APIConnectionTimeoutError')], fails: true },
-};
-
-describeSdkMatrix({
-  name: '@spantrack/instrumentation-openai (openai 7)',
-  slug: 'st-openai',
-  bind,
-  // Its spans carry no user or conversation: outside spantrack's scope the events are anonymous.
-  reportsIdentity: false,
-  report: (c) => REPORTS[c],
-  run: (c) => runOpenAiCase(client, c),
+  errorClasses: {
+    serverError: 'InternalServerError',
+    rateLimit: 'RateLimitError',
+    timeout: 'APIConnectionTimeoutError',
+  },
 });

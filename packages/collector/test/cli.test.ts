@@ -1,11 +1,12 @@
 import { once } from 'node:events';
-import { type AddressInfo, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import { type SegmentServer, startSegmentServer } from '@spantrack/segment-test-server';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CliProcess, runToExit } from './support/cli-process';
 import { messageIds } from './support/expected';
 import { agentTraces, toProtobuf } from './support/fixtures';
 import { OtlpBackend } from './support/otlp-backend';
+import { freePort, waitUntilServing } from './support/ports';
 import { post } from './support/post';
 
 /*
@@ -30,26 +31,6 @@ function spawnCli(args: string[], env: Record<string, string> = {}): CliProcess 
   const cli = new CliProcess(args, env);
   running.push(cli);
   return cli;
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer().listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((r) => probe.close(r));
-  return port;
-}
-
-async function waitUntilServing(url: string): Promise<void> {
-  for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${url} did not answer`);
 }
 
 const SEGMENT_ARGS = () => [

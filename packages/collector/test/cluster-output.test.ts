@@ -7,6 +7,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { CliProcess } from './support/cli-process';
 import { messageIds } from './support/expected';
 import { agentTraces, toProtobuf } from './support/fixtures';
+import { freePort, waitUntilServing } from './support/ports';
 import { post } from './support/post';
 
 /*
@@ -34,26 +35,6 @@ function spawnCli(args: string[]): CliProcess {
 }
 
 const PROTO = { 'content-type': 'application/x-protobuf' };
-
-async function freePort(): Promise<number> {
-  const probe = createServer().listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((r) => probe.close(r));
-  return port;
-}
-
-async function waitUntilServing(url: string): Promise<void> {
-  for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${url} did not answer`);
-}
 
 /** JSON log objects on stderr. */
 const jsonLines = (text: string) =>

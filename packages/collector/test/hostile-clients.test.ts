@@ -7,21 +7,10 @@ import { connect, type Socket } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { deflateSync, gzipSync } from 'node:zlib';
-import {
-  credentials,
-  status as GrpcStatus,
-  Metadata,
-  makeGenericClientConstructor,
-  type ServiceError,
-} from '@grpc/grpc-js';
+import { status as GrpcStatus, Metadata } from '@grpc/grpc-js';
 import { OTLPTraceExporter as GrpcTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
-import {
-  type Collector,
-  type CollectorOptions,
-  startCollector,
-  TRACE_SERVICE_EXPORT_PATH,
-} from '@spantrack/collector';
+import { type Collector, startCollector } from '@spantrack/collector';
 import {
   type AnalyticsMessage,
   DeliveryError,
@@ -32,6 +21,8 @@ import {
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { agentTraces, toJson, toProtobuf } from './support/fixtures';
 import { post } from './support/post';
+import { type RawExport, rawGrpcClient } from './support/raw-grpc-client';
+import { collectorsClosedAfterAll } from './support/started-collectors';
 
 const PROTO = { 'content-type': 'application/x-protobuf' };
 const JSON_TYPE = { 'content-type': 'application/json' };
@@ -73,15 +64,7 @@ class ScriptedSink implements Sink {
   async shutdown(): Promise<void> {}
 }
 
-const started: Collector[] = [];
-async function collectorWith(options: CollectorOptions): Promise<Collector> {
-  const c = await startCollector({ http: { port: 0 }, grpc: false, env: {}, ...options });
-  started.push(c);
-  return c;
-}
-afterAll(async () => {
-  await Promise.all(started.map((c) => c.close()));
-});
+const collectorWith = collectorsClosedAfterAll();
 
 function portOf(url: string): number {
   return Number(new URL(url).port);
@@ -673,42 +656,6 @@ describe('HTTP: error bodies', () => {
 
 // ---------------------------------------------------------------------------------------------
 // gRPC
-
-type RawExport = (
-  body: Buffer,
-  metadata: Metadata,
-  options: { deadline?: number },
-  callback: (error: ServiceError | null, response?: Buffer) => void,
-) => { cancel(): void };
-
-function rawGrpcClient(address: string, channelOptions: Record<string, unknown> = {}) {
-  const Client = makeGenericClientConstructor(
-    {
-      Export: {
-        path: TRACE_SERVICE_EXPORT_PATH,
-        requestStream: false,
-        responseStream: false,
-        requestSerialize: (b: Buffer) => b,
-        requestDeserialize: (b: Buffer) => b,
-        responseSerialize: (b: Buffer) => b,
-        responseDeserialize: (b: Buffer) => b,
-      },
-    },
-    'TraceService',
-  );
-  const client = new Client(new URL(address).host, credentials.createInsecure(), channelOptions);
-  const call = (body: Buffer, metadata = new Metadata()) =>
-    new Promise<{ code: number; details: string; response?: Buffer }>((resolve) => {
-      (client as unknown as { Export: RawExport }).Export(body, metadata, {}, (error, response) =>
-        resolve(
-          error
-            ? { code: error.code, details: error.details }
-            : { code: 0, details: '', response: response! },
-        ),
-      );
-    });
-  return { client, call };
-}
 
 describe('gRPC', () => {
   let grpcSink: ScriptedSink;

@@ -1,72 +1,19 @@
 // Findings of an adversarial run against the BUILT package (build first): each test failed before
 // its fix. Memory over a real process (RSS) is in memory-ceiling.test.ts.
 import { gzipSync } from 'node:zlib';
-import {
-  credentials,
-  status as GrpcStatus,
-  Metadata,
-  makeGenericClientConstructor,
-  type ServiceError,
-} from '@grpc/grpc-js';
-import {
-  type Collector,
-  type CollectorOptions,
-  startCollector,
-  TRACE_SERVICE_EXPORT_PATH,
-} from '@spantrack/collector';
+import { status as GrpcStatus } from '@grpc/grpc-js';
 import { MemorySink } from '@spantrack/processor';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { agentTraces, toJson, toProtobuf } from './support/fixtures';
 import { post } from './support/post';
+import { rawGrpcClient } from './support/raw-grpc-client';
+import { collectorsClosedAfterAll } from './support/started-collectors';
 
 const PROTO = { 'content-type': 'application/x-protobuf' };
-const started: Collector[] = [];
-async function collectorWith(options: CollectorOptions): Promise<Collector> {
-  const c = await startCollector({ http: { port: 0 }, grpc: false, env: {}, ...options });
-  started.push(c);
-  return c;
-}
-afterAll(async () => {
-  await Promise.all(started.map((c) => c.close()));
-});
+const collectorWith = collectorsClosedAfterAll();
 
-type RawExport = (
-  body: Buffer,
-  metadata: Metadata,
-  options: object,
-  callback: (error: ServiceError | null, response?: Buffer) => void,
-) => void;
-
-/** A gRPC client sending raw bytes to TraceService/Export, gzip-compressed when asked. */
-function grpcClient(url: string, gzip: boolean) {
-  const bytes = (b: Buffer) => b;
-  const Client = makeGenericClientConstructor(
-    {
-      Export: {
-        path: TRACE_SERVICE_EXPORT_PATH,
-        requestStream: false,
-        responseStream: false,
-        requestSerialize: bytes,
-        requestDeserialize: bytes,
-        responseSerialize: bytes,
-        responseDeserialize: bytes,
-      },
-    },
-    'TraceService',
-  );
-  const client = new Client(
-    new URL(url).host,
-    credentials.createInsecure(),
-    gzip ? { 'grpc.default_compression_algorithm': 2, 'grpc.max_send_message_length': -1 } : {},
-  );
-  const call = (body: Buffer, metadata = new Metadata()) =>
-    new Promise<{ code: number; details: string }>((resolve) => {
-      (client as unknown as { Export: RawExport }).Export(body, metadata, {}, (error) =>
-        resolve(error ? { code: error.code, details: error.details } : { code: 0, details: '' }),
-      );
-    });
-  return { client, call };
-}
+/** Channel options of a client that gzips what it sends, however large. */
+const GZIP = { 'grpc.default_compression_algorithm': 2, 'grpc.max_send_message_length': -1 };
 
 /** Peak growth of `arrayBuffers` (where inflated bodies live) while `run` runs. */
 async function peakArrayBuffers(run: () => Promise<unknown>): Promise<number> {
@@ -96,7 +43,7 @@ describe('gRPC: metadata decides before the message is inflated', () => {
     });
     // 15 MiB of zeros: under the message limit, so grpc-js would inflate each one whole.
     const bomb = Buffer.alloc(15 * MiB);
-    const { client, call } = grpcClient(c.grpcUrl!, true);
+    const { client, call } = rawGrpcClient(c.grpcUrl!, GZIP);
     let codes: number[] = [];
     const peak = await peakArrayBuffers(async () => {
       codes = (await Promise.all(Array.from({ length: 24 }, () => call(bomb)))).map((r) => r.code);
@@ -116,7 +63,7 @@ describe('gRPC: metadata decides before the message is inflated', () => {
       maxBufferedBytes: 32 * MiB,
     });
     const bomb = Buffer.alloc(15 * MiB);
-    const { client, call } = grpcClient(c.grpcUrl!, true);
+    const { client, call } = rawGrpcClient(c.grpcUrl!, GZIP);
     let codes: number[] = [];
     const peak = await peakArrayBuffers(async () => {
       codes = (await Promise.all(Array.from({ length: 24 }, () => call(bomb)))).map((r) => r.code);
@@ -147,7 +94,7 @@ describe('spans per request', () => {
       expect(res.status).toBe(413);
       expect(res.body.toString('utf8')).toContain('more than 1000 spans (the limit on spans per request)');
     }
-    const { client, call } = grpcClient(c.grpcUrl!, true);
+    const { client, call } = rawGrpcClient(c.grpcUrl!, GZIP);
     const answer = await call(proto);
     client.close();
     expect(answer.code).toBe(GrpcStatus.RESOURCE_EXHAUSTED);

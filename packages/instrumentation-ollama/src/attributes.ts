@@ -1,16 +1,14 @@
 import type { Attributes } from '@opentelemetry/api';
 import {
-  ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_OUTPUT_TYPE,
-  ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MAX_TOKENS,
-  ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_GEN_AI_REQUEST_TEMPERATURE,
   ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
   ATTR_GEN_AI_RESPONSE_MODEL,
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
 } from '@spantrack/conventions';
+import { commonCallAttributes } from '@spantrack/instrumentation/model-call';
 import type { OllamaRequest, OllamaResponse } from './internal-types';
 import {
   ATTR_GEN_AI_EMBEDDINGS_DIMENSION_COUNT,
@@ -20,33 +18,13 @@ import {
   ATTR_GEN_AI_REQUEST_STOP_SEQUENCES,
   ATTR_GEN_AI_REQUEST_TOP_K,
   ATTR_GEN_AI_REQUEST_TOP_P,
-  ATTR_SERVER_ADDRESS,
-  ATTR_SERVER_PORT,
   GEN_AI_OUTPUT_TYPE_VALUE_JSON,
   GEN_AI_PROVIDER_NAME_VALUE_OLLAMA,
 } from './semconv';
 
-/** `server.address` / `server.port` of the client's host URL; nothing when it does not parse. */
-export function serverAttributes(host: string | undefined): Attributes {
-  if (typeof host !== 'string' || host === '') return {};
-  try {
-    const url = new URL(host);
-    const port = url.port !== '' ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
-    return { [ATTR_SERVER_ADDRESS]: url.hostname.replace(/^\[|\]$/g, ''), [ATTR_SERVER_PORT]: port };
-  } catch {
-    return {};
-  }
-}
-
 /** Attributes known before the call, shared by the span and both metrics. */
 export function commonAttributes(operation: string, request: OllamaRequest, host: string | undefined) {
-  const attrs: Attributes = {
-    [ATTR_GEN_AI_OPERATION_NAME]: operation,
-    [ATTR_GEN_AI_PROVIDER_NAME]: GEN_AI_PROVIDER_NAME_VALUE_OLLAMA,
-    ...serverAttributes(host),
-  };
-  if (typeof request.model === 'string') attrs[ATTR_GEN_AI_REQUEST_MODEL] = request.model;
-  return attrs;
+  return commonCallAttributes(operation, GEN_AI_PROVIDER_NAME_VALUE_OLLAMA, request.model, host);
 }
 
 /** One row per sampling option: Ollama's `options` field and the GenAI request attribute. */

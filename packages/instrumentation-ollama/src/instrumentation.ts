@@ -1,13 +1,8 @@
 import { context } from '@opentelemetry/api';
-import {
-  InstrumentationBase,
-  InstrumentationNodeModuleDefinition,
-  isWrapped,
-} from '@opentelemetry/instrumentation';
+import { isWrapped } from '@opentelemetry/instrumentation';
 import { GenAiOperationName } from '@spantrack/conventions';
 import {
-  createGenAiClientHistograms,
-  type GenAiClientHistograms,
+  GenAiClientInstrumentation,
   resolveCaptureContent,
   tracedChunks,
 } from '@spantrack/instrumentation/model-call';
@@ -41,30 +36,19 @@ const METHODS: readonly { method: string; operation: string; streams: boolean }[
  * chunk), and the `gen_ai.client.operation.duration` and `gen_ai.client.token.usage` histograms.
  * Patches `Ollama.prototype`, so the default instance and every `new Ollama()` are covered.
  */
-export class OllamaInstrumentation extends InstrumentationBase<OllamaInstrumentationConfig> {
-  // `declare`: a plain field would be re-initialised after super() has set it.
-  declare private histograms: GenAiClientHistograms;
-
+export class OllamaInstrumentation extends GenAiClientInstrumentation<
+  OllamaInstrumentationConfig,
+  OllamaModuleExports
+> {
   constructor(config: OllamaInstrumentationConfig = {}) {
     super(PACKAGE_NAME, PACKAGE_VERSION, config);
   }
 
-  protected init() {
-    return [
-      new InstrumentationNodeModuleDefinition(
-        'ollama',
-        SUPPORTED_VERSIONS,
-        (moduleExports: OllamaModuleExports) => this.patch(moduleExports),
-        (moduleExports: OllamaModuleExports | undefined) => this.unpatch(moduleExports),
-      ),
-    ];
+  protected patchedModule() {
+    return { name: 'ollama', supportedVersions: SUPPORTED_VERSIONS };
   }
 
-  protected override _updateMetricInstruments(): void {
-    this.histograms = createGenAiClientHistograms(this.meter);
-  }
-
-  private patch(moduleExports: OllamaModuleExports): OllamaModuleExports {
+  protected patch(moduleExports: OllamaModuleExports): OllamaModuleExports {
     const proto = moduleExports?.Ollama?.prototype;
     if (proto === undefined) {
       this._diag.warn('the ollama module exports no Ollama class: nothing instrumented');
@@ -80,7 +64,7 @@ export class OllamaInstrumentation extends InstrumentationBase<OllamaInstrumenta
     return moduleExports;
   }
 
-  private unpatch(moduleExports: OllamaModuleExports | undefined): void {
+  protected unpatch(moduleExports: OllamaModuleExports | undefined): void {
     const proto = moduleExports?.Ollama?.prototype;
     if (proto === undefined) return;
     for (const { method } of METHODS) {

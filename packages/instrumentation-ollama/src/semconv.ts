@@ -1,7 +1,5 @@
-// GenAI and server keys this package writes that the shared vocabulary has no constant for; copied
+// GenAI keys this package writes that the shared vocabulary has no constant for; copied
 // here as the semantic-conventions README asks of libraries (the GenAI names are still incubating).
-export const ATTR_SERVER_ADDRESS = 'server.address';
-export const ATTR_SERVER_PORT = 'server.port';
 export const ATTR_GEN_AI_REQUEST_TOP_P = 'gen_ai.request.top_p';
 export const ATTR_GEN_AI_REQUEST_TOP_K = 'gen_ai.request.top_k';
 export const ATTR_GEN_AI_REQUEST_SEED = 'gen_ai.request.seed';

@@ -1,21 +1,13 @@
 import { createRequire } from 'node:module';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import {
-  AggregationTemporality,
-  type DataPoint,
-  type Histogram,
-  MeterProvider,
-  MetricReader,
-} from '@opentelemetry/sdk-metrics';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  type ReadableSpan,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type * as OllamaModule from 'ollama';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  histogramPoints,
+  recordTelemetryOf,
+} from '../../instrumentation/test-support/genai-client-telemetry';
 import { OllamaInstrumentation } from '../src/index';
 import {
   ANSWER,
@@ -31,25 +23,8 @@ import {
  * go to an in-memory exporter and reader.
  */
 
-class CollectingReader extends MetricReader {
-  constructor() {
-    super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
-  }
-  protected override onShutdown(): Promise<void> {
-    return Promise.resolve();
-  }
-  protected override onForceFlush(): Promise<void> {
-    return Promise.resolve();
-  }
-}
-
-const exporter = new InMemorySpanExporter();
-const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-const reader = new CollectingReader();
-const meterProvider = new MeterProvider({ readers: [reader] });
 const instrumentation = new OllamaInstrumentation({ enabled: false });
-instrumentation.setTracerProvider(tracerProvider);
-instrumentation.setMeterProvider(meterProvider);
+const { exporter, tracerProvider, reader } = recordTelemetryOf(instrumentation);
 
 let server: FakeOllama;
 let ollama: typeof OllamaModule;
@@ -87,14 +62,7 @@ const messages = [
   { role: 'user', content: 'I want to file nil returns' },
 ];
 
-async function histogram(name: string): Promise<DataPoint<Histogram>[]> {
-  const { resourceMetrics } = await reader.collect();
-  const metric = resourceMetrics.scopeMetrics
-    .filter((s) => s.scope.name === '@spantrack/instrumentation-ollama')
-    .flatMap((s) => s.metrics)
-    .find((m) => m.descriptor.name === name);
-  return (metric?.dataPoints ?? []) as DataPoint<Histogram>[];
-}
+const histogram = (name: string) => histogramPoints(reader, '@spantrack/instrumentation-ollama', name);
 
 describe('OllamaInstrumentation', () => {
   it('makes one GenAI client span for chat, with usage and no content by default', async () => {

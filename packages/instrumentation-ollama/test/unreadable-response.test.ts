@@ -1,22 +1,11 @@
-import { metrics, SpanStatusCode } from '@opentelemetry/api';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+import { SpanStatusCode } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
+import { inMemoryInstruments } from '../../instrumentation/test-support/genai-client-telemetry';
 import { OllamaCall } from '../src/ollama-call';
 
 describe('OllamaCall', () => {
   it('ends the span of a response it cannot read, and does not throw into the caller', () => {
-    const exporter = new InMemorySpanExporter();
-    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-    const meter = metrics.getMeter('test');
-    const instruments = {
-      tracer: provider.getTracer('test'),
-      duration: meter.createHistogram('d'),
-      tokens: meter.createHistogram('t'),
-    };
+    const { exporter, instruments } = inMemoryInstruments();
     const call = new OllamaCall(instruments, 'chat', { model: 'llama3.2:3b' }, undefined, true);
     const hostile = {
       get model(): string {

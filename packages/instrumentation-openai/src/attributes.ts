@@ -1,10 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import {
-  ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_OUTPUT_TYPE,
-  ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MAX_TOKENS,
-  ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_GEN_AI_REQUEST_TEMPERATURE,
   ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
   ATTR_GEN_AI_RESPONSE_ID,
@@ -13,6 +10,7 @@ import {
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
 } from '@spantrack/conventions';
+import { commonCallAttributes } from '@spantrack/instrumentation/model-call';
 import type {
   ChatCompletion,
   ChatCompletionParams,
@@ -28,32 +26,12 @@ import {
   ATTR_GEN_AI_REQUEST_SEED,
   ATTR_GEN_AI_REQUEST_STOP_SEQUENCES,
   ATTR_GEN_AI_REQUEST_TOP_P,
-  ATTR_SERVER_ADDRESS,
-  ATTR_SERVER_PORT,
   GEN_AI_PROVIDER_NAME_VALUE_OPENAI,
 } from './semconv';
 
-/** `server.address` / `server.port` of the client's base URL; nothing when it does not parse. */
-export function serverAttributes(baseURL: string | undefined): Attributes {
-  if (typeof baseURL !== 'string' || baseURL === '') return {};
-  try {
-    const url = new URL(baseURL);
-    const port = url.port !== '' ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
-    return { [ATTR_SERVER_ADDRESS]: url.hostname.replace(/^\[|\]$/g, ''), [ATTR_SERVER_PORT]: port };
-  } catch {
-    return {};
-  }
-}
-
 /** Attributes known before the call, shared by the span and both metrics. */
 export function commonAttributes(operation: string, model: unknown, baseURL: string | undefined): Attributes {
-  const attrs: Attributes = {
-    [ATTR_GEN_AI_OPERATION_NAME]: operation,
-    [ATTR_GEN_AI_PROVIDER_NAME]: GEN_AI_PROVIDER_NAME_VALUE_OPENAI,
-    ...serverAttributes(baseURL),
-  };
-  if (typeof model === 'string') attrs[ATTR_GEN_AI_REQUEST_MODEL] = model;
-  return attrs;
+  return commonCallAttributes(operation, GEN_AI_PROVIDER_NAME_VALUE_OPENAI, model, baseURL);
 }
 
 /** One row per numeric request parameter and its GenAI attribute (first present field wins). */

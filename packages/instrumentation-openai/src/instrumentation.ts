@@ -1,13 +1,8 @@
 import { context } from '@opentelemetry/api';
-import {
-  InstrumentationBase,
-  InstrumentationNodeModuleDefinition,
-  isWrapped,
-} from '@opentelemetry/instrumentation';
+import { isWrapped } from '@opentelemetry/instrumentation';
 import { GenAiOperationName } from '@spantrack/conventions';
 import {
-  createGenAiClientHistograms,
-  type GenAiClientHistograms,
+  GenAiClientInstrumentation,
   resolveCaptureContent,
   tracedChunks,
 } from '@spantrack/instrumentation/model-call';
@@ -48,30 +43,19 @@ function targetsOf(moduleExports: OpenAIModuleExports): { proto: Prototype; oper
  * `embeddings.create`, and the `gen_ai.client.operation.duration` and `gen_ai.client.token.usage`
  * histograms. The same spans as the official instrumentation makes for older majors.
  */
-export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumentationConfig> {
-  // `declare`: a plain field would be re-initialised after super() has set it.
-  declare private histograms: GenAiClientHistograms;
-
+export class OpenAIInstrumentation extends GenAiClientInstrumentation<
+  OpenAIInstrumentationConfig,
+  OpenAIModuleExports
+> {
   constructor(config: OpenAIInstrumentationConfig = {}) {
     super(PACKAGE_NAME, PACKAGE_VERSION, config);
   }
 
-  protected init() {
-    return [
-      new InstrumentationNodeModuleDefinition(
-        'openai',
-        SUPPORTED_VERSIONS,
-        (moduleExports: OpenAIModuleExports) => this.patch(moduleExports),
-        (moduleExports: OpenAIModuleExports | undefined) => this.unpatch(moduleExports),
-      ),
-    ];
+  protected patchedModule() {
+    return { name: 'openai', supportedVersions: SUPPORTED_VERSIONS };
   }
 
-  protected override _updateMetricInstruments(): void {
-    this.histograms = createGenAiClientHistograms(this.meter);
-  }
-
-  private patch(moduleExports: OpenAIModuleExports): OpenAIModuleExports {
+  protected patch(moduleExports: OpenAIModuleExports): OpenAIModuleExports {
     // ESM namespaces expose the class as `default` too; CommonJS exports it as `OpenAI`.
     const targets = targetsOf(moduleExports);
     if (targets.length === 0) {
@@ -86,7 +70,7 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
     return moduleExports;
   }
 
-  private unpatch(moduleExports: OpenAIModuleExports | undefined): void {
+  protected unpatch(moduleExports: OpenAIModuleExports | undefined): void {
     if (moduleExports === undefined) return;
     for (const { proto } of targetsOf(moduleExports)) {
       if (isWrapped(proto.create)) this._unwrap(proto, 'create');

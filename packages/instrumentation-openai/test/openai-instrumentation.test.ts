@@ -1,21 +1,13 @@
 import { createRequire } from 'node:module';
 import { context, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import {
-  AggregationTemporality,
-  type DataPoint,
-  type Histogram,
-  MeterProvider,
-  MetricReader,
-} from '@opentelemetry/sdk-metrics';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  type ReadableSpan,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type * as OpenAIModule from 'openai7';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  histogramPoints,
+  recordTelemetryOf,
+} from '../../instrumentation/test-support/genai-client-telemetry';
 import { OpenAIInstrumentation } from '../src/index';
 import {
   ANSWER,
@@ -33,24 +25,8 @@ import {
  * checks the load hooks under the real name.
  */
 
-class CollectingReader extends MetricReader {
-  constructor() {
-    super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
-  }
-  protected override onShutdown(): Promise<void> {
-    return Promise.resolve();
-  }
-  protected override onForceFlush(): Promise<void> {
-    return Promise.resolve();
-  }
-}
-
-const exporter = new InMemorySpanExporter();
-const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-const reader = new CollectingReader();
 const instrumentation = new OpenAIInstrumentation({ enabled: false });
-instrumentation.setTracerProvider(tracerProvider);
-instrumentation.setMeterProvider(new MeterProvider({ readers: [reader] }));
+const { exporter, reader } = recordTelemetryOf(instrumentation);
 
 const require = createRequire(import.meta.url);
 const openai: typeof OpenAIModule = require('openai7');
@@ -298,19 +274,14 @@ describe('OpenAIInstrumentation (openai 7)', () => {
   it('records the duration and token-usage histograms', async () => {
     await client.chat.completions.create({ model: 'gpt-4o-mini', messages });
     await settled();
-    const { resourceMetrics } = await reader.collect();
-    const metrics = resourceMetrics.scopeMetrics
-      .filter((s) => s.scope.name === '@spantrack/instrumentation-openai')
-      .flatMap((s) => s.metrics);
-    const points = (name: string) =>
-      (metrics.find((m) => m.descriptor.name === name)?.dataPoints ?? []) as DataPoint<Histogram>[];
-    const duration = points('gen_ai.client.operation.duration').find(
+    const points = (name: string) => histogramPoints(reader, '@spantrack/instrumentation-openai', name);
+    const duration = (await points('gen_ai.client.operation.duration')).find(
       (d) =>
         d.attributes['gen_ai.request.model'] === 'gpt-4o-mini' && d.attributes['error.type'] === undefined,
     );
     expect(duration?.attributes['gen_ai.response.model']).toBe('gpt-4o-mini-2026-01-01');
     expect(duration?.value.count).toBeGreaterThanOrEqual(1);
-    const input = points('gen_ai.client.token.usage').find(
+    const input = (await points('gen_ai.client.token.usage')).find(
       (d) =>
         d.attributes['gen_ai.token.type'] === 'input' && d.attributes['gen_ai.operation.name'] === 'chat',
     );

@@ -1,15 +1,11 @@
 import { diag } from '@opentelemetry/api';
-import { Deadline } from '../deadline';
+import type { Deadline } from '../deadline';
 import type { AnalyticsMessage } from '../message';
 import type { ExportResultLike, ReadableSpanLike } from '../sdk-span';
 import type { DeliveryResult, Sink } from '../sinks/sink';
 import { SinkClosedError } from '../sinks/sink-errors';
-import {
-  analyticsSink,
-  deduplicatedCount,
-  deliveryFailureCallback,
-  positive,
-} from '../span-processor/options';
+import { BoundedSinkLifecycle } from '../span-processor/bounded-sink-shutdown';
+import { analyticsSink, deliveryFailureCallback, positive } from '../span-processor/options';
 import { SpanTranslationStage } from '../span-processor/span-translation-stage';
 import type { AnalyticsSpanExporterOptions, AnalyticsSpanExporterStats } from './types';
 
@@ -42,10 +38,11 @@ export class AnalyticsSpanExporter {
   private readonly stage: SpanTranslationStage;
   private readonly exportTimeoutMillis: number;
   private readonly onDeliveryFailure: ((failed: number, firstError: Error) => void) | undefined;
+  /** Flush and shutdown, bounded by `exportTimeoutMillis`. */
+  private readonly lifecycle: BoundedSinkLifecycle;
   private readonly inFlight = new Set<Promise<DeliveryResult>>();
   /** Looks for expired held traces; runs only while spans are held. */
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private shutdownPromise: Promise<void> | undefined;
   private readonly counters = {
     exportsSucceeded: 0,
     exportsFailed: 0,
@@ -60,6 +57,10 @@ export class AnalyticsSpanExporter {
     this.onDeliveryFailure = deliveryFailureCallback(options.onDeliveryFailure);
     this.stage = new SpanTranslationStage(options, 'AnalyticsSpanExporter');
     this.exportTimeoutMillis = positive(options.exportTimeoutMillis, 'exportTimeoutMillis') ?? 30_000;
+    this.lifecycle = new BoundedSinkLifecycle('AnalyticsSpanExporter', this.sink, this.exportTimeoutMillis, {
+      flushAll: (deadline) => this.flushAll(deadline),
+      stop: () => this.stopTimer(),
+    });
   }
 
   export(spans: ReadableSpanLike[], resultCallback: (result: ExportResultLike) => void): void {
@@ -78,7 +79,7 @@ export class AnalyticsSpanExporter {
       }
     };
     try {
-      if (this.shutdownPromise !== undefined) {
+      if (this.lifecycle.shutDown) {
         report(new SinkClosedError('AnalyticsSpanExporter is shut down'));
         return;
       }
@@ -122,8 +123,7 @@ export class AnalyticsSpanExporter {
 
   /** Translates and delivers every held trace, and waits for everything in flight (within `exportTimeoutMillis`). */
   forceFlush(): Promise<void> {
-    const deadline = Deadline.in(this.exportTimeoutMillis);
-    return this.within(deadline, this.flushAll(deadline), 'forceFlush');
+    return this.lifecycle.flush();
   }
 
   /**
@@ -131,30 +131,14 @@ export class AnalyticsSpanExporter {
    * is left of it). Later exports report FAILED. Idempotent.
    */
   shutdown(): Promise<void> {
-    this.shutdownPromise ??= (async () => {
-      const deadline = Deadline.in(this.exportTimeoutMillis);
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = undefined;
-      await this.within(deadline, this.flushAll(deadline), 'shutdown');
-      const closing = this.sink.shutdown(deadline.remaining()).catch((error: unknown) => {
-        diag.warn('AnalyticsSpanExporter: sink shutdown failed', error);
-      });
-      if (!(await deadline.race(closing))) {
-        diag.warn(
-          `AnalyticsSpanExporter: sink shutdown did not finish within ${this.exportTimeoutMillis} ms`,
-        );
-      }
-    })();
-    return this.shutdownPromise;
+    return this.lifecycle.shutdown();
   }
 
-  /** A snapshot of the counters. */
+  /** Its counters now; `pendingMessages` is what the sink has not settled yet. */
   stats(): AnalyticsSpanExporterStats {
     return {
       ...this.counters,
-      ...this.stage.counters,
-      messagesDeduplicated: deduplicatedCount(this.sink),
-      diagnostics: { ...this.stage.diagnostics },
+      ...this.stage.snapshot(this.sink),
       heldSpans: this.stage.heldSpans,
       pendingMessages: this.pendingMessages,
     };
@@ -190,7 +174,7 @@ export class AnalyticsSpanExporter {
   }
 
   private scheduleExpiry(): void {
-    if (this.timer !== undefined || this.shutdownPromise !== undefined || this.stage.heldSpans === 0) return;
+    if (this.timer !== undefined || this.lifecycle.shutDown || this.stage.heldSpans === 0) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.expireHeld();
@@ -205,20 +189,18 @@ export class AnalyticsSpanExporter {
     if (messages.length > 0) void this.deliver(messages);
   }
 
+  /** Shutdown begins: nothing is scheduled any more. */
+  private stopTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
   private async flushAll(deadline: Deadline): Promise<void> {
     const messages: AnalyticsMessage[] = [];
     this.stage.releaseAll(messages);
     if (messages.length > 0) void this.deliver(messages);
     await this.sink.flush(deadline.remaining());
     while (this.inFlight.size > 0 && !deadline.passed) await Promise.all(this.inFlight);
-  }
-
-  /** Waits for `work` until the deadline; warns when it passes first. Never rejects. */
-  private async within(deadline: Deadline, work: Promise<void>, what: string): Promise<void> {
-    const guarded = work.catch((error: unknown) => diag.warn(`AnalyticsSpanExporter: ${what} failed`, error));
-    if (!(await deadline.race(guarded))) {
-      diag.warn(`AnalyticsSpanExporter: ${what} did not finish within ${this.exportTimeoutMillis} ms`);
-    }
   }
 
   private reportFailure(result: DeliveryResult): void {

@@ -1,9 +1,10 @@
 import { diag } from '@opentelemetry/api';
-import { Deadline } from '../deadline';
+import type { Deadline } from '../deadline';
 import type { AnalyticsMessage } from '../message';
 import type { ReadableSpanLike } from '../sdk-span';
 import type { Sink } from '../sinks/sink';
-import { analyticsSink, deduplicatedCount, deliveryFailureCallback, positive } from './options';
+import { BoundedSinkLifecycle } from './bounded-sink-shutdown';
+import { analyticsSink, deliveryFailureCallback, positive } from './options';
 import { SpanTranslationStage } from './span-translation-stage';
 import type { AnalyticsSpanProcessorOptions, AnalyticsSpanProcessorStats } from './types';
 
@@ -28,6 +29,8 @@ export class AnalyticsSpanProcessor {
   private readonly maxConcurrentSends: number;
   private readonly exportTimeoutMillis: number;
   private readonly onDeliveryFailure: ((failed: number, firstError: Error) => void) | undefined;
+  /** Flush and shutdown, bounded by `exportTimeoutMillis`. */
+  private readonly lifecycle: BoundedSinkLifecycle;
 
   private queue: ReadableSpanLike[] = [];
   private outbox: AnalyticsMessage[] = [];
@@ -37,7 +40,6 @@ export class AnalyticsSpanProcessor {
   private readonly scheduledDelayMillis: number;
   /** Runs only while work waits (spans queued or held, messages in the outbox): never while idle. */
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private shutdownPromise: Promise<void> | undefined;
   private readonly counters = {
     spansSeen: 0,
     spansDropped: 0,
@@ -56,13 +58,17 @@ export class AnalyticsSpanProcessor {
     this.maxConcurrentSends = positive(options.maxConcurrentSends, 'maxConcurrentSends') ?? 4;
     this.exportTimeoutMillis = positive(options.exportTimeoutMillis, 'exportTimeoutMillis') ?? 30_000;
     this.scheduledDelayMillis = positive(options.scheduledDelayMillis, 'scheduledDelayMillis') ?? 200;
+    this.lifecycle = new BoundedSinkLifecycle('AnalyticsSpanProcessor', this.sink, this.exportTimeoutMillis, {
+      flushAll: (deadline) => this.flushAll(deadline),
+      stop: () => this.stopTimer(),
+    });
   }
 
   onStart(_span: unknown, _parentContext: unknown): void {}
 
   onEnd(span: ReadableSpanLike): void {
     this.counters.spansSeen++;
-    if (this.shutdownPromise !== undefined || this.queue.length >= this.maxQueueSize) {
+    if (this.lifecycle.shutDown || this.queue.length >= this.maxQueueSize) {
       this.counters.spansDropped++;
       this.warnOnce(
         'queue-full',
@@ -80,8 +86,7 @@ export class AnalyticsSpanProcessor {
 
   /** Translates and delivers everything queued or held, then flushes the sink, within `exportTimeoutMillis`. */
   forceFlush(): Promise<void> {
-    const deadline = Deadline.in(this.exportTimeoutMillis);
-    return this.within(deadline, this.flushAll(deadline), 'forceFlush');
+    return this.lifecycle.flush();
   }
 
   /**
@@ -90,30 +95,14 @@ export class AnalyticsSpanProcessor {
    * dropped. Idempotent.
    */
   shutdown(): Promise<void> {
-    this.shutdownPromise ??= (async () => {
-      const deadline = Deadline.in(this.exportTimeoutMillis);
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = undefined;
-      await this.within(deadline, this.flushAll(deadline), 'shutdown');
-      const closing = this.sink.shutdown(deadline.remaining()).catch((error: unknown) => {
-        diag.warn('AnalyticsSpanProcessor: sink shutdown failed', error);
-      });
-      if (!(await deadline.race(closing))) {
-        diag.warn(
-          `AnalyticsSpanProcessor: sink shutdown did not finish within ${this.exportTimeoutMillis} ms`,
-        );
-      }
-    })();
-    return this.shutdownPromise;
+    return this.lifecycle.shutdown();
   }
 
-  /** A snapshot of the counters. */
+  /** A snapshot of the counters, with the queue, held spans and pending messages as they are now. */
   stats(): AnalyticsSpanProcessorStats {
     return {
       ...this.counters,
-      ...this.stage.counters,
-      messagesDeduplicated: deduplicatedCount(this.sink),
-      diagnostics: { ...this.stage.diagnostics },
+      ...this.stage.snapshot(this.sink),
       queueDepth: this.queue.length,
       heldSpans: this.stage.heldSpans,
       pendingMessages: this.outbox.length + this.inFlightMessages,
@@ -121,7 +110,7 @@ export class AnalyticsSpanProcessor {
   }
 
   private schedule(): void {
-    if (this.timer !== undefined || this.shutdownPromise !== undefined) return;
+    if (this.timer !== undefined || this.lifecycle.shutDown) return;
     this.timer = setTimeout(() => this.tick(), this.scheduledDelayMillis);
     this.timer.unref?.();
   }
@@ -212,6 +201,12 @@ export class AnalyticsSpanProcessor {
     }
   }
 
+  /** Shutdown begins: nothing is scheduled any more. */
+  private stopTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
   private async flushAll(deadline: Deadline): Promise<void> {
     while (this.queue.length > 0) this.processQueued(Number.POSITIVE_INFINITY);
     const ready: AnalyticsMessage[] = [];
@@ -226,16 +221,6 @@ export class AnalyticsSpanProcessor {
       this.pump(true);
     }
     if (!deadline.passed) await this.sink.flush(deadline.remaining());
-  }
-
-  /** Waits for `work` until the deadline; warns when it passes first. Never rejects. */
-  private async within(deadline: Deadline, work: Promise<void>, what: string): Promise<void> {
-    const guarded = work.catch((error: unknown) =>
-      diag.warn(`AnalyticsSpanProcessor: ${what} failed`, error),
-    );
-    if (!(await deadline.race(guarded))) {
-      diag.warn(`AnalyticsSpanProcessor: ${what} did not finish within ${this.exportTimeoutMillis} ms`);
-    }
   }
 
   private reportFailure(failed: number, firstError: Error): void {

@@ -3,9 +3,10 @@ import { DiagnosticCode } from '../diagnostics';
 import { fromReadableSpan } from '../from-readable-span';
 import type { AnalyticsMessage } from '../message';
 import type { ReadableSpanLike } from '../sdk-span';
+import type { Sink } from '../sinks/sink';
 import type { SpanLike } from '../span-like';
 import { createTranslator, type Translator, type TranslatorOptions } from '../translate';
-import { positive } from './options';
+import { deduplicatedCount, positive } from './options';
 import { TraceContextBuffer } from './trace-context-buffer';
 import type { TraceHoldOptions } from './types';
 
@@ -59,6 +60,17 @@ export class SpanTranslationStage {
   }
 
   /** Spans held for their trace's local root now. */
+  /** Its counters and diagnostics now, with `sink`'s deduplicated count: the stats both users share. */
+  snapshot(
+    sink: Sink,
+  ): TranslationCounters & { messagesDeduplicated: number; diagnostics: Record<string, number> } {
+    return {
+      ...this.counters,
+      messagesDeduplicated: deduplicatedCount(sink),
+      diagnostics: { ...this.diagnostics },
+    };
+  }
+
   get heldSpans(): number {
     return this.buffer?.size ?? 0;
   }
