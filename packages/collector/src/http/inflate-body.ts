@@ -27,10 +27,12 @@ export function gzipSizeHint(body: Buffer): number | undefined {
 
 /**
  * Inflates `body` (gzip or deflate) chunk by chunk, counting each chunk against `maxOutputLength`
- * and `reservation` as it comes: a gzip bomb costs at most that much. Chunks are copied straight
- * into one buffer sized from the gzip trailer, so the body is never held twice (chunks plus their
- * concatenation) and no 32 MiB copy runs in one piece at the end; the buffer grows if the hint was
- * short. Rejects with `InflateError`.
+ * and `reservation` as it comes: a gzip bomb costs at most that much. The size the gzip trailer
+ * announces is reserved before anything is inflated, so a request the budget cannot hold is
+ * refused at once instead of half inflated and thrown away. Chunks are copied straight into one
+ * buffer of that size, so the body is never held twice (chunks plus their concatenation) and no
+ * copy of all of it runs in one piece at the end; the buffer grows if the hint was short. Rejects
+ * with `InflateError`.
  */
 export function inflateBody(
   body: Buffer,
@@ -38,13 +40,18 @@ export function inflateBody(
   maxOutputLength: number,
   reservation: Reservation,
 ): Promise<Buffer> {
+  const hint = encoding === 'gzip' ? gzipSizeHint(body) : undefined;
+  const upfront = Math.min(hint ?? 0, maxOutputLength);
+  if (upfront > 0 && !reservation.take(upfront))
+    return Promise.reject(new InflateError('busy', 'memory budget exhausted before inflating'));
+  /** Bytes of this body counted in the reservation so far. */
+  let reserved = upfront;
   const inflater =
     encoding === 'deflate'
       ? createInflate({ chunkSize: CHUNK_BYTES })
       : createGunzip({ chunkSize: CHUNK_BYTES });
-  const hint = encoding === 'gzip' ? gzipSizeHint(body) : undefined;
   // Unwritten pages of a large allocation cost no memory, so a lying hint costs nothing until filled.
-  let out = Buffer.allocUnsafeSlow(Math.min(hint ?? 4 * CHUNK_BYTES, maxOutputLength));
+  let out = Buffer.allocUnsafeSlow(upfront > 0 ? upfront : Math.min(4 * CHUNK_BYTES, maxOutputLength));
   let size = 0;
   return new Promise((resolve, reject) => {
     let done = false;
@@ -56,23 +63,25 @@ export function inflateBody(
     };
     inflater.on('data', (chunk: Buffer) => {
       if (done) return;
-      if (size + chunk.length > maxOutputLength) {
+      const end = size + chunk.length;
+      if (end > maxOutputLength) {
         fail(new InflateError('too_large', `decompressed body exceeds ${maxOutputLength} bytes`));
         return;
       }
-      if (!reservation.take(chunk.length)) {
-        fail(new InflateError('busy', 'memory budget exhausted while inflating'));
-        return;
+      if (end > reserved) {
+        if (!reservation.take(end - reserved)) {
+          fail(new InflateError('busy', 'memory budget exhausted while inflating'));
+          return;
+        }
+        reserved = end;
       }
-      if (size + chunk.length > out.length) {
-        const grown = Buffer.allocUnsafeSlow(
-          Math.min(Math.max(out.length * 2, size + chunk.length), maxOutputLength),
-        );
+      if (end > out.length) {
+        const grown = Buffer.allocUnsafeSlow(Math.min(Math.max(out.length * 2, end), maxOutputLength));
         out.copy(grown, 0, 0, size);
         out = grown;
       }
       chunk.copy(out, size);
-      size += chunk.length;
+      size = end;
     });
     inflater.on('error', (error) =>
       fail(new InflateError('invalid', `body is not valid ${encoding}: ${error.message}`)),
@@ -80,6 +89,8 @@ export function inflateBody(
     inflater.on('end', () => {
       if (done) return;
       done = true;
+      // A trailer that promised more than came: only what was inflated stays counted.
+      reservation.giveBack(reserved - size);
       resolve(out.subarray(0, size));
     });
     inflater.end(body);

@@ -26,7 +26,7 @@ interface Frame {
 const CLOCK_TOKENS = 64;
 const CLOCK_BYTES = 256 * 1024;
 /** Bytes checked as UTF-8 per step (the check runs at several GB/s). */
-const UTF8_STEP = 8 * 1024 * 1024;
+const UTF8_STEP = 2 * 1024 * 1024;
 
 /**
  * Parses a JSON body into the value `JSON.parse` would build from its UTF-8 text (a leading BOM
