@@ -4,6 +4,7 @@
 // Shortened here; SPANTRACK_FULL_MEMORY_TEST=1 runs the full minute with more senders.
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { gzipSync } from 'node:zlib';
 import { credentials, Metadata, makeGenericClientConstructor, type ServiceError } from '@grpc/grpc-js';
@@ -19,8 +20,10 @@ const SENDERS = FULL ? 4 : 2;
 const MiB = 1024 * 1024;
 /** The documented default ceiling. */
 const RSS_BUDGET = 512 * MiB;
+/** Where the default limits keep the peak, leaving the rest of the budget as margin. */
+const RSS_MARGIN = 450 * MiB;
 const TOKEN = 'memory-test-token';
-/** How long a refused sender of the largest requests waits before it sends again, ms (±50 %). */
+/** How long a sender refused for now waits before it sends again, ms (±50 %). */
 const RETRY_MS = 250;
 
 /**
@@ -47,13 +50,23 @@ parentPort.once('message', () => { stop = true; });
 })();
 `;
 type ProbeResult = { median: number; slowest: number; probes: number };
+/** The documented target: the slowest /healthz answer while the largest requests are processed, ms. */
+const TARGET_SLOWEST_MS = 100;
 /**
- * The slowest /healthz answer allowed while the largest requests are processed one after another,
- * ms. Loose in `npm test` (test files in parallel on a shared 2-core machine: 225–405 ms measured,
- * against 0.7–1.2 s for a JSON.parse of the largest JSON body alone); the 100 ms target is held by
- * the full run and by bench/collector/healthz-latency.mjs.
+ * Whether the machine has a core for every runnable task (1-minute load average under the core
+ * count) as a run starts. Only then is the slowest answer the collector's own: on an
+ * oversubscribed machine (test files in parallel on 2 shared cores, load 6–8) the collector and
+ * the GC's helper threads wait for a core, and 55–340 ms were measured with the same code.
  */
-const SLOWEST_MS = FULL ? 100 : 600;
+function quietMachine(): boolean {
+  return load() < availableParallelism();
+}
+/** The 1-minute load average. */
+function load(): number {
+  return loadavg()[0] ?? 0;
+}
+/** The slowest answer allowed on an oversubscribed machine, ms: still a bound on any piece of work. */
+const LOADED_SLOWEST_MS = 600;
 
 const processes: CliProcess[] = [];
 afterAll(async () => {
@@ -123,7 +136,7 @@ function largestRequest(encode: (spans: ReturnType<typeof agentTraces>) => Buffe
 
 describe('memory ceiling', () => {
   it(
-    `${SENDERS} senders per kind for ${SECONDS} s: peak RSS within 512 MiB, /healthz under 100 ms`,
+    `${SENDERS} senders per kind for ${SECONDS} s: peak RSS under 450 MiB (budget 512 MiB), /healthz under 100 ms on a quiet machine`,
     async () => {
       const cli = new CliProcess(
         ['--http-port', '0', '--grpc-port', '0', '--sink', 'none', '--bearer-token', TOKEN],
@@ -153,13 +166,13 @@ describe('memory ceiling', () => {
       const deadline = Date.now() + SECONDS * 1000;
       const statuses = new Map<string, number>();
       const count = (key: string) => statuses.set(key, (statuses.get(key) ?? 0) + 1);
-      // A sender of the largest requests refused for now (429 / UNAVAILABLE) waits before it sends
-      // again, as OTLP exporters do; the oversized and unauthenticated ones send without a pause.
+      // A sender refused for now (429 / UNAVAILABLE) waits before it sends again, as OTLP exporters
+      // do; the unauthenticated ones (401 / UNAUTHENTICATED) send again without a pause.
       const loop = async (name: string, send: () => Promise<number>) => {
         while (Date.now() < deadline) {
           const status = await send();
           count(`${name} ${status}`);
-          if (name.includes('largest') && (status === 429 || status === 14))
+          if (status === 429 || status === 14)
             await new Promise((r) => setTimeout(r, RETRY_MS * (0.5 + Math.random())));
         }
       };
@@ -188,19 +201,20 @@ describe('memory ceiling', () => {
         eval: true,
         workerData: { url: `${httpUrl}/healthz`, deadline, every: 50 },
       });
+      const quiet = FULL || quietMachine();
       const probes = once(probe, 'message') as Promise<[ProbeResult]>;
       const [[{ median, slowest }]] = await Promise.all([probes, ...senders]);
       grpc.client.close();
       const peak = peakRss(cli.child.pid!);
       const summary = [...statuses].map(([k, v]) => `${k}: ${v}`).join(', ');
       console.log(
-        `peak RSS ${(peak / MiB).toFixed(0)} MiB, /healthz median ${median.toFixed(0)} ms, slowest ${slowest.toFixed(0)} ms; ${summary}`,
+        `peak RSS ${(peak / MiB).toFixed(0)} MiB, /healthz median ${median.toFixed(0)} ms, slowest ${slowest.toFixed(0)} ms (${quiet ? 'quiet' : 'oversubscribed'} machine, load ${load().toFixed(1)}); ${summary}`,
       );
       expect(peak).toBeLessThan(RSS_BUDGET);
+      // The margin under the budget that the limits are sized for.
+      expect(peak).toBeLessThan(RSS_MARGIN);
       expect(median).toBeLessThan(100);
-      // The slowest answer is held to 100 ms only in the full run, meant for a quiet machine: on a
-      // shared one, scheduling alone delays an idle collector's /healthz by up to 200 ms.
-      if (FULL) expect(slowest).toBeLessThan(100);
+      expect(slowest).toBeLessThan(quiet ? TARGET_SLOWEST_MS : LOADED_SLOWEST_MS);
       // Largest allowed requests went through (others got 429 / UNAVAILABLE while the budget was
       // held: a retry later succeeds); the oversized and unauthenticated ones did not.
       expect((statuses.get('http largest 200') ?? 0) + (statuses.get('grpc largest 0') ?? 0)).toBeGreaterThan(
@@ -213,7 +227,7 @@ describe('memory ceiling', () => {
     },
     (SECONDS + 60) * 1000,
   );
-  it(`largest protobuf and JSON requests over HTTP and gRPC, one after another: /healthz never slower than ${SLOWEST_MS} ms`, async () => {
+  it(`largest protobuf and JSON requests over HTTP and gRPC, one after another: /healthz never slower than ${TARGET_SLOWEST_MS} ms on a quiet machine`, async () => {
     const cli = new CliProcess(['--http-port', '0', '--grpc-port', '0', '--sink', 'none'], {});
     processes.push(cli);
     const [, httpUrl] = await cli.waitFor(/OTLP\/HTTP listening on (\S+)/);
@@ -225,6 +239,7 @@ describe('memory ceiling', () => {
     const jsonGz = gzipSync(json);
     const grpc = grpcSender(grpcUrl!);
     const headers = (type: string) => ({ 'content-type': type, 'content-encoding': 'gzip' });
+    const quiet = FULL || quietMachine();
     // Probed every 20 ms from a worker thread while the requests are decoded and translated.
     const probe = new Worker(PROBE, {
       eval: true,
@@ -244,12 +259,12 @@ describe('memory ceiling', () => {
     grpc.client.close();
     const peak = peakRss(cli.child.pid!);
     console.log(
-      `largest requests one after another: /healthz median ${median.toFixed(0)} ms, slowest ${slowest.toFixed(0)} ms over ${count} probes; peak RSS ${(peak / MiB).toFixed(0)} MiB; ${answers.join(', ')}`,
+      `largest requests one after another: /healthz median ${median.toFixed(0)} ms, slowest ${slowest.toFixed(0)} ms over ${count} probes (${quiet ? 'quiet' : 'oversubscribed'} machine, load ${load().toFixed(1)}); peak RSS ${(peak / MiB).toFixed(0)} MiB; ${answers.join(', ')}`,
     );
     // Every request was processed (its 10,000 spans decoded and translated), none refused.
     expect(answers.filter((a) => !/ (200|0)$/.test(a))).toEqual([]);
     expect(count).toBeGreaterThan(20);
-    expect(slowest).toBeLessThan(SLOWEST_MS);
-    expect(peak).toBeLessThan(RSS_BUDGET);
+    expect(slowest).toBeLessThan(quiet ? TARGET_SLOWEST_MS : LOADED_SLOWEST_MS);
+    expect(peak).toBeLessThan(RSS_MARGIN);
   }, 180_000);
 });
