@@ -51,7 +51,7 @@ export function inflateBody(
       ? createInflate({ chunkSize: CHUNK_BYTES })
       : createGunzip({ chunkSize: CHUNK_BYTES });
   // Unwritten pages of a large allocation cost no memory, so a lying hint costs nothing until filled.
-  let out = Buffer.allocUnsafeSlow(upfront > 0 ? upfront : Math.min(4 * CHUNK_BYTES, maxOutputLength));
+  let out = Buffer.allocUnsafeSlow(upfront > 0 ? upfront : Math.min(CHUNK_BYTES, maxOutputLength));
   let size = 0;
   return new Promise((resolve, reject) => {
     let done = false;
