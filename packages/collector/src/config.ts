@@ -100,7 +100,7 @@ export interface CollectorOptions {
   bearerToken?: string;
   /** Request body limit as received (compressed). Env `SPANTRACK_COLLECTOR_MAX_REQUEST_BYTES`. @default 20 MiB */
   maxRequestBytes?: number;
-  /** Request body limit after gunzip, enforced while inflating. Env `SPANTRACK_COLLECTOR_MAX_DECOMPRESSED_BYTES`. @default 64 MiB */
+  /** Request body limit after gunzip, enforced while inflating. Env `SPANTRACK_COLLECTOR_MAX_DECOMPRESSED_BYTES`. @default 32 MiB (so that the largest requests in flight stay within the 512 MiB memory ceiling) */
   maxDecompressedBytes?: number;
   /**
    * Request body bytes held at once over all HTTP requests (received plus decompressed); a request
@@ -198,7 +198,7 @@ export const DEFAULTS = {
   grpcHost: '127.0.0.1',
   grpcPort: 4317,
   maxRequestBytes: 20 * 1024 * 1024,
-  maxDecompressedBytes: 64 * 1024 * 1024,
+  maxDecompressedBytes: 32 * 1024 * 1024,
   maxQueuedMessages: 20_000,
   maxSpansPerRequest: 10_000,
   errorLingerMs: 10_000,

@@ -75,7 +75,7 @@ describe('bad input: each gets its 4xx, and the next valid request succeeds', ()
     const res = await post(url, bomb, { ...PROTO, 'content-encoding': 'gzip' });
     expect(res.status).toBe(413);
     expect(statusMessage(res)).toMatch(/decompressed body exceeds/);
-    // Inflation stops at the 64 MiB limit: never the full 100 MiB.
+    // Inflation stops at the 32 MiB limit: never the full 100 MiB.
     expect(process.memoryUsage().rss - before).toBeLessThan(90 * 1024 * 1024);
     await thenValidStillWorks();
   });

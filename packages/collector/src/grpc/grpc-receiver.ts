@@ -84,6 +84,8 @@ export async function startGrpcReceiver(options: GrpcReceiverOptions): Promise<G
   const server = new Server({
     'grpc.max_receive_message_length': options.maxMessageBytes,
     'grpc.max_send_message_length': 1024 * 1024,
+    // Per-call channelz bookkeeping the collector never reads: work on every call, refused ones too.
+    'grpc.enable_channelz': 0,
     // Token and memory are checked on the metadata, before any message is read or inflated.
     interceptors: [
       admissionInterceptor({
@@ -111,7 +113,7 @@ export async function startGrpcReceiver(options: GrpcReceiverOptions): Promise<G
       );
     if (!reservation.take(call.request.length)) throw busy();
     let decoded: DecodedTraces;
-    // grpc-js has just assembled the message (a copy of up to 64 MiB): decoding starts on a new turn.
+    // grpc-js has just assembled the message (a copy of up to 32 MiB): decoding starts on a new turn.
     await nextTurn();
     try {
       decoded = await decodeProtobufTracesSliced(call.request, options.maxSpansPerRequest);

@@ -1,7 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo, Server as NetServer, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { createGunzip, createInflate } from 'node:zlib';
 import { type DecodedTraces, TooManySpansError } from '../otlp/decoded-traces';
 import { decodeJsonTracesSliced } from '../otlp/otlp-json-decoder';
 import { decodeProtobufTracesSliced } from '../otlp/otlp-protobuf-decoder';
@@ -17,6 +16,7 @@ import { type MemoryBudget, Reservation, SPAN_COST_BYTES } from '../pipeline/mem
 import { concatInSlices } from '../slicing/concat-in-slices';
 import type { CollectorMetrics } from '../telemetry/collector-metrics';
 import type { BearerAuth } from './bearer-auth';
+import { InflateError, inflateBody } from './inflate-body';
 
 export const TRACES_PATH = '/v1/traces';
 
@@ -98,6 +98,8 @@ const MAX_ECHOED_CHARS = 64;
 function quoted(value: string): string {
   return JSON.stringify(value.length > MAX_ECHOED_CHARS ? `${value.slice(0, MAX_ECHOED_CHARS)}…` : value);
 }
+/** Bodies of at least this declared length are received into one buffer allocated up front. */
+const PREALLOCATE_BYTES = 64 * 1024;
 /** At the close deadline, how long the 503s to waiting requests may take to be written. */
 const ANSWER_GRACE_MS = 200;
 /** While closing, how long a connection that has sent nothing yet may still send its request. */
@@ -123,48 +125,6 @@ function mediaType(header: string | undefined): string {
   if (header === undefined) return '';
   const semicolon = header.indexOf(';');
   return (semicolon === -1 ? header : header.slice(0, semicolon)).trim().toLowerCase();
-}
-
-function decompress(
-  body: Buffer,
-  encoding: string,
-  maxOutputLength: number,
-  reservation: Reservation,
-  busy: () => HttpFailure,
-): Promise<Buffer> {
-  if (encoding === 'identity') return Promise.resolve(body);
-  const inflater = encoding === 'deflate' ? createInflate() : createGunzip();
-  return new Promise((resolve, reject) => {
-    // Counted chunk by chunk: inflation stops as soon as the output passes the limit (a gzip bomb
-    // never costs more than that much memory) or the shared budget.
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    const fail = (failure: HttpFailure) => {
-      if (done) return;
-      done = true;
-      chunks.length = 0;
-      inflater.destroy();
-      reject(failure);
-    };
-    inflater.on('data', (chunk: Buffer) => {
-      if (done) return;
-      size += chunk.length;
-      if (size > maxOutputLength) {
-        fail(new HttpFailure('too_large', `decompressed body exceeds ${maxOutputLength} bytes`));
-      } else if (!reservation.take(chunk.length)) fail(busy());
-      else chunks.push(chunk);
-    });
-    inflater.on('error', (error) =>
-      fail(new HttpFailure('invalid', `body is not valid ${encoding}: ${error.message}`)),
-    );
-    inflater.on('end', () => {
-      if (done) return;
-      done = true;
-      concatInSlices(chunks, size).then(resolve, reject);
-    });
-    inflater.end(body);
-  });
 }
 
 interface PendingExport {
@@ -258,6 +218,11 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
     return new Promise((resolve, reject) => {
       const chunks: Buffer[] = [];
       let size = 0;
+      // A large body of declared length is copied into one buffer as it comes (never held twice,
+      // no copy of it all at the end); a small one is usually a single chunk.
+      const declared = Number(req.headers['content-length']);
+      const into =
+        declared >= PREALLOCATE_BYTES && declared <= limit ? Buffer.allocUnsafeSlow(declared) : undefined;
       let done = false;
       const stop = (failure: HttpFailure) => {
         done = true;
@@ -270,13 +235,16 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
         size += chunk.length;
         if (size > limit) return stop(new HttpFailure('too_large', `request body exceeds ${limit} bytes`));
         if (!reservation.take(chunk.length)) return stop(busy());
-        chunks.push(chunk);
+        // Node's parser never delivers more than the declared length.
+        if (into !== undefined) chunk.copy(into, size - chunk.length);
+        else chunks.push(chunk);
       };
       req.on('data', onData);
       req.once('end', () => {
         if (done) return;
         done = true;
-        concatInSlices(chunks, size).then(resolve, reject);
+        if (into !== undefined) resolve(into.subarray(0, size));
+        else concatInSlices(chunks, size).then(resolve, reject);
       });
       // The client went away mid-body: nobody gets an answer, so it is not an `invalid` request.
       req.once('error', (error) => {
@@ -302,13 +270,18 @@ export async function startHttpReceiver(options: HttpReceiverOptions): Promise<H
   async function readAndDecode(
     req: IncomingMessage,
     format: Format,
-    encoding: string,
+    encoding: 'identity' | 'gzip' | 'deflate',
     reservation: Reservation,
   ): Promise<{ decoded: DecodedTraces; wire: Buffer; body: Buffer }> {
     const wire = await readBody(req, options.maxRequestBytes, reservation);
     let body = wire;
     if (encoding !== 'identity') {
-      body = await decompress(wire, encoding, options.maxDecompressedBytes, reservation, busy);
+      try {
+        body = await inflateBody(wire, encoding, options.maxDecompressedBytes, reservation);
+      } catch (error) {
+        if (!(error instanceof InflateError)) throw error;
+        throw error.reason === 'busy' ? busy() : new HttpFailure(error.reason, error.message);
+      }
       // Only the decompressed bytes are held from here on.
       reservation.giveBack(wire.length);
     }

@@ -62,7 +62,7 @@ export function decodeJsonTraces(body: Buffer, maxSpans = Number.POSITIVE_INFINI
 /**
  * `decodeJsonTraces` in slices, for the receivers: the body is parsed by `parseJsonSliced` and its
  * spans read a few milliseconds at a time, with a yield to the event loop in between, so that a
- * 64 MiB body does not hold up other requests (or `/healthz`). Same spans, same errors.
+ * 32 MiB body does not hold up other requests (or `/healthz`). Same spans, same errors.
  * @throws OtlpDecodeError as decodeJsonTraces; TooManySpansError
  */
 export async function decodeJsonTracesSliced(
@@ -121,8 +121,8 @@ function countSpanIdKeys(body: Buffer, from = 0, to = body.length): number {
   }
   return count;
 }
-/** Bytes searched for span id keys at a time by the sliced decoder (about 5 ms of `indexOf`). */
-const COUNT_STEP = 4 * 1024 * 1024;
+/** Bytes searched for span id keys at a time by the sliced decoder (1–5 ms of `indexOf`, for two keys). */
+const COUNT_STEP = 1024 * 1024;
 const SPAN_ID_KEYS = [Buffer.from('"spanId"'), Buffer.from('"span_id"')];
 
 function readSpan(s: Json, resource: Attributes, scope: SpanLike['scope'], out: DecodedTraces): void {

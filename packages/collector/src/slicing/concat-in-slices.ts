@@ -4,7 +4,7 @@ import { TimeSlice } from './time-slice';
 const ONE_GO_BYTES = 1024 * 1024;
 
 /**
- * `Buffer.concat(chunks, size)` copied a few milliseconds at a time: a 64 MiB body (a fresh
+ * `Buffer.concat(chunks, size)` copied a few milliseconds at a time: a 32 MiB body (a fresh
  * allocation, page faults included) takes tens of milliseconds to copy, too long to hold the loop.
  */
 export async function concatInSlices(
