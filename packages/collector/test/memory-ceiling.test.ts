@@ -7,12 +7,12 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { gzipSync } from 'node:zlib';
-import { credentials, Metadata, makeGenericClientConstructor, type ServiceError } from '@grpc/grpc-js';
-import { TRACE_SERVICE_EXPORT_PATH } from '@spantrack/collector';
+import { Metadata } from '@grpc/grpc-js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CliProcess } from './support/cli-process';
 import { agentTraces, toJson, toProtobuf } from './support/fixtures';
 import { post } from './support/post';
+import { rawGrpcClient } from './support/raw-grpc-client';
 
 const FULL = process.env.SPANTRACK_FULL_MEMORY_TEST === '1';
 const SECONDS = FULL ? 60 : 8;
@@ -85,42 +85,18 @@ function peakRss(pid: number): number {
   return Number(kb![1]) * 1024;
 }
 
-type RawExport = (
-  body: Buffer,
-  metadata: Metadata,
-  options: object,
-  callback: (error: ServiceError | null) => void,
-) => void;
-
+/** A gRPC sender of raw export bytes, gzip-compressed, without message limits: `call` gives the status code. */
 function grpcSender(url: string) {
-  const bytes = (b: Buffer) => b;
-  const Client = makeGenericClientConstructor(
-    {
-      Export: {
-        path: TRACE_SERVICE_EXPORT_PATH,
-        requestStream: false,
-        responseStream: false,
-        requestSerialize: bytes,
-        requestDeserialize: bytes,
-        responseSerialize: bytes,
-        responseDeserialize: bytes,
-      },
-    },
-    'TraceService',
-  );
-  const client = new Client(new URL(url).host, credentials.createInsecure(), {
+  const { client, call: raw } = rawGrpcClient(url, {
     'grpc.default_compression_algorithm': 2,
     'grpc.max_send_message_length': -1,
     'grpc.max_receive_message_length': -1,
   });
-  const call = (body: Buffer, token?: string) =>
-    new Promise<number>((resolve) => {
-      const metadata = new Metadata();
-      if (token !== undefined) metadata.set('authorization', `Bearer ${token}`);
-      (client as unknown as { Export: RawExport }).Export(body, metadata, {}, (error) =>
-        resolve(error ? error.code : 0),
-      );
-    });
+  const call = async (body: Buffer, token?: string) => {
+    const metadata = new Metadata();
+    if (token !== undefined) metadata.set('authorization', `Bearer ${token}`);
+    return (await raw(body, metadata)).code;
+  };
   return { client, call };
 }
 
