@@ -8,6 +8,8 @@ import {
   MemorySink,
   type TrackMessage,
 } from '@spantrack/processor';
+import { afterAll, beforeAll } from 'vitest';
+import { type FakeOpenAI, startFakeOpenAI } from './fake-openai-server';
 
 /** A tracer provider as a user sets it up: scope context copied onto spans, analytics in memory. */
 export class Pipeline {
@@ -45,6 +47,25 @@ export function enableContext(): void {
 
 export function disableContext(): void {
   context.disable();
+}
+
+/**
+ * The file's tests against one local fake OpenAI server, with async context on: `setUp` runs once
+ * the server is up, `tearDown` before it stops. Returns the server (once the file's tests run).
+ */
+export function useFakeOpenAI(hooks: { setUp?: () => void; tearDown?: () => void } = {}): () => FakeOpenAI {
+  let server: FakeOpenAI | undefined;
+  beforeAll(async () => {
+    enableContext();
+    server = await startFakeOpenAI();
+    hooks.setUp?.();
+  });
+  afterAll(async () => {
+    hooks.tearDown?.();
+    disableContext();
+    await server?.close();
+  });
+  return () => server!;
 }
 
 /** Event names, sorted: what a test compares first. */

@@ -2,9 +2,9 @@ import { createRequire } from 'node:module';
 import { metrics } from '@opentelemetry/api';
 import { OpenAIInstrumentation } from '@opentelemetry/instrumentation-openai';
 import type OpenAIType from 'openai';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type FakeOpenAI, MODEL, startFakeOpenAI, Trigger } from './fake-openai-server';
-import { disableContext, enableContext, names, Pipeline } from './harness';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MODEL, startFakeOpenAI, Trigger } from './fake-openai-server';
+import { names, Pipeline, useFakeOpenAI } from './harness';
 import { describeModelClientMatrix, runOpenAiCase } from './scenarios-sdk';
 
 /*
@@ -12,27 +12,22 @@ import { describeModelClientMatrix, runOpenAiCase } from './scenarios-sdk';
  * a local OpenAI-compatible server. It patches `require('openai')`, so the client is loaded after it.
  */
 
-let server: FakeOpenAI;
 let OpenAI: typeof OpenAIType;
 let client: OpenAIType;
 const instrumentation = new OpenAIInstrumentation();
 
-beforeAll(async () => {
-  enableContext();
-  server = await startFakeOpenAI();
-  instrumentation.setMeterProvider(metrics.getMeterProvider());
-  OpenAI = createRequire(import.meta.url)('openai').OpenAI;
-});
-afterAll(async () => {
-  instrumentation.disable();
-  disableContext();
-  await server.close();
+const server = useFakeOpenAI({
+  setUp: () => {
+    instrumentation.setMeterProvider(metrics.getMeterProvider());
+    OpenAI = createRequire(import.meta.url)('openai').OpenAI;
+  },
+  tearDown: () => instrumentation.disable(),
 });
 
 /** Points the instrumentation at the test's pipeline; a client whose timeout the SLOW trigger outlasts. */
 function bind(pipeline: Pipeline): void {
   instrumentation.setTracerProvider(pipeline.provider);
-  client = new OpenAI({ baseURL: server.url, apiKey: 'test-key', maxRetries: 0, timeout: 300 });
+  client = new OpenAI({ baseURL: server().url, apiKey: 'test-key', maxRetries: 0, timeout: 300 });
 }
 
 describeModelClientMatrix({

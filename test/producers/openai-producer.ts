@@ -1,8 +1,7 @@
 import type { TracerProvider } from '@opentelemetry/api';
 import OpenAI from 'openai';
-import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
-import { type FakeOpenAI, startFakeOpenAI } from './fake-openai-server';
-import { disableContext, enableContext, Pipeline } from './harness';
+import { afterEach, beforeEach } from 'vitest';
+import { Pipeline, useFakeOpenAI } from './harness';
 import {
   actionInvoked,
   aiError,
@@ -29,24 +28,17 @@ const TOOLS = [{ type: 'function' as const, function: { name: TOOL_NAME, paramet
  * pipeline per test (registers the suite's hooks). `calls` drives the scenario matrix.
  */
 export function instrumentedOpenAI(instrumentation: OpenAIModuleInstrumentation) {
-  let server: FakeOpenAI;
   let pipeline: Pipeline;
   let client: OpenAI;
 
-  beforeAll(async () => {
-    enableContext();
-    server = await startFakeOpenAI();
-    instrumentation.manuallyInstrument(OpenAI);
-  });
-  afterAll(async () => {
-    instrumentation.disable();
-    disableContext();
-    await server.close();
+  const server = useFakeOpenAI({
+    setUp: () => instrumentation.manuallyInstrument(OpenAI),
+    tearDown: () => instrumentation.disable(),
   });
   beforeEach(() => {
     pipeline = new Pipeline();
     instrumentation.setTracerProvider(pipeline.provider);
-    client = new OpenAI({ baseURL: server.url, apiKey: 'test-key', maxRetries: 0, timeout: 300 });
+    client = new OpenAI({ baseURL: server().url, apiKey: 'test-key', maxRetries: 0, timeout: 300 });
   });
   afterEach(() => pipeline.shutdown());
 

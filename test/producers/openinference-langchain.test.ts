@@ -4,9 +4,8 @@ import { LangChainInstrumentation } from '@arizeai/openinference-instrumentation
 import * as callbackManagerModule from '@langchain/core/callbacks/manager';
 import { AsyncLocalStorageProviderSingleton } from '@langchain/core/singletons';
 import { context } from '@opentelemetry/api';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type FakeOpenAI, startFakeOpenAI } from './fake-openai-server';
-import { disableContext, enableContext, names, one, Pipeline } from './harness';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { names, one, Pipeline, useFakeOpenAI } from './harness';
 import { CHAIN_TURN_EVENTS, expectedOfLangChain, langChainOpenAI } from './langchain-producer';
 import { aiError, CALL_COST_CACHED, describeMatrix, generation, TOKENS, TOOL_NAME } from './scenarios';
 
@@ -16,20 +15,13 @@ import { aiError, CALL_COST_CACHED, describeMatrix, generation, TOKENS, TOOL_NAM
  * CHAIN spans).
  */
 
-let server: FakeOpenAI;
 let pipeline: Pipeline;
 let instrumentation: LangChainInstrumentation;
 
-beforeAll(async () => {
-  enableContext();
+const server = useFakeOpenAI({
   // LangChain's own run context, as the `langchain` package sets it up in Node: nested runs
   // (the model call, the tool) are children of the chain's span only with it.
-  AsyncLocalStorageProviderSingleton.initializeGlobalInstance(new AsyncLocalStorage());
-  server = await startFakeOpenAI();
-});
-afterAll(async () => {
-  disableContext();
-  await server.close();
+  setUp: () => AsyncLocalStorageProviderSingleton.initializeGlobalInstance(new AsyncLocalStorage()),
 });
 beforeEach(() => {
   pipeline = new Pipeline();
@@ -41,7 +33,7 @@ afterEach(async () => {
   await pipeline.shutdown();
 });
 
-const { agent, calls } = langChainOpenAI(() => server.url);
+const { agent, calls } = langChainOpenAI(() => server().url);
 
 // A call as its span says it: the requested model name (`llm.model_name`), the usage with its
 // 4 cached input tokens, so priced with them. LangChain reads a stream's usage chunk itself.

@@ -1,8 +1,7 @@
 import * as callbackManagerModule from '@langchain/core/callbacks/manager';
 import { LangChainInstrumentation } from '@traceloop/instrumentation-langchain';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type FakeOpenAI, startFakeOpenAI } from './fake-openai-server';
-import { disableContext, enableContext, names, one, Pipeline } from './harness';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { names, one, Pipeline, useFakeOpenAI } from './harness';
 import { CHAIN_TURN_EVENTS, expectedOfLangChain, langChainOpenAI } from './langchain-producer';
 import { aiError, CALL_COST_NO_CACHE, describeMatrix, generation, TOKENS, TOOL_NAME } from './scenarios';
 
@@ -12,19 +11,12 @@ import { aiError, CALL_COST_NO_CACHE, describeMatrix, generation, TOKENS, TOOL_N
  * only through `traceloop.*` keys.
  */
 
-let server: FakeOpenAI;
 let pipeline: Pipeline;
 const instrumentation = new LangChainInstrumentation();
 
-beforeAll(async () => {
-  enableContext();
-  server = await startFakeOpenAI();
-  instrumentation.manuallyInstrument({ callbackManagerModule });
-});
-afterAll(async () => {
-  instrumentation.disable();
-  disableContext();
-  await server.close();
+const server = useFakeOpenAI({
+  setUp: () => instrumentation.manuallyInstrument({ callbackManagerModule }),
+  tearDown: () => instrumentation.disable(),
 });
 beforeEach(() => {
   pipeline = new Pipeline();
@@ -32,7 +24,7 @@ beforeEach(() => {
 });
 afterEach(() => pipeline.shutdown());
 
-const { lookupOrder, agent, calls } = langChainOpenAI(() => server.url);
+const { lookupOrder, agent, calls } = langChainOpenAI(() => server().url);
 
 // It writes the requested model as the response model and no cached tokens: all input priced uncached.
 const USAGE = { ...TOKENS, cost_usd: CALL_COST_NO_CACHE };

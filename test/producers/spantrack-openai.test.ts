@@ -1,9 +1,8 @@
 import { createRequire } from 'node:module';
 import { OpenAIInstrumentation } from '@spantrack/instrumentation-openai';
 import type * as OpenAIModule from 'openai7';
-import { afterAll, beforeAll } from 'vitest';
-import { type FakeOpenAI, MODEL, startFakeOpenAI } from './fake-openai-server';
-import { disableContext, enableContext, type Pipeline } from './harness';
+import { MODEL } from './fake-openai-server';
+import { type Pipeline, useFakeOpenAI } from './harness';
 import { describeModelClientMatrix, runOpenAiCase } from './scenarios-sdk';
 
 /*
@@ -19,25 +18,22 @@ const version: string = require('openai7/version').VERSION;
 const instrumentation = new OpenAIInstrumentation({ enabled: false });
 const [definition] = instrumentation.getModuleDefinitions();
 
-let server: FakeOpenAI;
 let client: OpenAIModule.OpenAI;
 
-beforeAll(async () => {
-  enableContext();
-  server = await startFakeOpenAI();
-  instrumentation.enable();
-  definition!.patch!(openai, version);
-});
-afterAll(async () => {
-  definition!.unpatch!(openai, version);
-  instrumentation.disable();
-  disableContext();
-  await server.close();
+const server = useFakeOpenAI({
+  setUp: () => {
+    instrumentation.enable();
+    definition!.patch!(openai, version);
+  },
+  tearDown: () => {
+    definition!.unpatch!(openai, version);
+    instrumentation.disable();
+  },
 });
 
 function bind(pipeline: Pipeline): void {
   instrumentation.setTracerProvider(pipeline.provider);
-  client = new openai.OpenAI({ baseURL: server.url, apiKey: 'test-key', maxRetries: 0, timeout: 300 });
+  client = new openai.OpenAI({ baseURL: server().url, apiKey: 'test-key', maxRetries: 0, timeout: 300 });
 }
 
 describeModelClientMatrix({
