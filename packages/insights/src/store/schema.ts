@@ -50,11 +50,17 @@ export const CREATE_EVENTS_TABLE = `CREATE TABLE IF NOT EXISTS events (${columns
  * thread instead of the JavaScript thread, which the collector needs for translating spans.
  */
 export const INSERT_FROM_COLUMNS_JSON = (() => {
+  // `properties` arrives as JSON values (the payload as it was serialized), stored as their text.
   const shape = EVENT_COLUMNS.map(
-    ([name, type]) => `"${name}":["${type === 'TIMESTAMP' ? 'BIGINT' : type}"]`,
+    ([name, type]) =>
+      `"${name}":["${type === 'TIMESTAMP' ? 'BIGINT' : name === 'properties' ? 'JSON' : type}"]`,
   );
   const select = EVENT_COLUMNS.map(([name, type]) =>
-    type === 'TIMESTAMP' ? `epoch_ms(unnest(j.${name})) AS ${name}` : `unnest(j.${name}) AS ${name}`,
+    type === 'TIMESTAMP'
+      ? `epoch_ms(unnest(j.${name})) AS ${name}`
+      : name === 'properties'
+        ? `CAST(unnest(j.${name}) AS VARCHAR) AS ${name}`
+        : `unnest(j.${name}) AS ${name}`,
   );
   return `INSERT INTO events SELECT ${select.join(', ')} FROM (SELECT from_json(CAST($columns AS VARCHAR), '{${shape.join(',')}}') AS j)`;
 })();
