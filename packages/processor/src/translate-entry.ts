@@ -21,6 +21,7 @@ export type {
   TimedEventLike,
 } from './sdk-span';
 export type { Attributes, AttributeValue, SpanEventLike, SpanLike } from './span-like';
+export { spansByTrace, traceRuns } from './trace-runs';
 export {
   BUILTIN_CATALOGS,
   createTranslator,

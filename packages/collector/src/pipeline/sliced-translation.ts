@@ -1,4 +1,10 @@
-import type { SpanLike, TranslateResult, Translator } from '@spantrack/processor/translate';
+import {
+  type SpanLike,
+  spansByTrace,
+  type TranslateResult,
+  type Translator,
+  traceRuns,
+} from '@spantrack/processor/translate';
 import { TimeSlice } from '../slicing/time-slice';
 
 /** Spans translated together before the clock is looked at: a slice holds whole traces, at least this many spans. */
@@ -32,13 +38,7 @@ export async function translateByTraces(
     return results;
   }
   // Each trace's spans, in request order; traces in the order they first appear.
-  const traces = new Map<string, number[]>();
-  for (let i = 0; i < spans.length; i++) {
-    const id = spans[i]!.traceId;
-    const members = traces.get(id);
-    if (members === undefined) traces.set(id, [i]);
-    else members.push(i);
-  }
+  const traces = spansByTrace(spans);
   const results = new Array<TranslateResult>(spans.length);
   let batch: number[] = [];
   const translateBatch = () => {
@@ -55,22 +55,4 @@ export async function translateByTraces(
   }
   if (batch.length > 0) translateBatch();
   return results;
-}
-
-/**
- * Where each trace's run of spans starts, and the end (`[0, ..., spans.length]`), when every trace's
- * spans come together; undefined when a trace id comes back after another.
- */
-function traceRuns(spans: readonly SpanLike[]): number[] | undefined {
-  const starts = [0];
-  const seen = new Set<string>([spans[0]!.traceId]);
-  for (let i = 1; i < spans.length; i++) {
-    const id = spans[i]!.traceId;
-    if (id === spans[i - 1]!.traceId) continue;
-    if (seen.has(id)) return undefined;
-    seen.add(id);
-    starts.push(i);
-  }
-  starts.push(spans.length);
-  return starts;
 }

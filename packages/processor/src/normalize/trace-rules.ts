@@ -1,6 +1,7 @@
 import { AiErrorType } from '@spantrack/conventions';
 import type { Diagnostic } from '../diagnostics';
 import type { SpanLike } from '../span-like';
+import { spansByTrace, traceRuns } from '../trace-runs';
 import { isModelCall, priceModelCall } from './cost';
 import type { Interaction } from './interaction';
 import { type Prices, roundUsd } from './price-table';
@@ -83,26 +84,13 @@ export function applyTraceRules(
   context?: ReadonlyArray<TraceContext | undefined>,
 ): void {
   const n = spans.length;
-  // A trace's spans usually come together: runs of one trace id (`runs`: start, end, start, end,
-  // ...) stand for the traces, and only when a trace id comes back after another is every span
-  // grouped by trace (`runs` undefined).
-  let runs: number[] | undefined = [];
-  const seen = new Set<string>();
-  for (let i = 1, from = 0; i <= n; i++) {
-    if (i < n && spans[i]!.traceId === spans[i - 1]!.traceId) continue;
-    const id = spans[from]!.traceId;
-    if (seen.has(id)) {
-      runs = undefined;
-      break;
-    }
-    seen.add(id);
-    runs.push(from, i);
-    from = i;
-  }
+  // A trace's spans usually come together: runs of one trace id stand for the traces, and only when
+  // a trace id comes back after another is every span grouped by trace (`runs` undefined).
+  const runs = traceRuns(spans);
   // Parent index per span (-1: not in the batch), computed once.
   const parents = new Int32Array(n).fill(-1);
   if (runs !== undefined) {
-    for (let r = 0; r < runs.length; r += 2) findParents(spans, runs[r]!, runs[r + 1]!, parents);
+    for (let r = 0; r + 1 < runs.length; r++) findParents(spans, runs[r]!, runs[r + 1]!, parents);
   } else findParents(spans, 0, n, parents);
   const parent = (i: number): number | undefined => {
     const j = parents[i]!;
@@ -118,16 +106,12 @@ export function applyTraceRules(
     depth[i] = d;
   }
   if (runs !== undefined) {
-    for (let r = 0; r < runs.length; r += 2)
+    for (let r = 0; r + 1 < runs.length; r++)
       shareIdentity(interactions, context, depth, undefined, runs[r]!, runs[r + 1]!);
   } else {
-    const members = new Map<string, number[]>();
-    for (let i = 0; i < n; i++) {
-      const list = members.get(spans[i]!.traceId);
-      if (list === undefined) members.set(spans[i]!.traceId, [i]);
-      else list.push(i);
+    for (const list of spansByTrace(spans).values()) {
+      shareIdentity(interactions, context, depth, list, 0, list.length);
     }
-    for (const list of members.values()) shareIdentity(interactions, context, depth, list, 0, list.length);
   }
 
   // Nesting: what each interaction sits inside.
