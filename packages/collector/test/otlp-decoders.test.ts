@@ -8,7 +8,7 @@ import { encodeExportResponse, encodeExportResponseJson } from '../src/otlp/otlp
 import { OtlpDecodeError, utf8 } from '../src/otlp/protobuf-reader';
 import { MAX_ERROR_MESSAGE_BYTES, truncateUtf8 } from '../src/pipeline/collector-pipeline';
 import { TimeSlice } from '../src/slicing/time-slice';
-import { agentTraces, everyFieldSpan, RESOURCE, toJson, toProtobuf } from './support/fixtures';
+import { agentTraces, everyFieldSpan, memoryTracer, RESOURCE, toJson, toProtobuf } from './support/fixtures';
 
 const decoders = [
   ['protobuf', (b: Buffer) => decodeProtobufTraces(b), toProtobuf],
@@ -162,6 +162,57 @@ describe('protobuf decoder on hostile bytes', () => {
     const fromProtobuf = decodeProtobufTraces(toProtobuf(traces)).spans;
     expect(fromProtobuf.length).toBeGreaterThan(30);
     expect(plain(fromProtobuf)).toBe(plain(decodeJsonTraces(toJson(traces)).spans));
+  });
+
+  it('reads each attribute from its own bytes, however often the same pair came before (pairs are reused)', () => {
+    const { tracer, exporter } = memoryTracer();
+    const values = ['openai', 'ollama', 'openaj', 'opénai', '', 'x'.repeat(70)];
+    for (let i = 0; i < 60; i++) {
+      tracer
+        .startSpan('pairs', {
+          attributes: {
+            'gen_ai.provider.name': values[i % values.length],
+            'repeated.count': i % 3,
+            'repeated.ratio': (i % 2) + 0.25,
+            'repeated.flag': i % 2 === 0,
+            'repeated.list': ['a', 'b'],
+            // Written as `__proto__` in the bytes below (the SDK itself cannot carry that key).
+            __proto_x: 'own',
+          },
+        })
+        .end();
+    }
+    const body = toProtobuf(exporter.getFinishedSpans());
+    for (let at = body.indexOf('__proto_x'); at >= 0; at = body.indexOf('__proto_x', at)) body[at + 8] = 0x5f;
+    for (let round = 0; round < 2; round++) {
+      const spans = decodeProtobufTraces(body).spans;
+      expect(spans).toHaveLength(60);
+      spans.forEach((span, i) => {
+        const a = span.attributes;
+        expect(a['gen_ai.provider.name']).toBe(values[i % values.length]);
+        expect(a['repeated.count']).toBe(i % 3);
+        expect(a['repeated.ratio']).toBe((i % 2) + 0.25);
+        expect(a['repeated.flag']).toBe(i % 2 === 0);
+        expect(a['repeated.list']).toEqual(['a', 'b']);
+        // An own, enumerable attribute, never the object's prototype.
+        expect(Object.getOwnPropertyDescriptor(a, '__proto__')?.value).toBe('own');
+        expect(Object.getPrototypeOf(a)).toBe(Object.prototype);
+      });
+      // Arrays are made per span: changing one span's never changes another's.
+      (spans[0]!.attributes['repeated.list'] as string[]).push('c');
+      expect(spans[1]!.attributes['repeated.list']).toEqual(['a', 'b']);
+      const plain = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? String(x) : x));
+      // Everything else as the JSON decoder reads the same spans.
+      const fromJson = decodeJsonTraces(toJson(exporter.getFinishedSpans())).spans;
+      const entries = (attributes: object) =>
+        Object.entries(attributes)
+          .map(([k, v]) => [k === '__proto_x' ? '__proto__' : k, v])
+          .sort(([x], [y]) => String(x).localeCompare(String(y)));
+      spans.slice(1).forEach((span, i) => {
+        expect(entries(span.attributes)).toEqual(entries(fromJson[i + 1]!.attributes));
+        expect(plain({ ...span, attributes: 0 })).toBe(plain({ ...fromJson[i + 1], attributes: 0 }));
+      });
+    }
   });
 
   it('decodes in slices exactly what it decodes at once, resources and scopes included, and counts first', async () => {

