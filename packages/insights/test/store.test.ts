@@ -29,6 +29,20 @@ it('stores each messageId once, whatever the batch it comes in', async () => {
   expect(await count(s)).toBe(new Set(WORKLOAD.map((m) => m.messageId)).size);
 });
 
+it('keeps the first of an id repeated within one batch, and the rest of the batch', async () => {
+  const s = await store({ batchSize: 1_000 });
+  const tracks = WORKLOAD.filter((m) => m.type === 'track') as Extract<AnalyticsMessage, { type: 'track' }>[];
+  const a = tracks[0];
+  const b = tracks.find((m) => m.messageId !== a!.messageId && m.event !== a!.event);
+  const again = { ...b!, messageId: a!.messageId, event: 'Repeated Id' };
+  const result = await s.send([a!, again, b!]);
+  expect(result).toMatchObject({ failed: 0 });
+  const rows = await s.reader.query('SELECT message_id, event FROM events ORDER BY message_id');
+  expect(rows).toHaveLength(2);
+  expect(rows.find((r) => r.message_id === a!.messageId)?.event).toBe(a!.event);
+  expect(rows.find((r) => r.message_id === b!.messageId)?.event).toBe(b!.event);
+});
+
 it('refuses what it cannot store with a typed error, and stores the rest', async () => {
   const s = await store();
   const bad = [

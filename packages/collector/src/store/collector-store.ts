@@ -31,7 +31,7 @@ export interface CollectorStore {
   closeStore(): Promise<void>;
 }
 
-/** Rows per DuckDB transaction: large batches are what makes the appender fast. */
+/** Rows per DuckDB transaction: the fixed cost of a transaction and its INSERT is shared by more rows. */
 const STORE_BATCH_SIZE = 10_000;
 const STORE_FLUSH_INTERVAL_MS = 250;
 

@@ -11,19 +11,20 @@ import { CLEAR_STAGING, EVENT_COLUMNS, INSERT_FROM_COLUMNS_JSON, MOVE_STAGED_ROW
  * (`INSERT_FROM_COLUMNS_JSON`), which DuckDB runs off the JavaScript thread; the primary key
  * rejects the whole batch if one id is already stored. Only then (or if DuckDB cannot read the
  * JSON), the batch goes the slow way: appended row by row to the staging table and moved into
- * `events` skipping the ids already stored. Redelivered ids are rare, so nearly every batch takes
- * the fast path.
+ * `events` skipping the ids already stored (the first of ids repeated within the batch kept).
+ * Redelivered ids are rare, so nearly every batch takes the fast path.
  */
 export async function appendRows(connection: DuckDBConnection, rows: readonly EventRow[]): Promise<void> {
   if (rows.length === 0) return;
-  const unique = distinctIds(rows);
   try {
     await inTransaction(connection, async () => {
-      await connection.run(INSERT_FROM_COLUMNS_JSON, { columns: columnsJson(unique) });
+      await connection.run(INSERT_FROM_COLUMNS_JSON, { columns: columnsJson(rows) });
     });
   } catch {
-    // A stored id, or text DuckDB's JSON reader refuses (the appender takes any string): the slow
-    // path decides; a failure there (a full disk, ...) is the batch's error.
+    // A stored id, an id twice in the batch (the primary key refuses both), or text DuckDB's JSON
+    // reader refuses (the appender takes any string): the slow path decides; a failure there (a
+    // full disk, ...) is the batch's error.
+    const unique = distinctIds(rows);
     await inTransaction(connection, async () => {
       await appendAll(connection, unique, 'staging', 'temp');
       await connection.run(MOVE_STAGED_ROWS);
