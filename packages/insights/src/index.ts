@@ -26,7 +26,13 @@ export { type ExtraValues, runMetric } from './metrics/run-metric';
 export { formatReport } from './report/format-report';
 export { createEventStore, DuckDbStoreSink } from './store/duckdb-store-sink';
 export { type IngestResult, ingestJsonl } from './store/ingest-jsonl';
-export { type EventRow, toEventRow, UnstorableMessageError } from './store/message-row';
+export {
+  type EventRow,
+  type EventValues,
+  toEventRow,
+  toEventValues,
+  UnstorableMessageError,
+} from './store/message-row';
 export {
   type EventStoreOptions,
   type ResolvedStoreOptions,

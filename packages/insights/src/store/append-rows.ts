@@ -3,7 +3,7 @@ import {
   type DuckDBConnection,
   DuckDBTimestampMillisecondsValue,
 } from '@duckdb/node-api';
-import type { EventRow } from './message-row';
+import { COLUMN, type EventValues } from './message-row';
 import { CLEAR_STAGING, EVENT_COLUMNS, INSERT_FROM_COLUMNS_JSON, MOVE_STAGED_ROWS } from './schema';
 
 /**
@@ -14,7 +14,7 @@ import { CLEAR_STAGING, EVENT_COLUMNS, INSERT_FROM_COLUMNS_JSON, MOVE_STAGED_ROW
  * `events` skipping the ids already stored (the first of ids repeated within the batch kept).
  * Redelivered ids are rare, so nearly every batch takes the fast path.
  */
-export async function appendRows(connection: DuckDBConnection, rows: readonly EventRow[]): Promise<void> {
+export async function appendRows(connection: DuckDBConnection, rows: readonly EventValues[]): Promise<void> {
   if (rows.length === 0) return;
   try {
     await inTransaction(connection, async () => {
@@ -34,11 +34,11 @@ export async function appendRows(connection: DuckDBConnection, rows: readonly Ev
 }
 
 /** The first of repeated ids within one batch wins, as INSERT OR IGNORE keeps the stored one. */
-function distinctIds(rows: readonly EventRow[]): readonly EventRow[] {
+function distinctIds(rows: readonly EventValues[]): readonly EventValues[] {
   const seen = new Set<string>();
-  const unique: EventRow[] = [];
+  const unique: EventValues[] = [];
   for (const row of rows) {
-    const id = row.message_id as string;
+    const id = row[COLUMN.message_id] as string;
     if (seen.has(id)) continue;
     seen.add(id);
     unique.push(row);
@@ -59,7 +59,7 @@ async function inTransaction(connection: DuckDBConnection, work: () => Promise<v
 
 async function appendAll(
   connection: DuckDBConnection,
-  rows: readonly EventRow[],
+  rows: readonly EventValues[],
   table: string,
   catalog?: string,
 ): Promise<void> {
@@ -83,32 +83,31 @@ async function appendAll(
 
 /**
  * The rows as one JSON object of column arrays, in `EVENT_COLUMNS` order (`ts` in epoch ms). The
- * `properties` column is already JSON text (`toEventRow`), so it goes in as JSON values, not as
+ * `properties` column is already JSON text (`toEventValues`), so it goes in as JSON values, not as
  * strings: escaping 500 characters of JSON again per row was the largest cost of a batch on the
  * JavaScript thread, and DuckDB turns the values back into text on its own threads.
  */
-function columnsJson(rows: readonly EventRow[]): string {
+function columnsJson(rows: readonly EventValues[]): string {
   const parts: string[] = [];
-  for (const [name] of EVENT_COLUMNS) {
-    if (name === 'properties') {
-      const texts = new Array<string>(rows.length);
-      for (let i = 0; i < rows.length; i++) texts[i] = (rows[i]!.properties as string | null) ?? 'null';
-      parts.push(`"properties":[${texts.join(',')}]`);
+  for (let k = 0; k < EVENT_COLUMNS.length; k++) {
+    const name = EVENT_COLUMNS[k]![0];
+    const values = new Array<string | number | null>(rows.length);
+    if (k === COLUMN.properties) {
+      for (let i = 0; i < rows.length; i++) values[i] = rows[i]![k] ?? 'null';
+      parts.push(`"${name}":[${values.join(',')}]`);
       continue;
     }
-    const values = new Array<string | number | null>(rows.length);
-    for (let i = 0; i < rows.length; i++) {
-      const value = rows[i]![name];
-      values[i] = value === undefined ? null : name === 'ts' ? Math.trunc(value as number) : value;
-    }
+    if (k === COLUMN.ts) for (let i = 0; i < rows.length; i++) values[i] = Math.trunc(rows[i]![k] as number);
+    else for (let i = 0; i < rows.length; i++) values[i] = rows[i]![k] ?? null;
     parts.push(`"${name}":${JSON.stringify(values)}`);
   }
   return `{${parts.join(',')}}`;
 }
 
-function appendRow(appender: DuckDBAppender, row: EventRow) {
-  for (const [name, type] of EVENT_COLUMNS) {
-    const value = row[name];
+function appendRow(appender: DuckDBAppender, row: EventValues) {
+  for (let k = 0; k < EVENT_COLUMNS.length; k++) {
+    const type = EVENT_COLUMNS[k]![1];
+    const value = row[k];
     if (value === null || value === undefined) appender.appendNull();
     else if (type === 'TIMESTAMP') {
       appender.appendTimestampMilliseconds(

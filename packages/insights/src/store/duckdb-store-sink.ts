@@ -4,7 +4,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import type { AnalyticsMessage, DeliveryResult, Sink } from '@spantrack/processor';
 import { Insights } from '../insights';
 import { appendRows } from './append-rows';
-import { type EventRow, toEventRow } from './message-row';
+import { COLUMN, type EventValues, toEventValues } from './message-row';
 import { type EventStoreOptions, type ResolvedStoreOptions, resolveStoreOptions } from './options';
 import { CREATE_EVENTS_TABLE, CREATE_STAGING_TABLE, DELETE_EXPIRED } from './schema';
 import { ConnectionPool, SerialConnection } from './serial-connection';
@@ -19,7 +19,7 @@ import { StoreClosedError, StoreFullError, StoreWriteError } from './store-error
 const DATABASE_SETTINGS = { checkpoint_threshold: '64MB' };
 
 interface Pending {
-  rows: EventRow[];
+  rows: EventValues[];
   result: DeliveryResult;
   resolve: (result: DeliveryResult) => void;
 }
@@ -96,10 +96,10 @@ export class DuckDbStoreSink implements Sink {
     if (this.queuedRows + messages.length > this.options.maxQueuedMessages) {
       return refuse(new StoreFullError(this.options.maxQueuedMessages));
     }
-    const rows: EventRow[] = [];
+    const rows: EventValues[] = [];
     for (const message of messages) {
       try {
-        rows.push(toEventRow(message));
+        rows.push(toEventValues(message));
       } catch (error) {
         result.failed += 1;
         result.errors.push({
@@ -194,7 +194,7 @@ export class DuckDbStoreSink implements Sink {
           for (const p of batch) {
             p.result.failed += p.rows.length;
             for (const row of p.rows)
-              p.result.errors.push({ messageId: row.message_id as string, error: failure });
+              p.result.errors.push({ messageId: row[COLUMN.message_id] as string, error: failure });
           }
         }
         for (const p of batch) p.resolve(p.result);

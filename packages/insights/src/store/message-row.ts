@@ -1,8 +1,17 @@
 import type { AnalyticsMessage, JsonObject, JsonValue } from '@spantrack/processor';
-import type { EventColumn } from './schema';
+import { EVENT_COLUMNS, type EventColumn } from './schema';
 
 /** One stored event: the extracted columns (`ts` as epoch milliseconds). */
 export type EventRow = { [K in Exclude<EventColumn, 'ts'>]: string | number | null } & { ts: number };
+
+/** One stored event's column values, in `EVENT_COLUMNS` order (`ts` as epoch milliseconds). */
+export type EventValues = (string | number | null)[];
+
+/** Each column's index in `EVENT_COLUMNS` (and so in `EventValues`). */
+export const COLUMN = Object.fromEntries(EVENT_COLUMNS.map(([name], index) => [name, index])) as Record<
+  EventColumn,
+  number
+>;
 
 /** The message cannot be stored (no messageId, a timestamp that is not a date, ...). */
 export class UnstorableMessageError extends Error {
@@ -30,6 +39,17 @@ function contentOf(p: JsonObject): string | null {
  * confidence is no confidence); the whole payload stays in `properties`.
  */
 export function toEventRow(message: AnalyticsMessage): EventRow {
+  const values = toEventValues(message);
+  const row: Record<string, string | number | null> = {};
+  for (let k = 0; k < EVENT_COLUMNS.length; k++) row[EVENT_COLUMNS[k]![0]] = values[k]!;
+  return row as EventRow;
+}
+
+/**
+ * `toEventRow` as the store writes it: the values in column order, so that a batch is turned into
+ * columns by index, with no object per row.
+ */
+export function toEventValues(message: AnalyticsMessage): EventValues {
   const id = typeof message.messageId === 'string' ? message.messageId : '';
   if (id === '') throw new UnstorableMessageError(id, 'no messageId');
   const ts = typeof message.timestamp === 'string' ? Date.parse(message.timestamp) : Number.NaN;
@@ -41,38 +61,38 @@ export function toEventRow(message: AnalyticsMessage): EventRow {
   const payload = isTrack ? message.properties : message.traits;
   const p: JsonObject = isObject(payload) ? payload : {};
   const context = isObject(message.context) ? message.context : {};
-  return {
-    message_id: id,
-    type: message.type,
-    event: isTrack ? str(message.event) : null,
-    ts,
-    user_id: str(message.userId),
-    anonymous_id: str(message.anonymousId),
-    channel: str(context.channel) ?? str(p.channel_type),
-    assistant: str(p.assistant),
-    conversation_id: str(p.conversationId),
-    conv_message_id: str(p.messageId),
-    role: str(p.role),
-    detected_intent: str(p.detected_intent),
-    confidence: num(p.confidence),
-    latency_ms: num(p.latency_ms),
-    model: str(p.model),
-    prompt_tokens: num(p.prompt_tokens),
-    completion_tokens: num(p.completion_tokens),
-    cost_usd: num(p.cost_usd),
-    error_type: str(p.error_type),
-    output_length: num(p.output_length),
-    action: str(p.action),
-    message_count: num(p.message_count),
-    signal_type: str(p.signal_type),
-    severity: str(p.severity),
-    theme_id: str(p.theme_id),
-    reply_mode: str(p.reply_mode),
-    kb_gap_type: str(p.kb_gap_type),
-    outcome_type: str(p.outcome_type),
-    content: contentOf(p),
-    properties: payloadJson(id, p),
-  };
+  const v: EventValues = new Array(EVENT_COLUMNS.length);
+  v[COLUMN.message_id] = id;
+  v[COLUMN.type] = message.type;
+  v[COLUMN.event] = isTrack ? str(message.event) : null;
+  v[COLUMN.ts] = ts;
+  v[COLUMN.user_id] = str(message.userId);
+  v[COLUMN.anonymous_id] = str(message.anonymousId);
+  v[COLUMN.channel] = str(context.channel) ?? str(p.channel_type);
+  v[COLUMN.assistant] = str(p.assistant);
+  v[COLUMN.conversation_id] = str(p.conversationId);
+  v[COLUMN.conv_message_id] = str(p.messageId);
+  v[COLUMN.role] = str(p.role);
+  v[COLUMN.detected_intent] = str(p.detected_intent);
+  v[COLUMN.confidence] = num(p.confidence);
+  v[COLUMN.latency_ms] = num(p.latency_ms);
+  v[COLUMN.model] = str(p.model);
+  v[COLUMN.prompt_tokens] = num(p.prompt_tokens);
+  v[COLUMN.completion_tokens] = num(p.completion_tokens);
+  v[COLUMN.cost_usd] = num(p.cost_usd);
+  v[COLUMN.error_type] = str(p.error_type);
+  v[COLUMN.output_length] = num(p.output_length);
+  v[COLUMN.action] = str(p.action);
+  v[COLUMN.message_count] = num(p.message_count);
+  v[COLUMN.signal_type] = str(p.signal_type);
+  v[COLUMN.severity] = str(p.severity);
+  v[COLUMN.theme_id] = str(p.theme_id);
+  v[COLUMN.reply_mode] = str(p.reply_mode);
+  v[COLUMN.kb_gap_type] = str(p.kb_gap_type);
+  v[COLUMN.outcome_type] = str(p.outcome_type);
+  v[COLUMN.content] = contentOf(p);
+  v[COLUMN.properties] = payloadJson(id, p);
+  return v;
 }
 
 /** The payload as JSON text; one JSON cannot carry (a BigInt, a cycle) makes the message unstorable. */
