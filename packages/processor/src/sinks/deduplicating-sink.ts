@@ -1,5 +1,5 @@
 import type { AnalyticsMessage } from '../message';
-import { type DedupeWindowOptions, DeliveredIdWindow } from './delivered-id-window';
+import { type DedupeWindowOptions, DeliveredIdWindow, IdBatch } from './delivered-id-window';
 import { messageIdOf } from './serialize';
 import type { DeliveryResult, Sink } from './sink';
 
@@ -18,9 +18,8 @@ export interface DeduplicationStats {
  */
 export class DeduplicatingSink implements Sink {
   readonly stats: DeduplicationStats = { deduplicated: 0 };
+  /** Every id sent recently with its batch: one lookup tells in flight, delivered or to send. */
   private readonly window: DeliveredIdWindow;
-  /** The batch each id in flight was sent in: a later `send` of the id waits for that batch. */
-  private readonly inFlight = new Map<string, InFlightBatch>();
 
   constructor(
     readonly inner: Sink,
@@ -32,11 +31,11 @@ export class DeduplicatingSink implements Sink {
   async send(messages: readonly AnalyticsMessage[]): Promise<DeliveryResult> {
     const result: DeliveryResult = { delivered: 0, failed: 0, errors: [] };
     const fresh: AnalyticsMessage[] = [];
-    const freshIds: string[] = [];
     // Ids already in flight, with the batch each waits for.
     const joinedIds: string[] = [];
-    const joinedBatches: InFlightBatch[] = [];
-    let batch: InFlightBatch | undefined;
+    const joinedBatches: IdBatch[] = [];
+    // One record per batch, shared by its ids: no promise per message.
+    let batch: IdBatch | undefined;
     const now = Date.now();
     for (const message of messages) {
       const id = messageIdOf(message);
@@ -44,46 +43,44 @@ export class DeduplicatingSink implements Sink {
         fresh.push(message);
         continue;
       }
-      const pending = this.inFlight.get(id);
-      if (pending !== undefined) {
-        this.stats.deduplicated++;
-        joinedIds.push(id);
-        joinedBatches.push(pending);
-        continue;
-      }
-      if (this.window.has(id, now)) {
+      const seen = this.window.find(id, now);
+      if (seen === true) {
         this.stats.deduplicated++;
         count(result, id, undefined);
         continue;
       }
-      // One record per batch, shared by its ids: no promise per message.
-      batch ??= new InFlightBatch();
-      this.inFlight.set(id, batch);
-      freshIds.push(id);
+      if (seen !== undefined) {
+        this.stats.deduplicated++;
+        joinedIds.push(id);
+        joinedBatches.push(seen);
+        continue;
+      }
+      batch ??= new IdBatch();
+      this.window.add(id, batch);
       fresh.push(message);
     }
     if (fresh.length > 0) {
-      const outcome = await this.inner.send(fresh).catch(
-        (error: unknown): DeliveryResult => ({
+      let outcome: DeliveryResult;
+      try {
+        outcome = await this.inner.send(fresh);
+      } catch (error) {
+        // Thrown or rejected alike: the batch fails, and settles (nothing waits on it for ever).
+        outcome = {
           delivered: 0,
           failed: fresh.length,
           errors: fresh.map((m) => ({
             messageId: messageIdOf(m),
             error: error instanceof Error ? error : new Error(String(error)),
           })),
-        }),
-      );
+        };
+      }
       result.delivered += outcome.delivered;
       result.failed += outcome.failed;
       for (const e of outcome.errors) result.errors.push(e);
       const errors =
         outcome.errors.length === 0 ? undefined : new Map(outcome.errors.map((e) => [e.messageId, e.error]));
-      const deliveredAt = Date.now();
-      for (const id of freshIds) {
-        this.inFlight.delete(id);
-        if (errors?.get(id) === undefined) this.window.add(id, deliveredAt);
-      }
-      batch?.settle(errors);
+      // Every id of the batch is now delivered (at this time) or failed: failed ones are forgotten.
+      batch?.settle(errors, Date.now());
     }
     for (let k = 0; k < joinedIds.length; k++) {
       const errors = await joinedBatches[k]!.settled;
@@ -99,18 +96,6 @@ export class DeduplicatingSink implements Sink {
 
   shutdown(timeoutMs?: number): Promise<void> {
     return this.inner.shutdown(timeoutMs);
-  }
-}
-
-/** One `send`'s messages in flight: settles with the errors of those that failed, by id. */
-class InFlightBatch {
-  readonly settled: Promise<Map<string, Error> | undefined>;
-  settle!: (errors: Map<string, Error> | undefined) => void;
-
-  constructor() {
-    this.settled = new Promise((resolve) => {
-      this.settle = resolve;
-    });
   }
 }
 

@@ -91,4 +91,72 @@ describe('DeduplicatingSink', () => {
     await sink.send(messages.slice(0, 1));
     expect(inner.sends).toEqual([messages.map((m) => m.messageId), ['m-0']]);
   });
+
+  it('never forgets an id in flight, however many ids are sent meanwhile', async () => {
+    const inner = new ControlledSink();
+    const sink = new DeduplicatingSink(inner, { maxMessageIds: 10 });
+    inner.gated = true;
+    const slow = makeMessages(3, 'slow');
+    const first = sink.send(slow);
+    await new Promise((r) => setImmediate(r));
+    inner.gated = false;
+    // 100 other ids: ten times the window, many generations past the slow batch's.
+    for (let k = 0; k < 10; k++) await sink.send(makeMessages(10, `other${k}`));
+    const again = sink.send(slow);
+    await new Promise((r) => setImmediate(r));
+    expect(inner.sends.filter((ids) => ids[0] === 'slow-0')).toHaveLength(1);
+    inner.open();
+    expect(await first).toMatchObject({ delivered: 3, failed: 0 });
+    expect(await again).toMatchObject({ delivered: 3, failed: 0 });
+    expect(inner.sends.filter((ids) => ids[0] === 'slow-0')).toHaveLength(1);
+    // Once settled, its generation is forgotten like any other at the next turn of the window.
+    for (let k = 0; k < 3; k++) await sink.send(makeMessages(10, `later${k}`));
+    await sink.send(slow);
+    expect(inner.sends.filter((ids) => ids[0] === 'slow-0')).toHaveLength(2);
+  });
+
+  it('an id twice in one send is sent once and counted twice', async () => {
+    const inner = new ControlledSink();
+    const sink = new DeduplicatingSink(inner);
+    const [m] = makeMessages(1);
+    expect(await sink.send([m!, m!])).toEqual({ delivered: 2, failed: 0, errors: [] });
+    expect(inner.sends).toEqual([['m-0']]);
+    inner.failing.add('x-0');
+    const [x] = makeMessages(1, 'x');
+    expect(await sink.send([x!, x!])).toMatchObject({ delivered: 0, failed: 2 });
+    expect(inner.sends).toEqual([['m-0'], ['x-0']]);
+  });
+
+  it('retries a failed id whatever generation it failed in, and remembers it once delivered', async () => {
+    const inner = new ControlledSink();
+    const sink = new DeduplicatingSink(inner, { maxMessageIds: 10 });
+    inner.failing.add('f-0');
+    const [f] = makeMessages(1, 'f');
+    expect(await sink.send([f!])).toMatchObject({ failed: 1 });
+    await sink.send(makeMessages(5, 'pad'));
+    inner.failing.clear();
+    expect(await sink.send([f!])).toMatchObject({ delivered: 1, failed: 0 });
+    expect(await sink.send([f!])).toMatchObject({ delivered: 1, failed: 0 });
+    expect(inner.sends.filter((ids) => ids.includes('f-0'))).toHaveLength(2);
+  });
+
+  it('fails the batch, and settles it, when the sink throws instead of rejecting', async () => {
+    let calls = 0;
+    const throwing: Sink = {
+      send: () => {
+        calls += 1;
+        throw new Error('thrown');
+      },
+      flush: async () => {},
+      shutdown: async () => {},
+    };
+    const sink = new DeduplicatingSink(throwing);
+    const messages = makeMessages(2);
+    const first = await sink.send(messages);
+    expect(first).toMatchObject({ delivered: 0, failed: 2 });
+    expect(first.errors.map((e) => e.error.message)).toEqual(['thrown', 'thrown']);
+    // Failed, so not remembered: the next send tries again (and nothing waits on the first).
+    expect(await sink.send(messages)).toMatchObject({ delivered: 0, failed: 2 });
+    expect(calls).toBe(2);
+  });
 });
