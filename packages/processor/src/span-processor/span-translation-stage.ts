@@ -59,7 +59,6 @@ export class SpanTranslationStage {
           });
   }
 
-  /** Spans held for their trace's local root now. */
   /** Its counters and diagnostics now, with `sink`'s deduplicated count: the stats both users share. */
   snapshot(
     sink: Sink,
@@ -71,6 +70,7 @@ export class SpanTranslationStage {
     };
   }
 
+  /** Spans held for their trace's local root now. */
   get heldSpans(): number {
     return this.buffer?.size ?? 0;
   }
