@@ -153,19 +153,28 @@ export function badValue(
   return undefined;
 }
 
-/** An identifier: a non-empty string (or a finite number, stringified) of at most MAX_ID_LENGTH. */
+/** An identifier: a non-empty string (or a finite number, stringified) of at most MAX_ID_LENGTH, else undefined. */
+export function idValue(value: AttributeValue | undefined): string | undefined {
+  if (typeof value === 'string') return value.length > 0 && value.length <= MAX_ID_LENGTH ? value : undefined;
+  return typeof value === 'number' && Number.isFinite(value) ? String(value) : undefined;
+}
+
+/** `idValue`, reporting a value that is not an id. */
 export function readId(
   ctx: NormalizeContext,
   span: SpanLike,
   key: string,
   value: AttributeValue,
 ): string | undefined {
-  if (typeof value === 'string') {
-    if (value.length > 0 && value.length <= MAX_ID_LENGTH) return value;
-    return badValue(ctx, span, key, value, `an id of 1 to ${MAX_ID_LENGTH} characters`);
-  }
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return badValue(ctx, span, key, value, 'a string id');
+  const id = idValue(value);
+  if (id !== undefined) return id;
+  return badValue(
+    ctx,
+    span,
+    key,
+    value,
+    typeof value === 'string' ? `an id of 1 to ${MAX_ID_LENGTH} characters` : 'a string id',
+  );
 }
 
 /** A free-form string (size is the size cap's business). */

@@ -7,15 +7,9 @@ import {
   ATTR_SPANTRACK_WORKSPACE_ID,
   ATTR_USER_ID,
 } from '@spantrack/conventions';
-import type { AttributeValue, SpanLike } from '../span-like';
-import { MAX_ID_LENGTH } from './read-span';
+import type { SpanLike } from '../span-like';
+import { idValue } from './read-span';
 import type { TraceContext } from './trace-rules';
-
-/** An id as `readId` takes it (a non-empty string up to MAX_ID_LENGTH, or a finite number), else undefined. */
-function idOf(value: AttributeValue | undefined): string | undefined {
-  if (typeof value === 'string') return value.length > 0 && value.length <= MAX_ID_LENGTH ? value : undefined;
-  return typeof value === 'number' && Number.isFinite(value) ? String(value) : undefined;
-}
 
 /**
  * The ids a span that makes no event of its own carries for the rest of its trace (an HTTP server
@@ -24,13 +18,13 @@ function idOf(value: AttributeValue | undefined): string | undefined {
  */
 export function readTraceContext(span: SpanLike): TraceContext | undefined {
   const a = span.attributes;
-  const userId = idOf(a[ATTR_USER_ID]);
-  const anonymousId = idOf(a[ATTR_SPANTRACK_ANONYMOUS_ID]);
-  const conversationId = idOf(a[ATTR_GEN_AI_CONVERSATION_ID]);
-  const orgId = idOf(a[ATTR_SPANTRACK_ORG_ID]);
-  const workspaceId = idOf(a[ATTR_SPANTRACK_WORKSPACE_ID]);
-  const channel = idOf(a[ATTR_SPANTRACK_CHANNEL]);
-  const appSurface = idOf(a[ATTR_SPANTRACK_APP_SURFACE]);
+  const userId = idValue(a[ATTR_USER_ID]);
+  const anonymousId = idValue(a[ATTR_SPANTRACK_ANONYMOUS_ID]);
+  const conversationId = idValue(a[ATTR_GEN_AI_CONVERSATION_ID]);
+  const orgId = idValue(a[ATTR_SPANTRACK_ORG_ID]);
+  const workspaceId = idValue(a[ATTR_SPANTRACK_WORKSPACE_ID]);
+  const channel = idValue(a[ATTR_SPANTRACK_CHANNEL]);
+  const appSurface = idValue(a[ATTR_SPANTRACK_APP_SURFACE]);
   if (
     userId === undefined &&
     anonymousId === undefined &&
