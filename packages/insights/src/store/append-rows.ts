@@ -84,7 +84,7 @@ async function appendAll(
 /**
  * The rows as one JSON object of column arrays, in `EVENT_COLUMNS` order (`ts` in epoch ms). The
  * `properties` column is already JSON text (`toEventValues`), so it goes in as JSON values, not as
- * strings: escaping 500 characters of JSON again per row was the largest cost of a batch on the
+ * strings: escaping every payload's JSON a second time was the largest cost of a batch on the
  * JavaScript thread, and DuckDB turns the values back into text on its own threads.
  */
 function columnsJson(rows: readonly EventValues[]): string {
