@@ -21,6 +21,7 @@ export {
 export type { ForwardStats } from './forward/trace-forwarder';
 export { TRACE_SERVICE_EXPORT_PATH } from './grpc/grpc-receiver';
 export { TRACES_PATH } from './http/http-receiver';
+export { InflateError, inflateBody } from './http/inflate-body';
 export type { LogEvent } from './log/log-event';
 export type { DecodedTraces } from './otlp/decoded-traces';
 export { decodeJsonTraces, MAX_JSON_DEPTH } from './otlp/otlp-json-decoder';
@@ -33,4 +34,5 @@ export {
 } from './otlp/otlp-response';
 export { OtlpDecodeError } from './otlp/protobuf-reader';
 export type { AckMode } from './pipeline/collector-pipeline';
+export { MemoryBudget, Reservation } from './pipeline/memory-budget';
 export { translateByTraces } from './pipeline/sliced-translation';

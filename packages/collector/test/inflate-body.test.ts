@@ -33,6 +33,31 @@ describe('inflateBody', () => {
     expect(budget.used).toBe(plain.length);
   });
 
+  it('a truthful trailer: one chunk of the announced size, handed over with no copy', async () => {
+    const plain = payload(512 * 1024);
+    const out = await inflateBody(
+      gzipSync(plain),
+      'gzip',
+      32 * MiB,
+      new Reservation(new MemoryBudget(64 * MiB)),
+    );
+    expect(out.equals(plain)).toBe(true);
+    // zlib's own output buffer (the announced size and the one byte that lets it end inside it).
+    expect(out.buffer.byteLength).toBe(plain.length + 1);
+  });
+
+  it('empty and tiny bodies', async () => {
+    for (const plain of [Buffer.alloc(0), Buffer.from('a'), Buffer.from('{"resourceSpans":[]}')]) {
+      const reservation = new Reservation(new MemoryBudget(MiB));
+      const out = await inflateBody(gzipSync(plain), 'gzip', 32 * MiB, reservation);
+      expect(out.equals(plain)).toBe(true);
+      expect(reservation.held).toBe(plain.length);
+      expect((await inflateBody(deflateSync(plain), 'deflate', 32 * MiB, reservation)).equals(plain)).toBe(
+        true,
+      );
+    }
+  });
+
   it('several gzip members (the trailer announces only the last one): the buffer grows, nothing is lost', async () => {
     const first = payload(2 * MiB);
     const last = payload(64 * 1024);

@@ -12,8 +12,10 @@ export class InflateError extends Error {
   }
 }
 
-/** zlib's output chunk: larger than its 16 KiB default, so a 32 MiB body is 512 callbacks, not 2,048. */
+/** zlib's output chunk when the body announces no size: larger than its 16 KiB default, so a 32 MiB body is 512 callbacks, not 2,048. */
 const CHUNK_BYTES = 64 * 1024;
+/** zlib refuses output chunks below 64 bytes. */
+const MIN_CHUNK_BYTES = 64;
 
 /**
  * The inflated size a gzip body announces in its trailer (ISIZE, the size modulo 2^32 of its last
@@ -29,10 +31,10 @@ export function gzipSizeHint(body: Buffer): number | undefined {
  * Inflates `body` (gzip or deflate) chunk by chunk, counting each chunk against `maxOutputLength`
  * and `reservation` as it comes: a gzip bomb costs at most that much. The size the gzip trailer
  * announces is reserved before anything is inflated, so a request the budget cannot hold is
- * refused at once instead of half inflated and thrown away. Chunks are copied straight into one
- * buffer of that size, so the body is never held twice (chunks plus their concatenation) and no
- * copy of all of it runs in one piece at the end; the buffer grows if the hint was short. Rejects
- * with `InflateError`.
+ * refused at once instead of half inflated and thrown away. That size is also zlib's output chunk:
+ * a body that tells the truth comes out in one chunk, which is the result as it is (no copy, one
+ * call into zlib). Otherwise chunks are copied into one buffer as they come, so the body is never
+ * held twice (chunks plus their concatenation). Rejects with `InflateError`.
  */
 export function inflateBody(
   body: Buffer,
@@ -46,12 +48,19 @@ export function inflateBody(
     return Promise.reject(new InflateError('busy', 'memory budget exhausted before inflating'));
   /** Bytes of this body counted in the reservation so far. */
   let reserved = upfront;
-  const inflater =
-    encoding === 'deflate'
-      ? createInflate({ chunkSize: CHUNK_BYTES })
-      : createGunzip({ chunkSize: CHUNK_BYTES });
-  // Unwritten pages of a large allocation cost no memory, so a lying hint costs nothing until filled.
-  let out = Buffer.allocUnsafeSlow(upfront > 0 ? upfront : Math.min(CHUNK_BYTES, maxOutputLength));
+  // One byte more than announced: zlib then finishes the stream inside the first chunk instead of
+  // filling it exactly and ending with an empty one. Never less than the body itself (nothing real
+  // inflates to much less), so a trailer that understates cannot make the chunks tiny. Unwritten
+  // pages of a large allocation cost no memory, so one that overstates costs nothing until filled.
+  const chunkSize =
+    upfront > 0
+      ? Math.max(Math.min(Math.max(upfront + 1, body.length), maxOutputLength), MIN_CHUNK_BYTES)
+      : CHUNK_BYTES;
+  const inflater = encoding === 'deflate' ? createInflate({ chunkSize }) : createGunzip({ chunkSize });
+  /** The first chunk, kept as it is until a second one comes. */
+  let first: Buffer | undefined;
+  /** Where the chunks are gathered once there is more than one. */
+  let out: Buffer | undefined;
   let size = 0;
   return new Promise((resolve, reject) => {
     let done = false;
@@ -75,7 +84,17 @@ export function inflateBody(
         }
         reserved = end;
       }
-      if (end > out.length) {
+      if (size === 0) {
+        // zlib hands out slices of its output buffer and never writes over one it handed out.
+        first = chunk;
+        size = end;
+        return;
+      }
+      if (out === undefined) {
+        out = Buffer.allocUnsafeSlow(Math.min(Math.max(upfront, size * 2, end), maxOutputLength));
+        first!.copy(out, 0);
+        first = undefined;
+      } else if (end > out.length) {
         const grown = Buffer.allocUnsafeSlow(Math.min(Math.max(out.length * 2, end), maxOutputLength));
         out.copy(grown, 0, 0, size);
         out = grown;
@@ -91,7 +110,7 @@ export function inflateBody(
       done = true;
       // A trailer that promised more than came: only what was inflated stays counted.
       reservation.giveBack(reserved - size);
-      resolve(out.subarray(0, size));
+      resolve(out !== undefined ? out.subarray(0, size) : (first ?? Buffer.alloc(0)));
     });
     inflater.end(body);
   });
