@@ -39,6 +39,8 @@ export function fromReadableSpan(span: ReadableSpanLike): SpanLike {
   const out: SpanLike = {
     traceId: context.traceId,
     spanId: context.spanId,
+    // Always present (undefined for a root): every span then has one shape for the translator.
+    parentSpanId: parentSpanId === '' ? undefined : parentSpanId,
     name: span.name,
     kind: span.kind,
     startTimeUnixNano: hrTimeToNanos(span.startTime),
@@ -49,6 +51,5 @@ export function fromReadableSpan(span: ReadableSpanLike): SpanLike {
     resource: (span.resource?.attributes as Attributes | undefined) ?? EMPTY_ATTRIBUTES,
     scope: scope.version === undefined ? { name: scope.name } : { name: scope.name, version: scope.version },
   };
-  if (parentSpanId !== undefined && parentSpanId !== '') out.parentSpanId = parentSpanId;
   return out;
 }

@@ -216,6 +216,11 @@ class SpanMessageIds {
   }
 }
 
+/** Empties `list`; most often it already is, and setting an array's length is a call into the engine. */
+function clear(list: unknown[]): void {
+  if (list.length !== 0) list.length = 0;
+}
+
 class SpanTranslator {
   readonly catalogs: readonly string[];
   readonly captureContent: boolean;
@@ -247,7 +252,7 @@ class SpanTranslator {
 
   translate(span: SpanLike): TranslateResult {
     const scratch = this.#scratch;
-    scratch.length = 0;
+    clear(scratch);
     const messages: AnalyticsMessage[] = [];
     let recognised = false;
     try {
@@ -289,7 +294,7 @@ class SpanTranslator {
     let context: (TraceContext | undefined)[] | undefined;
     for (let i = 0; i < n; i++) {
       const span = spans[i]!;
-      scratch.length = 0;
+      clear(scratch);
       let it: Interaction | typeof UNUSABLE_SPAN | undefined;
       try {
         it = normalizeWith(span, this.#normalizeCtx, this.#sources);
@@ -339,7 +344,7 @@ class SpanTranslator {
     }
     const results: TranslateResult[] = new Array(n);
     for (let i = 0; i < n; i++) {
-      scratch.length = 0;
+      clear(scratch);
       const own = diagnostics[i];
       if (own !== undefined) for (const d of own) scratch.push(d);
       const messages: AnalyticsMessage[] = [];

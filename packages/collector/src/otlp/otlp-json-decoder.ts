@@ -151,9 +151,12 @@ function readSpan(s: Json, resource: Attributes, scope: SpanLike['scope'], out: 
     const message = str(statusJson.message);
     status = message ? { code, message } : { code };
   }
+  const parent = id(field(s, 'parentSpanId', 'parent_span_id'));
   const span: SpanLike = {
     traceId,
     spanId,
+    // Always present (undefined for a root), as the protobuf decoder makes it: one shape of span.
+    parentSpanId: parent === '' ? undefined : parent,
     name: str(s.name),
     kind: spanKind(enumValue(s.kind, SPAN_KINDS)),
     startTimeUnixNano: nanos(field(s, 'startTimeUnixNano', 'start_time_unix_nano')),
@@ -164,8 +167,6 @@ function readSpan(s: Json, resource: Attributes, scope: SpanLike['scope'], out: 
     resource,
     scope,
   };
-  const parent = id(field(s, 'parentSpanId', 'parent_span_id'));
-  if (parent !== '') span.parentSpanId = parent;
   out.spans.push(span);
 }
 

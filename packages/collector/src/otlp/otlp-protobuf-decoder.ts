@@ -204,6 +204,13 @@ function readScopeSpans(r: ProtobufReader, resource: Attributes, visit: VisitSpa
   if (spanStarts !== undefined) readDeferred(r, spanStarts, (r) => visit(r, resource, scope));
 }
 
+/**
+ * Ids as hex, recently made: a request's spans mostly share a few trace ids, and a parent's span id
+ * comes once as its own and again as each child's parent.
+ */
+const recentTraceIds = new RecentBytes<string>(256, '');
+const recentSpanIds = new RecentBytes<string>(1024, '');
+
 function readSpan(
   r: ProtobufReader,
   resource: Attributes,
@@ -224,13 +231,13 @@ function readSpan(
     const tag = r.strictUint32();
     switch (tag) {
       case (1 << 3) + WIRE_LEN:
-        traceId = r.hex();
+        traceId = r.hexRecent(recentTraceIds);
         break;
       case (2 << 3) + WIRE_LEN:
-        spanId = r.hex();
+        spanId = r.hexRecent(recentSpanIds);
         break;
       case (4 << 3) + WIRE_LEN:
-        parentSpanId = r.hex();
+        parentSpanId = r.hexRecent(recentSpanIds);
         break;
       case (5 << 3) + WIRE_LEN:
         name = r.string();
@@ -269,6 +276,8 @@ function readSpan(
   const span: SpanLike = {
     traceId,
     spanId,
+    // Always present (undefined for a root), so that every span has one shape for the translator.
+    parentSpanId: parentSpanId === '' ? undefined : parentSpanId,
     name,
     kind: spanKind(kind),
     startTimeUnixNano: start,
@@ -279,7 +288,6 @@ function readSpan(
     resource,
     scope,
   };
-  if (parentSpanId !== undefined && parentSpanId !== '') span.parentSpanId = parentSpanId;
   out.spans.push(span);
 }
 

@@ -165,6 +165,24 @@ export class ProtobufReader {
     return hexOf(this.buf, start, end);
   }
 
+  /**
+   * `hex()`, through `recent`: ids repeat within a request (a trace's spans share its id, siblings
+   * their parent's), and a hit gives back the string made the last time, with no native call.
+   */
+  hexRecent(recent: RecentBytes<string>): string {
+    const end = this.lengthEnd();
+    const start = this.pos;
+    this.pos = end;
+    const length = end - start;
+    if (length < MIN_RECENT_LENGTH || length > MAX_RECENT_LENGTH) return hexOf(this.buf, start, end);
+    const view = this.view;
+    const slot = recent.slot(view, start, end);
+    if (recent.found(slot, view, start, end)) return recent.value(slot);
+    const made = hexOf(this.buf, start, end);
+    recent.remember(slot, view, start, end, made);
+    return made;
+  }
+
   /** Skips one field of the given wire type. */
   skip(wireType: number): void {
     switch (wireType) {
