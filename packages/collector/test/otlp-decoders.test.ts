@@ -1,5 +1,11 @@
 import { gzipSync } from 'node:zlib';
+import { context, trace } from '@opentelemetry/api';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
 import { TooManySpansError } from '../src/otlp/decoded-traces';
 import { decodeJsonTraces } from '../src/otlp/otlp-json-decoder';
@@ -162,6 +168,41 @@ describe('protobuf decoder on hostile bytes', () => {
     const fromProtobuf = decodeProtobufTraces(toProtobuf(traces)).spans;
     expect(fromProtobuf.length).toBeGreaterThan(30);
     expect(plain(fromProtobuf)).toBe(plain(decodeJsonTraces(toJson(traces)).spans));
+  });
+
+  it('reads each id from its own bytes, however alike earlier ids were (ids are reused)', () => {
+    // Trace ids alike in every byte the recent-ids table hashes (0-3, 6-9, 12-15), different in
+    // the others; span ids alike but for one byte; every child names its root as parent.
+    const hex4 = (n: number) => n.toString(16).padStart(4, '0');
+    let traces = 0;
+    let spans = 0;
+    const ids = {
+      generateTraceId: () => `0a0b0c0d${hex4(traces)}10203040${hex4(traces++ * 7)}a1b2c3d4`,
+      generateSpanId: () => `f1f2f3f4f5${hex4(spans++)}f6`,
+    };
+    const exporter = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({
+      idGenerator: ids,
+      spanProcessors: [new SimpleSpanProcessor(exporter)],
+    });
+    const tracer = provider.getTracer('ids');
+    for (let t = 0; t < 40; t++) {
+      const root = tracer.startSpan('root', { root: true });
+      const parent = trace.setSpan(context.active(), root);
+      for (let c = 0; c < 3; c++) tracer.startSpan('child', {}, parent).end();
+      root.end();
+    }
+    const source = exporter.getFinishedSpans();
+    for (let round = 0; round < 2; round++) {
+      const decoded = decodeProtobufTraces(toProtobuf(source)).spans;
+      expect(decoded).toHaveLength(160);
+      decoded.forEach((span, i) => {
+        expect(span.traceId).toBe(source[i]!.spanContext().traceId);
+        expect(span.spanId).toBe(source[i]!.spanContext().spanId);
+        expect(span.parentSpanId).toBe(source[i]!.parentSpanContext?.spanId);
+      });
+    }
+    expect(new Set(source.map((s) => s.spanContext().traceId)).size).toBe(40);
   });
 
   it('reads each attribute from its own bytes, however often the same pair came before (pairs are reused)', () => {
