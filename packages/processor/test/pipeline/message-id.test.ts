@@ -66,6 +66,45 @@ describe('message ids', () => {
       conversationMessageId('c2', 'Conversation Started'),
     );
   });
+  it('take the fast form only for lowercase hex ids of 32 and 16 digits, whatever character spoils one', () => {
+    const trace = '0123456789abcdef'.repeat(2);
+    const span = 'fedcba9876543210';
+    expect(spanMessageId(trace, span, 'Message Sent', 0).startsWith(trace + span)).toBe(true);
+    // Next to the digits and letters in char codes, upper case, and code units whose low byte is a hex digit.
+    const spoilers = [
+      'g',
+      'G',
+      'A',
+      'F',
+      '/',
+      ':',
+      '`',
+      ' ',
+      '\u0000',
+      '\u0161',
+      '\u0130',
+      '\uff10',
+      '\ud83d',
+    ];
+    for (const bad of spoilers) {
+      for (let at = 0; at < 32; at++) {
+        const t = trace.slice(0, at) + bad + trace.slice(at + 1);
+        expect(spanMessageId(t, span, 'Message Sent', 0)).toMatch(/^h-/);
+        if (at < 16) {
+          const sp = span.slice(0, at) + bad + span.slice(at + 1);
+          expect(spanMessageId(trace, sp, 'Message Sent', 0)).toMatch(/^h-/);
+        }
+      }
+    }
+    for (const [t, sp] of [
+      [trace.slice(1), span],
+      [`${trace}0`, span],
+      [trace, span.slice(1)],
+      [trace, `${span}0`],
+    ] as const) {
+      expect(spanMessageId(t, sp, 'Message Sent', 0)).toMatch(/^h-/);
+    }
+  });
   it('are the same whether or not an earlier id was remembered (lifecycle ids and id checks are cached)', () => {
     const first = conversationMessageId('conv-1', 'Conversation Started');
     // More conversations than any cache keeps, then the first again.

@@ -60,4 +60,29 @@ describe('event timestamps', () => {
     expect(timestampOf(translate, ms, 1n)).toBe('2026-11-29T23:59:59.999Z');
     expect(timestampOf(translate, ms + 1)).toBe('2026-11-30T00:00:00.000Z');
   });
+
+  it('are exact at every nanosecond offset, whatever came before (times close together, far apart, going back)', () => {
+    const translate = createTranslator();
+    const now = Date.UTC(2026, 10, 29, 12, 0, 0, 0);
+    const day = 86_400_000;
+    // Runs near each other, then jumps back an hour and more, forward by weeks, and back by years.
+    const ends = [
+      now,
+      now + 5,
+      now - 3_599_999,
+      now - 3_600_001,
+      now + 14 * day,
+      now + 13 * day,
+      now - 400 * day,
+      1,
+    ];
+    for (let i = 0; i < 200; i++) ends.push(now + ((i * 7919) % 50_000) - 25_000, now - i * 3_700_000);
+    const offsets = [0n, 1n, 499_999n, 500_000n, 999_000n, 999_999n];
+    for (const endMs of ends) {
+      for (const extra of offsets) {
+        const exact = Number((BigInt(endMs) * MS + extra) / MS);
+        expect(timestampOf(translate, endMs, extra)).toBe(new Date(exact).toISOString());
+      }
+    }
+  });
 });
