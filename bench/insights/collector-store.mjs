@@ -25,7 +25,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const collectorCli = join(root, 'packages/collector/dist/cli.js');
 if (!existsSync(collectorCli)) throw new Error(`${collectorCli} is missing: build first`);
 const TARGET = 50_000;
-const ROUNDS = QUICK ? 2 : 4;
+const ROUNDS = QUICK ? 2 : 6;
 const REQUESTS_PER_ROUND = QUICK ? 40 : 150;
 const WARM_UP_REQUESTS = QUICK ? 20 : 50;
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
