@@ -319,7 +319,10 @@ async function workersPart() {
     bodies: protoGz,
     spansPerRequest: SPANS_PER_REQUEST,
     warmupMs: QUICK ? 1000 : 4000,
-    measureMs: QUICK ? 1000 : 4000,
+    // 8 s: one worker's process sits on one core, and the VM's two cores change speeds every few
+    // seconds (decode-round.mjs); over 4 s a round of one worker could fall in a fast or a slow
+    // stretch alone, and the two spreads overlapped in one run of three.
+    measureMs: QUICK ? 1000 : 8000,
     senders: 16,
     loads,
   };
