@@ -157,17 +157,10 @@ export class ProtobufReader {
     return utf8(this.buf, start, end, this.view);
   }
 
-  /** A length-delimited bytes field as lowercase hex (trace and span ids). */
-  hex(): string {
-    const end = this.lengthEnd();
-    const start = this.pos;
-    this.pos = end;
-    return hexOf(this.buf, start, end);
-  }
-
   /**
-   * `hex()`, through `recent`: ids repeat within a request (a trace's spans share its id, siblings
-   * their parent's), and a hit gives back the string made the last time, with no native call.
+   * A length-delimited bytes field as lowercase hex (trace and span ids), through `recent`: ids
+   * repeat within a request (a trace's spans share its id, siblings their parent's), and a hit gives
+   * back the string made the last time, with no native call.
    */
   hexRecent(recent: RecentBytes<string>): string {
     const end = this.lengthEnd();
