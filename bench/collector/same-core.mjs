@@ -104,6 +104,8 @@ async function childRun(build, requestsFile, seconds) {
   const bodies = loadRequests(requestsFile).protobufGzip;
   const translate = processor.createTranslator();
   const neverYield = { spent: false, yield: async () => {} };
+  // Inflated with gunzipSync, not the collector's inflateBody: builds before it do not export it,
+  // and both sides must do the same work.
   const one = async (body) => {
     const decoded = await collector.decodeProtobufTracesSliced(gunzipSync(body), 10_000, neverYield);
     const results = await collector.translateByTraces(translate, decoded.spans, neverYield);
