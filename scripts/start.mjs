@@ -62,6 +62,29 @@ const eventsPath = resolve(dataDir, 'events.jsonl');
 const storePath = resolve(dataDir, 'events.duckdb');
 const sink = new JsonlFileSink({ path: eventsPath });
 const collector = await startWithFallback();
+// From here on a signal drains the collector and closes its files (the demo agent, if running,
+// gets the signal too), whenever it comes: during the demo as well as while serving.
+let stopping = false;
+let demoAgent;
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    say(`\n${signal}: draining and stopping`);
+    if (demoAgent?.exitCode === null) demoAgent.kill(signal);
+    stop().then(
+      () => {
+        const s = collector.stats();
+        say(`stopped: ${s.requests} OTLP requests, ${s.messagesDelivered} events delivered in all`);
+        process.exit(0);
+      },
+      (error) => {
+        say(`shutdown failed: ${error}`);
+        process.exit(1);
+      },
+    );
+  });
+}
 const otlpHttp = collector.httpUrl;
 say(`spantrack collector: OTLP/HTTP ${otlpHttp}/v1/traces, OTLP/gRPC ${collector.grpcUrl}`);
 say(`events (JSONL): ${eventsPath}`);
@@ -83,6 +106,8 @@ say(
     'a help desk on the web widget and test channels (priced OpenAI calls)',
 );
 const code = await runDemoAgent(otlpHttp);
+// Stopped by a signal meanwhile: its handler finishes and exits.
+if (stopping) await new Promise(() => {});
 if (code !== 0) {
   say(`demo agent failed (exit ${code})`);
   await stop();
@@ -120,26 +145,6 @@ For example:
   OTEL_EXPORTER_OTLP_ENDPOINT=${otlpHttp} SPANTRACK_SINK=none \\
     node --import @spantrack/node/register examples/whatsapp-intent-bot/main.mjs
 Events are appended to ${eventsPath} and stored in ${storePath}. Ctrl-C stops (in-flight requests are drained first).`);
-
-let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    say(`\n${signal}: draining and stopping`);
-    stop().then(
-      () => {
-        const s = collector.stats();
-        say(`stopped: ${s.requests} OTLP requests, ${s.messagesDelivered} events delivered in all`);
-        process.exit(0);
-      },
-      (error) => {
-        say(`shutdown failed: ${error}`);
-        process.exit(1);
-      },
-    );
-  });
-}
 
 // ---- helpers --------------------------------------------------------------------------------------
 
@@ -225,6 +230,7 @@ function runDemoAgent(endpoint) {
         },
       },
     );
+    demoAgent = child;
     child.on('exit', (code, signal) => done(code ?? (signal ? 1 : 0)));
   });
 }

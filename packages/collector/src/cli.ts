@@ -102,7 +102,35 @@ async function main(): Promise<void> {
     }
   }
 
-  let collector: Collector;
+  // The signal handlers come before anything is started: a SIGTERM that arrives while the
+  // collector starts (or just after its startup line, which a supervisor may take as the sign it
+  // is ready) drains it once started, instead of ending the process mid-write.
+  let collector: Collector | undefined;
+  let stopSummary = () => {};
+  let stopping: string | undefined;
+  const stop = (signal: string) => {
+    if (stopping) {
+      logger.write(`${signal} again, exiting now`, { level: 'warn', msg: 'exiting now', signal });
+      process.exit(RUNTIME_EXIT);
+    }
+    stopping = signal;
+    if (collector) drain(collector, signal);
+  };
+  const drain = (running: Collector, signal: string) => {
+    stopSummary();
+    logger.write(`${signal}: draining`, { level: 'info', msg: 'stopping', signal });
+    running.close().then(
+      () => {
+        const { line, event } = summaryLine(running.stats());
+        logger.write(`stopped: ${line}`, { ...event, msg: 'stopped' });
+        process.exit(0);
+      },
+      (error: unknown) => fail(`shutdown failed: ${String(error)}`, RUNTIME_EXIT),
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+
   try {
     collector = await startCollector({ env, log });
   } catch (error) {
@@ -113,28 +141,9 @@ async function main(): Promise<void> {
 
   const started = startupLine(collector);
   logger.write(started.line, started.event, true);
-  const stopSummary = startSummary(() => collector.stats(), output.summaryIntervalMs, log);
-
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) {
-      logger.write(`${signal} again, exiting now`, { level: 'warn', msg: 'exiting now', signal });
-      process.exit(RUNTIME_EXIT);
-    }
-    stopping = true;
-    stopSummary();
-    logger.write(`${signal}: draining`, { level: 'info', msg: 'stopping', signal });
-    collector.close().then(
-      () => {
-        const { line, event } = summaryLine(collector.stats());
-        logger.write(`stopped: ${line}`, { ...event, msg: 'stopped' });
-        process.exit(0);
-      },
-      (error: unknown) => fail(`shutdown failed: ${String(error)}`, RUNTIME_EXIT),
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  const running = collector;
+  stopSummary = startSummary(() => running.stats(), output.summaryIntervalMs, log);
+  if (stopping) drain(running, stopping);
 }
 
 // Whatever escapes is reported in one line, not as a stack trace from a bundled chunk.

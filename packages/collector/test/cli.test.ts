@@ -1,5 +1,18 @@
+import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type SegmentServer, startSegmentServer } from '@spantrack/segment-test-server';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CliProcess, runToExit } from './support/cli-process';
@@ -213,6 +226,51 @@ describe('a collector that says what it does', () => {
       `spantrack-collector: stopped: 1 requests, 12 spans; events: ${events} delivered`,
     );
   });
+
+  it.runIf(existsSync('/proc/self/wchan'))(
+    'a SIGTERM while it starts: it finishes starting, drains, and exits 0',
+    async () => {
+      // The price table is a FIFO nobody writes to yet: the collector blocks opening it, half
+      // started. The signal arrives exactly then; a supervisor may send it at any moment, and a
+      // collector that has begun opening its store and ports must close them, not die mid-way.
+      const dir = mkdtempSync(join(tmpdir(), 'cli-early-signal-'));
+      const prices = join(dir, 'prices.json');
+      execFileSync('mkfifo', [prices]);
+      try {
+        const cli = spawnCli([
+          '--sink',
+          'none',
+          '--http-port',
+          '0',
+          '--grpc-port',
+          'off',
+          '--store',
+          join(dir, 'events.duckdb'),
+          '--prices',
+          prices,
+        ]);
+        const deadline = Date.now() + 15_000;
+        while (!/fifo|partner/.test(readFileSync(`/proc/${cli.child.pid}/wchan`, 'utf8'))) {
+          expect(cli.child.exitCode).toBeNull();
+          expect(Date.now()).toBeLessThan(deadline);
+          await new Promise((r) => setTimeout(r, 5));
+        }
+        cli.child.kill('SIGTERM');
+        await new Promise((r) => setTimeout(r, 100));
+        expect(cli.child.exitCode).toBeNull();
+        // Non-blocking: if the process is gone, there is no reader and this throws (ENXIO).
+        const fd = openSync(prices, constants.O_WRONLY | constants.O_NONBLOCK);
+        writeSync(fd, '{"m-early": {"input": 1, "output": 2}}');
+        closeSync(fd);
+        expect(await cli.exited).toBe(0);
+        expect(cli.stdout).toMatch(/^spantrack-collector: OTLP\/HTTP listening on /);
+        expect(cli.stderr).toContain('spantrack-collector: SIGTERM: draining\n');
+        expect(cli.stderr).toMatch(/spantrack-collector: stopped: 0 requests/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('--log-format json: one object per line with time, level and msg', async () => {
     const backend = await new OtlpBackend().start();

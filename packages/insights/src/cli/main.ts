@@ -73,12 +73,8 @@ export async function main(
           res.end('not found\n');
         }
       });
-      if (values.events) followJsonl(store, values.events);
-      await new Promise<void>((resolve) => server.listen(port, values.host ?? '127.0.0.1', resolve));
-      const address = server.address();
-      const shown =
-        typeof address === 'object' && address ? `http://${address.address}:${address.port}/` : '';
-      out.write(`spantrack dashboard on ${shown}\n`);
+      // Handlers before the server listens: a signal just after the address is printed (a
+      // supervisor's cue that it is up) closes the store, instead of ending the process mid-write.
       const stop = () => {
         server.close();
         server.closeAllConnections();
@@ -86,6 +82,12 @@ export async function main(
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
+      if (values.events) followJsonl(store, values.events);
+      await new Promise<void>((resolve) => server.listen(port, values.host ?? '127.0.0.1', resolve));
+      const address = server.address();
+      const shown =
+        typeof address === 'object' && address ? `http://${address.address}:${address.port}/` : '';
+      out.write(`spantrack dashboard on ${shown}\n`);
       return 0;
     }
     try {

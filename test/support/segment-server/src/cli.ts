@@ -22,7 +22,16 @@ if (!writeKey) {
 }
 
 async function main(writeKey: string) {
-  const server = await startSegmentServer({
+  // Handlers first: a signal right after the address line (the parent's cue) must close the server.
+  let server: Awaited<ReturnType<typeof startSegmentServer>> | undefined;
+  let stopping = false;
+  const stop = () => {
+    stopping = true;
+    if (server) server.close().then(() => process.exit(0));
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  server = await startSegmentServer({
     writeKey,
     port: Number(values.port),
     host: values.host,
@@ -30,11 +39,7 @@ async function main(writeKey: string) {
     strict: !values.lenient,
   });
   process.stdout.write(`${JSON.stringify({ url: server.url, port: server.port, pid: process.pid })}\n`);
-  const stop = () => {
-    server.close().then(() => process.exit(0));
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  if (stopping) stop();
 }
 
 main(writeKey).catch((error: unknown) => {
