@@ -52,7 +52,7 @@ export function toEventRow(message: AnalyticsMessage): EventRow {
 export function toEventValues(message: AnalyticsMessage): EventValues {
   const id = typeof message.messageId === 'string' ? message.messageId : '';
   if (id === '') throw new UnstorableMessageError(id, 'no messageId');
-  const ts = typeof message.timestamp === 'string' ? Date.parse(message.timestamp) : Number.NaN;
+  const ts = typeof message.timestamp === 'string' ? isoMillis(message.timestamp) : Number.NaN;
   if (!Number.isFinite(ts)) throw new UnstorableMessageError(id, `timestamp ${String(message.timestamp)}`);
   const isTrack = message.type === 'track';
   if (!isTrack && message.type !== 'identify') {
@@ -102,4 +102,63 @@ function payloadJson(id: string, payload: JsonObject): string {
   } catch (error) {
     throw new UnstorableMessageError(id, `properties are not JSON (${(error as Error).message})`);
   }
+}
+
+/**
+ * `Date.parse(text)`, with the form `toISOString` writes (`2026-11-30T09:52:56.715Z`, the form every
+ * translated message carries) read digit by digit: `Date.parse` costs about a third of a
+ * microsecond per call, a tenth of the store's work per message on the JavaScript thread. Anything
+ * else (another form, a year below 100, an hour of 24, a field out of range) goes to `Date.parse`,
+ * so the result is always the same as its.
+ */
+export function isoMillis(text: string): number {
+  if (
+    text.length !== 24 ||
+    text.charCodeAt(4) !== 45 ||
+    text.charCodeAt(7) !== 45 ||
+    text.charCodeAt(10) !== 84 ||
+    text.charCodeAt(13) !== 58 ||
+    text.charCodeAt(16) !== 58 ||
+    text.charCodeAt(19) !== 46 ||
+    text.charCodeAt(23) !== 90
+  ) {
+    return Date.parse(text);
+  }
+  const year = digits(text, 0, 4);
+  const month = digits(text, 5, 2);
+  const day = digits(text, 8, 2);
+  const hour = digits(text, 11, 2);
+  const minute = digits(text, 14, 2);
+  const second = digits(text, 17, 2);
+  const ms = digits(text, 20, 3);
+  // A field with a non-digit is negative; Date.UTC reads years 0-99 as 1900-1999.
+  if (
+    year < 100 ||
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    day > 31 ||
+    hour < 0 ||
+    hour > 23 ||
+    minute < 0 ||
+    minute > 59 ||
+    second < 0 ||
+    second > 59 ||
+    ms < 0
+  ) {
+    return Date.parse(text);
+  }
+  // Like Date.parse, a day past the month's end (April 31) rolls over into the next month.
+  return Date.UTC(year, month - 1, day, hour, minute, second, ms);
+}
+
+/** The decimal number of `count` digits at `start`, or -1 if one of them is not a digit. */
+function digits(text: string, start: number, count: number): number {
+  let value = 0;
+  for (let i = start; i < start + count; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    value = value * 10 + d;
+  }
+  return value;
 }
