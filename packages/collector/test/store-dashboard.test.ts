@@ -64,7 +64,7 @@ describe('collector with --store: the sink and the DuckDB store side by side, th
       (m) => m.type === 'track' && ['ai.classification', 'ai.generation', 'ai.error'].includes(m.event),
     );
     expect(overview.aiAgent.requests).toBe(aiRequests.length);
-    expect(collector.stats().store).toEqual({ path, stored: expected.length, failed: 0 });
+    expect(collector.stats().store).toEqual({ path, stored: expected.length, failed: 0, paced: 0 });
     expect(await collector.metrics()).toContain(
       `spantrack_collector_store_messages_total{outcome="stored"} ${expected.length}`,
     );

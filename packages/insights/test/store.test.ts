@@ -102,6 +102,34 @@ it('fails sends after shutdown, and when the queue is full', async () => {
   expect(closed.errors[0]?.error).toBeInstanceOf(StoreClosedError);
 });
 
+it('queuedAtMost: at once when the queue is short, else once the writer has taken enough, or at shutdown', async () => {
+  const s = await store({ flushIntervalMs: 60_000, batchSize: 4 });
+  expect(s.queued).toBe(0);
+  await s.queuedAtMost(0);
+  const first = s.send(WORKLOAD.slice(0, 3));
+  expect(s.queued).toBe(3);
+  let shrunk = false;
+  const waiting = s.queuedAtMost(1).then(() => {
+    shrunk = true;
+  });
+  await s.queuedAtMost(3);
+  await new Promise((r) => setTimeout(r, 20));
+  expect(shrunk).toBe(false);
+  // The fourth message fills a batch: the writer takes all four, the queue is empty.
+  const second = s.send(WORKLOAD.slice(3, 4));
+  await waiting;
+  expect(s.queued).toBe(0);
+  expect(await first).toMatchObject({ delivered: 3, failed: 0 });
+  expect(await second).toMatchObject({ delivered: 1, failed: 0 });
+
+  const third = s.send(WORKLOAD.slice(4, 6));
+  const atShutdown = s.queuedAtMost(0);
+  await s.shutdown();
+  await atShutdown;
+  expect(await third).toMatchObject({ delivered: 2, failed: 0 });
+  await s.queuedAtMost(0);
+});
+
 it('deletes events older than the retention period', async () => {
   const s = await store({ retentionDays: 30 });
   const now = Date.now();

@@ -12,11 +12,16 @@ export interface StoreStats {
   stored: number;
   /** Messages the store could not take (full queue, write error, unstorable); best-effort, so only counted. */
   failed: number;
+  /** Deliveries whose acknowledgement waited for the store's queue to shrink (see `STORE_HIGH_WATER`). */
+  paced: number;
 }
 
 /** The store beside the collector's sink, and the dashboard over it. */
 export interface CollectorStore {
-  /** Delivers to the primary sink (what requests are acknowledged on) and, best-effort, to the store. */
+  /**
+   * Delivers to the primary sink (what requests are acknowledged on) and, best-effort, to the
+   * store; while the store is far behind, a delivery resolves only once it has caught up.
+   */
   readonly sink: Sink;
   /** Answers `/` and `/api/*`; false for any other path. */
   readonly dashboard: (req: IncomingMessage, res: ServerResponse) => boolean;
@@ -36,6 +41,16 @@ const STORE_BATCH_SIZE = 10_000;
 const STORE_FLUSH_INTERVAL_MS = 250;
 
 /**
+ * Flow control: with more than this many messages waiting for the store, a delivery's result (and
+ * so its request's answer) waits until the store has taken enough of them. Senders then go at the
+ * pace the store keeps, instead of filling its queue until it refuses messages (maxQueuedMessages).
+ * Two batches: one can be written while the next fills.
+ */
+export const STORE_HIGH_WATER = 2 * STORE_BATCH_SIZE;
+/** The longest a delivery waits for the store: a stalled disk slows senders, it never stops them. */
+export const STORE_MAX_WAIT_MS = 2_000;
+
+/**
  * Opens the DuckDB event store (`@spantrack/insights`, loaded only when a store is asked for) and
  * puts it beside `primary`. The store's failures never fail a request; they are logged once per
  * failing batch and counted.
@@ -52,7 +67,7 @@ export async function openCollectorStore(
     batchSize: STORE_BATCH_SIZE,
     flushIntervalMs: STORE_FLUSH_INTERVAL_MS,
   });
-  const sink = new FanOutSink({
+  const fanOut = new FanOutSink({
     primary: { name: 'sink', sink: primary },
     secondary: [{ name: 'store', sink: store }],
     onSecondaryResult: (_name, result) => {
@@ -68,14 +83,21 @@ export async function openCollectorStore(
   });
   const handler = createDashboardHandler({ store });
   const auth = new DashboardAuth(bearerToken);
-  const storeTotals = () => sink.stats().find((s) => s.name === 'store')!;
+  const storeTotals = () => fanOut.stats().find((s) => s.name === 'store')!;
+  const pacing = { paced: 0 };
+  const sink = pacedByStore(fanOut, store, pacing);
   return {
     sink,
     dashboard: (req, res) => auth.handle(req, res, handler),
     insights: store.insights,
     flush: () => store.flush(),
     closeStore: () => store.shutdown(),
-    stats: () => ({ path, stored: storeTotals().delivered, failed: storeTotals().failed }),
+    stats: () => ({
+      path,
+      stored: storeTotals().delivered,
+      failed: storeTotals().failed,
+      paced: pacing.paced,
+    }),
     observe: (meter) => {
       const messages = meter.createObservableCounter('spantrack.collector.store_messages', {
         description: 'Messages written to the event store, by outcome.',
@@ -85,6 +107,49 @@ export async function openCollectorStore(
         result.observe(s.delivered, { outcome: 'stored' });
         result.observe(s.failed, { outcome: 'failed' });
       });
+      meter
+        .createObservableCounter('spantrack.collector.store_paced_deliveries', {
+          description: 'Deliveries whose acknowledgement waited for the event store to catch up.',
+        })
+        .addCallback((result) => result.observe(pacing.paced));
     },
+  };
+}
+
+/** The part of the store that pacing needs. */
+interface StoreQueue {
+  readonly queued: number;
+  queuedAtMost(limit: number): Promise<void>;
+}
+
+/**
+ * `sink` whose deliveries resolve only once at most `highWater` messages wait for the store, or
+ * after `maxWaitMs`, whichever comes first. `counts.paced` counts the deliveries that waited.
+ */
+export function pacedByStore(
+  sink: Sink,
+  store: StoreQueue,
+  counts: { paced: number },
+  highWater = STORE_HIGH_WATER,
+  maxWaitMs = STORE_MAX_WAIT_MS,
+): Sink {
+  return {
+    send: async (messages) => {
+      const result = await sink.send(messages);
+      if (store.queued > highWater) {
+        counts.paced++;
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          store.queuedAtMost(highWater),
+          new Promise<void>((resolve) => {
+            timer = setTimeout(resolve, maxWaitMs);
+          }),
+        ]);
+        clearTimeout(timer);
+      }
+      return result;
+    },
+    flush: (timeoutMs) => sink.flush(timeoutMs),
+    shutdown: (timeoutMs) => sink.shutdown(timeoutMs),
   };
 }

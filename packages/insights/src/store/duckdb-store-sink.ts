@@ -41,6 +41,8 @@ export class DuckDbStoreSink implements Sink {
   private writing: Promise<void> | undefined;
   private closed = false;
   private readonly listeners = new Set<() => void>();
+  /** Callers of `queuedAtMost` waiting for the queue to shrink. */
+  private readonly shrinkWaiters: Array<{ limit: number; resolve: () => void }> = [];
   /** The metric queries over this store. */
   readonly insights: Insights;
 
@@ -129,6 +131,7 @@ export class DuckDbStoreSink implements Sink {
   async shutdown(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.wakeShrinkWaiters();
     await this.flush();
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     await this.writer.exclusive(async (c) => c.closeSync());
@@ -146,6 +149,21 @@ export class DuckDbStoreSink implements Sink {
       });
       return Number(result.rowsChanged);
     });
+  }
+
+  /** Messages queued and not yet taken by the writer. */
+  get queued(): number {
+    return this.queuedRows;
+  }
+
+  /**
+   * Resolves once at most `limit` messages are queued (at once if that is already so, or once the
+   * store is shut down). A producer that waits on it before taking more work keeps the queue
+   * bounded by its own pace instead of by `maxQueuedMessages`, past which `send` refuses messages.
+   */
+  queuedAtMost(limit: number): Promise<void> {
+    if (this.queuedRows <= limit || this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.shrinkWaiters.push({ limit, resolve }));
   }
 
   /** Called after each batch is stored (the dashboard's live updates). Returns the unsubscribe function. */
@@ -169,6 +187,14 @@ export class DuckDbStoreSink implements Sink {
     }
   }
 
+  private wakeShrinkWaiters() {
+    const waiting = this.shrinkWaiters.splice(0);
+    for (const w of waiting) {
+      if (this.queuedRows <= w.limit || this.closed) w.resolve();
+      else this.shrinkWaiters.push(w);
+    }
+  }
+
   /** Writes queued batches until the queue is empty; one writer at a time. */
   private drain(): Promise<void> {
     if (this.writing) return this.writing;
@@ -185,6 +211,7 @@ export class DuckDbStoreSink implements Sink {
           size += next.rows.length;
         }
         this.queuedRows -= size;
+        if (this.shrinkWaiters.length > 0) this.wakeShrinkWaiters();
         const rows = batch.length === 1 ? batch[0]!.rows : batch.flatMap((p) => p.rows);
         try {
           await this.writer.exclusive((c) => appendRows(c, rows));
