@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type SegmentServer, startSegmentServer } from '@spantrack/segment-test-server';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CliProcess, runToExit } from './support/cli-process';
+import { CliProcess, NO_SINK_HTTP_ONLY, runToExit } from './support/cli-process';
 import { messageIds } from './support/expected';
 import { agentTraces, toProtobuf } from './support/fixtures';
 import { OtlpBackend } from './support/otlp-backend';
@@ -238,12 +238,7 @@ describe('a collector that says what it does', () => {
       execFileSync('mkfifo', [prices]);
       try {
         const cli = spawnCli([
-          '--sink',
-          'none',
-          '--http-port',
-          '0',
-          '--grpc-port',
-          'off',
+          ...NO_SINK_HTTP_ONLY,
           '--store',
           join(dir, 'events.duckdb'),
           '--prices',

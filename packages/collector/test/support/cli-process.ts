@@ -15,6 +15,9 @@ export function cleanEnv(extra: Record<string, string> = {}): Record<string, str
 }
 
 /** A running CLI process and everything it printed so far. */
+/** No sink, an HTTP port the system picks, no gRPC: a collector that needs nothing else. */
+export const NO_SINK_HTTP_ONLY = ['--sink', 'none', '--http-port', '0', '--grpc-port', 'off'] as const;
+
 export class CliProcess {
   stdout = '';
   stderr = '';
