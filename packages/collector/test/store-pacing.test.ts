@@ -3,13 +3,19 @@ import { MemorySink } from '@spantrack/processor';
 import { describe, expect, it } from 'vitest';
 import { pacedByStore } from '../src/store/collector-store';
 
-/** A store queue whose length the test sets; `queuedAtMost` resolves as the real store's does. */
+/**
+ * A store queue whose length the test sets; `queuedAtMost` resolves as the real store's does (the
+ * real one is tested in @spantrack/insights), including when `maxWaitMs` runs out.
+ */
 class FakeQueue {
   queued = 0;
   private waiters: Array<{ limit: number; resolve: () => void }> = [];
-  queuedAtMost(limit: number): Promise<void> {
+  queuedAtMost(limit: number, maxWaitMs: number): Promise<void> {
     if (this.queued <= limit) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ limit, resolve }));
+    return new Promise((resolve) => {
+      this.waiters.push({ limit, resolve });
+      setTimeout(resolve, maxWaitMs);
+    });
   }
   set(queued: number) {
     this.queued = queued;

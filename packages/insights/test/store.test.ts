@@ -130,6 +130,22 @@ it('queuedAtMost: at once when the queue is short, else once the writer has take
   await s.queuedAtMost(0);
 });
 
+it('queuedAtMost with a longest wait: gives up after it while the queue stays long', async () => {
+  const s = await store({ flushIntervalMs: 60_000, batchSize: 1_000 });
+  const sent = s.send(WORKLOAD.slice(0, 3));
+  const started = performance.now();
+  await s.queuedAtMost(1, 80);
+  const waited = performance.now() - started;
+  expect(waited).toBeGreaterThanOrEqual(70);
+  expect(waited).toBeLessThan(5_000);
+  expect(s.queued).toBe(3);
+  // A later wait is not disturbed by the one given up.
+  const later = s.queuedAtMost(0, 60_000);
+  await s.flush();
+  await later;
+  expect(await sent).toMatchObject({ delivered: 3 });
+});
+
 it('deletes events older than the retention period', async () => {
   const s = await store({ retentionDays: 30 });
   const now = Date.now();

@@ -119,7 +119,7 @@ export async function openCollectorStore(
 /** The part of the store that pacing needs. */
 interface StoreQueue {
   readonly queued: number;
-  queuedAtMost(limit: number): Promise<void>;
+  queuedAtMost(limit: number, maxWaitMs: number): Promise<void>;
 }
 
 /**
@@ -138,14 +138,7 @@ export function pacedByStore(
       const result = await sink.send(messages);
       if (store.queued > highWater) {
         counts.paced++;
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([
-          store.queuedAtMost(highWater),
-          new Promise<void>((resolve) => {
-            timer = setTimeout(resolve, maxWaitMs);
-          }),
-        ]);
-        clearTimeout(timer);
+        await store.queuedAtMost(highWater, maxWaitMs);
       }
       return result;
     },

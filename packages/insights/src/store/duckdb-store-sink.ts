@@ -18,6 +18,13 @@ import { StoreClosedError, StoreFullError, StoreWriteError } from './store-error
  */
 const DATABASE_SETTINGS = { checkpoint_threshold: '64MB' };
 
+interface ShrinkWaiter {
+  limit: number;
+  resolve: () => void;
+  /** Gives the wait up after `maxWaitMs`; undefined when the wait is unbounded. */
+  timer: NodeJS.Timeout | undefined;
+}
+
 interface Pending {
   rows: EventValues[];
   result: DeliveryResult;
@@ -42,7 +49,7 @@ export class DuckDbStoreSink implements Sink {
   private closed = false;
   private readonly listeners = new Set<() => void>();
   /** Callers of `queuedAtMost` waiting for the queue to shrink. */
-  private readonly shrinkWaiters: Array<{ limit: number; resolve: () => void }> = [];
+  private readonly shrinkWaiters: ShrinkWaiter[] = [];
   /** The metric queries over this store. */
   readonly insights: Insights;
 
@@ -158,12 +165,23 @@ export class DuckDbStoreSink implements Sink {
 
   /**
    * Resolves once at most `limit` messages are queued (at once if that is already so, or once the
-   * store is shut down). A producer that waits on it before taking more work keeps the queue
-   * bounded by its own pace instead of by `maxQueuedMessages`, past which `send` refuses messages.
+   * store is shut down), or after `maxWaitMs`, when the wait is given up and forgotten (a stalled
+   * writer does not collect one waiter per caller). A producer that waits on it before taking more
+   * work keeps the queue bounded by its own pace instead of by `maxQueuedMessages`, past which
+   * `send` refuses messages.
    */
-  queuedAtMost(limit: number): Promise<void> {
+  queuedAtMost(limit: number, maxWaitMs = Number.POSITIVE_INFINITY): Promise<void> {
     if (this.queuedRows <= limit || this.closed) return Promise.resolve();
-    return new Promise((resolve) => this.shrinkWaiters.push({ limit, resolve }));
+    return new Promise((resolve) => {
+      const waiter: ShrinkWaiter = { limit, resolve, timer: undefined };
+      if (Number.isFinite(maxWaitMs)) {
+        waiter.timer = setTimeout(() => {
+          this.shrinkWaiters.splice(this.shrinkWaiters.indexOf(waiter), 1);
+          resolve();
+        }, maxWaitMs);
+      }
+      this.shrinkWaiters.push(waiter);
+    });
   }
 
   /** Called after each batch is stored (the dashboard's live updates). Returns the unsubscribe function. */
@@ -190,8 +208,10 @@ export class DuckDbStoreSink implements Sink {
   private wakeShrinkWaiters() {
     const waiting = this.shrinkWaiters.splice(0);
     for (const w of waiting) {
-      if (this.queuedRows <= w.limit || this.closed) w.resolve();
-      else this.shrinkWaiters.push(w);
+      if (this.queuedRows <= w.limit || this.closed) {
+        clearTimeout(w.timer);
+        w.resolve();
+      } else this.shrinkWaiters.push(w);
     }
   }
 
