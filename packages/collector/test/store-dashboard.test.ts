@@ -65,9 +65,12 @@ describe('collector with --store: the sink and the DuckDB store side by side, th
     );
     expect(overview.aiAgent.requests).toBe(aiRequests.length);
     expect(collector.stats().store).toEqual({ path, stored: expected.length, failed: 0, paced: 0 });
-    expect(await collector.metrics()).toContain(
+    const metrics = await collector.metrics();
+    expect(metrics).toContain(
       `spantrack_collector_store_messages_total{outcome="stored"} ${expected.length}`,
     );
+    expect(metrics).toMatch(/^spantrack_collector_store_batches_total\{path="fast"\} [1-9]\d*$/m);
+    expect(metrics).toContain('spantrack_collector_store_batches_total{path="slow"} 0');
     await collector.close();
     expect(await storedIds(path)).toEqual(expected);
   });

@@ -108,6 +108,14 @@ export async function openCollectorStore(
         result.observe(s.failed, { outcome: 'failed' });
       });
       meter
+        .createObservableCounter('spantrack.collector.store_batches', {
+          description:
+            'Batches written to the event store, by path: fast, retried (without ids already stored) or slow.',
+        })
+        .addCallback((result) => {
+          for (const [path, n] of Object.entries(store.batches)) result.observe(n, { path });
+        });
+      meter
         .createObservableCounter('spantrack.collector.store_paced_deliveries', {
           description: 'Deliveries whose acknowledgement waited for the event store to catch up.',
         })
