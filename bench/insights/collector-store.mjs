@@ -66,6 +66,9 @@ async function counters(url) {
     // Counted as delivered but held back by the exactly-once window in front of the sink and the
     // store: a repeated messageId never reaches the store.
     deduplicated: read(/^spantrack_collector_messages_deduplicated_total (\d+)/m),
+    // Batches the store wrote again without ids already stored, or the slow way (see appendRows).
+    retried: read(/^spantrack_collector_store_batches_total\{path="retried"\} (\d+)/m),
+    slow: read(/^spantrack_collector_store_batches_total\{path="slow"\} (\d+)/m),
   };
 }
 
@@ -119,7 +122,7 @@ try {
       process.stdout.write(
         `  round ${i + 1}: ${fmt(stored)} events stored in ${seconds.toFixed(2)} s = ${fmt(stored / seconds)} events/s ` +
           `(all answered after ${acked.toFixed(2)} s: ${fmt(delivered / acked)} events/s through the sink; ` +
-          `answers ${JSON.stringify(statuses)}, ${storeFailed} not stored)\n`,
+          `answers ${JSON.stringify(statuses)}, ${storeFailed} not stored; store batches retried ${after.retried - before.retried}, slow ${after.slow - before.slow})\n`,
       );
     } finally {
       child.kill('SIGTERM');
