@@ -43,7 +43,7 @@ it('keeps the first of an id repeated within one batch, and the rest of the batc
   expect(rows.find((r) => r.message_id === b!.messageId)?.event).toBe(b!.event);
 });
 
-it('takes a batch with ids already stored on the fast path again, without them; many go the slow way', async () => {
+it('takes a batch with ids already stored on the fast path again, without them', async () => {
   const s = await store({ batchSize: 1_000 });
   const track = WORKLOAD.find((m) => m.type === 'track')!;
   const msg = (i: number, timestamp = '2026-11-20T09:00:00.000Z'): AnalyticsMessage => ({
@@ -54,8 +54,8 @@ it('takes a batch with ids already stored on the fast path again, without them; 
   const range = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => msg(from + k));
   await s.send(range(0, 20));
   expect(s.batches).toEqual({ fast: 1, retried: 0, slow: 0 });
-  // Two ids stored already (one of them twice, the other as the last row) amid new ones: retried
-  // without them, the stored rows unchanged, nothing else lost.
+  // Two ids stored already (one of them twice, the other as the last row) amid new ones: tried
+  // again without them, the stored rows unchanged, nothing else lost.
   const again = (i: number) => msg(i, '2020-01-01T00:00:00.000Z');
   const result = await s.send([...range(20, 40), again(3), ...range(40, 60), again(3), again(17)]);
   expect(result).toMatchObject({ delivered: 43, failed: 0 });
@@ -63,9 +63,13 @@ it('takes a batch with ids already stored on the fast path again, without them; 
   expect(await count(s)).toBe(60);
   const old = await s.reader.query("SELECT count(*) AS n FROM events WHERE ts < '2021-01-01'");
   expect(old[0]!.n).toBe(0);
-  // A whole batch again (a redelivery after a restart): past the retries, the slow way.
+  // A whole batch again and one new message (a redelivery after a restart): one retry too.
   expect(await s.send([...range(0, 60), msg(60)])).toMatchObject({ delivered: 61, failed: 0 });
-  expect(s.batches).toEqual({ fast: 1, retried: 1, slow: 1 });
+  expect(s.batches).toEqual({ fast: 1, retried: 2, slow: 0 });
+  expect(await count(s)).toBe(61);
+  // Nothing new at all: no INSERT left to try.
+  expect(await s.send(range(10, 30))).toMatchObject({ delivered: 20, failed: 0 });
+  expect(s.batches).toEqual({ fast: 1, retried: 3, slow: 0 });
   expect(await count(s)).toBe(61);
 });
 
@@ -95,6 +99,8 @@ it('stores any text: quotes, newlines, NUL, emoji, and a lone surrogate (as U+FF
   });
   const result = await s.send([body('say "hi"\n\\ \u0000 😀', 'odd-1'), body('lone \ud800 half', 'odd-2')]);
   expect(result).toMatchObject({ delivered: 2, failed: 0 });
+  // DuckDB's JSON reader refuses the lone surrogate: the batch went the slow way.
+  expect(s.batches).toEqual({ fast: 0, retried: 0, slow: 1 });
   const rows = await s.reader.query(
     "SELECT message_id, content FROM events WHERE conversation_id = 'odd-text' ORDER BY message_id",
   );

@@ -65,6 +65,9 @@ export const INSERT_FROM_COLUMNS_JSON = (() => {
   return `INSERT INTO events SELECT ${select.join(', ')} FROM (SELECT from_json(CAST($columns AS VARCHAR), '{${shape.join(',')}}') AS j)`;
 })();
 
+/** Which of the ids (`$ids`, a JSON array of strings) are stored already. */
+export const SELECT_STORED_IDS = `SELECT message_id FROM events WHERE message_id IN (SELECT unnest(from_json(CAST($ids AS VARCHAR), '["VARCHAR"]')))`;
+
 /** Rows are appended here first, then moved into `events` skipping ids already stored. */
 export const CREATE_STAGING_TABLE = `CREATE TEMP TABLE IF NOT EXISTS staging (${columnsDdl})`;
 
