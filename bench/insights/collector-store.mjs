@@ -8,24 +8,38 @@
 // days, and its first second (the optimizing compiler still at work) is not what it sustains.
 //
 //   node bench/insights/collector-store.mjs [--quick]
+//   node bench/insights/collector-store.mjs --compare <checkout A> <checkout B> [--rounds 16]
 //
 // Target: >= 50,000 events/s with the store on, one collector process.
+//
+// --compare alternates two builds round by round (A, B, A, B, ...: a checkout is a directory with
+// this repository's layout and its packages built, e.g. `git worktree add /tmp/before <commit> &&
+// (cd /tmp/before && npm ci && npx turbo run build)`), and prints each one's rounds and the ratio
+// B/A of each pair of neighbouring rounds. This machine's speed drifts by more than most changes
+// within a minute; a pair of rounds a few seconds apart meets nearly the same machine.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { recordRequests } from '../collector/recorded-requests.mjs';
 import { QUICK, recordFigure, spread } from '../support/harness.mjs';
 import { postProtobufGzip } from '../support/post-otlp.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
-const collectorCli = join(root, 'packages/collector/dist/cli.js');
-if (!existsSync(collectorCli)) throw new Error(`${collectorCli} is missing: build first`);
+const { values: args, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { quick: { type: 'boolean' }, compare: { type: 'boolean' }, rounds: { type: 'string' } },
+});
+if (args.compare && positionals.length !== 2) throw new Error('--compare takes two checkouts');
+const builds = args.compare ? positionals.map((dir) => resolve(dir)) : [root];
+const cliOf = (checkout) => join(checkout, 'packages/collector/dist/cli.js');
+for (const b of builds) if (!existsSync(cliOf(b))) throw new Error(`${cliOf(b)} is missing: build first`);
 const TARGET = 50_000;
-const ROUNDS = QUICK ? 2 : 6;
+const ROUNDS = Number(args.rounds ?? (args.compare ? 16 : QUICK ? 2 : 6));
 const REQUESTS_PER_ROUND = QUICK ? 40 : 150;
 const WARM_UP_REQUESTS = QUICK ? 20 : 50;
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
@@ -39,10 +53,10 @@ const rounds = Array.from({ length: ROUNDS }, () => ({
 const scratch = mkdtempSync(join(tmpdir(), 'spantrack-store-bench-'));
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
-function startCollector(store) {
+function startCollector(store, cli) {
   const child = spawn(
     process.execPath,
-    [collectorCli, '--http-port', '0', '--grpc-port', 'off', '--sink', 'none', '--store', store],
+    [cli, '--http-port', '0', '--grpc-port', 'off', '--sink', 'none', '--store', store],
     { stdio: ['ignore', 'pipe', 'ignore'] },
   );
   return new Promise((resolve, reject) => {
@@ -105,7 +119,10 @@ const rates = [];
 let failed = 0;
 try {
   for (const [i, { warmUp, bodies }] of rounds.entries()) {
-    const { child, url } = await startCollector(join(scratch, `round-${i}.duckdb`));
+    const { child, url } = await startCollector(
+      join(scratch, `round-${i}.duckdb`),
+      cliOf(builds[i % builds.length]),
+    );
     try {
       await sendAll(url, warmUp);
       const before = await settled(url);
@@ -120,7 +137,7 @@ try {
       rates.push(stored / seconds);
       failed += after.storeFailed;
       process.stdout.write(
-        `  round ${i + 1}: ${fmt(stored)} events stored in ${seconds.toFixed(2)} s = ${fmt(stored / seconds)} events/s ` +
+        `  round ${i + 1}${args.compare ? ` (${'AB'[i % 2]})` : ''}: ${fmt(stored)} events stored in ${seconds.toFixed(2)} s = ${fmt(stored / seconds)} events/s ` +
           `(all answered after ${acked.toFixed(2)} s: ${fmt(delivered / acked)} events/s through the sink; ` +
           `answers ${JSON.stringify(statuses)}, ${storeFailed} not stored; store batches retried ${after.retried - before.retried}, slow ${after.slow - before.slow})\n`,
       );
@@ -132,6 +149,23 @@ try {
 } finally {
   agent.destroy();
   rmSync(scratch, { recursive: true, force: true });
+}
+
+if (args.compare) {
+  const ofBuild = (k) => rates.filter((_, i) => i % 2 === k);
+  for (const [k, name] of ['A', 'B'].entries()) {
+    const s = spread(ofBuild(k));
+    process.stdout.write(
+      `${name} ${builds[k]}: median ${fmt(s.median)} events/s (${fmt(s.min)}–${fmt(s.max)})\n`,
+    );
+  }
+  const ratios = ofBuild(1).map((b, k) => b / ofBuild(0)[k]);
+  const geomean = Math.exp(ratios.reduce((sum, r) => sum + Math.log(r), 0) / ratios.length);
+  process.stdout.write(
+    `B/A per pair of rounds: ${ratios.map((r) => r.toFixed(2)).join(' ')}; geometric mean ${geomean.toFixed(3)}, ` +
+      `${ratios.filter((r) => r > 1).length} of ${ratios.length} pairs above 1\n`,
+  );
+  process.exit(failed > 0 ? 1 : 0);
 }
 
 const s = spread(rates);
