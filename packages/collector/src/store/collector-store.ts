@@ -110,7 +110,7 @@ export async function openCollectorStore(
       meter
         .createObservableCounter('spantrack.collector.store_batches', {
           description:
-            'Batches written to the event store, by path: fast, retried (without ids already stored) or slow.',
+            'Batches written to the event store, by path: fast, retried (without ids already stored or repeated) or slow.',
         })
         .addCallback((result) => {
           for (const [path, n] of Object.entries(store.batches)) result.observe(n, { path });

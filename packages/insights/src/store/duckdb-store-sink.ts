@@ -53,7 +53,7 @@ export class DuckDbStoreSink implements Sink {
   /** The metric queries over this store. */
   readonly insights: Insights;
   /**
-   * Batches written, by how (see `appendRows`): at once, after retries without ids already stored,
+   * Batches written, by how (see `appendRows`): at once, again without ids already stored or repeated,
    * or the slow way. A store often on the slow path is storing many redelivered messages.
    */
   readonly batches: Record<AppendPath, number> = { fast: 0, retried: 0, slow: 0 };
