@@ -80,8 +80,9 @@ async function counters(url) {
     // Counted as delivered but held back by the exactly-once window in front of the sink and the
     // store: a repeated messageId never reaches the store.
     deduplicated: read(/^spantrack_collector_messages_deduplicated_total (\d+)/m),
-    // Batches the store wrote again without ids already stored, or the slow way (see appendRows).
-    retried: read(/^spantrack_collector_store_batches_total\{path="retried"\} (\d+)/m),
+    // Messages the store held already (found before the INSERT, not written twice), and batches
+    // written the slow way (see appendRows).
+    duplicates: read(/^spantrack_collector_store_duplicates_total (\d+)/m),
     slow: read(/^spantrack_collector_store_batches_total\{path="slow"\} (\d+)/m),
   };
 }
@@ -139,7 +140,7 @@ try {
       process.stdout.write(
         `  round ${i + 1}${args.compare ? ` (${'AB'[i % 2]})` : ''}: ${fmt(stored)} events stored in ${seconds.toFixed(2)} s = ${fmt(stored / seconds)} events/s ` +
           `(all answered after ${acked.toFixed(2)} s: ${fmt(delivered / acked)} events/s through the sink; ` +
-          `answers ${JSON.stringify(statuses)}, ${storeFailed} not stored; store batches retried ${after.retried - before.retried}, slow ${after.slow - before.slow})\n`,
+          `answers ${JSON.stringify(statuses)}, ${storeFailed} not stored; store held ${after.duplicates - before.duplicates} already, batches written the slow way ${after.slow - before.slow})\n`,
       );
     } finally {
       child.kill('SIGTERM');

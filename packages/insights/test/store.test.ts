@@ -43,7 +43,7 @@ it('keeps the first of an id repeated within one batch, and the rest of the batc
   expect(rows.find((r) => r.message_id === b!.messageId)?.event).toBe(b!.event);
 });
 
-it('takes a batch with ids already stored on the fast path again, without them', async () => {
+it('writes a batch with ids already stored without them, the stored rows unchanged, nothing else lost', async () => {
   const s = await store({ batchSize: 1_000 });
   const track = WORKLOAD.find((m) => m.type === 'track')!;
   const msg = (i: number, timestamp = '2026-11-20T09:00:00.000Z'): AnalyticsMessage => ({
@@ -53,24 +53,70 @@ it('takes a batch with ids already stored on the fast path again, without them',
   });
   const range = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => msg(from + k));
   await s.send(range(0, 20));
-  expect(s.batches).toEqual({ fast: 1, retried: 0, slow: 0 });
-  // Two ids stored already (one of them twice, the other as the last row) amid new ones: tried
-  // again without them, the stored rows unchanged, nothing else lost.
+  expect(s.batches).toEqual({ fast: 1, slow: 0 });
+  expect(s.duplicates).toBe(0);
+  // Two ids stored already (one of them twice, the other as the last row) amid new ones.
   const again = (i: number) => msg(i, '2020-01-01T00:00:00.000Z');
   const result = await s.send([...range(20, 40), again(3), ...range(40, 60), again(3), again(17)]);
   expect(result).toMatchObject({ delivered: 43, failed: 0 });
-  expect(s.batches).toEqual({ fast: 1, retried: 1, slow: 0 });
+  expect(s.batches).toEqual({ fast: 2, slow: 0 });
+  expect(s.duplicates).toBe(3);
   expect(await count(s)).toBe(60);
   const old = await s.reader.query("SELECT count(*) AS n FROM events WHERE ts < '2021-01-01'");
   expect(old[0]!.n).toBe(0);
-  // A whole batch again and one new message (a redelivery after a restart): one retry too.
+  // A whole batch again and one new message (a redelivery after a restart).
   expect(await s.send([...range(0, 60), msg(60)])).toMatchObject({ delivered: 61, failed: 0 });
-  expect(s.batches).toEqual({ fast: 1, retried: 2, slow: 0 });
+  expect(s.duplicates).toBe(63);
   expect(await count(s)).toBe(61);
-  // Nothing new at all: no INSERT left to try.
+  // Nothing new at all.
   expect(await s.send(range(10, 30))).toMatchObject({ delivered: 20, failed: 0 });
-  expect(s.batches).toEqual({ fast: 1, retried: 3, slow: 0 });
+  expect(s.duplicates).toBe(83);
   expect(await count(s)).toBe(61);
+  const perId = await s.reader.query('SELECT count(DISTINCT message_id) AS n FROM events');
+  expect(perId[0]!.n).toBe(61);
+});
+
+it('keeps each id once across reopenings of its file: the ids are read back when it opens', async () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'insights-ids-')), 'events.duckdb');
+  const first = await createEventStore({ path, retentionDays: 0 });
+  await first.send(WORKLOAD);
+  await first.shutdown();
+  const second = await store({ path });
+  const distinct = new Set(WORKLOAD.map((m) => m.messageId)).size;
+  expect(second.idSet.ids).toBe(distinct);
+  expect(await second.send(WORKLOAD)).toMatchObject({ delivered: WORKLOAD.length, failed: 0 });
+  expect(second.duplicates).toBe(WORKLOAD.length);
+  expect(await count(second)).toBe(distinct);
+});
+
+it('compares ids as DuckDB stores them: one with a lone surrogate is held once, as U+FFFD', async () => {
+  const s = await store({ batchSize: 1_000 });
+  const m = (messageId: string): AnalyticsMessage => ({ ...WORKLOAD[0]!, messageId });
+  await s.send([m('half \ud800 id'), m('half \ufffd id')]);
+  await s.send([m('half \ud800 id')]);
+  expect(await s.reader.query('SELECT message_id FROM events')).toEqual([{ message_id: 'half \ufffd id' }]);
+  expect(s.duplicates).toBe(2);
+});
+
+it('a store made with a primary key by an earlier version keeps working beside it', async () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'insights-keyed-')), 'events.duckdb');
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const { EVENT_COLUMNS } = await import('../src/store/schema');
+  const instance = await DuckDBInstance.create(path);
+  const c = await instance.connect();
+  await c.run(
+    `CREATE TABLE events (${EVENT_COLUMNS.map(([n, t]) => `${n} ${t}`).join(', ')}, PRIMARY KEY (message_id))`,
+  );
+  c.closeSync();
+  instance.closeSync();
+  const s = await store({ path });
+  await s.send(WORKLOAD);
+  expect(await s.send([...WORKLOAD, { ...WORKLOAD[0]!, messageId: 'one more' }])).toMatchObject({
+    delivered: WORKLOAD.length + 1,
+    failed: 0,
+  });
+  expect(await count(s)).toBe(new Set(WORKLOAD.map((m) => m.messageId)).size + 1);
+  expect(s.batches.slow).toBe(0);
 });
 
 it('refuses what it cannot store with a typed error, and stores the rest', async () => {
@@ -100,7 +146,7 @@ it('stores any text: quotes, newlines, NUL, emoji, and a lone surrogate (as U+FF
   const result = await s.send([body('say "hi"\n\\ \u0000 😀', 'odd-1'), body('lone \ud800 half', 'odd-2')]);
   expect(result).toMatchObject({ delivered: 2, failed: 0 });
   // DuckDB's JSON reader refuses the lone surrogate: the batch went the slow way.
-  expect(s.batches).toEqual({ fast: 0, retried: 0, slow: 1 });
+  expect(s.batches).toEqual({ fast: 0, slow: 1 });
   const rows = await s.reader.query(
     "SELECT message_id, content FROM events WHERE conversation_id = 'odd-text' ORDER BY message_id",
   );
@@ -192,6 +238,25 @@ it('deletes events older than the retention period', async () => {
     (r) => r.message_id,
   );
   expect(ids).toEqual(['edge', 'recent']);
+  // Half the ids held were deleted: they are read from the table again.
+  expect(s.idSet.ids).toBe(2);
+});
+
+it('stores an expired message that comes again, though its id is still held', async () => {
+  const s = await store({ retentionDays: 30 });
+  const now = Date.now();
+  const at = (daysAgo: number, id: string): AnalyticsMessage => ({
+    ...WORKLOAD[0]!,
+    messageId: id,
+    timestamp: new Date(now - daysAgo * 86_400_000).toISOString(),
+  });
+  await s.send([...Array.from({ length: 10 }, (_, i) => at(1, `recent-${i}`)), at(31, 'old')]);
+  expect(await s.applyRetention()).toBe(1);
+  // One deleted of 11 held: the set is not read again, 'old' is still in it.
+  expect(s.idSet.ids).toBe(11);
+  expect(await s.send([at(2, 'old')])).toMatchObject({ delivered: 1, failed: 0 });
+  expect(s.duplicates).toBe(0);
+  expect(await count(s)).toBe(11);
 });
 
 it('ingests a JSONL file, skipping torn and foreign lines', async () => {

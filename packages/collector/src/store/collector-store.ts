@@ -110,11 +110,17 @@ export async function openCollectorStore(
       meter
         .createObservableCounter('spantrack.collector.store_batches', {
           description:
-            'Batches written to the event store, by path: fast, retried (without ids already stored or repeated) or slow.',
+            'Batches written to the event store, by path: fast, or slow (text the JSON reader refuses, appended row by row).',
         })
         .addCallback((result) => {
           for (const [path, n] of Object.entries(store.batches)) result.observe(n, { path });
         });
+      meter
+        .createObservableCounter('spantrack.collector.store_duplicates', {
+          description:
+            'Messages the event store held already when they came again (counted as stored, not written twice).',
+        })
+        .addCallback((result) => result.observe(store.duplicates));
       meter
         .createObservableCounter('spantrack.collector.store_paced_deliveries', {
           description: 'Deliveries whose acknowledgement waited for the event store to catch up.',

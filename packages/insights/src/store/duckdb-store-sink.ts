@@ -3,12 +3,20 @@ import { dirname } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { AnalyticsMessage, DeliveryResult, Sink } from '@spantrack/processor';
 import { Insights } from '../insights';
-import { type AppendPath, appendRows } from './append-rows';
+import {
+  type AppendPath,
+  BatchWriter,
+  type EncodedBatch,
+  encodeBatch,
+  storedAmong,
+  withoutStored,
+} from './append-rows';
 import { COLUMN, type EventValues, toEventValues } from './message-row';
 import { type EventStoreOptions, type ResolvedStoreOptions, resolveStoreOptions } from './options';
 import { CREATE_EVENTS_TABLE, CREATE_STAGING_TABLE, DELETE_EXPIRED } from './schema';
 import { ConnectionPool, SerialConnection } from './serial-connection';
 import { StoreClosedError, StoreFullError, StoreWriteError } from './store-errors';
+import { StoredIds } from './stored-ids';
 
 /**
  * DuckDB's settings for the store. A checkpoint rewrites the table's last, partly filled row group
@@ -52,19 +60,32 @@ export class DuckDbStoreSink implements Sink {
   private readonly shrinkWaiters: ShrinkWaiter[] = [];
   /** The metric queries over this store. */
   readonly insights: Insights;
+  /** Batches written, by how (see `BatchWriter`): at once, or the slow way (text DuckDB's JSON reader refuses). */
+  readonly batches: Record<AppendPath, number> = { fast: 0, slow: 0 };
   /**
-   * Batches written, by how (see `appendRows`): at once, again without ids already stored or repeated,
-   * or the slow way. A store often on the slow path is storing many redelivered messages.
+   * Messages the store held already when they came again (redeliveries, a conversation's start
+   * reported by every turn): answered as stored, not written twice.
    */
-  readonly batches: Record<AppendPath, number> = { fast: 0, retried: 0, slow: 0 };
+  duplicates = 0;
+  /** The ids stored (see `StoredIds`); the writer's alone. */
+  private ids: StoredIds;
+  /** Rows deleted by retention since `ids` was read from the table (their ids still in it). */
+  private expiredSinceLoad = 0;
+  /** The writer connection's INSERT. */
+  private readonly batchWriter: BatchWriter;
+  /** Resolved by `send` once a whole batch is queued, for a drain waiting to take the next one. */
+  private batchQueued: { promise: Promise<void>; resolve: () => void } | undefined;
 
   private constructor(
     private readonly instance: DuckDBInstance,
     writer: SerialConnection,
     reader: ConnectionPool,
     options: ResolvedStoreOptions,
+    ids: StoredIds,
   ) {
+    this.ids = ids;
     this.writer = writer;
+    this.batchWriter = new BatchWriter(writer.connection);
     this.reader = reader;
     this.options = options;
     this.insights = new Insights(reader, 'local');
@@ -86,6 +107,7 @@ export class DuckDbStoreSink implements Sink {
         new SerialConnection(await instance.connect()),
       ]),
       resolved,
+      await StoredIds.load(writeConnection),
     );
     await store.applyRetention();
     if (resolved.retentionDays > 0) {
@@ -126,6 +148,7 @@ export class DuckDbStoreSink implements Sink {
     return new Promise((resolve) => {
       this.queue.push({ rows, result, resolve });
       this.queuedRows += rows.length;
+      if (this.batchQueued !== undefined && this.queuedRows >= this.options.batchSize) this.wakeBatchQueued();
       this.schedule();
     });
   }
@@ -144,14 +167,22 @@ export class DuckDbStoreSink implements Sink {
     if (this.closed) return;
     this.closed = true;
     this.wakeShrinkWaiters();
+    this.wakeBatchQueued();
     await this.flush();
     if (this.retentionTimer) clearInterval(this.retentionTimer);
-    await this.writer.exclusive(async (c) => c.closeSync());
+    await this.writer.exclusive(async (c) => {
+      this.batchWriter.close();
+      c.closeSync();
+    });
     for (const reader of this.reader.all()) await reader.exclusive(async (c) => c.closeSync());
     this.instance.closeSync();
   }
 
-  /** Deletes events older than `retentionDays` (nothing when it is 0). Returns how many were deleted. */
+  /**
+   * Deletes events older than `retentionDays` (nothing when it is 0). Returns how many were deleted.
+   * Once a quarter of the ids held are of deleted events, the ids are read from the table again (an
+   * expired id only costs a lookup when it comes back, but memory).
+   */
   async applyRetention(): Promise<number> {
     if (this.options.retentionDays <= 0) return 0;
     return this.writer.exclusive(async (c) => {
@@ -159,8 +190,19 @@ export class DuckDbStoreSink implements Sink {
       const result = await c.run(DELETE_EXPIRED, {
         cutoff: cutoff.toISOString().replace('T', ' ').replace('Z', ''),
       });
-      return Number(result.rowsChanged);
+      const deleted = Number(result.rowsChanged);
+      this.expiredSinceLoad += deleted;
+      if (deleted > 0 && this.expiredSinceLoad * 4 > this.ids.size) {
+        this.ids = await StoredIds.load(c);
+        this.expiredSinceLoad = 0;
+      }
+      return deleted;
     });
+  }
+
+  /** Message ids held in memory to keep each message once, and the bytes they take. */
+  get idSet(): { ids: number; bytes: number } {
+    return { ids: this.ids.size, bytes: this.ids.bytes };
   }
 
   /** Messages queued and not yet taken by the writer. */
@@ -210,6 +252,12 @@ export class DuckDbStoreSink implements Sink {
     }
   }
 
+  private wakeBatchQueued() {
+    const waiter = this.batchQueued;
+    this.batchQueued = undefined;
+    waiter?.resolve();
+  }
+
   private wakeShrinkWaiters() {
     const waiting = this.shrinkWaiters.splice(0);
     for (const w of waiting) {
@@ -220,50 +268,98 @@ export class DuckDbStoreSink implements Sink {
     }
   }
 
-  /** Writes queued batches until the queue is empty; one writer at a time. */
+  /**
+   * Writes queued batches until the queue is empty, one INSERT at a time and in order. While DuckDB
+   * writes one batch, the next is taken (once full, or when the write ends first), its ids checked
+   * and its JSON made: that JavaScript work no longer waits for the write before it.
+   */
   private drain(): Promise<void> {
     if (this.writing) return this.writing;
     this.writing = (async () => {
+      let previous: Promise<void> | undefined;
       while (this.queue.length > 0) {
-        const batch: Pending[] = [];
-        let size = 0;
-        while (
-          this.queue.length > 0 &&
-          (size === 0 || size + this.queue[0]!.rows.length <= this.options.batchSize)
-        ) {
-          const next = this.queue.shift()!;
-          batch.push(next);
-          size += next.rows.length;
+        if (previous !== undefined && this.queuedRows < this.options.batchSize) {
+          await Promise.race([previous, this.untilBatchQueued()]);
         }
-        this.queuedRows -= size;
-        if (this.shrinkWaiters.length > 0) this.wakeShrinkWaiters();
+        const batch = this.take();
         const rows = batch.length === 1 ? batch[0]!.rows : batch.flatMap((p) => p.rows);
+        const before = previous;
+        let encoded: EncodedBatch | Error;
         try {
-          this.batches[await this.writer.exclusive((c) => appendRows(c, rows))]++;
-          for (const p of batch) p.result.delivered += p.rows.length;
+          // An id already seen is looked up in the table once the write before has ended: it may be there.
+          const fresh = await withoutStored(rows, this.ids, async (ids) => {
+            await before;
+            return this.writer.exclusive((c) => storedAmong(c, ids));
+          });
+          this.duplicates += fresh.duplicates;
+          encoded = encodeBatch(fresh.rows);
         } catch (error) {
-          const failure = new StoreWriteError(error);
-          for (const p of batch) {
-            p.result.failed += p.rows.length;
-            for (const row of p.rows)
-              p.result.errors.push({ messageId: row[COLUMN.message_id] as string, error: failure });
-          }
+          encoded = error instanceof Error ? error : new Error(String(error));
         }
-        for (const p of batch) p.resolve(p.result);
-        for (const listener of this.listeners) {
-          try {
-            listener();
-          } catch {
-            // A listener's failure is its own; the store goes on.
-          }
-        }
+        await before;
+        previous = this.write(batch, encoded);
       }
+      await previous;
     })().finally(() => {
       this.writing = undefined;
       // A send that arrived while the last batch was finishing found a writer busy: pick it up.
       if (this.queue.length > 0) this.schedule();
     });
     return this.writing;
+  }
+
+  /** Takes queued sends up to a batch (at least one send). */
+  private take(): Pending[] {
+    const batch: Pending[] = [];
+    let size = 0;
+    while (
+      this.queue.length > 0 &&
+      (size === 0 || size + this.queue[0]!.rows.length <= this.options.batchSize)
+    ) {
+      const next = this.queue.shift()!;
+      batch.push(next);
+      size += next.rows.length;
+    }
+    this.queuedRows -= size;
+    if (this.shrinkWaiters.length > 0) this.wakeShrinkWaiters();
+    return batch;
+  }
+
+  /** Resolves once a whole batch is queued (or the store is closing). */
+  private untilBatchQueued(): Promise<void> {
+    if (this.queuedRows >= this.options.batchSize || this.closed) return Promise.resolve();
+    if (this.batchQueued === undefined) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => {
+        resolve = r;
+      });
+      this.batchQueued = { promise, resolve };
+    }
+    return this.batchQueued.promise;
+  }
+
+  /** Writes one batch (or reports why it could not be made), resolves its sends, tells the listeners. */
+  private async write(batch: Pending[], encoded: EncodedBatch | Error): Promise<void> {
+    try {
+      if (encoded instanceof Error) throw encoded;
+      this.batches[await this.writer.exclusive(() => this.batchWriter.write(encoded))]++;
+      for (const p of batch) p.result.delivered += p.rows.length;
+    } catch (error) {
+      const failure = new StoreWriteError(error);
+      for (const p of batch) {
+        p.result.failed += p.rows.length;
+        for (const row of p.rows)
+          p.result.errors.push({ messageId: row[COLUMN.message_id] as string, error: failure });
+      }
+    }
+    for (const p of batch) p.resolve(p.result);
+    for (const listener of this.listeners) {
+      try {
+        listener();
+      } catch {
+        // A listener's failure is its own; the store goes on.
+      }
+    }
   }
 }
 

@@ -50,7 +50,7 @@ export function toEventRow(message: AnalyticsMessage): EventRow {
  * columns by index, with no object per row.
  */
 export function toEventValues(message: AnalyticsMessage): EventValues {
-  const id = typeof message.messageId === 'string' ? message.messageId : '';
+  const id = typeof message.messageId === 'string' ? wellFormed(message.messageId) : '';
   if (id === '') throw new UnstorableMessageError(id, 'no messageId');
   const ts = typeof message.timestamp === 'string' ? isoMillis(message.timestamp) : Number.NaN;
   if (!Number.isFinite(ts)) throw new UnstorableMessageError(id, `timestamp ${String(message.timestamp)}`);
@@ -93,6 +93,16 @@ export function toEventValues(message: AnalyticsMessage): EventValues {
   v[COLUMN.content] = contentOf(p);
   v[COLUMN.properties] = payloadJson(id, p);
   return v;
+}
+
+type Utf16 = string & { isWellFormed(): boolean; toWellFormed(): string };
+
+/**
+ * The id as DuckDB stores it: a lone surrogate becomes U+FFFD (as DuckDB's own conversion to UTF-8
+ * does), so that the id the store compares is the id it holds.
+ */
+function wellFormed(id: string): string {
+  return (id as Utf16).isWellFormed() ? id : (id as Utf16).toWellFormed();
 }
 
 /** The payload as JSON text; one JSON cannot carry (a BigInt, a cycle) makes the message unstorable. */
