@@ -156,6 +156,26 @@ it('stores any text: quotes, newlines, NUL, emoji, and a lone surrogate (as U+FF
   ]);
 });
 
+it('stores every payload as it was sent on the fast path: line breaks, separators, quotes, NUL', async () => {
+  const s = await store({ batchSize: 1_000 });
+  const texts = ['two\nlines', 'cr\r\nlf', 'sep \u2028 \u2029', 'say "hi" \\ \u0000', '', '😀 \t end'];
+  const messages = texts.map((text, i) => ({
+    type: 'track' as const,
+    event: 'Message Sent',
+    messageId: `lines-${i}`,
+    timestamp: '2026-11-20T09:00:00.000Z',
+    properties: { conversationId: 'lines', message_body: text, nested: { list: [text, i] } },
+  }));
+  expect(await s.send(messages)).toMatchObject({ delivered: texts.length, failed: 0 });
+  expect(s.batches).toEqual({ fast: 1, slow: 0 });
+  const rows = await s.reader.query(
+    "SELECT message_id, content, properties FROM events WHERE conversation_id = 'lines' ORDER BY message_id",
+  );
+  expect(rows.map((r) => [r.message_id, r.content, JSON.parse(r.properties as string)])).toEqual(
+    messages.map((m) => [m.messageId, m.properties.message_body, m.properties]),
+  );
+});
+
 it('keeps content only when the message carries it; never invents it', async () => {
   const s = await store();
   await s.send(WORKLOAD);

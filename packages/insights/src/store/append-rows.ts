@@ -17,15 +17,20 @@ import type { StoredIds } from './stored-ids';
 /** How a batch was written: the fast path, or the slow path (text DuckDB's JSON reader refuses). */
 export type AppendPath = 'fast' | 'slow';
 
-/** A batch of new rows and its JSON column arrays (`columnsJson`), made before its turn to be written. */
+/**
+ * A batch of new rows as `INSERT_FROM_COLUMNS_JSON` takes it, made before its turn to be written:
+ * the JSON column arrays (`columnsJson`) and the payloads' JSON texts one per line.
+ */
 export interface EncodedBatch {
   readonly rows: readonly EventValues[];
   readonly columns: string;
+  readonly payloads: string;
 }
 
 /** Encodes rows for `BatchWriter.write`: JavaScript work that can run while DuckDB writes the batch before. */
 export function encodeBatch(rows: readonly EventValues[]): EncodedBatch {
-  return { rows, columns: rows.length > 0 ? columnsJson(rows) : '' };
+  if (rows.length === 0) return { rows, columns: '', payloads: '' };
+  return { rows, columns: columnsJson(rows), payloads: payloadLines(rows) };
 }
 
 /**
@@ -47,7 +52,7 @@ export class BatchWriter {
       this.insert ??= await this.connection.prepare(INSERT_FROM_COLUMNS_JSON);
       // One statement is its own transaction (DuckDB's auto-commit): all of it or nothing, with no
       // BEGIN and COMMIT to wait for, each a trip through the JavaScript thread's event loop.
-      this.insert.bind({ columns: batch.columns });
+      this.insert.bind({ columns: batch.columns, payloads: batch.payloads });
       try {
         await this.insert.run();
       } finally {
@@ -160,26 +165,41 @@ async function appendAll(
 }
 
 /**
- * The rows as one JSON object of column arrays, in `EVENT_COLUMNS` order (`ts` in epoch ms). The
- * `properties` column is already JSON text (`toEventValues`), so it goes in as JSON values, not as
- * strings: escaping every payload's JSON a second time was the largest cost of a batch on the
- * JavaScript thread, and DuckDB turns the values back into text on its own threads.
+ * The rows as one JSON object of column arrays, in `EVENT_COLUMNS` order (`ts` in epoch ms), without
+ * `properties` (see `payloadLines`) and without the columns that are NULL in every row of the batch
+ * (DuckDB reads a missing list as NULLs): most events fill a few of the columns.
  */
 function columnsJson(rows: readonly EventValues[]): string {
   const parts: string[] = [];
+  const values = new Array<string | number | null>(rows.length);
   for (let k = 0; k < EVENT_COLUMNS.length; k++) {
-    const name = EVENT_COLUMNS[k]![0];
-    const values = new Array<string | number | null>(rows.length);
-    if (k === COLUMN.properties) {
-      for (let i = 0; i < rows.length; i++) values[i] = rows[i]![k] ?? 'null';
-      parts.push(`"${name}":[${values.join(',')}]`);
-      continue;
+    if (k === COLUMN.properties) continue;
+    let present = false;
+    if (k === COLUMN.ts) {
+      for (let i = 0; i < rows.length; i++) values[i] = Math.trunc(rows[i]![k] as number);
+      present = true;
+    } else {
+      for (let i = 0; i < rows.length; i++) {
+        const value = rows[i]![k] ?? null;
+        values[i] = value;
+        if (value !== null) present = true;
+      }
     }
-    if (k === COLUMN.ts) for (let i = 0; i < rows.length; i++) values[i] = Math.trunc(rows[i]![k] as number);
-    else for (let i = 0; i < rows.length; i++) values[i] = rows[i]![k] ?? null;
-    parts.push(`"${name}":${JSON.stringify(values)}`);
+    if (present) parts.push(`"${EVENT_COLUMNS[k]![0]}":${JSON.stringify(values)}`);
   }
   return `{${parts.join(',')}}`;
+}
+
+/**
+ * The `properties` column: each row's payload JSON (`toEventValues`) on its own line. JSON text as
+ * `JSON.stringify` writes it never holds a line break (one in a string is escaped), so DuckDB splits
+ * the lines back apart with no parsing; as JSON values inside the column arrays, DuckDB parsed every
+ * payload and wrote it out again.
+ */
+function payloadLines(rows: readonly EventValues[]): string {
+  const lines = new Array<string>(rows.length);
+  for (let i = 0; i < rows.length; i++) lines[i] = rows[i]![COLUMN.properties] as string;
+  return lines.join('\n');
 }
 
 function appendRow(appender: DuckDBAppender, row: EventValues) {

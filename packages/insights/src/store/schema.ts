@@ -50,21 +50,20 @@ export const CREATE_EVENTS_TABLE = `CREATE TABLE IF NOT EXISTS events (${columns
 
 /**
  * The fast path's INSERT: a batch arrives as one JSON text of column arrays
- * (`{"message_id": [...], "ts": [epoch ms, ...], ...}`); DuckDB parses it and zips the arrays into
- * rows (`unnest` of several lists side by side), so the work of making rows runs on DuckDB's
- * thread instead of the JavaScript thread, which the collector needs for translating spans.
+ * (`{"message_id": [...], "ts": [epoch ms, ...], ...}`, a column NULL in every row left out) and
+ * the payloads' JSON texts one per line (`$payloads`); DuckDB parses the one, splits the other and
+ * zips the lists into rows (`unnest` of several lists side by side), so the work of making rows runs
+ * on DuckDB's thread instead of the JavaScript thread, which the collector needs for translating spans.
  */
 export const INSERT_FROM_COLUMNS_JSON = (() => {
-  // `properties` arrives as JSON values (the payload as it was serialized), stored as their text.
-  const shape = EVENT_COLUMNS.map(
-    ([name, type]) =>
-      `"${name}":["${type === 'TIMESTAMP' ? 'BIGINT' : name === 'properties' ? 'JSON' : type}"]`,
+  const shape = EVENT_COLUMNS.filter(([name]) => name !== 'properties').map(
+    ([name, type]) => `"${name}":["${type === 'TIMESTAMP' ? 'BIGINT' : type}"]`,
   );
   const select = EVENT_COLUMNS.map(([name, type]) =>
     type === 'TIMESTAMP'
       ? `epoch_ms(unnest(j.${name})) AS ${name}`
       : name === 'properties'
-        ? `CAST(unnest(j.${name}) AS VARCHAR) AS ${name}`
+        ? `unnest(string_split(CAST($payloads AS VARCHAR), chr(10))) AS ${name}`
         : `unnest(j.${name}) AS ${name}`,
   );
   return `INSERT INTO events SELECT ${select.join(', ')} FROM (SELECT from_json(CAST($columns AS VARCHAR), '{${shape.join(',')}}') AS j)`;
