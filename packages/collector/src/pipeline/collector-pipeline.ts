@@ -152,6 +152,8 @@ export class CollectorPipeline {
     // A few whole traces at a time, yielding in between: a large request does not hold up the others.
     const results = await translateByTraces(translator, spans);
     const slice = new TimeSlice();
+    // Counted per request and code: a metric update per diagnostic was 1 % of the thread's time.
+    const diagnosed = new Map<string, number>();
     for (let i = 0; i < spans.length; i++) {
       if ((i & 255) === 255 && slice.spent) await slice.yield();
       const result = results[i]!;
@@ -164,7 +166,7 @@ export class CollectorPipeline {
       let dropping: string | undefined;
       for (let d = 0; d < diagnostics.length; d++) {
         const diagnostic = diagnostics[d]!;
-        metrics.recordDiagnostic(diagnostic.code);
+        diagnosed.set(diagnostic.code, (diagnosed.get(diagnostic.code) ?? 0) + 1);
         if (dropping === undefined && DROPPING.has(diagnostic.code)) dropping = diagnostic.message;
       }
       if (dropping !== undefined && produced.length === 0) {
@@ -172,6 +174,7 @@ export class CollectorPipeline {
         firstReason ??= dropping;
       }
     }
+    for (const [code, count] of diagnosed) metrics.recordDiagnostic(code, count);
     metrics.addMessagesTranslated(messages.length);
 
     if (messages.length === 0) return this.ok(rejected, firstReason, spans.length + decoded.invalidSpans);

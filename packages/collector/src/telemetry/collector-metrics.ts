@@ -86,8 +86,8 @@ export class CollectorMetrics {
     if (outcome !== 'aborted') this.answered++;
   }
 
-  recordDiagnostic(code: string): void {
-    this.diagnostics.add(1, { code });
+  recordDiagnostic(code: string, count = 1): void {
+    this.diagnostics.add(count, { code });
   }
 
   addSpansReceived(count: number): void {
