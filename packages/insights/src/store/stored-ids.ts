@@ -77,8 +77,8 @@ export class StoredIds {
   }
 
   /**
-   * The ids of `events` (`message_id`), read chunk by chunk: about a second per few million
-   * stored events, when the store opens and after retention has deleted many.
+   * The ids of `events` (`message_id`), read chunk by chunk, when the store opens and after
+   * retention has deleted many: about half a second per million stored events.
    */
   static async load(connection: DuckDBConnection): Promise<StoredIds> {
     const ids = new StoredIds();
