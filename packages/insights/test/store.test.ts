@@ -244,14 +244,18 @@ it('queuedAtMost with a longest wait: gives up after it while the queue stays lo
   expect(await sent).toMatchObject({ delivered: 3 });
 });
 
-it('deletes events older than the retention period', async () => {
-  const s = await store({ retentionDays: 30 });
-  const now = Date.now();
-  const at = (daysAgo: number, id: string): AnalyticsMessage => ({
+/** A message `daysAgo` days before `now`, with the given id. */
+const agedMessage =
+  (now: number) =>
+  (daysAgo: number, id: string): AnalyticsMessage => ({
     ...WORKLOAD[0]!,
     messageId: id,
     timestamp: new Date(now - daysAgo * 86_400_000).toISOString(),
   });
+
+it('deletes events older than the retention period', async () => {
+  const s = await store({ retentionDays: 30 });
+  const at = agedMessage(Date.now());
   await s.send([at(1, 'recent'), at(29, 'edge'), at(31, 'old'), at(400, 'older')]);
   expect(await s.applyRetention()).toBe(2);
   const ids = (await s.reader.query('SELECT message_id FROM events ORDER BY message_id')).map(
@@ -264,12 +268,7 @@ it('deletes events older than the retention period', async () => {
 
 it('stores an expired message that comes again, though its id is still held', async () => {
   const s = await store({ retentionDays: 30 });
-  const now = Date.now();
-  const at = (daysAgo: number, id: string): AnalyticsMessage => ({
-    ...WORKLOAD[0]!,
-    messageId: id,
-    timestamp: new Date(now - daysAgo * 86_400_000).toISOString(),
-  });
+  const at = agedMessage(Date.now());
   await s.send([...Array.from({ length: 10 }, (_, i) => at(1, `recent-${i}`)), at(31, 'old')]);
   expect(await s.applyRetention()).toBe(1);
   // One deleted of 11 held: the set is not read again, 'old' is still in it.
