@@ -76,6 +76,24 @@ it('writes a batch with ids already stored without them, the stored rows unchang
   expect(perId[0]!.n).toBe(61);
 });
 
+it('keeps each id once when the batch checked next repeats ids of the one being written', async () => {
+  const s = await store({ batchSize: 10 });
+  const track = WORKLOAD.find((m) => m.type === 'track')!;
+  const range = (from: number, to: number): AnalyticsMessage[] =>
+    Array.from({ length: to - from }, (_, k) => ({ ...track, messageId: `overlap-${from + k}` }));
+  // Three sends at once: the second is checked while the first is written, the third after.
+  const results = await Promise.all([s.send(range(0, 10)), s.send(range(5, 15)), s.send(range(0, 20))]);
+  expect(results.map((r) => [r.delivered, r.failed])).toEqual([
+    [10, 0],
+    [10, 0],
+    [20, 0],
+  ]);
+  expect(await count(s)).toBe(20);
+  expect(s.duplicates).toBe(5 + 15);
+  const perId = await s.reader.query('SELECT count(DISTINCT message_id) AS n FROM events');
+  expect(perId[0]!.n).toBe(20);
+});
+
 it('keeps each id once across reopenings of its file: the ids are read back when it opens', async () => {
   const path = join(mkdtempSync(join(tmpdir(), 'insights-ids-')), 'events.duckdb');
   const first = await createEventStore({ path, retentionDays: 0 });
@@ -262,8 +280,14 @@ it('deletes events older than the retention period', async () => {
     (r) => r.message_id,
   );
   expect(ids).toEqual(['edge', 'recent']);
-  // Half the ids held were deleted: they are read from the table again.
-  expect(s.idSet.ids).toBe(2);
+  // Half the ids held were deleted: the writer reads them from the table again before its next batch.
+  expect(s.idSet.ids).toBe(4);
+  await s.send([at(0, 'new')]);
+  expect(s.idSet.ids).toBe(3);
+  // An id deleted and read out of the set comes back as new.
+  expect(await s.send([at(2, 'old')])).toMatchObject({ delivered: 1, failed: 0 });
+  expect(s.duplicates).toBe(0);
+  expect(await count(s)).toBe(4);
 });
 
 it('stores an expired message that comes again, though its id is still held', async () => {

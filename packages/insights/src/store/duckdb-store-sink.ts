@@ -71,6 +71,8 @@ export class DuckDbStoreSink implements Sink {
   private ids: StoredIds;
   /** Rows deleted by retention since `ids` was read from the table (their ids still in it). */
   private expiredSinceLoad = 0;
+  /** Set by retention when `ids` is to be read again, which the writer does between two batches. */
+  private idsStale = false;
   /** The writer connection's INSERT. */
   private readonly batchWriter: BatchWriter;
   /** Resolved by `send` once a whole batch is queued, for a drain waiting to take the next one. */
@@ -180,8 +182,8 @@ export class DuckDbStoreSink implements Sink {
 
   /**
    * Deletes events older than `retentionDays` (nothing when it is 0). Returns how many were deleted.
-   * Once a quarter of the ids held are of deleted events, the ids are read from the table again (an
-   * expired id only costs a lookup when it comes back, but memory).
+   * Once a quarter of the ids held are of deleted events, the writer reads the ids from the table
+   * again before its next batch (an expired id only costs a lookup when it comes back, but memory).
    */
   async applyRetention(): Promise<number> {
     if (this.options.retentionDays <= 0) return 0;
@@ -192,10 +194,9 @@ export class DuckDbStoreSink implements Sink {
       });
       const deleted = Number(result.rowsChanged);
       this.expiredSinceLoad += deleted;
-      if (deleted > 0 && this.expiredSinceLoad * 4 > this.ids.size) {
-        this.ids = await StoredIds.load(c);
-        this.expiredSinceLoad = 0;
-      }
+      // Read again by the writer before it checks its next batch: a batch checked but not yet
+      // written would be missing from a set read now.
+      if (deleted > 0 && this.expiredSinceLoad * 4 > this.ids.size) this.idsStale = true;
       return deleted;
     });
   }
@@ -280,6 +281,16 @@ export class DuckDbStoreSink implements Sink {
       while (this.queue.length > 0) {
         if (previous !== undefined && this.queuedRows < this.options.batchSize) {
           await Promise.race([previous, this.untilBatchQueued()]);
+        }
+        if (this.idsStale) {
+          await previous;
+          try {
+            this.ids = await this.writer.exclusive((c) => StoredIds.load(c));
+            this.expiredSinceLoad = 0;
+            this.idsStale = false;
+          } catch {
+            // The set held is still every stored id and more: read it again before the next batch.
+          }
         }
         const batch = this.take();
         const rows = batch.length === 1 ? batch[0]!.rows : batch.flatMap((p) => p.rows);
