@@ -81,7 +81,7 @@ async function counters(url) {
     // store: a repeated messageId never reaches the store.
     deduplicated: read(/^spantrack_collector_messages_deduplicated_total (\d+)/m),
     // Messages the store held already (found before the INSERT, not written twice), and batches
-    // written the slow way (see appendRows).
+    // written the slow way (see BatchWriter in the insights package).
     duplicates: read(/^spantrack_collector_store_duplicates_total (\d+)/m),
     slow: read(/^spantrack_collector_store_batches_total\{path="slow"\} (\d+)/m),
   };

@@ -72,7 +72,7 @@ export const INSERT_FROM_COLUMNS_JSON = (() => {
 /** Which of the ids (`$ids`, a JSON array of strings) are stored already. */
 export const SELECT_STORED_IDS = `SELECT message_id FROM events WHERE message_id IN (SELECT unnest(from_json(CAST($ids AS VARCHAR), '["VARCHAR"]')))`;
 
-/** Rows are appended here first, then moved into `events` skipping ids already stored. */
+/** The slow path's rows are appended here first (the appender takes any string), then moved into `events`. */
 export const CREATE_STAGING_TABLE = `CREATE TEMP TABLE IF NOT EXISTS staging (${columnsDdl})`;
 
 /** Staged rows are new, with distinct ids (`withoutStored`). */
