@@ -38,7 +38,13 @@ export interface CollectorStore {
 
 /** Rows per DuckDB transaction: the fixed cost of a transaction and its INSERT is shared by more rows. */
 const STORE_BATCH_SIZE = 10_000;
-const STORE_FLUSH_INTERVAL_MS = 250;
+/**
+ * How long rows wait for more when the store's writer is idle. Under load this never decides a
+ * batch: what arrives while one batch is written is the next one. It delays the rows that end a
+ * burst (and a trickle of requests): at 250 ms, that wait was 10-20 % of a burst of 75,000 events
+ * from first request to last row stored. 20 ms keeps a trickle at 50 transactions a second at most.
+ */
+const STORE_FLUSH_INTERVAL_MS = 20;
 
 /**
  * Flow control: with more than this many messages waiting for the store, a delivery's result (and
