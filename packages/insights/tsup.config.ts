@@ -2,7 +2,8 @@ import { cpSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/cli.ts'],
+  // store-encoder: the event store's encoder thread (a worker script, found beside the entries).
+  entry: { index: 'src/index.ts', cli: 'src/cli.ts', 'store-encoder': 'src/store/encoder-worker.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

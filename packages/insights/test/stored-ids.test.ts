@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { AnalyticsMessage } from '@spantrack/processor';
 import { expect, it } from 'vitest';
-import { BatchWriter, encodeBatch, storedAmong, withoutStored } from '../src/store/append-rows';
+import { BatchWriter, storedAmong } from '../src/store/append-rows';
+import { encodeBatch, withoutStored } from '../src/store/batch-encoding';
 import { COLUMN, toEventValues } from '../src/store/message-row';
 import { CREATE_EVENTS_TABLE } from '../src/store/schema';
 import { StoredIds } from '../src/store/stored-ids';
@@ -59,7 +60,7 @@ it('drops an id on a lookup in the table, never on its hash alone', async () => 
     await c.run(CREATE_EVENTS_TABLE);
     const rows = WORKLOAD.slice(0, 6).map(toEventValues);
     const writer = new BatchWriter(c);
-    expect(await writer.write(encodeBatch(rows.slice(0, 3)))).toBe('fast');
+    expect(await writer.write(encodeBatch(rows.slice(0, 3)), () => rows.slice(0, 3))).toBe('fast');
     writer.close();
     const lookUp = (ids: string[]) => storedAmong(c, ids);
     // A set that answers "seen" for every id: as if each one's hash were another's.

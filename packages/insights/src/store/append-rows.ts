@@ -4,7 +4,8 @@ import {
   type DuckDBPreparedStatement,
   DuckDBTimestampMillisecondsValue,
 } from '@duckdb/node-api';
-import { COLUMN, type EventValues } from './message-row';
+import type { EncodedBatch } from './batch-encoding';
+import type { EventValues } from './message-row';
 import {
   CLEAR_STAGING,
   EVENT_COLUMNS,
@@ -12,26 +13,9 @@ import {
   MOVE_STAGED_ROWS,
   SELECT_STORED_IDS,
 } from './schema';
-import type { StoredIds } from './stored-ids';
 
 /** How a batch was written: the fast path, or the slow path (text DuckDB's JSON reader refuses). */
 export type AppendPath = 'fast' | 'slow';
-
-/**
- * A batch of new rows as `INSERT_FROM_COLUMNS_JSON` takes it, made before its turn to be written:
- * the JSON column arrays (`columnsJson`) and the payloads' JSON texts one per line.
- */
-export interface EncodedBatch {
-  readonly rows: readonly EventValues[];
-  readonly columns: string;
-  readonly payloads: string;
-}
-
-/** Encodes rows for `BatchWriter.write`: JavaScript work that can run while DuckDB writes the batch before. */
-export function encodeBatch(rows: readonly EventValues[]): EncodedBatch {
-  if (rows.length === 0) return { rows, columns: '', payloads: '' };
-  return { rows, columns: columnsJson(rows), payloads: payloadLines(rows) };
-}
 
 /**
  * Writes batches of new rows (ids made distinct and new by `withoutStored`) on one connection, one
@@ -46,8 +30,12 @@ export class BatchWriter {
 
   constructor(private readonly connection: DuckDBConnection) {}
 
-  async write(batch: EncodedBatch): Promise<AppendPath> {
-    if (batch.rows.length === 0) return 'fast';
+  /**
+   * Writes `batch`; `rows` gives its rows as values (`toEventValues`) only if the slow path needs
+   * them: the encoder thread sends the encoded text alone.
+   */
+  async write(batch: EncodedBatch, rows: () => readonly EventValues[]): Promise<AppendPath> {
+    if (batch.rowCount === 0) return 'fast';
     try {
       this.insert ??= await this.connection.prepare(INSERT_FROM_COLUMNS_JSON);
       // One statement is its own transaction (DuckDB's auto-commit): all of it or nothing, with no
@@ -63,7 +51,7 @@ export class BatchWriter {
       // The slow path decides; a failure there (a full disk, ...) is the batch's error.
     }
     await inTransaction(this.connection, async () => {
-      await appendAll(this.connection, batch.rows, 'staging', 'temp');
+      await appendAll(this.connection, rows(), 'staging', 'temp');
       await this.connection.run(MOVE_STAGED_ROWS);
       await this.connection.run(CLEAR_STAGING);
     });
@@ -75,52 +63,6 @@ export class BatchWriter {
     this.insert?.destroySync();
     this.insert = undefined;
   }
-}
-
-/** A batch without the messages the store holds already, and how many those were. */
-export interface FreshRows {
-  rows: readonly EventValues[];
-  duplicates: number;
-}
-
-/**
- * The batch without the rows whose id is stored already or came earlier in the batch (the first
- * kept), every id added to `ids`. An id `ids` has not seen is new, with no lookup; the others
- * (redeliveries, a conversation's start reported again, or another id with the same 64-bit hash)
- * are looked up: in the batch, then with `lookUp` (`storedAmong`: one query over the table's id
- * column, about 20 ms per million stored events), so that nothing is dropped on a hash alone.
- */
-export async function withoutStored(
-  rows: readonly EventValues[],
-  ids: Pick<StoredIds, 'add'>,
-  lookUp: (candidates: string[]) => Promise<Set<string>>,
-): Promise<FreshRows> {
-  let seen: Uint8Array | undefined;
-  for (let i = 0; i < rows.length; i++) {
-    if (ids.add(rows[i]![COLUMN.message_id] as string)) continue;
-    seen ??= new Uint8Array(rows.length);
-    seen[i] = 1;
-  }
-  if (seen === undefined) return { rows, duplicates: 0 };
-  const idOf = (i: number) => rows[i]![COLUMN.message_id] as string;
-  // A row whose id `ids` took first in this batch comes before every repeat of it.
-  const firstInBatch = new Set<string>();
-  const toLookUp = new Set<string>();
-  for (let i = 0; i < rows.length; i++) if (seen[i] === 0) firstInBatch.add(idOf(i));
-  for (let i = 0; i < rows.length; i++)
-    if (seen[i] === 1 && !firstInBatch.has(idOf(i))) toLookUp.add(idOf(i));
-  const stored = toLookUp.size > 0 ? await lookUp([...toLookUp]) : new Set<string>();
-  const fresh: EventValues[] = [];
-  const kept = new Set<string>();
-  for (let i = 0; i < rows.length; i++) {
-    if (seen[i] === 1) {
-      const id = idOf(i);
-      if (firstInBatch.has(id) || stored.has(id) || kept.has(id)) continue;
-      kept.add(id);
-    }
-    fresh.push(rows[i]!);
-  }
-  return { rows: fresh, duplicates: rows.length - fresh.length };
 }
 
 /** Which of `candidates` (well-formed text, as `toEventValues` makes ids) are stored. */
@@ -162,44 +104,6 @@ async function appendAll(
       // Nothing left to flush after clear(); a failure here changes nothing stored.
     }
   }
-}
-
-/**
- * The rows as one JSON object of column arrays, in `EVENT_COLUMNS` order (`ts` in epoch ms), without
- * `properties` (see `payloadLines`) and without the columns that are NULL in every row of the batch
- * (DuckDB reads a missing list as NULLs): most events fill a few of the columns.
- */
-function columnsJson(rows: readonly EventValues[]): string {
-  const parts: string[] = [];
-  const values = new Array<string | number | null>(rows.length);
-  for (let k = 0; k < EVENT_COLUMNS.length; k++) {
-    if (k === COLUMN.properties) continue;
-    let present = false;
-    if (k === COLUMN.ts) {
-      for (let i = 0; i < rows.length; i++) values[i] = Math.trunc(rows[i]![k] as number);
-      present = true;
-    } else {
-      for (let i = 0; i < rows.length; i++) {
-        const value = rows[i]![k] ?? null;
-        values[i] = value;
-        if (value !== null) present = true;
-      }
-    }
-    if (present) parts.push(`"${EVENT_COLUMNS[k]![0]}":${JSON.stringify(values)}`);
-  }
-  return `{${parts.join(',')}}`;
-}
-
-/**
- * The `properties` column: each row's payload JSON (`toEventValues`) on its own line. JSON text as
- * `JSON.stringify` writes it never holds a line break (one in a string is escaped), so DuckDB splits
- * the lines back apart with no parsing; as JSON values inside the column arrays, DuckDB parsed every
- * payload and wrote it out again.
- */
-function payloadLines(rows: readonly EventValues[]): string {
-  const lines = new Array<string>(rows.length);
-  for (let i = 0; i < rows.length; i++) lines[i] = rows[i]![COLUMN.properties] as string;
-  return lines.join('\n');
 }
 
 function appendRow(appender: DuckDBAppender, row: EventValues) {

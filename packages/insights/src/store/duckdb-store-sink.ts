@@ -3,15 +3,10 @@ import { dirname } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { AnalyticsMessage, DeliveryResult, Sink } from '@spantrack/processor';
 import { Insights } from '../insights';
-import {
-  type AppendPath,
-  BatchWriter,
-  type EncodedBatch,
-  encodeBatch,
-  storedAmong,
-  withoutStored,
-} from './append-rows';
-import { COLUMN, type EventValues, toEventValues } from './message-row';
+import { type AppendPath, BatchWriter, storedAmong } from './append-rows';
+import { type EncodedSends, InThreadEncoder, type StoreEncoder, type Unstorable } from './encoder';
+import { findEncoderScript, ThreadEncoder } from './encoder-thread';
+import { type EventValues, toEventValues, UnstorableMessageError } from './message-row';
 import { type EventStoreOptions, type ResolvedStoreOptions, resolveStoreOptions } from './options';
 import { CREATE_EVENTS_TABLE, CREATE_STAGING_TABLE, DELETE_EXPIRED } from './schema';
 import { ConnectionPool, SerialConnection } from './serial-connection';
@@ -34,15 +29,18 @@ interface ShrinkWaiter {
 }
 
 interface Pending {
-  rows: EventValues[];
+  /** The send's number in the encoder. */
+  send: number;
+  messages: readonly AnalyticsMessage[];
   result: DeliveryResult;
   resolve: (result: DeliveryResult) => void;
 }
 
 /**
- * A sink that keeps messages in DuckDB for the insights queries. `send` only extracts columns and
- * queues; a writer stores queued rows in batches (`batchSize` or every `flushIntervalMs`), so the
- * pipeline never waits on a disk write per message. `send` resolves once its rows are committed.
+ * A sink that keeps messages in DuckDB for the insights queries. `send` only hands the messages to
+ * the store's encoder (a worker thread of its own, see `ThreadEncoder`) and queues; a writer stores
+ * queued messages in batches (`batchSize` or every `flushIntervalMs`), so the pipeline never waits
+ * on a disk write per message. `send` resolves once its messages are committed.
  */
 export class DuckDbStoreSink implements Sink {
   readonly options: ResolvedStoreOptions;
@@ -67,8 +65,14 @@ export class DuckDbStoreSink implements Sink {
    * reported by every turn): answered as stored, not written twice.
    */
   duplicates = 0;
-  /** The ids stored (see `StoredIds`); the writer's alone. */
-  private ids: StoredIds;
+  /**
+   * Converts sends, checks each batch's ids against those stored (see `StoredIds`, which it holds)
+   * and makes the INSERT's text: on its own thread, or on this one where that cannot run.
+   */
+  private encoder: StoreEncoder;
+  /** The id set's figures as of the last batch (the set itself is the encoder's). */
+  private idFigures: { ids: number; bytes: number };
+  private nextSend = 0;
   /** Rows deleted by retention since `ids` was read from the table (their ids still in it). */
   private expiredSinceLoad = 0;
   /** Set by retention when `ids` is to be read again, which the writer does between two batches. */
@@ -85,7 +89,8 @@ export class DuckDbStoreSink implements Sink {
     options: ResolvedStoreOptions,
     ids: StoredIds,
   ) {
-    this.ids = ids;
+    this.idFigures = { ids: ids.size, bytes: ids.bytes };
+    this.encoder = startEncoder(ids, options.encoderThread);
     this.writer = writer;
     this.batchWriter = new BatchWriter(writer.connection);
     this.reader = reader;
@@ -134,22 +139,11 @@ export class DuckDbStoreSink implements Sink {
     if (this.queuedRows + messages.length > this.options.maxQueuedMessages) {
       return refuse(new StoreFullError(this.options.maxQueuedMessages));
     }
-    const rows: EventValues[] = [];
-    for (const message of messages) {
-      try {
-        rows.push(toEventValues(message));
-      } catch (error) {
-        result.failed += 1;
-        result.errors.push({
-          messageId: String(message?.messageId ?? ''),
-          error: error instanceof Error ? error : new Error(String(error)),
-        });
-      }
-    }
-    if (rows.length === 0) return Promise.resolve(result);
+    const send = this.nextSend++;
+    this.encoder.add(send, messages);
     return new Promise((resolve) => {
-      this.queue.push({ rows, result, resolve });
-      this.queuedRows += rows.length;
+      this.queue.push({ send, messages, result, resolve });
+      this.queuedRows += messages.length;
       if (this.batchQueued !== undefined && this.queuedRows >= this.options.batchSize) this.wakeBatchQueued();
       this.schedule();
     });
@@ -171,6 +165,7 @@ export class DuckDbStoreSink implements Sink {
     this.wakeShrinkWaiters();
     this.wakeBatchQueued();
     await this.flush();
+    await this.encoder.close();
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     await this.writer.exclusive(async (c) => {
       this.batchWriter.close();
@@ -196,14 +191,19 @@ export class DuckDbStoreSink implements Sink {
       this.expiredSinceLoad += deleted;
       // Read again by the writer before it checks its next batch: a batch checked but not yet
       // written would be missing from a set read now.
-      if (deleted > 0 && this.expiredSinceLoad * 4 > this.ids.size) this.idsStale = true;
+      if (deleted > 0 && this.expiredSinceLoad * 4 > this.idFigures.ids) this.idsStale = true;
       return deleted;
     });
   }
 
   /** Message ids held in memory to keep each message once, and the bytes they take. */
   get idSet(): { ids: number; bytes: number } {
-    return { ids: this.ids.size, bytes: this.ids.bytes };
+    return { ...this.idFigures };
+  }
+
+  /** Whether the store's encoding runs on its encoder thread (false: on the caller's thread). */
+  get encoderThread(): boolean {
+    return this.encoder.thread;
   }
 
   /** Messages queued and not yet taken by the writer. */
@@ -285,7 +285,7 @@ export class DuckDbStoreSink implements Sink {
         if (this.idsStale) {
           await previous;
           try {
-            this.ids = await this.writer.exclusive((c) => StoredIds.load(c));
+            this.setIds(await this.writer.exclusive((c) => StoredIds.load(c)));
             this.expiredSinceLoad = 0;
             this.idsStale = false;
           } catch {
@@ -293,17 +293,12 @@ export class DuckDbStoreSink implements Sink {
           }
         }
         const batch = this.take();
-        const rows = batch.length === 1 ? batch[0]!.rows : batch.flatMap((p) => p.rows);
         const before = previous;
-        let encoded: EncodedBatch | Error;
+        let encoded: EncodedSends | Error;
         try {
-          // An id already seen is looked up in the table once the write before has ended: it may be there.
-          const fresh = await withoutStored(rows, this.ids, async (ids) => {
-            await before;
-            return this.writer.exclusive((c) => storedAmong(c, ids));
-          });
-          this.duplicates += fresh.duplicates;
-          encoded = encodeBatch(fresh.rows);
+          encoded = await this.encode(batch, before);
+          this.duplicates += encoded.duplicates;
+          this.idFigures = encoded.idSet;
         } catch (error) {
           encoded = error instanceof Error ? error : new Error(String(error));
         }
@@ -319,17 +314,48 @@ export class DuckDbStoreSink implements Sink {
     return this.writing;
   }
 
+  /**
+   * The batch encoded. An id already seen is looked up in the table once the write before has
+   * ended: it may be there. If the encoder thread has stopped, the store goes on with an encoder on
+   * its own thread, given every send still queued, and encodes the batch with it.
+   */
+  private async encode(batch: Pending[], before: Promise<void> | undefined): Promise<EncodedSends> {
+    const lookUp = async (ids: string[]) => {
+      await before;
+      return this.writer.exclusive((c) => storedAmong(c, ids));
+    };
+    const sends = batch.map((p) => p.send);
+    try {
+      return await this.encoder.encode(sends, lookUp);
+    } catch (error) {
+      if (this.encoder.failure === undefined) throw error;
+      // The set the thread held is gone: read it from the table once what was encoded is written.
+      await before;
+      const ids = await this.writer.exclusive((c) => StoredIds.load(c));
+      const encoder = new InThreadEncoder(ids);
+      for (const p of [...batch, ...this.queue]) encoder.add(p.send, p.messages);
+      this.encoder = encoder;
+      return encoder.encode(sends, lookUp);
+    }
+  }
+
+  /** Gives the encoder the id set read again from the table. */
+  private setIds(ids: StoredIds) {
+    this.idFigures = { ids: ids.size, bytes: ids.bytes };
+    this.encoder.replaceIds(ids);
+  }
+
   /** Takes queued sends up to a batch (at least one send). */
   private take(): Pending[] {
     const batch: Pending[] = [];
     let size = 0;
     while (
       this.queue.length > 0 &&
-      (size === 0 || size + this.queue[0]!.rows.length <= this.options.batchSize)
+      (size === 0 || size + this.queue[0]!.messages.length <= this.options.batchSize)
     ) {
       const next = this.queue.shift()!;
       batch.push(next);
-      size += next.rows.length;
+      size += next.messages.length;
     }
     this.queuedRows -= size;
     if (this.shrinkWaiters.length > 0) this.wakeShrinkWaiters();
@@ -350,17 +376,28 @@ export class DuckDbStoreSink implements Sink {
   }
 
   /** Writes one batch (or reports why it could not be made), resolves its sends, tells the listeners. */
-  private async write(batch: Pending[], encoded: EncodedBatch | Error): Promise<void> {
+  private async write(batch: Pending[], encoded: EncodedSends | Error): Promise<void> {
+    const refused = encoded instanceof Error ? undefined : refusedBySend(encoded.unstorable);
     try {
       if (encoded instanceof Error) throw encoded;
-      this.batches[await this.writer.exclusive(() => this.batchWriter.write(encoded))]++;
-      for (const p of batch) p.result.delivered += p.rows.length;
+      for (const p of batch) {
+        for (const u of refused?.get(p.send)?.values() ?? []) {
+          p.result.failed += 1;
+          p.result.errors.push({ messageId: u.messageId, error: unstorableError(u) });
+        }
+      }
+      const rows = () => encoded.rows ?? valuesAgain(batch, refused, encoded.dropped);
+      this.batches[await this.writer.exclusive(() => this.batchWriter.write(encoded.batch, rows))]++;
+      for (const p of batch) p.result.delivered += p.messages.length - (refused?.get(p.send)?.size ?? 0);
     } catch (error) {
       const failure = new StoreWriteError(error);
       for (const p of batch) {
-        p.result.failed += p.rows.length;
-        for (const row of p.rows)
-          p.result.errors.push({ messageId: row[COLUMN.message_id] as string, error: failure });
+        const skip = refused?.get(p.send);
+        p.messages.forEach((m, i) => {
+          if (skip?.has(i)) return;
+          p.result.failed += 1;
+          p.result.errors.push({ messageId: String(m?.messageId ?? ''), error: failure });
+        });
       }
     }
     for (const p of batch) p.resolve(p.result);
@@ -372,6 +409,60 @@ export class DuckDbStoreSink implements Sink {
       }
     }
   }
+}
+
+/** The encoder thread where asked for and its script is there; otherwise this thread. */
+function startEncoder(ids: StoredIds, thread: boolean): StoreEncoder {
+  const script = thread ? findEncoderScript() : undefined;
+  if (script !== undefined) {
+    try {
+      return new ThreadEncoder(script, ids);
+    } catch {
+      // No worker threads here (a restricted runtime): the work stays on this thread.
+    }
+  }
+  return new InThreadEncoder(ids);
+}
+
+/** The unstorable messages of each send, by their index there. */
+function refusedBySend(unstorable: readonly Unstorable[]): Map<number, Map<number, Unstorable>> {
+  const bySend = new Map<number, Map<number, Unstorable>>();
+  for (const u of unstorable) {
+    const ofSend = bySend.get(u.send) ?? new Map<number, Unstorable>();
+    bySend.set(u.send, ofSend);
+    ofSend.set(u.index, u);
+  }
+  return bySend;
+}
+
+function unstorableError({ error }: Unstorable): Error {
+  if (error.name === 'UnstorableMessageError' && error.reason !== undefined) {
+    return new UnstorableMessageError(error.messageId ?? '', error.reason);
+  }
+  const rebuilt = new Error(error.message);
+  rebuilt.name = error.name;
+  return rebuilt;
+}
+
+/**
+ * The batch's new rows as values, for the slow path when the encoder thread sent only their text:
+ * converted again here from each message's JSON, as the thread converted them.
+ */
+function valuesAgain(
+  batch: readonly Pending[],
+  refused: Map<number, Map<number, Unstorable>> | undefined,
+  dropped: Uint8Array | undefined,
+): EventValues[] {
+  const rows: EventValues[] = [];
+  let k = 0;
+  for (const p of batch) {
+    const skip = refused?.get(p.send);
+    p.messages.forEach((m, i) => {
+      if (skip?.has(i)) return;
+      if (dropped?.[k++] !== 1) rows.push(toEventValues(JSON.parse(JSON.stringify(m))));
+    });
+  }
+  return rows;
 }
 
 /** Opens the DuckDB event store: a `Sink` plus the connection the metric queries run on. */

@@ -12,6 +12,12 @@ export interface EventStoreOptions {
   flushIntervalMs?: number;
   /** Messages waiting to be written before `send` refuses more (`StoreFullError`). Default 100,000. */
   maxQueuedMessages?: number;
+  /**
+   * Converts and encodes messages on a worker thread of the store's own, so that the caller's
+   * thread (a collector's, an agent's) only hands them over. Default true; false, or a build
+   * without the thread's script, keeps that work on the caller's thread.
+   */
+  encoderThread?: boolean;
 }
 
 export interface ResolvedStoreOptions {
@@ -21,6 +27,7 @@ export interface ResolvedStoreOptions {
   batchSize: number;
   flushIntervalMs: number;
   maxQueuedMessages: number;
+  encoderThread: boolean;
 }
 
 /** A store option that cannot be used (a negative retention, a batch size of 0, ...). */
@@ -62,5 +69,6 @@ export function resolveStoreOptions(
     batchSize: Math.floor(check('batchSize', options.batchSize ?? 1_000, 1)),
     flushIntervalMs: check('flushIntervalMs', options.flushIntervalMs ?? 500, 0),
     maxQueuedMessages: Math.floor(check('maxQueuedMessages', options.maxQueuedMessages ?? 100_000, 1)),
+    encoderThread: options.encoderThread ?? true,
   };
 }

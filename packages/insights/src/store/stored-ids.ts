@@ -1,6 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 
+/** A set as plain data, for another thread (`StoredIds.fromState`): its table's buffer can be transferred. */
+export interface StoredIdsState {
+  readonly slots: Int32Array<ArrayBuffer>;
+  readonly count: number;
+  readonly seedA: number;
+  readonly seedB: number;
+}
+
 /** Slots of a new set (8 bytes each): room for about 49,000 ids before it first grows. */
 const INITIAL_SLOTS = 1 << 16;
 
@@ -74,6 +82,23 @@ export class StoredIds {
       if (h === 0 && l === 0) return false;
       if (h === hi && l === lo) return true;
     }
+  }
+
+  /** The set as plain data; the set must not be used once its table has been transferred. */
+  state(): StoredIdsState {
+    return { slots: this.slots, count: this.count, seedA: this.seedA, seedB: this.seedB };
+  }
+
+  /** The set `state()` gave (on another thread). */
+  static fromState(state: StoredIdsState): StoredIds {
+    const seed = Buffer.alloc(8);
+    seed.writeInt32LE(state.seedA, 0);
+    seed.writeInt32LE(state.seedB, 4);
+    const ids = new StoredIds(seed);
+    ids.slots = state.slots;
+    ids.mask = (state.slots.length >> 1) - 1;
+    ids.count = state.count;
+    return ids;
   }
 
   /**
