@@ -459,10 +459,19 @@ function valuesAgain(
     const skip = refused?.get(p.send);
     p.messages.forEach((m, i) => {
       if (skip?.has(i)) return;
-      if (dropped?.[k++] !== 1) rows.push(toEventValues(JSON.parse(JSON.stringify(m))));
+      if (dropped?.[k++] !== 1) rows.push(toEventValues(asJson(m)));
     });
   }
   return rows;
+}
+
+/** The message as the encoder thread saw it (its JSON), or as it is where JSON cannot write it. */
+function asJson(message: AnalyticsMessage): AnalyticsMessage {
+  try {
+    return JSON.parse(JSON.stringify(message)) as AnalyticsMessage;
+  } catch {
+    return message;
+  }
 }
 
 /** Opens the DuckDB event store: a `Sink` plus the connection the metric queries run on. */
