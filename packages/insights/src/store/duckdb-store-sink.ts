@@ -73,9 +73,9 @@ export class DuckDbStoreSink implements Sink {
   /** The id set's figures as of the last batch (the set itself is the encoder's). */
   private idFigures: { ids: number; bytes: number };
   private nextSend = 0;
-  /** Rows deleted by retention since `ids` was read from the table (their ids still in it). */
+  /** Rows deleted by retention since the id set was read from the table (their ids still in it). */
   private expiredSinceLoad = 0;
-  /** Set by retention when `ids` is to be read again, which the writer does between two batches. */
+  /** Set by retention when the id set is to be read again, which the writer does between two batches. */
   private idsStale = false;
   /** The writer connection's INSERT. */
   private readonly batchWriter: BatchWriter;
@@ -142,7 +142,8 @@ export class DuckDbStoreSink implements Sink {
     const send = this.nextSend++;
     this.encoder.add(send, messages);
     return new Promise((resolve) => {
-      this.queue.push({ send, messages, result, resolve });
+      // A copy: the caller (or another sink beside this one) may reuse its array once `send` returns.
+      this.queue.push({ send, messages: messages.slice(), result, resolve });
       this.queuedRows += messages.length;
       if (this.batchQueued !== undefined && this.queuedRows >= this.options.batchSize) this.wakeBatchQueued();
       this.schedule();
