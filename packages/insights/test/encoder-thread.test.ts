@@ -26,8 +26,12 @@ const odd = (id: string, body: string): AnalyticsMessage => ({
   messageId: id,
   properties: { ...(track.type === 'track' ? track.properties : {}), message_body: body },
 });
-/** Sends of every kind: plain, repeated ids (within a send, across sends), refused messages, text
- * only the slow path takes (a lone surrogate), and a BigInt (not JSON: converted before the thread). */
+/**
+ * Sends of every kind: plain, repeated ids (within a send, across sends), refused messages, text
+ * only the slow path takes (a lone surrogate), a BigInt (cloned, refused by the thread), a function
+ * (not cloneable: the send goes as JSON text, which leaves it out) and a function beside a BigInt
+ * (neither: converted before the thread).
+ */
 const SENDS: AnalyticsMessage[][] = [
   WORKLOAD.slice(0, 12),
   [...WORKLOAD.slice(12), WORKLOAD[3]!, WORKLOAD[3]!],
@@ -41,6 +45,12 @@ const SENDS: AnalyticsMessage[][] = [
   [
     { ...track, messageId: 'big', properties: { n: 1n } } as unknown as AnalyticsMessage,
     odd('after-big', 'ok'),
+  ],
+  [{ ...track, messageId: 'fn', properties: { f: () => 1, kept: 'yes' } } as unknown as AnalyticsMessage],
+  [
+    { ...track, messageId: 'fn-2', properties: { f: () => 1, kept: 'yes' } } as unknown as AnalyticsMessage,
+    { ...track, messageId: 'big-2', properties: { n: 2n } } as unknown as AnalyticsMessage,
+    odd('after-both', 'ok'),
   ],
 ];
 
@@ -70,6 +80,14 @@ it('runs on its own thread where built, and stores exactly what the same work st
   ]);
   expect(refused[1]![2]).toBe(new UnstorableMessageError('when', 'timestamp yesterday').message);
   expect(await all(threaded)).toEqual(await all(inline));
+  const kept = await threaded.reader.query(
+    "SELECT message_id, properties FROM events WHERE message_id IN ('fn', 'fn-2') ORDER BY message_id",
+  );
+  expect(kept.map((r) => [r.message_id, JSON.parse(r.properties as string)])).toEqual([
+    ['fn', { kept: 'yes' }],
+    ['fn-2', { kept: 'yes' }],
+  ]);
+  expect((results.threaded.at(-1) as ReturnType<typeof summary>).errors.map(([id]) => id)).toEqual(['big-2']);
   expect(threaded.duplicates).toBe(inline.duplicates);
   expect(threaded.duplicates).toBeGreaterThanOrEqual(3);
   expect(threaded.batches).toEqual(inline.batches);

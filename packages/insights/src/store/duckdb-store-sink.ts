@@ -447,7 +447,7 @@ function unstorableError({ error }: Unstorable): Error {
 
 /**
  * The batch's new rows as values, for the slow path when the encoder thread sent only their text:
- * converted again here from each message's JSON, as the thread converted them.
+ * converted again here from each message as the thread got it.
  */
 function valuesAgain(
   batch: readonly Pending[],
@@ -460,14 +460,22 @@ function valuesAgain(
     const skip = refused?.get(p.send);
     p.messages.forEach((m, i) => {
       if (skip?.has(i)) return;
-      if (dropped?.[k++] !== 1) rows.push(toEventValues(asJson(m)));
+      if (dropped?.[k++] !== 1) rows.push(toEventValues(asSent(m)));
     });
   }
   return rows;
 }
 
-/** The message as the encoder thread saw it (its JSON), or as it is where JSON cannot write it. */
-function asJson(message: AnalyticsMessage): AnalyticsMessage {
+/**
+ * The message as the encoder thread got it: its structured clone, else its JSON, else as it is
+ * (see `ThreadEncoder.add`).
+ */
+function asSent(message: AnalyticsMessage): AnalyticsMessage {
+  try {
+    return structuredClone(message);
+  } catch {
+    // Not cloneable: the thread got its JSON.
+  }
   try {
     return JSON.parse(JSON.stringify(message)) as AnalyticsMessage;
   } catch {

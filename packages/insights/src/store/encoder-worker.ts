@@ -18,6 +18,9 @@ port.on('message', (m: ToEncoderThread) => {
     case 'add':
       core.add(m.send, JSON.parse(m.json) as AnalyticsMessage[]);
       break;
+    case 'messages':
+      core.add(m.send, m.messages);
+      break;
     case 'converted':
       core.addConverted(m.send, { rows: m.rows, unstorable: m.unstorable });
       break;
