@@ -4,7 +4,13 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import type { AnalyticsMessage, DeliveryResult, Sink } from '@spantrack/processor';
 import { Insights } from '../insights';
 import { type AppendPath, BatchWriter, storedAmong } from './append-rows';
-import { type EncodedSends, InThreadEncoder, type StoreEncoder, type Unstorable } from './encoder';
+import {
+  type EncodedSends,
+  InThreadEncoder,
+  rebuiltError,
+  type StoreEncoder,
+  type Unstorable,
+} from './encoder';
 import { findEncoderScript, ThreadEncoder } from './encoder-thread';
 import { type EventValues, toEventValues, UnstorableMessageError } from './message-row';
 import { type EventStoreOptions, type ResolvedStoreOptions, resolveStoreOptions } from './options';
@@ -440,9 +446,7 @@ function unstorableError({ error }: Unstorable): Error {
   if (error.name === 'UnstorableMessageError' && error.reason !== undefined) {
     return new UnstorableMessageError(error.messageId ?? '', error.reason);
   }
-  const rebuilt = new Error(error.message);
-  rebuilt.name = error.name;
-  return rebuilt;
+  return rebuiltError(error.name, error.message);
 }
 
 /**

@@ -3,7 +3,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { AnalyticsMessage } from '@spantrack/processor';
-import { convertSend, type EncodedSends, type LookUp, type StoreEncoder, type Unstorable } from './encoder';
+import {
+  convertSend,
+  type EncodedSends,
+  type LookUp,
+  rebuiltError,
+  type StoreEncoder,
+  type Unstorable,
+} from './encoder';
 import type { EventValues } from './message-row';
 import type { StoredIds, StoredIdsState } from './stored-ids';
 
@@ -45,13 +52,6 @@ export function findEncoderScript(): string | undefined {
     dir = dirname(dir);
   }
   return undefined;
-}
-
-/** An error rebuilt from its name and message on this side of the thread. */
-function rebuilt(name: string, message: string): Error {
-  const error = new Error(message);
-  error.name = name;
-  return error;
 }
 
 interface Waiting {
@@ -155,7 +155,7 @@ export class ThreadEncoder implements StoreEncoder {
     }
     this.settle(m.batch);
     if (m.kind === 'encoded') waiting.resolve(m.result);
-    else waiting.reject(rebuilt(m.name, m.message));
+    else waiting.reject(rebuiltError(m.name, m.message));
   }
 
   private settle(batch: number) {

@@ -2,7 +2,7 @@
 // `EncoderCore` on the messages the store posts, and asks the store for the lookups in its table.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { AnalyticsMessage } from '@spantrack/processor';
-import { EncoderCore } from './encoder';
+import { EncoderCore, rebuiltError } from './encoder';
 import type { FromEncoderThread, ToEncoderThread } from './encoder-thread';
 import { StoredIds, type StoredIdsState } from './stored-ids';
 
@@ -30,12 +30,9 @@ port.on('message', (m: ToEncoderThread) => {
     case 'found':
       lookups.get(m.batch)?.resolve(new Set(m.ids));
       break;
-    case 'lookup-failed': {
-      const error = new Error(m.message);
-      error.name = m.name;
-      lookups.get(m.batch)?.reject(error);
+    case 'lookup-failed':
+      lookups.get(m.batch)?.reject(rebuiltError(m.name, m.message));
       break;
-    }
     case 'encode':
       encode(m.batch, m.sends);
       break;

@@ -34,6 +34,13 @@ export interface EncodedSends {
   readonly rows?: readonly EventValues[];
 }
 
+/** An error rebuilt on this side of a thread from its name and message. */
+export function rebuiltError(name: string, message: string): Error {
+  const error = new Error(message);
+  error.name = name;
+  return error;
+}
+
 /** Looks up which of `ids` are stored (`storedAmong` on the store's writer). */
 export type LookUp = (ids: string[]) => Promise<Set<string>>;
 
