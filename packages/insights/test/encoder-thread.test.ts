@@ -1,24 +1,17 @@
 import type { AnalyticsMessage, DeliveryResult } from '@spantrack/processor';
-import { afterEach, expect, it } from 'vitest';
-import { createEventStore, type DuckDbStoreSink } from '../src/store/duckdb-store-sink';
+import { expect, it } from 'vitest';
+import type { DuckDbStoreSink } from '../src/store/duckdb-store-sink';
 import type { ThreadEncoder } from '../src/store/encoder-thread';
 import { UnstorableMessageError } from '../src/store/message-row';
 import { WORKLOAD } from './fixtures/workload';
+import { countEvents as count, storesShutAfterEach } from './support';
 
 // The store's encoding runs on a worker thread started from the package's built script (`npm test`
 // builds first); these tests hold it to what the same work gives on the caller's thread.
 
-const open: DuckDbStoreSink[] = [];
-afterEach(async () => {
-  for (const s of open.splice(0)) await s.shutdown();
-});
-async function store(encoderThread: boolean, batchSize = 7) {
-  const s = await createEventStore({ path: ':memory:', retentionDays: 0, batchSize, encoderThread });
-  open.push(s);
-  return s;
-}
+const openStore = storesShutAfterEach();
+const store = (encoderThread: boolean, batchSize = 7) => openStore({ batchSize, encoderThread });
 const all = (s: DuckDbStoreSink) => s.reader.query('SELECT * FROM events ORDER BY message_id');
-const count = async (s: DuckDbStoreSink) => (await s.reader.query('SELECT count(*) AS n FROM events'))[0]!.n;
 
 const track = WORKLOAD.find((m) => m.type === 'track')!;
 const odd = (id: string, body: string): AnalyticsMessage => ({

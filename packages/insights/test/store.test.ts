@@ -2,24 +2,16 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AnalyticsMessage } from '@spantrack/processor';
-import { afterEach, expect, it } from 'vitest';
-import { createEventStore, type DuckDbStoreSink } from '../src/store/duckdb-store-sink';
+import { expect, it } from 'vitest';
+import { createEventStore } from '../src/store/duckdb-store-sink';
 import { ingestJsonl } from '../src/store/ingest-jsonl';
 import { UnstorableMessageError } from '../src/store/message-row';
 import { resolveStoreOptions, StoreConfigError } from '../src/store/options';
 import { StoreClosedError, StoreFullError } from '../src/store/store-errors';
 import { WORKLOAD } from './fixtures/workload';
+import { countEvents as count, storesShutAfterEach } from './support';
 
-const open: DuckDbStoreSink[] = [];
-afterEach(async () => {
-  for (const s of open.splice(0)) await s.shutdown();
-});
-async function store(options = {}) {
-  const s = await createEventStore({ path: ':memory:', retentionDays: 0, ...options });
-  open.push(s);
-  return s;
-}
-const count = async (s: DuckDbStoreSink) => (await s.reader.query('SELECT count(*) AS n FROM events'))[0]!.n;
+const store = storesShutAfterEach();
 
 it('stores each messageId once, whatever the batch it comes in', async () => {
   const s = await store({ batchSize: 7 });
